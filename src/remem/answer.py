@@ -1,0 +1,88 @@
+"""ask(): answer a question from memory, citing the memories used.
+
+While a space fits the context budget, the whole space is the context (full
+context beats retrieval when it is affordable, per ConvoMem); past that,
+the top search hits are. With an LLM configured the model writes the answer
+and cites ids; without one the answer is the best evidence itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from remem import validate
+from remem.timeutil import TimeLike, parse_time, to_iso
+from remem.types import Filters, Hit, MemoryItem, _Record
+
+if TYPE_CHECKING:
+    from remem.memory import Memory
+
+PROMPT = (Path(__file__).parent / "prompts" / "answer.md").read_text()
+_CITATION = re.compile(r"\[(mem_[0-9a-f]+)\]")
+
+
+@dataclass(frozen=True)
+class Answer(_Record):
+    question: str
+    answer: str
+    citations: list[str]  # memory ids the answer rests on
+    context: list[dict[str, Any]] = field(default_factory=list)  # what was read: id, text, time
+    mode: str = "extractive"  # "llm" or "extractive"
+    full_context: bool = False  # whether the whole space fitted the budget
+
+
+def estimate_tokens(text: str) -> int:
+    return max(1, len(text) // 4)
+
+
+def answer(memory: Memory, question: str, *, space: str, k: int, as_of: TimeLike | None) -> Answer:
+    question = validate.text(question, "question", memory.settings.max_text_chars)
+    budget = memory.settings.context_tokens
+    moment = parse_time(as_of, "as_of")
+    filters = Filters(as_of=moment)
+    everything = memory.store.list_memories(validate.space_name(space), filters, limit=2_000)
+    full = sum(estimate_tokens(m.text) for m in everything) <= budget and len(everything) < 2_000
+    llm = memory.llm
+    hits: list[Hit] = []
+    if llm is None or not full:
+        hits = memory.search(question, space=space, k=k, as_of=moment)
+    if full:
+        items = sorted(everything, key=lambda m: (m.valid_from or m.created_at, m.id))
+    else:
+        items = _within_budget([h.memory for h in hits], budget)
+    context = [
+        {"id": m.id, "text": m.text, "when": to_iso(m.valid_from or m.created_at), "kind": m.kind}
+        for m in items
+    ]
+    if llm is None or not items:
+        return _extractive(question, hits, context, full)
+    prompt = PROMPT.format(
+        context="\n".join(f"[{c['id']}] ({str(c['when'])[:10]}) {c['text']}" for c in context),
+        question=question,
+    )
+    text = llm.complete([{"role": "user", "content": prompt}], temperature=0.0)
+    known = {c["id"] for c in context}
+    cited = [i for i in dict.fromkeys(_CITATION.findall(text)) if i in known]
+    return Answer(question, text.strip(), cited, context, mode="llm", full_context=full)
+
+
+def _within_budget(items: list[MemoryItem], budget: int) -> list[MemoryItem]:
+    kept, used = [], 0
+    for item in items:
+        cost = estimate_tokens(item.text)
+        if kept and used + cost > budget:
+            break
+        kept.append(item)
+        used += cost
+    return kept
+
+
+def _extractive(question: str, hits: list[Hit], context: list[dict[str, Any]], full: bool) -> Answer:
+    """No LLM: the answer is the best-ranked memory, verbatim, and it is the citation."""
+    if not hits:
+        return Answer(question, "I have no memory of that.", [], context, full_context=full)
+    best = hits[0].memory
+    return Answer(question, best.text, [best.id], context, full_context=full)

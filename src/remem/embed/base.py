@@ -1,0 +1,50 @@
+"""The embedder seam: text in, L2-normalised float32 rows out."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    """Turns texts into unit vectors. `name` and `dim` are recorded in the store."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Shape (len(texts), dim), float32, each row of norm 1."""
+        ...
+
+
+class CachedEmbedder:
+    """An LRU cache in front of any embedder: repeated texts (queries, duplicates) cost nothing."""
+
+    def __init__(self, inner: Embedder, size: int = 4096) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            cached = self._cache.get(text)
+            if cached is None:
+                missing.setdefault(text, []).append(i)
+            else:
+                self._cache.move_to_end(text)
+                out[i] = cached
+        if missing:
+            fresh = self.inner.embed(list(missing))
+            for row, (text, positions) in zip(fresh, missing.items(), strict=True):
+                out[positions] = row
+                self._cache[text] = row
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return out

@@ -1,0 +1,370 @@
+"""Memory: the one object that the Python API, CLI, HTTP server and MCP server all wrap."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from remem import validate
+from remem.embed import Embedder
+from remem.embed import from_settings as embedder_from_settings
+from remem.errors import InvalidInput, RememError
+from remem.ids import new_id
+from remem.search.hybrid import MODES, Mode, SearchPlan
+from remem.search.hybrid import search as hybrid_search
+from remem.settings import Settings
+from remem.store import Store
+from remem.store import from_settings as store_from_settings
+from remem.store.base import Job, PurgeReport
+from remem.timeutil import TimeLike, now, parse_time
+from remem.types import KINDS, AddResult, Decision, Episode, Filters, Hit, MemoryItem, Version
+from remem.write.extract import Extractor, TurnExtractor
+from remem.write.pipeline import run_job, version_record
+from remem.write.reconcile import Reconciler, SimilarityReconciler
+
+STALE_JOB = timedelta(minutes=10)  # a "running" job untouched this long was orphaned by a crash
+
+
+class Memory:
+    """Long-term memory for agents: add what happened, search it, ask it, correct it, forget it."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        settings: Settings,
+        *,
+        extractor: Extractor | None = None,
+        reconciler: Reconciler | None = None,
+        llm: Any = None,
+    ) -> None:
+        self.settings = settings
+        self.llm = llm
+        self.store = store
+        self.embedder = embedder
+        self.extractor = extractor or TurnExtractor()
+        self.reconciler = reconciler or SimilarityReconciler()
+        store.bind_embedder(embedder.name, embedder.dim)
+
+    @classmethod
+    def open(
+        cls,
+        database: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        extractor: Extractor | None = None,
+        reconciler: Reconciler | None = None,
+        **overrides: Any,
+    ) -> Memory:
+        """Open (creating on demand) the store at `database`: a SQLite path or a postgresql:// URL."""
+        if settings is None:
+            settings = Settings.load(database=str(database) if database else None, **overrides)
+        elif database is not None or overrides:
+            settings = settings.model_copy(update={"database": str(database or settings.database), **overrides})
+        store = store_from_settings(settings)
+        try:
+            return cls(
+                store, embedder or embedder_from_settings(settings), settings,
+                extractor=extractor, reconciler=reconciler,
+            )
+        except BaseException:
+            store.close()
+            raise
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Memory:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- write ------------------------------------------------------------------------------
+    def add(
+        self,
+        messages: str | Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        space: str = "default",
+        session: str | None = None,
+        at: TimeLike | None = None,
+        source: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> AddResult:
+        """Store the messages as episodes (always, first), then turn them into memories.
+
+        Each message is {"role", "content"} with optional "name", "at" (event time, ISO-8601),
+        "source" and "metadata". `at` is the default event time for messages without one.
+        """
+        space = validate.space_name(space)
+        session = validate.optional_name(session, "session")
+        source = validate.optional_name(source, "source")
+        default_time = parse_time(at, "at")
+        if metadata is not None and not isinstance(metadata, Mapping):
+            raise InvalidInput("metadata must be an object")
+        parsed = validate.messages(
+            messages, max_chars=self.settings.max_text_chars, max_batch=self.settings.max_batch
+        )
+        stamp = now()
+        episodes = [
+            Episode(
+                id=new_id("ep"), space=space, role=m["role"], content=m["content"], session=session,
+                event_time=m["at"] or default_time or stamp, ingest_time=stamp,
+                source=m["source"] or source, name=m["name"],
+                metadata={**(metadata or {}), **m["metadata"]},
+            )
+            for m in parsed
+        ]
+        job = Job(
+            id=new_id("job"), space=space, episode_ids=[e.id for e in episodes], state="pending",
+            attempts=0, error=None, created_at=stamp, updated_at=stamp,
+        )
+        with self.store.transaction():
+            self.store.insert_episodes(episodes)
+            self.store.enqueue(job)
+        if self.settings.process == "queue":
+            return AddResult(episodes=episodes, decisions=[], job_id=job.id, status="queued")
+        claimed = [j for j in self.store.claim_jobs(space, 1_000) if j.id == job.id]
+        # Another worker may have claimed it first; then that worker reports it.
+        decisions, error = self._run(claimed[0]) if claimed else ([], None)
+        status = "failed" if error else ("done" if claimed else "queued")
+        return AddResult(episodes=episodes, decisions=decisions, job_id=job.id, status=status, error=error)
+
+    def _run(self, job: Job) -> tuple[list[Decision], str | None]:
+        try:
+            return run_job(self.store, self.embedder, self.extractor, self.reconciler, job), None
+        except RememError as exc:
+            # The episodes are safe; the job waits in the queue for `process_pending`/`retry`.
+            self.store.fail_job(job.id, f"{type(exc).__name__}: {exc}")
+            return [], str(exc)
+
+    def process_pending(self, *, space: str | None = None, limit: int = 100) -> dict[str, int]:
+        """Run queued extraction jobs (and ones orphaned by a crash); returns counts by outcome."""
+        self._requeue_stale(space)
+        done = failed = 0
+        while True:
+            jobs = self.store.claim_jobs(space, min(limit - done - failed, 50))
+            if not jobs:
+                break
+            for job in jobs:
+                _, error = self._run(job)
+                failed += error is not None
+                done += error is None
+            if done + failed >= limit:
+                break
+        return {"done": done, "failed": failed, "pending": len(self.store.list_jobs(space, ["pending"]))}
+
+    def retry(self, *, space: str | None = None) -> int:
+        """Put failed jobs back in the queue; returns how many."""
+        return self.store.requeue_jobs(space, ["failed"])
+
+    def _requeue_stale(self, space: str | None) -> None:
+        cutoff = now() - STALE_JOB
+        stale = [j for j in self.store.list_jobs(space, ["running"]) if j.updated_at < cutoff]
+        for job in stale:
+            self.store.fail_job(job.id, "orphaned: its worker stopped before finishing")
+        if stale:
+            self.store.requeue_jobs(space, ["failed"])
+
+    def update(
+        self,
+        memory_id: str,
+        *,
+        space: str = "default",
+        text: str | None = None,
+        kind: str | None = None,
+        tags: Sequence[str] | None = None,
+        valid_from: TimeLike | None = None,
+        valid_to: TimeLike | None = None,
+        reason: str = "edited",
+        actor: str = "user",
+    ) -> MemoryItem:
+        """Change a memory; the old state stays in its history as the previous version."""
+        space = validate.space_name(space)
+        current = self.store.get_memory(space, memory_id)
+        changes: dict[str, Any] = {}
+        if text is not None:
+            changes["text"] = validate.text(text, "text", self.settings.max_text_chars)
+        if kind is not None:
+            changes["kind"] = _kind(kind)
+        if tags is not None:
+            changes["tags"] = list(validate.string_list(tags, "tags") or ())
+        if valid_from is not None:
+            changes["valid_from"] = parse_time(valid_from, "valid_from")
+        if valid_to is not None:
+            changes["valid_to"] = parse_time(valid_to, "valid_to")
+        if not changes:
+            raise InvalidInput("nothing to update: give text, kind, tags, valid_from or valid_to")
+        start, end = changes.get("valid_from", current.valid_from), changes.get("valid_to", current.valid_to)
+        if start is not None and end is not None and end <= start:
+            raise InvalidInput("valid_to must be after valid_from")
+        item = replace(current, **changes, version=current.version + 1, updated_at=now())
+        vector = self.embedder.embed([item.text])[0] if item.text != current.text else None
+        self.store.update_memory(item, vector, version_record(item, "UPDATE", reason, actor))
+        return item
+
+    def delete(self, memory_id: str, *, space: str = "default", reason: str = "deleted", actor: str = "user") -> MemoryItem:
+        """Retire a memory: it stops being valid now, stays in history and "as of" the past.
+
+        To remove text for good (from tables, indexes and the file), use `forget`.
+        """
+        space = validate.space_name(space)
+        current = self.store.get_memory(space, memory_id)
+        if current.valid_to is not None and current.valid_to <= now():
+            return current
+        item = replace(current, valid_to=now(), version=current.version + 1, updated_at=now())
+        self.store.update_memory(item, None, version_record(item, "DELETE", reason, actor))
+        return item
+
+    def forget(
+        self,
+        *,
+        space: str,
+        before: TimeLike | None = None,
+        session: str | None = None,
+        ids: Sequence[str] | None = None,
+        everything: bool = False,
+    ) -> PurgeReport:
+        """Purge for real: memories, their versions, vectors, index entries, and episodes in scope."""
+        space = validate.space_name(space)
+        memory_ids = validate.string_list(ids, "ids")
+        if memory_ids:
+            missing = set(memory_ids) - {m.id for m in self.store.get_memories(space, memory_ids)}
+            if missing:
+                from remem.errors import NotFound
+
+                raise NotFound(f"memories {sorted(missing)} not found in space {space!r}; nothing was purged")
+        return self.store.purge(
+            space, memory_ids=memory_ids, before=parse_time(before, "before"),
+            session=validate.optional_name(session, "session"), everything=everything,
+        )
+
+    # -- read -------------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        space: str = "default",
+        k: int = 10,
+        session: str | None = None,
+        kinds: Sequence[str] | None = None,
+        tags: Sequence[str] | None = None,
+        since: TimeLike | None = None,
+        until: TimeLike | None = None,
+        as_of: TimeLike | None = None,
+        include_expired: bool = False,
+        mode: Mode = "hybrid",
+        expand_links: bool = False,
+    ) -> list[Hit]:
+        """Hybrid search in one space; each hit carries its score, ranks and source episodes."""
+        query = validate.text(query, "query", self.settings.max_text_chars)
+        if mode not in MODES:
+            raise InvalidInput(f"mode {mode!r} is not one of {', '.join(MODES)}")
+        filters = self._filters(session, kinds, tags, since, until, as_of, include_expired)
+        plan = SearchPlan(candidates=self.settings.candidates, rrf_k=self.settings.rrf_k)
+        return hybrid_search(
+            self.store, self.embedder, query, validate.space_name(space), filters,
+            validate.positive_int(k, "k", self.settings.max_k), mode=mode, plan=plan,
+            expand_links=expand_links,
+        )
+
+    def get(self, memory_id: str, *, space: str = "default") -> MemoryItem:
+        return self.store.get_memory(validate.space_name(space), memory_id)
+
+    def list(
+        self,
+        *,
+        space: str = "default",
+        session: str | None = None,
+        kinds: Sequence[str] | None = None,
+        tags: Sequence[str] | None = None,
+        include_expired: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[MemoryItem]:
+        """Memories of a space, newest first."""
+        filters = self._filters(session, kinds, tags, None, None, None, include_expired)
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise InvalidInput("offset must be a non-negative integer")
+        return self.store.list_memories(
+            validate.space_name(space), filters, validate.positive_int(limit, "limit", 10_000), offset
+        )
+
+    def history(self, memory_id: str, *, space: str = "default") -> list[Version]:
+        """Every version of a memory, oldest first, with the operation, reason, actor and time."""
+        return self.store.history(validate.space_name(space), memory_id)
+
+    def episodes(
+        self, *, space: str = "default", session: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[Episode]:
+        return self.store.list_episodes(
+            validate.space_name(space), validate.optional_name(session, "session"),
+            validate.positive_int(limit, "limit", 100_000), offset,
+        )
+
+    def ask(self, question: str, *, space: str = "default", k: int = 10, as_of: TimeLike | None = None) -> Any:
+        """Answer from memory with citations (an LLM when configured, else the best evidence)."""
+        from remem.answer import answer
+
+        return answer(self, question, space=space, k=k, as_of=as_of)
+
+    def stats(self, space: str | None = None) -> dict[str, Any]:
+        return self.store.stats(validate.space_name(space) if space is not None else None)
+
+    def status(self, space: str | None = None) -> dict[str, Any]:
+        """The extraction queue: counts by state, and the failed jobs with their errors."""
+        jobs = self.store.list_jobs(validate.space_name(space) if space is not None else None)
+        counts = {state: sum(j.state == state for j in jobs) for state in ("pending", "running", "done", "failed")}
+        failed = [{"id": j.id, "space": j.space, "attempts": j.attempts, "error": j.error} for j in jobs if j.state == "failed"]
+        return {**counts, "failed_jobs": failed}
+
+    def spaces(self) -> list[str]:
+        return self.store.spaces()
+
+    # -- portability ------------------------------------------------------------------------
+    def export(self, space: str) -> Iterator[dict[str, Any]]:
+        """Every episode and memory (with its history) of a space, as JSON-ready records."""
+        return self.store.iter_space(validate.space_name(space))
+
+    def export_to(self, space: str, path: str | Path) -> int:
+        count = 0
+        with Path(path).open("w", encoding="utf-8") as out:
+            for record in self.export(space):
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+        return count
+
+    def import_records(self, records: Iterable[Mapping[str, Any]], *, space: str | None = None) -> dict[str, int]:
+        """Load records written by `export` (into `space`, or their own); re-embeds with this store's model."""
+        from remem.portable import import_records
+
+        return import_records(self, records, space=space)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _filters(
+        self, session: Any, kinds: Any, tags: Any, since: Any, until: Any, as_of: Any, include_expired: Any
+    ) -> Filters:
+        kind_list = validate.string_list(kinds, "kinds")
+        for kind in kind_list or ():
+            _kind(kind)
+        return Filters(
+            session=validate.optional_name(session, "session"), kinds=kind_list,
+            tags=validate.string_list(tags, "tags"), since=parse_time(since, "since"),
+            until=parse_time(until, "until"), as_of=parse_time(as_of, "as_of"),
+            include_expired=bool(include_expired),
+        )
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise InvalidInput(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    return kind
+

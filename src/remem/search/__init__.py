@@ -1,0 +1,1 @@
+"""The read path: query terms, retrievers' candidates, rank fusion."""

@@ -1,0 +1,91 @@
+"""Hybrid retrieval: BM25 and dense candidates, fused by reciprocal rank, with provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from remem.embed.base import Embedder
+from remem.search.fuse import reciprocal_rank_fusion
+from remem.search.terms import query_terms
+from remem.store.base import Store
+from remem.types import Filters, Hit
+
+Mode = Literal["hybrid", "lexical", "dense"]
+MODES = ("hybrid", "lexical", "dense")
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    candidates: int = 100  # per retriever
+    rrf_k: int = 60
+    lexical_weight: float = 1.0
+    dense_weight: float = 1.0
+
+
+def search(
+    store: Store,
+    embedder: Embedder,
+    query: str,
+    space: str,
+    filters: Filters,
+    k: int,
+    *,
+    mode: Mode = "hybrid",
+    plan: SearchPlan = SearchPlan(),
+    expand_links: bool = False,
+) -> list[Hit]:
+    pool = max(plan.candidates, k)
+    lexical: list[tuple[str, float]] = []
+    dense: list[tuple[str, float]] = []
+    if mode in ("hybrid", "lexical"):
+        lexical = store.lexical_search(space, query_terms(query), filters, pool)
+    if mode in ("hybrid", "dense"):
+        dense = store.dense_search(space, embedder.embed([query])[0], filters, pool)
+    lexical_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(lexical, start=1)}
+    dense_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(dense, start=1)}
+    if mode == "lexical":
+        ranked = lexical
+    elif mode == "dense":
+        ranked = dense
+    else:
+        ranked = reciprocal_rank_fusion(
+            [[i for i, _ in lexical], [i for i, _ in dense]],
+            k=plan.rrf_k,
+            weights=[plan.lexical_weight, plan.dense_weight],
+        )
+    top = ranked[:k]
+    items = {m.id: m for m in store.get_memories(space, [i for i, _ in top])}
+    hits = [
+        (items[i], score, lexical_rank.get(i), dense_rank.get(i), None)
+        for i, score in top
+        if i in items
+    ]
+    if expand_links:
+        hits.extend(_linked(store, space, [h[0] for h in hits], filters))
+    episode_ids = [e for h in hits for e in h[0].source_episode_ids]
+    episodes = {e.id: e for e in store.get_episodes(space, episode_ids)}
+    return [
+        Hit(
+            memory=item, score=score, lexical_rank=lr, dense_rank=dr,
+            episodes=[episodes[e] for e in item.source_episode_ids if e in episodes], via_link=via,
+        )
+        for item, score, lr, dr, via in hits
+    ]
+
+
+def _linked(store: Store, space: str, seeds: list, filters: Filters) -> list:  # type: ignore[type-arg]
+    """Memories linked from the hits, not already present, scored just below their seed."""
+    seen = {m.id for m in seeds}
+    wanted: dict[str, str] = {}
+    for seed in seeds:
+        for link in seed.links:
+            if link not in seen and link not in wanted:
+                wanted[link] = seed.id
+    linked = store.get_memories(space, list(wanted))
+    out = []
+    for item in linked:
+        if filters.as_of is None and not filters.include_expired and item.valid_to is not None:
+            continue
+        out.append((item, 0.0, None, None, wanted[item.id]))
+    return out

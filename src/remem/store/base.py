@@ -1,0 +1,165 @@
+"""The store seam: everything remem persists goes through this Protocol.
+
+Two implementations keep the same contract (tests/test_store_contract.py runs
+against both): SQLite (embedded default) and PostgreSQL. Every method is
+scoped by space; an id from another space behaves exactly like an unknown id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import numpy as np
+
+from remem.types import Episode, Filters, MemoryItem, Version
+
+Vector = np.ndarray  # float32, shape (dim,), L2-normalised
+
+
+@dataclass(frozen=True)
+class Job:
+    """A unit of extraction work in the durable queue: episodes waiting to become memories."""
+
+    id: str
+    space: str
+    episode_ids: list[str]
+    state: str  # pending | running | done | failed
+    attempts: int
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    memories: int
+    episodes: int
+    versions: int
+
+
+class Store(Protocol):
+    """Persistence for spaces, episodes, memories, versions, vectors and the extraction queue."""
+
+    url: str
+
+    def close(self) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes atomically; nested calls join the outer transaction."""
+        ...
+
+    # -- identity of the embedding space -------------------------------------------------
+    def bind_embedder(self, name: str, dim: int) -> None:
+        """Record the embedder on first use; raise Conflict if the store was built with another."""
+        ...
+
+    def embedder_binding(self) -> tuple[str, int] | None: ...
+
+    # -- episodes (append-only) -----------------------------------------------------------
+    def insert_episodes(self, episodes: Sequence[Episode]) -> None: ...
+
+    def get_episodes(self, space: str, ids: Sequence[str]) -> list[Episode]:
+        """The episodes of this space among ids, in the order given; unknown ids are skipped."""
+        ...
+
+    def list_episodes(
+        self, space: str, session: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[Episode]:
+        """Oldest first by event time."""
+        ...
+
+    # -- memories ---------------------------------------------------------------------------
+    def insert_memory(self, item: MemoryItem, vector: Vector, version: Version) -> None: ...
+
+    def update_memory(self, item: MemoryItem, vector: Vector | None, version: Version) -> None:
+        """Replace the current state (vector too, when given) and append the version."""
+        ...
+
+    def get_memory(self, space: str, memory_id: str) -> MemoryItem:
+        """Raise NotFound when the id is unknown in this space."""
+        ...
+
+    def get_memories(self, space: str, ids: Sequence[str]) -> list[MemoryItem]:
+        """Memories of this space among ids, in the order given; unknown ids are skipped."""
+        ...
+
+    def get_vectors(self, space: str, ids: Sequence[str]) -> dict[str, Vector]: ...
+
+    def list_memories(
+        self, space: str, filters: Filters, limit: int = 100, offset: int = 0
+    ) -> list[MemoryItem]:
+        """Newest first by created_at."""
+        ...
+
+    def count_memories(self, space: str, filters: Filters) -> int: ...
+
+    def history(self, space: str, memory_id: str) -> list[Version]:
+        """Every version, oldest first; NotFound when unknown in this space."""
+        ...
+
+    def append_version(self, space: str, version: Version) -> None:
+        """Record a decision that changed nothing in the state (e.g. NOOP) in the history."""
+        ...
+
+    def set_links(self, space: str, memory_id: str, links: Sequence[str]) -> None: ...
+
+    def touch(self, space: str, ids: Sequence[str], boost: float, at: datetime) -> None:
+        """Refresh strength of memories that were used (retrieved and returned)."""
+        ...
+
+    # -- search ---------------------------------------------------------------------------
+    def lexical_search(
+        self, space: str, terms: Sequence[str], filters: Filters, k: int
+    ) -> list[tuple[str, float]]:
+        """BM25-ranked (memory id, score) for an OR of the plain terms given; best first."""
+        ...
+
+    def dense_search(
+        self, space: str, vector: Vector, filters: Filters, k: int
+    ) -> list[tuple[str, float]]:
+        """Cosine-ranked (memory id, similarity); best first."""
+        ...
+
+    # -- purge ------------------------------------------------------------------------------
+    def purge(
+        self,
+        space: str,
+        *,
+        memory_ids: Sequence[str] | None = None,
+        before: datetime | None = None,
+        session: str | None = None,
+        everything: bool = False,
+    ) -> PurgeReport:
+        """Really remove: rows, versions, vectors and index entries, plus the episodes in scope."""
+        ...
+
+    # -- queue ------------------------------------------------------------------------------
+    def enqueue(self, job: Job) -> None: ...
+
+    def claim_jobs(self, space: str | None, limit: int) -> list[Job]:
+        """Move up to limit pending jobs to running and return them, oldest first."""
+        ...
+
+    def finish_job(self, job_id: str) -> None: ...
+
+    def fail_job(self, job_id: str, error: str) -> None: ...
+
+    def requeue_jobs(self, space: str | None, states: Sequence[str]) -> int:
+        """Put failed (or stale running) jobs back to pending; returns how many."""
+        ...
+
+    def list_jobs(self, space: str | None, states: Sequence[str] | None = None) -> list[Job]: ...
+
+    # -- inventory --------------------------------------------------------------------------
+    def spaces(self) -> list[str]: ...
+
+    def stats(self, space: str | None = None) -> dict[str, Any]: ...
+
+    def iter_space(self, space: str) -> Iterator[dict[str, Any]]:
+        """Every record of a space as JSON-ready dicts (episodes, memories with versions), for export."""
+        ...

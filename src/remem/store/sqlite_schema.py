@@ -1,0 +1,142 @@
+"""SQLite schema as numbered, append-only migrations (each a list of statements).
+
+A migration is never edited once released; a change is a new entry at the end.
+The applied number lives in PRAGMA user_version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[list[str]] = [
+    # 1: episodes, memories, versions, provenance, vectors, full-text index, queue
+    [
+        """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+        """CREATE TABLE episodes (
+            rowid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            space TEXT NOT NULL,
+            session TEXT,
+            role TEXT NOT NULL,
+            name TEXT,
+            content TEXT NOT NULL,
+            source TEXT,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            event_time TEXT NOT NULL,
+            ingest_time TEXT NOT NULL
+        )""",
+        "CREATE INDEX episodes_space_time ON episodes (space, event_time)",
+        "CREATE INDEX episodes_space_session ON episodes (space, session, event_time)",
+        """CREATE TABLE memories (
+            rowid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            space TEXT NOT NULL,
+            text TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            session TEXT,
+            source_episode_ids TEXT NOT NULL DEFAULT '[]',
+            keywords TEXT NOT NULL DEFAULT '[]',
+            tags TEXT NOT NULL DEFAULT '[]',
+            links TEXT NOT NULL DEFAULT '[]',
+            valid_from TEXT,
+            valid_to TEXT,
+            strength REAL NOT NULL DEFAULT 1.0,
+            version INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            accessed_at TEXT,
+            metadata TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX memories_space_created ON memories (space, created_at)",
+        "CREATE INDEX memories_space_session ON memories (space, session)",
+        "CREATE INDEX memories_space_valid ON memories (space, valid_from)",
+        """CREATE TABLE memory_versions (
+            seq INTEGER PRIMARY KEY,
+            space TEXT NOT NULL,
+            memory_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            operation TEXT NOT NULL,
+            text TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            valid_from TEXT,
+            valid_to TEXT,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            episode_id TEXT,
+            recorded_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX memory_versions_memory ON memory_versions (memory_id, seq)",
+        """CREATE TABLE memory_episodes (
+            space TEXT NOT NULL,
+            memory_id TEXT NOT NULL,
+            episode_id TEXT NOT NULL,
+            PRIMARY KEY (memory_id, episode_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX memory_episodes_episode ON memory_episodes (episode_id)",
+        # rowid = memories.rowid, so the in-memory matrix maps straight back to memories.
+        """CREATE TABLE memory_vectors (
+            rowid INTEGER PRIMARY KEY,
+            space TEXT NOT NULL,
+            vector BLOB NOT NULL
+        )""",
+        "CREATE INDEX memory_vectors_space ON memory_vectors (space, rowid)",
+        # Bumped whenever a vector changes or goes, so every process reloads its cache.
+        "CREATE TABLE space_state (space TEXT PRIMARY KEY, generation INTEGER NOT NULL)",
+        """CREATE VIRTUAL TABLE memories_fts USING fts5 (
+            text, keywords, content='memories', content_rowid='rowid',
+            tokenize='porter unicode61 remove_diacritics 2'
+        )""",
+        """CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+            INSERT INTO memories_fts (rowid, text, keywords) VALUES (new.rowid, new.text, new.keywords);
+        END""",
+        """CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+            INSERT INTO memories_fts (memories_fts, rowid, text, keywords)
+            VALUES ('delete', old.rowid, old.text, old.keywords);
+        END""",
+        """CREATE TRIGGER memories_fts_update AFTER UPDATE OF text, keywords ON memories BEGIN
+            INSERT INTO memories_fts (memories_fts, rowid, text, keywords)
+            VALUES ('delete', old.rowid, old.text, old.keywords);
+            INSERT INTO memories_fts (rowid, text, keywords) VALUES (new.rowid, new.text, new.keywords);
+        END""",
+        """CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            space TEXT NOT NULL,
+            episode_ids TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            options TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX jobs_state ON jobs (state, created_at)",
+    ],
+]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations this file has and the database lacks; return the resulting version."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > len(MIGRATIONS):
+        from remem.errors import Conflict
+
+        raise Conflict(
+            f"this database has schema version {current}, newer than this remem knows "
+            f"({len(MIGRATIONS)}); upgrade remem"
+        )
+    for number in range(current + 1, len(MIGRATIONS) + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                conn.execute("COMMIT")
+                continue
+            for statement in MIGRATIONS[number - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)

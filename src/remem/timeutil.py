@@ -1,0 +1,51 @@
+"""Parsing and normalising the times remem stores: always timezone-aware UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from remem.errors import InvalidInput
+
+TimeLike = datetime | date | str
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_time(value: TimeLike | None, field: str = "time") -> datetime | None:
+    """Accept a datetime, a date or an ISO-8601 string; naive values are taken as UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise InvalidInput(f"{field} is empty; give an ISO-8601 date such as 2024-03-02T10:00:00Z")
+        try:
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise InvalidInput(
+                f"{field} {value!r} is not an ISO-8601 date; use e.g. 2024-03-02 or 2024-03-02T10:00:00Z"
+            ) from None
+    else:
+        raise InvalidInput(f"{field} must be a datetime or an ISO-8601 string, not {type(value).__name__}")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def to_iso(dt: datetime | None) -> str | None:
+    """The stored form: UTC, microseconds, fixed width so strings sort as times."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -1,0 +1,1 @@
+"""The write path: episodes -> candidates -> decisions -> versioned memories."""
