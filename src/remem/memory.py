@@ -91,7 +91,7 @@ class Memory:
     # -- write ------------------------------------------------------------------------------
     def add(
         self,
-        messages: str | Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        messages: str | Mapping[str, Any] | Sequence[str | Mapping[str, Any]],
         *,
         space: str = "default",
         session: str | None = None,

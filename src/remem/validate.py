@@ -62,7 +62,7 @@ def string_list(value: Any, field: str) -> tuple[str, ...] | None:
 
 
 def messages(value: Any, *, max_chars: int, max_batch: int) -> list[dict[str, Any]]:
-    """Normalise add() input: a string, one message dict, or a list of them."""
+    """Normalise add() input: a string, one message dict, or a list of strings or message dicts."""
     if isinstance(value, str):
         value = [{"role": "user", "content": value}]
     elif isinstance(value, Mapping):
@@ -75,6 +75,8 @@ def messages(value: Any, *, max_chars: int, max_batch: int) -> list[dict[str, An
         raise InvalidInput(f"{len(value)} messages in one call; the limit is {max_batch} (max_batch)")
     out = []
     for i, message in enumerate(value):
+        if isinstance(message, str):
+            message = {"role": "user", "content": message}
         if not isinstance(message, Mapping):
             raise InvalidInput(f"messages[{i}] must be an object with role and content")
         unknown = set(message) - _MESSAGE_KEYS

@@ -1,0 +1,82 @@
+"""The CLI as a script would drive it (--json) and as a person would read it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from remem.cli import main
+
+
+def run(db: Path, *args: str, input: str | None = None, ok: bool = True) -> Any:
+    result = CliRunner().invoke(main, ["--db", str(db), "--json", *args], input=input)
+    if ok:
+        assert result.exit_code == 0, (result.output, result.exception)
+        return json.loads(result.stdout) if result.stdout.strip().startswith(("{", "[")) else result.stdout
+    return result
+
+
+def test_a_day_on_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    added = run(db, "add", "I moved to Lisbon in March.", "--space", "alice", "--at", "2024-03-02")
+    memory_id = added["decisions"][0]["memory_id"]
+    assert added["episodes"] == 1 and added["decisions"][0]["operation"] == "ADD"
+
+    messages = [{"role": "user", "content": "My cat is called Miso.", "name": "Alice"},
+                {"role": "assistant", "content": "Miso is a lovely name."}]
+    assert run(db, "add", "--space", "alice", "--session", "s2", "--file", "-",
+               input=json.dumps(messages))["episodes"] == 2
+
+    hits = run(db, "search", "where does she live", "--space", "alice", "-k", "2")
+    assert hits[0]["memory"]["id"] == memory_id and hits[0]["episodes"][0]["content"].startswith("I moved")
+    assert run(db, "search", "cat called Miso", "--space", "alice", "--session", "s2", "--mode", "lexical")[0][
+        "memory"]["text"] == "Alice: My cat is called Miso."
+
+    shown = run(db, "show", memory_id, "--space", "alice")
+    assert shown["text"] == "I moved to Lisbon in March." and shown["episodes"][0]["space"] == "alice"
+
+    run(db, "update", memory_id, "--space", "alice", "--text", "I moved to Porto in May.")
+    assert [v["operation"] for v in run(db, "history", memory_id, "--space", "alice")] == ["ADD", "UPDATE"]
+
+    assert run(db, "ask", "where did I move?", "--space", "alice")["citations"] == [memory_id]
+    assert run(db, "stats", "--space", "alice")["memories"] == 3
+    assert run(db, "status", "--space", "alice")["failed"] == 0
+    assert len(run(db, "list", "--space", "alice")) == 3
+
+    out = tmp_path / "alice.jsonl"
+    run(db, "export", "--space", "alice", "--out", str(out))
+    assert len(out.read_text().splitlines()) == 6  # 3 episodes + 3 memories
+    other = tmp_path / "other.db"
+    assert run(other, "import", str(out)) == {"episodes": 3, "memories": 3}
+
+    run(db, "delete", memory_id, "--space", "alice")
+    assert len(run(db, "list", "--space", "alice")) == 2
+    purged = run(db, "forget", "--space", "alice", "--everything", "--yes")
+    assert purged["memories"] == 3 and purged["episodes"] == 3
+    assert run(db, "stats", "--space", "alice")["episodes"] == 0
+
+
+def test_errors_are_one_clear_line_and_exit_2(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    result = run(db, "show", "mem_nope", "--space", "alice", ok=False)
+    assert result.exit_code == 2 and "not found in space 'alice'" in result.output
+    assert "Traceback" not in result.output
+    bad = run(db, "add", "--file", "-", input="{not json", ok=False)
+    assert bad.exit_code == 2 and "not JSON" in bad.output
+
+
+def test_the_installed_entry_point_runs(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    exe = Path(sys.executable).with_name("remem")
+    done = subprocess.run([str(exe), "--db", str(db), "add", "hello from a shell", "--space", "s"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "ADD" in done.stdout
+    table = subprocess.run([str(exe), "--db", str(db), "search", "hello", "--space", "s"],
+                           capture_output=True, text=True, timeout=120)
+    assert "hello from a shell" in table.stdout
