@@ -50,3 +50,11 @@ def test_queued_mode_defers_extraction_until_processed(db_path: Path) -> None:
         assert mem.status("q")["pending"] == 1
         assert mem.process_pending(space="q")["done"] == 1
         assert sorted(m.text for m in mem.list(space="q")) == ["first", "second"]
+
+
+def test_inline_add_leaves_other_pending_jobs_alone(db_path: Path) -> None:
+    with Memory.open(db_path, process="queue") as queued:
+        queued.add("waiting in the queue", space="w")
+    with Memory.open(db_path) as mem:
+        assert mem.add("processed now", space="w").status == "done"
+        assert mem.status("w")["pending"] == 1 and mem.status("w")["running"] == 0

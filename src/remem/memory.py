@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
@@ -28,6 +30,24 @@ from remem.write.pipeline import run_job, version_record
 from remem.write.reconcile import Reconciler, SimilarityReconciler
 
 STALE_JOB = timedelta(minutes=10)  # a "running" job untouched this long was orphaned by a crash
+
+
+def _worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"  # computed per call: a fork has a new pid
+
+
+def _orphaned(worker: str | None) -> bool:
+    """True when the job's worker was a process on this host that no longer exists."""
+    host, _, pid = (worker or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class Memory:
@@ -132,7 +152,7 @@ class Memory:
             self.store.enqueue(job)
         if self.settings.process == "queue":
             return AddResult(episodes=episodes, decisions=[], job_id=job.id, status="queued")
-        claimed = [j for j in self.store.claim_jobs(space, 1_000) if j.id == job.id]
+        claimed = self.store.claim_jobs(space, 1, worker=_worker(), job_ids=[job.id])
         # Another worker may have claimed it first; then that worker reports it.
         decisions, error = self._run(claimed[0]) if claimed else ([], None)
         status = "failed" if error else ("done" if claimed else "queued")
@@ -151,7 +171,7 @@ class Memory:
         self._requeue_stale(space)
         done = failed = 0
         while True:
-            jobs = self.store.claim_jobs(space, min(limit - done - failed, 50))
+            jobs = self.store.claim_jobs(space, min(limit - done - failed, 50), worker=_worker())
             if not jobs:
                 break
             for job in jobs:
@@ -168,7 +188,10 @@ class Memory:
 
     def _requeue_stale(self, space: str | None) -> None:
         cutoff = now() - STALE_JOB
-        stale = [j for j in self.store.list_jobs(space, ["running"]) if j.updated_at < cutoff]
+        stale = [
+            j for j in self.store.list_jobs(space, ["running"])
+            if j.updated_at < cutoff or _orphaned(j.worker)
+        ]
         for job in stale:
             self.store.fail_job(job.id, "orphaned: its worker stopped before finishing")
         if stale:

@@ -33,6 +33,7 @@ class Job:
     created_at: datetime
     updated_at: datetime
     options: dict[str, Any] = field(default_factory=dict)
+    worker: str | None = None  # "host:pid" of the process running it, so orphans can be told apart
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,11 @@ class Store(Protocol):
     # -- queue ------------------------------------------------------------------------------
     def enqueue(self, job: Job) -> None: ...
 
-    def claim_jobs(self, space: str | None, limit: int) -> list[Job]:
-        """Move up to limit pending jobs to running and return them, oldest first."""
+    def claim_jobs(
+        self, space: str | None, limit: int, worker: str | None = None, job_ids: Sequence[str] | None = None
+    ) -> list[Job]:
+        """Move up to limit pending jobs (only those among job_ids, when given) to running, recording
+        the worker; return them, oldest first. A job another worker claimed first is not returned."""
         ...
 
     def finish_job(self, job_id: str) -> None: ...

@@ -8,6 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -491,22 +492,28 @@ class SQLiteStore:
                  json.dumps(job.options), to_iso(job.created_at), to_iso(job.updated_at)),
             )
 
-    def claim_jobs(self, space: str | None, limit: int) -> list[Job]:
+    def claim_jobs(
+        self, space: str | None, limit: int, worker: str | None = None, job_ids: Sequence[str] | None = None
+    ) -> list[Job]:
         with self.transaction():
             where, params = "state = 'pending'", []
             if space is not None:
                 where += " AND space = ?"
                 params.append(space)
+            if job_ids is not None:
+                where += f" AND id IN ({','.join('?' * len(job_ids))})"
+                params.extend(job_ids)
             rows = self._q(
                 f"SELECT {_JOB_COLUMNS} FROM jobs WHERE {where} ORDER BY created_at, id LIMIT ?",
                 [*params, limit],
             )
             stamp = to_iso(now())
             self._conn().executemany(
-                "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                [(stamp, r[0]) for r in rows],
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ?, worker = ? "
+                "WHERE id = ?",
+                [(stamp, worker, r[0]) for r in rows],
             )
-        return [_job(r, state="running", attempts_delta=1) for r in rows]
+        return [replace(_job(r), state="running", attempts=r[4] + 1, worker=worker) for r in rows]
 
     def finish_job(self, job_id: str) -> None:
         self._set_job(job_id, "done", None)
@@ -593,7 +600,7 @@ class SQLiteStore:
 
 
 # -- row mapping -------------------------------------------------------------------------------
-_JOB_COLUMNS = "id, space, episode_ids, state, attempts, error, created_at, updated_at, options"
+_JOB_COLUMNS = "id, space, episode_ids, state, attempts, error, created_at, updated_at, options, worker"
 
 
 def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
@@ -668,9 +675,9 @@ def _version(r: Sequence[Any]) -> Version:
     )
 
 
-def _job(r: Sequence[Any], state: str | None = None, attempts_delta: int = 0) -> Job:
+def _job(r: Sequence[Any]) -> Job:
     return Job(
-        id=r[0], space=r[1], episode_ids=json.loads(r[2]), state=state or r[3],
-        attempts=int(r[4]) + attempts_delta, error=r[5], created_at=from_iso(r[6]),  # type: ignore[arg-type]
-        updated_at=from_iso(r[7]), options=json.loads(r[8]),  # type: ignore[arg-type]
+        id=r[0], space=r[1], episode_ids=json.loads(r[2]), state=r[3], attempts=int(r[4]), error=r[5],
+        created_at=from_iso(r[6]), updated_at=from_iso(r[7]),  # type: ignore[arg-type]
+        options=json.loads(r[8]), worker=r[9],
     )

@@ -112,6 +112,8 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX jobs_state ON jobs (state, created_at)",
     ],
+    # 2: which process runs a job, so a crashed worker's jobs can be resumed at once
+    ["ALTER TABLE jobs ADD COLUMN worker TEXT"],
 ]
 
 
