@@ -72,7 +72,7 @@ MIGRATIONS: list[list[str]] = [
             memory_id TEXT NOT NULL,
             episode_id TEXT NOT NULL,
             PRIMARY KEY (memory_id, episode_id)
-        ) WITHOUT ROWID""",
+        )""",  # not WITHOUT ROWID: SQLite 3.40's integrity_check misreports NOT NULL columns there
         "CREATE INDEX memory_episodes_episode ON memory_episodes (episode_id)",
         # rowid = memories.rowid, so the in-memory matrix maps straight back to memories.
         """CREATE TABLE memory_vectors (
