@@ -8,6 +8,7 @@ the job's memories or none of them, and the job still pending.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 from dataclasses import replace
 
 import numpy as np
@@ -19,16 +20,22 @@ from remem.timeutil import now
 from remem.types import Decision, Episode, Filters, MemoryItem, Version
 from remem.write.candidates import Candidate
 from remem.write.extract import Extractor
+from remem.write.links import link
 from remem.write.reconcile import Neighbour, Reconciler, Verdict
 
 NEIGHBOURS = 5
 
 
 def run_job(
-    store: Store, embedder: Embedder, extractor: Extractor, reconciler: Reconciler, job: Job
+    store: Store,
+    embedder: Embedder,
+    extractor: Extractor,
+    reconciler: Reconciler,
+    job: Job,
+    summarizer: Summarizer | None = None,
 ) -> list[Decision]:
     episodes = store.get_episodes(job.space, job.episode_ids)
-    sessions = {e.session for e in episodes if e.session is not None}
+    sessions = sorted({e.session for e in episodes if e.session is not None})
     recent: list[Episode] = []
     for session in sessions:
         recent.extend(store.list_episodes(job.space, session=session, limit=10_000)[-20:])
@@ -39,9 +46,40 @@ def run_job(
         for candidate, vector in zip(candidates, vectors, strict=True):
             neighbours = _neighbours(store, job.space, candidate, vector)
             verdict = reconciler.reconcile(candidate, neighbours)
-            decisions.append(apply(store, job.space, candidate, vector, verdict, actor=extractor.name))
+            decisions.extend(
+                apply(store, job.space, candidate, vector, verdict, actor=extractor.name, neighbours=neighbours)
+            )
+        if summarizer is not None:
+            for session in sessions:
+                decisions.extend(_summarize(store, embedder, summarizer, job.space, session))
         store.finish_job(job.id)
     return decisions
+
+
+class Summarizer(Protocol):
+    """Writes the coarse memory of a session: one summary that points at all of its turns."""
+
+    name: str
+
+    def summarize(self, episodes: Sequence[Episode]) -> Candidate | None: ...
+
+
+def _summarize(
+    store: Store, embedder: Embedder, summarizer: Summarizer, space: str, session: str
+) -> list[Decision]:
+    episodes = store.list_episodes(space, session=session, limit=100_000)
+    candidate = summarizer.summarize(episodes)
+    if candidate is None:
+        return []
+    vector = embedder.embed([candidate.text])[0]
+    existing = store.list_memories(space, Filters(session=session, kinds=("summary",), include_expired=True), 1)
+    if not existing:
+        verdict = Verdict("ADD", None, candidate.text, f"summary of session {session}")
+    elif existing[0].text == candidate.text:
+        return []
+    else:
+        verdict = Verdict("UPDATE", existing[0].id, candidate.text, f"session {session} grew")
+    return apply(store, space, candidate, vector, verdict, actor=summarizer.name, replace_sources=True)
 
 
 def _neighbours(store: Store, space: str, candidate: Candidate, vector: np.ndarray) -> list[Neighbour]:
@@ -53,9 +91,20 @@ def _neighbours(store: Store, space: str, candidate: Candidate, vector: np.ndarr
 
 
 def apply(
-    store: Store, space: str, candidate: Candidate, vector: np.ndarray, verdict: Verdict, actor: str
-) -> Decision:
-    """Carry out one verdict as a versioned write; every outcome lands in some memory's history."""
+    store: Store,
+    space: str,
+    candidate: Candidate,
+    vector: np.ndarray,
+    verdict: Verdict,
+    actor: str,
+    neighbours: Sequence[Neighbour] = (),
+    replace_sources: bool = False,
+) -> list[Decision]:
+    """Carry out one verdict as versioned writes; every outcome lands in some memory's history.
+
+    SUPERSEDE is the bi-temporal update: the old fact is closed at the new one's start
+    (so "as of" the past still finds it) and the new fact is added, linked to the old.
+    """
     stamp = now()
     episode_id = candidate.source_episode_ids[0] if candidate.source_episode_ids else None
     if verdict.operation == "ADD" or verdict.target is None:
@@ -67,29 +116,40 @@ def apply(
             created_at=stamp, updated_at=stamp, metadata=dict(candidate.metadata),
         )
         store.insert_memory(item, vector, version_record(item, "ADD", verdict.reason, actor, episode_id))
-        return Decision("ADD", item.id, item.text, verdict.reason)
+        if candidate.kind != "turn":
+            link(store, item, neighbours)
+        return [Decision("ADD", item.id, item.text, verdict.reason)]
     current = store.get_memory(space, verdict.target)
-    sources = list(dict.fromkeys([*current.source_episode_ids, *candidate.source_episode_ids]))
+    sources = list(candidate.source_episode_ids) if replace_sources else _merge(
+        current.source_episode_ids, candidate.source_episode_ids
+    )
     if verdict.operation == "NOOP":
         # The state keeps its version number; the new source episode is remembered as evidence.
         noop = version_record(current, "NOOP", verdict.reason, actor, episode_id)
         store.update_memory(replace(current, source_episode_ids=sources), None, noop)
-        return Decision("NOOP", current.id, current.text, verdict.reason)
+        return [Decision("NOOP", current.id, current.text, verdict.reason)]
     if verdict.operation == "UPDATE":
         item = replace(
             current, text=verdict.text, source_episode_ids=sources, version=current.version + 1,
             keywords=_merge(current.keywords, candidate.keywords), tags=_merge(current.tags, candidate.tags),
-            valid_from=candidate.valid_from or current.valid_from, updated_at=stamp,
+            valid_from=current.valid_from or candidate.valid_from, updated_at=stamp,
         )
         new_vector = vector if verdict.text != current.text else None
         store.update_memory(item, new_vector, version_record(item, "UPDATE", verdict.reason, actor, episode_id))
-        return Decision("UPDATE", item.id, item.text, verdict.reason)
-    if verdict.operation == "DELETE":
+        return [Decision("UPDATE", item.id, item.text, verdict.reason)]
+    if verdict.operation in ("DELETE", "SUPERSEDE"):
         # A contradicted fact is closed, not erased: it stays true "as of" the past.
-        closed_at = candidate.valid_from or stamp
+        closed_at = max(candidate.valid_from or stamp, current.valid_from or candidate.valid_from or stamp)
         item = replace(current, valid_to=closed_at, version=current.version + 1, updated_at=stamp)
         store.update_memory(item, None, version_record(item, "DELETE", verdict.reason, actor, episode_id))
-        return Decision("DELETE", item.id, item.text, verdict.reason)
+        closed = Decision("DELETE", item.id, item.text, verdict.reason)
+        if verdict.operation == "DELETE":
+            return [closed]
+        added = apply(
+            store, space, candidate, vector, Verdict("ADD", None, verdict.text, verdict.reason), actor,
+            neighbours=[Neighbour(item, 1.0), *neighbours],
+        )
+        return [closed, *added]
     raise ValueError(f"unknown operation {verdict.operation!r}")
 
 

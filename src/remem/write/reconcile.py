@@ -19,7 +19,7 @@ class Neighbour:
 
 @dataclass(frozen=True)
 class Verdict:
-    operation: str  # ADD | UPDATE | DELETE | NOOP
+    operation: str  # ADD | UPDATE | DELETE | NOOP | SUPERSEDE (close the target, add the new fact)
     target: str | None  # the existing memory acted on (None for ADD)
     text: str  # the text to store (the merged text for UPDATE)
     reason: str
