@@ -23,27 +23,40 @@ from pathlib import Path
 
 from remem import Memory
 
-NAMES = ["Alice", "Bruno", "Chen", "Dana", "Emeka", "Farah", "Goran", "Hana", "Ivan", "Jade", "Kofi", "Lena"]
+# A vocabulary wide enough that words follow a long-tailed frequency, as in real conversations:
+# a few very common words, many rare ones. Names, places and things are composed from parts.
+SYLLABLES = ["ka", "ri", "mo", "la", "ne", "so", "tu", "vi", "de", "ga", "po", "ze", "lu", "ma", "shi", "ar"]
 VERBS = ["visited", "painted", "cooked", "bought", "read about", "talked about", "planned", "fixed",
-         "photographed", "wrote about", "practised", "signed up for", "lost", "found", "recommended"]
-THINGS = ["a pottery class", "the old lighthouse", "a vegan lasagna", "a second-hand bicycle", "the jazz festival",
-          "a hiking trail near the lake", "her grandmother's recipe", "a job interview at the hospital",
-          "the community garden", "a marathon training plan", "a concert in Lisbon", "the adoption agency",
-          "a camping trip", "a chess tournament", "the violin lessons", "a book on Stoic philosophy",
-          "a beach sunset", "a charity run", "the new apartment", "a birthday surprise"]
+         "photographed", "wrote about", "practised", "signed up for", "lost", "found", "recommended",
+         "borrowed", "sold", "repaired", "built", "sketched", "ordered", "cancelled", "booked", "tasted"]
+ADJECTIVES = ["old", "tiny", "second-hand", "vegan", "noisy", "quiet", "red", "wooden", "famous", "local",
+              "ancient", "modern", "cheap", "fancy", "broken", "shiny", "handmade", "spicy", "foggy", "sunny"]
+NOUNS = ["lighthouse", "bicycle", "lasagna", "festival", "trail", "recipe", "interview", "garden", "marathon",
+         "concert", "agency", "camping trip", "tournament", "violin", "novel", "sunset", "charity run",
+         "apartment", "pottery class", "museum", "ferry", "bakery", "guitar", "telescope", "kayak", "quilt",
+         "podcast", "workshop", "vineyard", "greenhouse", "aquarium", "scooter", "sculpture", "library"]
 WHEN = ["yesterday", "last weekend", "this morning", "two weeks ago", "last summer", "on Friday", "in May"]
 FEEL = ["It was amazing.", "I was so nervous.", "Can't wait to do it again!", "It reminded me of home.",
         "The kids loved it.", "Honestly it was exhausting.", ""]
 
 
+def word(rng: random.Random, parts: int) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(parts)).capitalize()
+
+
+NAMES = [word(random.Random(i), 3) for i in range(300)]
+PLACES = [word(random.Random(1000 + i), 3) for i in range(2000)]
+
+
 def turn(rng: random.Random) -> tuple[str, str]:
     name = rng.choice(NAMES)
-    text = f"I {rng.choice(VERBS)} {rng.choice(THINGS)} {rng.choice(WHEN)}. {rng.choice(FEEL)}".strip()
+    thing = f"the {rng.choice(ADJECTIVES)} {rng.choice(NOUNS)} in {rng.choice(PLACES)}"
+    text = f"I {rng.choice(VERBS)} {thing} {rng.choice(WHEN)}. {rng.choice(FEEL)}".strip()
     return name, text
 
 
 def question(rng: random.Random, i: int) -> str:
-    return f"When did {rng.choice(NAMES)} mention {rng.choice(THINGS)} (#{i})?"
+    return f"When did {rng.choice(NAMES)} mention the {rng.choice(NOUNS)} in {rng.choice(PLACES)} (#{i})?"
 
 
 def fill(mem: Memory, space: str, count: int, rng: random.Random, batch: int = 200) -> float:

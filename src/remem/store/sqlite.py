@@ -22,6 +22,8 @@ from remem.store.vector_index import SpaceMatrix, from_blobs, to_blob
 from remem.timeutil import from_iso, now, to_iso
 from remem.types import Episode, Filters, MemoryItem, Version
 
+COMMON_DF = 2_000  # a term in more rows than this is left out of lexical queries with rarer terms
+
 _MEMORY_COLUMNS = (
     "id, space, text, kind, session, source_episode_ids, keywords, tags, links, valid_from, "
     "valid_to, strength, version, created_at, updated_at, metadata"
@@ -147,7 +149,8 @@ class SQLiteStore:
         for chunk in _chunks(list(dict.fromkeys(ids))):
             marks = ",".join("?" * len(chunk))
             for row in self._q(
-                f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE space = ? AND id IN ({marks})",
+                # "+space": look rows up by their unique id, not by scanning the space's index.
+                f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE +space = ? AND id IN ({marks})",
                 [space, *chunk],
             ):
                 found[row[0]] = _episode(row)
@@ -236,7 +239,7 @@ class SQLiteStore:
         for chunk in _chunks(list(dict.fromkeys(ids))):
             marks = ",".join("?" * len(chunk))
             for row in self._q(
-                f"SELECT {_MEMORY_COLUMNS} FROM memories WHERE space = ? AND id IN ({marks})",
+                f"SELECT {_MEMORY_COLUMNS} FROM memories WHERE +space = ? AND id IN ({marks})",
                 [space, *chunk],
             ):
                 found[row[0]] = _memory(row)
@@ -248,7 +251,7 @@ class SQLiteStore:
             marks = ",".join("?" * len(chunk))
             for memory_id, blob in self._q(
                 "SELECT m.id, v.vector FROM memories m JOIN memory_vectors v ON v.rowid = m.rowid "
-                f"WHERE m.space = ? AND m.id IN ({marks})",
+                f"WHERE +m.space = ? AND m.id IN ({marks})",
                 [space, *chunk],
             ):
                 out[memory_id] = np.frombuffer(blob, dtype=np.float32).copy()
@@ -305,7 +308,8 @@ class SQLiteStore:
         if not terms:
             return []
         # Each term is quoted, so FTS5 syntax in user text (OR, *, NEAR, quotes) is inert.
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
+        match = " OR ".join(self._selective(quoted))
         where, params = _filter_sql(space, filters)
         rows = self._q(
             "SELECT m.id, bm25(memories_fts, 1.0, 0.5) AS score FROM memories_fts "
@@ -314,6 +318,25 @@ class SQLiteStore:
             [match, *params, k],
         )
         return [(r[0], -float(r[1])) for r in rows]  # bm25() is lower-is-better
+
+    def _selective(self, quoted: list[str]) -> list[str]:
+        """Drop terms that match more than COMMON_DF rows, while rarer terms remain.
+
+        FTS5 scores every row an OR query matches, so one very common term costs
+        milliseconds per thousand rows; its BM25 weight (IDF) is near zero anyway,
+        and the dense retriever covers its meaning. Counting is bounded by LIMIT.
+        """
+        if len(quoted) < 2:
+            return quoted
+        frequency = {
+            term: self._q(
+                "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)",
+                (term, COMMON_DF + 1),
+            )[0][0]
+            for term in quoted
+        }
+        kept = [t for t in quoted if frequency[t] <= COMMON_DF]
+        return kept or quoted
 
     def dense_search(
         self, space: str, vector: Vector, filters: Filters, k: int
@@ -339,7 +362,8 @@ class SQLiteStore:
             marks = ",".join("?" * len(chunk))
             allowed.update(
                 r[0] for r in self._q(
-                    f"SELECT m.rowid FROM memories m WHERE m.rowid IN ({marks}) AND {where}",
+                    # NOT INDEXED: with many ids the planner otherwise scans the space's index.
+                    f"SELECT m.rowid FROM memories m NOT INDEXED WHERE m.rowid IN ({marks}) AND {where}",
                     [*chunk, *params],
                 )
             )
@@ -349,7 +373,7 @@ class SQLiteStore:
         out: list[tuple[int, str]] = []
         for chunk in _chunks(rowids):
             marks = ",".join("?" * len(chunk))
-            out.extend(self._q(f"SELECT rowid, id FROM memories WHERE rowid IN ({marks})", chunk))
+            out.extend(self._q(f"SELECT rowid, id FROM memories NOT INDEXED WHERE rowid IN ({marks})", chunk))
         return out
 
     def _matrix(self, space: str) -> SpaceMatrix:
