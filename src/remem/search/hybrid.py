@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -12,6 +13,7 @@ from remem.store.base import Store
 from remem.types import Filters, Hit
 
 Mode = Literal["hybrid", "lexical", "dense"]
+_LEXICAL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="remem-lexical")
 MODES = ("hybrid", "lexical", "dense")
 
 
@@ -38,10 +40,14 @@ def search(
     pool = max(plan.candidates, k)
     lexical: list[tuple[str, float]] = []
     dense: list[tuple[str, float]] = []
+    pending: Future[list[tuple[str, float]]] | None = None
     if mode in ("hybrid", "lexical"):
-        lexical = store.lexical_search(space, query_terms(query), filters, pool)
+        # BM25 runs in SQLite, which releases the GIL: overlap it with embedding the query.
+        pending = _LEXICAL.submit(store.lexical_search, space, query_terms(query), filters, pool)
     if mode in ("hybrid", "dense"):
         dense = store.dense_search(space, embedder.embed([query])[0], filters, pool)
+    if pending is not None:
+        lexical = pending.result()
     lexical_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(lexical, start=1)}
     dense_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(dense, start=1)}
     if mode == "lexical":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -23,6 +24,7 @@ from remem.timeutil import from_iso, now, to_iso
 from remem.types import Episode, Filters, MemoryItem, Version
 
 COMMON_DF = 2_000  # a term in more rows than this is left out of lexical queries with rarer terms
+DF_CACHE_SECONDS = 300.0
 
 _MEMORY_COLUMNS = (
     "id, space, text, kind, session, source_episode_ids, keywords, tags, links, valid_from, "
@@ -50,6 +52,7 @@ class SQLiteStore:
         self._matrices: dict[str, SpaceMatrix] = {}
         self._matrices_lock = threading.Lock()
         self._closed = False
+        self._df_cache: dict[str, tuple[int, float]] = {}
         migrate(self._conn())
 
     # -- connections and transactions -------------------------------------------------------
@@ -328,15 +331,23 @@ class SQLiteStore:
         """
         if len(quoted) < 2:
             return quoted
-        frequency = {
-            term: self._q(
-                "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)",
-                (term, COMMON_DF + 1),
-            )[0][0]
-            for term in quoted
-        }
+        frequency = {term: self._document_frequency(term) for term in quoted}
         kept = [t for t in quoted if frequency[t] <= COMMON_DF]
         return kept or quoted
+
+    def _document_frequency(self, quoted_term: str) -> int:
+        """Rows matching the term, counted up to COMMON_DF + 1; cached briefly (a cost hint only)."""
+        cached = self._df_cache.get(quoted_term)
+        if cached is not None and time.monotonic() - cached[1] < DF_CACHE_SECONDS:
+            return cached[0]
+        count = int(self._q(
+            "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)",
+            (quoted_term, COMMON_DF + 1),
+        )[0][0])
+        if len(self._df_cache) > 10_000:
+            self._df_cache.clear()
+        self._df_cache[quoted_term] = (count, time.monotonic())
+        return count
 
     def dense_search(
         self, space: str, vector: Vector, filters: Filters, k: int
