@@ -378,7 +378,7 @@ def _day(value: Any) -> str:
     return value.strftime("%Y-%m-%d") if value else "…"
 
 
-def _load_extensions() -> None:
+def _load_extensions() -> None:  # noqa: D103
     """Commands whose modules carry heavier dependencies register themselves here."""
     from remem import cli_extra  # noqa: F401
 
