@@ -26,18 +26,100 @@ from remem import Memory
 # A vocabulary wide enough that words follow a long-tailed frequency, as in real conversations:
 # a few very common words, many rare ones. Names, places and things are composed from parts.
 SYLLABLES = ["ka", "ri", "mo", "la", "ne", "so", "tu", "vi", "de", "ga", "po", "ze", "lu", "ma", "shi", "ar"]
-VERBS = ["visited", "painted", "cooked", "bought", "read about", "talked about", "planned", "fixed",
-         "photographed", "wrote about", "practised", "signed up for", "lost", "found", "recommended",
-         "borrowed", "sold", "repaired", "built", "sketched", "ordered", "cancelled", "booked", "tasted"]
-ADJECTIVES = ["old", "tiny", "second-hand", "vegan", "noisy", "quiet", "red", "wooden", "famous", "local",
-              "ancient", "modern", "cheap", "fancy", "broken", "shiny", "handmade", "spicy", "foggy", "sunny"]
-NOUNS = ["lighthouse", "bicycle", "lasagna", "festival", "trail", "recipe", "interview", "garden", "marathon",
-         "concert", "agency", "camping trip", "tournament", "violin", "novel", "sunset", "charity run",
-         "apartment", "pottery class", "museum", "ferry", "bakery", "guitar", "telescope", "kayak", "quilt",
-         "podcast", "workshop", "vineyard", "greenhouse", "aquarium", "scooter", "sculpture", "library"]
+VERBS = [
+    "visited",
+    "painted",
+    "cooked",
+    "bought",
+    "read about",
+    "talked about",
+    "planned",
+    "fixed",
+    "photographed",
+    "wrote about",
+    "practised",
+    "signed up for",
+    "lost",
+    "found",
+    "recommended",
+    "borrowed",
+    "sold",
+    "repaired",
+    "built",
+    "sketched",
+    "ordered",
+    "cancelled",
+    "booked",
+    "tasted",
+]
+ADJECTIVES = [
+    "old",
+    "tiny",
+    "second-hand",
+    "vegan",
+    "noisy",
+    "quiet",
+    "red",
+    "wooden",
+    "famous",
+    "local",
+    "ancient",
+    "modern",
+    "cheap",
+    "fancy",
+    "broken",
+    "shiny",
+    "handmade",
+    "spicy",
+    "foggy",
+    "sunny",
+]
+NOUNS = [
+    "lighthouse",
+    "bicycle",
+    "lasagna",
+    "festival",
+    "trail",
+    "recipe",
+    "interview",
+    "garden",
+    "marathon",
+    "concert",
+    "agency",
+    "camping trip",
+    "tournament",
+    "violin",
+    "novel",
+    "sunset",
+    "charity run",
+    "apartment",
+    "pottery class",
+    "museum",
+    "ferry",
+    "bakery",
+    "guitar",
+    "telescope",
+    "kayak",
+    "quilt",
+    "podcast",
+    "workshop",
+    "vineyard",
+    "greenhouse",
+    "aquarium",
+    "scooter",
+    "sculpture",
+    "library",
+]
 WHEN = ["yesterday", "last weekend", "this morning", "two weeks ago", "last summer", "on Friday", "in May"]
-FEEL = ["It was amazing.", "I was so nervous.", "Can't wait to do it again!", "It reminded me of home.",
-        "The kids loved it.", "Honestly it was exhausting.", ""]
+FEEL = [
+    "It was amazing.",
+    "I was so nervous.",
+    "Can't wait to do it again!",
+    "It reminded me of home.",
+    "The kids loved it.",
+    "Honestly it was exhausting.",
+    "",
+]
 
 
 def word(rng: random.Random, parts: int) -> str:
@@ -81,8 +163,12 @@ def latencies(mem: Memory, space: str, queries: int, rng: random.Random) -> dict
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     pick = lambda p: times[min(len(times) - 1, int(round(p / 100 * len(times))) - 1)]  # noqa: E731
-    return {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(pick(95), 2),
-            "p99_ms": round(pick(99), 2), "mean_ms": round(statistics.fmean(times), 2)}
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(pick(95), 2),
+        "p99_ms": round(pick(99), 2),
+        "mean_ms": round(statistics.fmean(times), 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -94,8 +180,14 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     rng = random.Random(7)
-    report: dict[str, object] = {"machine": {"python": sys.version.split()[0], "platform": platform.platform(),
-                                             "cpus": __import__("os").cpu_count()}, "sizes": {}}
+    report: dict[str, object] = {
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": __import__("os").cpu_count(),
+        },
+        "sizes": {},
+    }
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(args.db_dir or tmp) / "perf.db"
         with Memory.open(db) as mem:
@@ -105,18 +197,25 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 have = size
                 lat = latencies(mem, "perf", args.queries, rng)
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                row = {"memories": size, "ingest_turns_per_s": round(rate, 1), **lat,
-                       "peak_rss_mb": round(rss, 1), "db_mb": round(mem.stats()["bytes"] / 1e6, 1)}
+                row = {
+                    "memories": size,
+                    "ingest_turns_per_s": round(rate, 1),
+                    **lat,
+                    "peak_rss_mb": round(rss, 1),
+                    "db_mb": round(mem.stats()["bytes"] / 1e6, 1),
+                }
                 report["sizes"][str(size)] = row  # type: ignore[index]
                 print(json.dumps(row), flush=True)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
-    print(f"| memories | ingest turns/s | search p50 ms | p95 ms | p99 ms | peak RSS MB |")
+    print("| memories | ingest turns/s | search p50 ms | p95 ms | p99 ms | peak RSS MB |")
     print("|---:|---:|---:|---:|---:|---:|")
     for row in report["sizes"].values():  # type: ignore[attr-defined]
-        print(f"| {row['memories']:,} | {row['ingest_turns_per_s']} | {row['p50_ms']} | {row['p95_ms']} | "
-              f"{row['p99_ms']} | {row['peak_rss_mb']} |")
+        print(
+            f"| {row['memories']:,} | {row['ingest_turns_per_s']} | {row['p50_ms']} | {row['p95_ms']} | "
+            f"{row['p99_ms']} | {row['peak_rss_mb']} |"
+        )
     return report
 
 

@@ -27,15 +27,23 @@ def test_a_day_on_the_command_line(tmp_path: Path) -> None:
     memory_id = added["decisions"][0]["memory_id"]
     assert added["episodes"] == 1 and added["decisions"][0]["operation"] == "ADD"
 
-    messages = [{"role": "user", "content": "My cat is called Miso.", "name": "Alice"},
-                {"role": "assistant", "content": "Miso is a lovely name."}]
-    assert run(db, "add", "--space", "alice", "--session", "s2", "--file", "-",
-               input=json.dumps(messages))["episodes"] == 2
+    messages = [
+        {"role": "user", "content": "My cat is called Miso.", "name": "Alice"},
+        {"role": "assistant", "content": "Miso is a lovely name."},
+    ]
+    assert (
+        run(db, "add", "--space", "alice", "--session", "s2", "--file", "-", input=json.dumps(messages))["episodes"]
+        == 2
+    )
 
     hits = run(db, "search", "where does she live", "--space", "alice", "-k", "2")
     assert hits[0]["memory"]["id"] == memory_id and hits[0]["episodes"][0]["content"].startswith("I moved")
-    assert run(db, "search", "cat called Miso", "--space", "alice", "--session", "s2", "--mode", "lexical")[0][
-        "memory"]["text"] == "Alice: My cat is called Miso."
+    assert (
+        run(db, "search", "cat called Miso", "--space", "alice", "--session", "s2", "--mode", "lexical")[0]["memory"][
+            "text"
+        ]
+        == "Alice: My cat is called Miso."
+    )
 
     shown = run(db, "show", memory_id, "--space", "alice")
     assert shown["text"] == "I moved to Lisbon in March." and shown["episodes"][0]["space"] == "alice"
@@ -73,10 +81,15 @@ def test_errors_are_one_clear_line_and_exit_2(tmp_path: Path) -> None:
 def test_the_installed_entry_point_runs(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
     exe = Path(sys.executable).with_name("remem")
-    done = subprocess.run([str(exe), "--db", str(db), "add", "hello from a shell", "--space", "s"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(exe), "--db", str(db), "add", "hello from a shell", "--space", "s"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "ADD" in done.stdout
-    table = subprocess.run([str(exe), "--db", str(db), "search", "hello", "--space", "s"],
-                           capture_output=True, text=True, timeout=120)
+    table = subprocess.run(
+        [str(exe), "--db", str(db), "search", "hello", "--space", "s"], capture_output=True, text=True, timeout=120
+    )
     assert "hello from a shell" in table.stdout

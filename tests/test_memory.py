@@ -13,8 +13,12 @@ from remem import Conflict, InvalidInput, Memory, NotFound
 
 
 def test_add_then_search_finds_the_memory_with_its_evidence(mem: Memory) -> None:
-    mem.add([{"role": "user", "content": "I moved to Lisbon in March."}],
-            space="alice", session="s1", at="2024-03-02T10:00:00Z")
+    mem.add(
+        [{"role": "user", "content": "I moved to Lisbon in March."}],
+        space="alice",
+        session="s1",
+        at="2024-03-02T10:00:00Z",
+    )
     mem.add("My favourite food is grilled sardines.", space="alice", session="s1")
     mem.add("I adopted a cat called Miso.", space="alice", session="s2")
 
@@ -29,8 +33,12 @@ def test_add_then_search_finds_the_memory_with_its_evidence(mem: Memory) -> None
 
 
 def test_hybrid_combines_an_exact_keyword_and_a_paraphrase(mem: Memory) -> None:
-    texts = ["Order number ZX-4471 shipped on Monday.", "I feel anxious before job interviews.",
-             "The weather was sunny all weekend.", "My sister lives in Oslo."]
+    texts = [
+        "Order number ZX-4471 shipped on Monday.",
+        "I feel anxious before job interviews.",
+        "The weather was sunny all weekend.",
+        "My sister lives in Oslo.",
+    ]
     mem.add([{"role": "user", "content": t} for t in texts], space="a")
 
     lexical = mem.search("ZX-4471", space="a", k=1, mode="lexical")
@@ -52,7 +60,9 @@ def test_update_keeps_every_version_with_who_when_and_why(mem: Memory) -> None:
     versions = mem.history(first, space="bob")
 
     assert [(v.version, v.operation, v.text) for v in versions] == [
-        (1, "ADD", "I work at Acme."), (2, "UPDATE", "I work at Globex."), (3, "UPDATE", "I work at Globex."),
+        (1, "ADD", "I work at Acme."),
+        (2, "UPDATE", "I work at Globex."),
+        (3, "UPDATE", "I work at Globex."),
     ]
     assert versions[1].reason == "changed jobs" and versions[1].actor == "bob"
     assert versions[2].tags == ["work"]
@@ -202,7 +212,9 @@ def test_export_then_import_round_trips_a_space(mem: Memory, tmp_path: Path) -> 
         counts = other.import_records([json.loads(line) for line in path.read_text().splitlines()])
         assert counts == {"episodes": 1, "memories": 1}
         assert [v.text for v in other.history(memory_id, space="j")] == [
-            "I play the cello.", "I play the cello and the viola."]
+            "I play the cello.",
+            "I play the cello and the viola.",
+        ]
         assert other.search("viola", space="j")[0].memory.id == memory_id
         assert other.episodes(space="j")[0].content == "I play the cello."
         with pytest.raises(Conflict):

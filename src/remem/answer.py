@@ -54,8 +54,7 @@ def answer(memory: Memory, question: str, *, space: str, k: int, as_of: TimeLike
     else:
         items = _within_budget([h.memory for h in hits], budget)
     context = [
-        {"id": m.id, "text": m.text, "when": to_iso(m.valid_from or m.created_at), "kind": m.kind}
-        for m in items
+        {"id": m.id, "text": m.text, "when": to_iso(m.valid_from or m.created_at), "kind": m.kind} for m in items
     ]
     if llm is None or not items:
         return _extractive(question, hits, context, full)
@@ -70,7 +69,8 @@ def answer(memory: Memory, question: str, *, space: str, k: int, as_of: TimeLike
 
 
 def _within_budget(items: list[MemoryItem], budget: int) -> list[MemoryItem]:
-    kept, used = [], 0
+    kept: list[MemoryItem] = []
+    used = 0
     for item in items:
         cost = estimate_tokens(item.text)
         if kept and used + cost > budget:

@@ -6,7 +6,6 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import click
@@ -77,15 +76,25 @@ def main(ctx: click.Context, database: str | None, config: str | None, as_json: 
 @click.option("--at", help="Event time (ISO-8601); default now.")
 @click.option("--file", "file", type=click.File("r"), help="JSON list of messages, or JSON lines ('-' for stdin).")
 @pass_ctx
-def add(c: Context, text: str | None, space: str, session: str | None, role: str, name: str | None,
-        at: str | None, file: Any) -> None:
+def add(
+    c: Context,
+    text: str | None,
+    space: str,
+    session: str | None,
+    role: str,
+    name: str | None,
+    at: str | None,
+    file: Any,
+) -> None:
     """Remember TEXT (or the messages in --file)."""
     if file is not None:
         raw = file.read()
         try:
-            messages = json.loads(raw) if raw.lstrip().startswith("[") else [
-                json.loads(line) for line in raw.splitlines() if line.strip()
-            ]
+            messages = (
+                json.loads(raw)
+                if raw.lstrip().startswith("[")
+                else [json.loads(line) for line in raw.splitlines() if line.strip()]
+            )
         except json.JSONDecodeError as exc:
             raise click.BadParameter(f"not JSON or JSON lines: {exc}", param_hint="--file") from None
     elif text is not None:
@@ -100,8 +109,12 @@ def add(c: Context, text: str | None, space: str, session: str | None, role: str
                 results.append(mem.add(chunk, space=space, session=session, at=at))
                 step(len(chunk))
     decisions = [d.to_dict() for r in results for d in r.decisions]
-    data = {"episodes": sum(len(r.episodes) for r in results), "decisions": decisions,
-            "status": [r.status for r in results], "errors": [r.error for r in results if r.error]}
+    data = {
+        "episodes": sum(len(r.episodes) for r in results),
+        "decisions": decisions,
+        "status": [r.status for r in results],
+        "errors": [r.error for r in results if r.error],
+    }
     c.emit(data, lambda: _print_decisions(data))
 
 
@@ -118,13 +131,35 @@ def add(c: Context, text: str | None, space: str, session: str | None, role: str
 @click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid", show_default=True)
 @click.option("--links", is_flag=True, help="Also return memories linked from the hits.")
 @pass_ctx
-def search(c: Context, query: str, space: str, k: int, session: str | None, kinds: tuple[str, ...],
-           tags: tuple[str, ...], since: str | None, until: str | None, as_of: str | None, mode: str,
-           links: bool) -> None:
+def search(
+    c: Context,
+    query: str,
+    space: str,
+    k: int,
+    session: str | None,
+    kinds: tuple[str, ...],
+    tags: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    as_of: str | None,
+    mode: str,
+    links: bool,
+) -> None:
     """Hybrid (BM25 + dense) search in one space."""
     with c.memory() as mem:
-        hits = mem.search(query, space=space, k=k, session=session, kinds=kinds or None, tags=tags or None,
-                          since=since, until=until, as_of=as_of, mode=mode, expand_links=links)  # type: ignore[arg-type]
+        hits = mem.search(
+            query,
+            space=space,
+            k=k,
+            session=session,
+            kinds=kinds or None,
+            tags=tags or None,
+            since=since,
+            until=until,
+            as_of=as_of,
+            mode=mode,  # type: ignore[arg-type]  # click.Choice guarantees one of the modes
+            expand_links=links,
+        )
     data = [h.to_dict() for h in hits]
 
     def human() -> None:
@@ -149,8 +184,12 @@ def ask(c: Context, question: str, space: str, k: int, as_of: str | None) -> Non
     """Answer QUESTION from memory, with the ids of the memories cited."""
     with c.memory() as mem:
         result = mem.ask(question, space=space, k=k, as_of=as_of)
-    c.emit(result.to_dict(), lambda: console.print(
-        f"{result.answer}\n[dim]cites: {', '.join(result.citations) or '-'} ({result.mode})[/dim]"))
+    c.emit(
+        result.to_dict(),
+        lambda: console.print(
+            f"{result.answer}\n[dim]cites: {', '.join(result.citations) or '-'} ({result.mode})[/dim]"
+        ),
+    )
 
 
 @main.command()
@@ -181,12 +220,19 @@ def show(c: Context, memory_id: str, space: str) -> None:
 @click.option("--limit", default=50, show_default=True)
 @click.option("--offset", default=0, show_default=True)
 @pass_ctx
-def list_(c: Context, space: str, session: str | None, kinds: tuple[str, ...], include_expired: bool,
-          limit: int, offset: int) -> None:
+def list_(
+    c: Context, space: str, session: str | None, kinds: tuple[str, ...], include_expired: bool, limit: int, offset: int
+) -> None:
     """Memories of a space, newest first."""
     with c.memory() as mem:
-        items = mem.list(space=space, session=session, kinds=kinds or None,
-                         include_expired=include_expired, limit=limit, offset=offset)
+        items = mem.list(
+            space=space,
+            session=session,
+            kinds=kinds or None,
+            include_expired=include_expired,
+            limit=limit,
+            offset=offset,
+        )
     _emit_items(c, items)
 
 
@@ -200,12 +246,30 @@ def list_(c: Context, space: str, session: str | None, kinds: tuple[str, ...], i
 @click.option("--valid-to")
 @click.option("--reason", default="edited from the CLI", show_default=True)
 @pass_ctx
-def update(c: Context, memory_id: str, space: str, text: str | None, kind: str | None, tags: tuple[str, ...],
-           valid_from: str | None, valid_to: str | None, reason: str) -> None:
+def update(
+    c: Context,
+    memory_id: str,
+    space: str,
+    text: str | None,
+    kind: str | None,
+    tags: tuple[str, ...],
+    valid_from: str | None,
+    valid_to: str | None,
+    reason: str,
+) -> None:
     """Change a memory; the previous state stays in its history."""
     with c.memory() as mem:
-        item = mem.update(memory_id, space=space, text=text, kind=kind, tags=list(tags) or None,
-                          valid_from=valid_from, valid_to=valid_to, reason=reason, actor="cli")
+        item = mem.update(
+            memory_id,
+            space=space,
+            text=text,
+            kind=kind,
+            tags=list(tags) or None,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            reason=reason,
+            actor="cli",
+        )
     _emit_items(c, [item])
 
 
@@ -236,8 +300,15 @@ def history(c: Context, memory_id: str, space: str) -> None:
             table.add_column(col, overflow="fold")
         for v in versions:
             valid = f"{_day(v.valid_from)} → {_day(v.valid_to)}"
-            table.add_row(str(v.version), v.operation, v.text, valid, v.reason, v.actor,
-                          v.recorded_at.strftime("%Y-%m-%d %H:%M:%S"))
+            table.add_row(
+                str(v.version),
+                v.operation,
+                v.text,
+                valid,
+                v.reason,
+                v.actor,
+                v.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+            )
         console.print(table)
 
     c.emit([v.to_dict() for v in versions], human)
@@ -251,17 +322,21 @@ def history(c: Context, memory_id: str, space: str) -> None:
 @click.option("--everything", is_flag=True, help="Purge the whole space.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_ctx
-def forget(c: Context, space: str, before: str | None, session: str | None, ids: tuple[str, ...],
-           everything: bool, yes: bool) -> None:
+def forget(
+    c: Context, space: str, before: str | None, session: str | None, ids: tuple[str, ...], everything: bool, yes: bool
+) -> None:
     """Purge for real: rows, versions, vectors, index entries and episodes in scope."""
     if not yes and not c.as_json:
         click.confirm(f"Permanently purge from space {space!r}?", abort=True)
     with c.memory() as mem:
-        report = mem.forget(space=space, before=before, session=session, ids=list(ids) or None,
-                            everything=everything)
+        report = mem.forget(space=space, before=before, session=session, ids=list(ids) or None, everything=everything)
     data = {"memories": report.memories, "episodes": report.episodes, "versions": report.versions}
-    c.emit(data, lambda: console.print(
-        f"purged {report.memories} memories, {report.episodes} episodes, {report.versions} versions"))
+    c.emit(
+        data,
+        lambda: console.print(
+            f"purged {report.memories} memories, {report.episodes} episodes, {report.versions} versions"
+        ),
+    )
 
 
 @main.command()
@@ -301,7 +376,12 @@ def stats(c: Context, space: str | None) -> None:
     """Counts, sizes and the embedder of the store."""
     with c.memory() as mem:
         data = mem.stats(space)
-    c.emit(data, lambda: [console.print(f"[bold]{k}[/bold]: {v}") for k, v in data.items()] and None)
+
+    def human() -> None:
+        for key, value in data.items():
+            console.print(f"[bold]{key}[/bold]: {value}")
+
+    c.emit(data, human)
 
 
 @main.command()
@@ -315,7 +395,9 @@ def status(c: Context, space: str | None) -> None:
     def human() -> None:
         console.print(" ".join(f"{k}: {data[k]}" for k in ("pending", "running", "done", "failed")))
         for job in data["failed_jobs"]:
-            console.print(f"  [red]failed[/red] {job['id']} ({job['space']}, {job['attempts']} attempts): {job['error']}")
+            console.print(
+                f"  [red]failed[/red] {job['id']} ({job['space']}, {job['attempts']} attempts): {job['error']}"
+            )
         if data["failed"]:
             console.print("run `remem retry` to queue failed jobs again, then `remem process`")
 
@@ -348,8 +430,15 @@ def process(c: Context, space: str | None, limit: int) -> None:
 # -- helpers -------------------------------------------------------------------------------------
 @contextmanager
 def _progress(total: int, label: str, disable: bool) -> Iterator[Callable[[int], None]]:
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, disable=disable, transient=True) as progress:
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=disable,
+        transient=True,
+    ) as progress:
         task = progress.add_task(label, total=total)
         yield lambda n: progress.advance(task, n)
 

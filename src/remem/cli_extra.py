@@ -10,8 +10,11 @@ from remem.cli import Context, main, pass_ctx
 
 
 @main.command()
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A LoCoMo-format file (default: the dev split beside the repo, else the bundled sample).")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A LoCoMo-format file (default: the dev split beside the repo, else the bundled sample).",
+)
 @click.option("--questions", default=6, show_default=True)
 @pass_ctx
 def demo(c: Context, data: Path | None, questions: int) -> None:

@@ -25,7 +25,8 @@ def conversation_messages(sample: dict[str, Any]) -> list[tuple[str, datetime, l
     """(session id, session time, messages) for each session, in order."""
     conv = sample["conversation"]
     sessions = sorted(
-        (int(key.split("_")[1]), key) for key in conv
+        (int(key.split("_")[1]), key)
+        for key in conv
         if key.startswith("session_") and not key.endswith("date_time") and isinstance(conv[key], list)
     )
     out = []
@@ -36,8 +37,15 @@ def conversation_messages(sample: dict[str, Any]) -> list[tuple[str, datetime, l
             content = turn["text"]
             if turn.get("blip_caption"):
                 content += f" [shares a photo: {turn['blip_caption']}]"
-            messages.append({"role": "user", "name": turn["speaker"], "content": content,
-                             "at": when.isoformat(), "metadata": {"dia_id": turn["dia_id"]}})
+            messages.append(
+                {
+                    "role": "user",
+                    "name": turn["speaker"],
+                    "content": content,
+                    "at": when.isoformat(),
+                    "metadata": {"dia_id": turn["dia_id"]},
+                }
+            )
         out.append((key, when, messages))
     return out
 
@@ -51,30 +59,39 @@ def run(mem: Memory, data: Path | None = None, questions: int = 6, console: Cons
     mem.forget(space=space, everything=True)
     sessions = conversation_messages(sample)
     turns = sum(len(m) for _, _, m in sessions)
-    console.print(f"[bold]remem demo[/bold]: {path.name}, conversation {sample['sample_id']}: "
-                  f"{len(sessions)} sessions, {turns} turns → space {space!r} in {mem.store.url}")
+    console.print(
+        f"[bold]remem demo[/bold]: {path.name}, conversation {sample['sample_id']}: "
+        f"{len(sessions)} sessions, {turns} turns → space {space!r} in {mem.store.url}"
+    )
     started = time.perf_counter()
     for key, _, messages in sessions:
         mem.add(messages, space=space, session=key)
     elapsed = time.perf_counter() - started
-    console.print(f"ingested {turns} turns in {elapsed:.1f} s ({turns / elapsed:.0f} turns/s); "
-                  f"{mem.stats(space)['memories']} memories\n")
+    console.print(
+        f"ingested {turns} turns in {elapsed:.1f} s ({turns / elapsed:.0f} turns/s); "
+        f"{mem.stats(space)['memories']} memories\n"
+    )
     asked = [q for q in sample["qa"] if q.get("evidence") and q.get("category") != 5][:questions]
     found = 0
     for qa in asked:
         hits = mem.search(qa["question"], space=space, k=5)
         evidence = set(qa["evidence"])
-        console.print(f"[bold cyan]Q:[/bold cyan] {qa['question']}   [dim](gold answer: {qa['answer']}; "
-                      f"evidence {', '.join(qa['evidence'])})[/dim]")
+        console.print(
+            f"[bold cyan]Q:[/bold cyan] {qa['question']}   [dim](gold answer: {qa['answer']}; "
+            f"evidence {', '.join(qa['evidence'])})[/dim]"
+        )
         hit_evidence = False
         for rank, hit in enumerate(hits, 1):
             dia = [e.metadata.get("dia_id") for e in hit.episodes]
             mark = "[green]✓[/green]" if evidence & set(dia) else " "
             hit_evidence |= bool(evidence & set(dia))
             when = hit.memory.valid_from.strftime("%d %b %Y") if hit.memory.valid_from else ""
-            console.print(f"  {mark} {rank}. [dim]{when} {','.join(d or '' for d in dia)}[/dim] {hit.memory.text[:140]}")
+            console.print(
+                f"  {mark} {rank}. [dim]{when} {','.join(d or '' for d in dia)}[/dim] {hit.memory.text[:140]}"
+            )
         found += hit_evidence
         console.print()
-    console.print(f"evidence turn found in the top 5 for {found} of {len(asked)} questions "
-                  "(full benchmark: `make bench`)")
+    console.print(
+        f"evidence turn found in the top 5 for {found} of {len(asked)} questions (full benchmark: `make bench`)"
+    )
     return {"questions": len(asked), "evidence_found": found, "turns": turns}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import socket
@@ -90,8 +91,11 @@ class Memory:
         store = store_from_settings(settings)
         try:
             return cls(
-                store, embedder or embedder_from_settings(settings), settings,
-                extractor=extractor, reconciler=reconciler,
+                store,
+                embedder or embedder_from_settings(settings),
+                settings,
+                extractor=extractor,
+                reconciler=reconciler,
             )
         except BaseException:
             store.close()
@@ -130,22 +134,32 @@ class Memory:
         default_time = parse_time(at, "at")
         if metadata is not None and not isinstance(metadata, Mapping):
             raise InvalidInput("metadata must be an object")
-        parsed = validate.messages(
-            messages, max_chars=self.settings.max_text_chars, max_batch=self.settings.max_batch
-        )
+        parsed = validate.messages(messages, max_chars=self.settings.max_text_chars, max_batch=self.settings.max_batch)
         stamp = now()
         episodes = [
             Episode(
-                id=new_id("ep"), space=space, role=m["role"], content=m["content"], session=session,
-                event_time=m["at"] or default_time or stamp, ingest_time=stamp,
-                source=m["source"] or source, name=m["name"],
+                id=new_id("ep"),
+                space=space,
+                role=m["role"],
+                content=m["content"],
+                session=session,
+                event_time=m["at"] or default_time or stamp,
+                ingest_time=stamp,
+                source=m["source"] or source,
+                name=m["name"],
                 metadata={**(metadata or {}), **m["metadata"]},
             )
             for m in parsed
         ]
         job = Job(
-            id=new_id("job"), space=space, episode_ids=[e.id for e in episodes], state="pending",
-            attempts=0, error=None, created_at=stamp, updated_at=stamp,
+            id=new_id("job"),
+            space=space,
+            episode_ids=[e.id for e in episodes],
+            state="pending",
+            attempts=0,
+            error=None,
+            created_at=stamp,
+            updated_at=stamp,
         )
         with self.store.transaction():
             self.store.insert_episodes(episodes)
@@ -158,7 +172,7 @@ class Memory:
         status = "failed" if error else ("done" if claimed else "queued")
         return AddResult(episodes=episodes, decisions=decisions, job_id=job.id, status=status, error=error)
 
-    def _run(self, job: Job) -> tuple[list[Decision], str | None]:
+    def _run(self, job: Job) -> tuple[builtins.list[Decision], str | None]:
         try:
             return run_job(self.store, self.embedder, self.extractor, self.reconciler, job), None
         except RememError as exc:
@@ -188,10 +202,7 @@ class Memory:
 
     def _requeue_stale(self, space: str | None) -> None:
         cutoff = now() - STALE_JOB
-        stale = [
-            j for j in self.store.list_jobs(space, ["running"])
-            if j.updated_at < cutoff or _orphaned(j.worker)
-        ]
+        stale = [j for j in self.store.list_jobs(space, ["running"]) if j.updated_at < cutoff or _orphaned(j.worker)]
         for job in stale:
             self.store.fail_job(job.id, "orphaned: its worker stopped before finishing")
         if stale:
@@ -234,7 +245,9 @@ class Memory:
         self.store.update_memory(item, vector, version_record(item, "UPDATE", reason, actor))
         return item
 
-    def delete(self, memory_id: str, *, space: str = "default", reason: str = "deleted", actor: str = "user") -> MemoryItem:
+    def delete(
+        self, memory_id: str, *, space: str = "default", reason: str = "deleted", actor: str = "user"
+    ) -> MemoryItem:
         """Retire a memory: it stops being valid now, stays in history and "as of" the past.
 
         To remove text for good (from tables, indexes and the file), use `forget`.
@@ -266,8 +279,11 @@ class Memory:
 
                 raise NotFound(f"memories {sorted(missing)} not found in space {space!r}; nothing was purged")
         return self.store.purge(
-            space, memory_ids=memory_ids, before=parse_time(before, "before"),
-            session=validate.optional_name(session, "session"), everything=everything,
+            space,
+            memory_ids=memory_ids,
+            before=parse_time(before, "before"),
+            session=validate.optional_name(session, "session"),
+            everything=everything,
         )
 
     # -- read -------------------------------------------------------------------------------
@@ -286,7 +302,7 @@ class Memory:
         include_expired: bool = False,
         mode: Mode = "hybrid",
         expand_links: bool = False,
-    ) -> list[Hit]:
+    ) -> builtins.list[Hit]:
         """Hybrid search in one space; each hit carries its score, ranks and source episodes."""
         query = validate.text(query, "query", self.settings.max_text_chars)
         if mode not in MODES:
@@ -294,8 +310,14 @@ class Memory:
         filters = self._filters(session, kinds, tags, since, until, as_of, include_expired)
         plan = SearchPlan(candidates=self.settings.candidates, rrf_k=self.settings.rrf_k)
         return hybrid_search(
-            self.store, self.embedder, query, validate.space_name(space), filters,
-            validate.positive_int(k, "k", self.settings.max_k), mode=mode, plan=plan,
+            self.store,
+            self.embedder,
+            query,
+            validate.space_name(space),
+            filters,
+            validate.positive_int(k, "k", self.settings.max_k),
+            mode=mode,
+            plan=plan,
             expand_links=expand_links,
         )
 
@@ -312,7 +334,7 @@ class Memory:
         include_expired: bool = False,
         limit: int = 100,
         offset: int = 0,
-    ) -> list[MemoryItem]:
+    ) -> builtins.list[MemoryItem]:
         """Memories of a space, newest first."""
         filters = self._filters(session, kinds, tags, None, None, None, include_expired)
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
@@ -321,16 +343,18 @@ class Memory:
             validate.space_name(space), filters, validate.positive_int(limit, "limit", 10_000), offset
         )
 
-    def history(self, memory_id: str, *, space: str = "default") -> list[Version]:
+    def history(self, memory_id: str, *, space: str = "default") -> builtins.list[Version]:
         """Every version of a memory, oldest first, with the operation, reason, actor and time."""
         return self.store.history(validate.space_name(space), memory_id)
 
     def episodes(
         self, *, space: str = "default", session: str | None = None, limit: int = 100, offset: int = 0
-    ) -> list[Episode]:
+    ) -> builtins.list[Episode]:
         return self.store.list_episodes(
-            validate.space_name(space), validate.optional_name(session, "session"),
-            validate.positive_int(limit, "limit", 100_000), offset,
+            validate.space_name(space),
+            validate.optional_name(session, "session"),
+            validate.positive_int(limit, "limit", 100_000),
+            offset,
         )
 
     def ask(self, question: str, *, space: str = "default", k: int = 10, as_of: TimeLike | None = None) -> Any:
@@ -346,10 +370,14 @@ class Memory:
         """The extraction queue: counts by state, and the failed jobs with their errors."""
         jobs = self.store.list_jobs(validate.space_name(space) if space is not None else None)
         counts = {state: sum(j.state == state for j in jobs) for state in ("pending", "running", "done", "failed")}
-        failed = [{"id": j.id, "space": j.space, "attempts": j.attempts, "error": j.error} for j in jobs if j.state == "failed"]
+        failed = [
+            {"id": j.id, "space": j.space, "attempts": j.attempts, "error": j.error}
+            for j in jobs
+            if j.state == "failed"
+        ]
         return {**counts, "failed_jobs": failed}
 
-    def spaces(self) -> list[str]:
+    def spaces(self) -> builtins.list[str]:
         return self.store.spaces()
 
     # -- portability ------------------------------------------------------------------------
@@ -379,9 +407,12 @@ class Memory:
         for kind in kind_list or ():
             _kind(kind)
         return Filters(
-            session=validate.optional_name(session, "session"), kinds=kind_list,
-            tags=validate.string_list(tags, "tags"), since=parse_time(since, "since"),
-            until=parse_time(until, "until"), as_of=parse_time(as_of, "as_of"),
+            session=validate.optional_name(session, "session"),
+            kinds=kind_list,
+            tags=validate.string_list(tags, "tags"),
+            since=parse_time(since, "since"),
+            until=parse_time(until, "until"),
+            as_of=parse_time(as_of, "as_of"),
             include_expired=bool(include_expired),
         )
 
@@ -390,4 +421,3 @@ def _kind(kind: str) -> str:
     if kind not in KINDS:
         raise InvalidInput(f"kind {kind!r} is not one of {', '.join(KINDS)}")
     return kind
-

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from remem import validate
 from remem.errors import Conflict, InvalidInput
 from remem.timeutil import parse_time
@@ -14,9 +16,7 @@ if TYPE_CHECKING:
     from remem.memory import Memory
 
 
-def import_records(
-    memory: Memory, records: Iterable[Mapping[str, Any]], *, space: str | None = None
-) -> dict[str, int]:
+def import_records(memory: Memory, records: Iterable[Mapping[str, Any]], *, space: str | None = None) -> dict[str, int]:
     """Insert exported records in one transaction; existing ids are refused, nothing half-done."""
     episodes: list[Episode] = []
     memories: list[tuple[MemoryItem, list[Version]]] = []
@@ -32,7 +32,7 @@ def import_records(
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput(f"record {n} is malformed: {exc}") from None
     store = memory.store
-    vectors = memory.embedder.embed([m.text for m, _ in memories]) if memories else []
+    vectors = memory.embedder.embed([m.text for m, _ in memories]) if memories else np.zeros((0, 0))
     with store.transaction():
         for e in episodes:
             if store.get_episodes(e.space, [e.id]):
@@ -50,20 +50,34 @@ def import_records(
 
 def _episode(r: Mapping[str, Any], space: str) -> Episode:
     return Episode(
-        id=str(r["id"]), space=space, role=str(r["role"]), content=str(r["content"]),
-        session=r.get("session"), event_time=parse_time(r["event_time"], "event_time"),  # type: ignore[arg-type]
+        id=str(r["id"]),
+        space=space,
+        role=str(r["role"]),
+        content=str(r["content"]),
+        session=r.get("session"),
+        event_time=parse_time(r["event_time"], "event_time"),  # type: ignore[arg-type]
         ingest_time=parse_time(r["ingest_time"], "ingest_time"),  # type: ignore[arg-type]
-        source=r.get("source"), name=r.get("name"), metadata=dict(r.get("metadata") or {}),
+        source=r.get("source"),
+        name=r.get("name"),
+        metadata=dict(r.get("metadata") or {}),
     )
 
 
 def _memory(r: Mapping[str, Any], space: str) -> MemoryItem:
     return MemoryItem(
-        id=str(r["id"]), space=space, text=str(r["text"]), kind=str(r["kind"]), session=r.get("session"),
-        source_episode_ids=list(r.get("source_episode_ids") or []), keywords=list(r.get("keywords") or []),
-        tags=list(r.get("tags") or []), links=list(r.get("links") or []),
-        valid_from=parse_time(r.get("valid_from")), valid_to=parse_time(r.get("valid_to")),
-        strength=float(r.get("strength", 1.0)), version=int(r["version"]),
+        id=str(r["id"]),
+        space=space,
+        text=str(r["text"]),
+        kind=str(r["kind"]),
+        session=r.get("session"),
+        source_episode_ids=list(r.get("source_episode_ids") or []),
+        keywords=list(r.get("keywords") or []),
+        tags=list(r.get("tags") or []),
+        links=list(r.get("links") or []),
+        valid_from=parse_time(r.get("valid_from")),
+        valid_to=parse_time(r.get("valid_to")),
+        strength=float(r.get("strength", 1.0)),
+        version=int(r["version"]),
         created_at=parse_time(r["created_at"]),  # type: ignore[arg-type]
         updated_at=parse_time(r["updated_at"]),  # type: ignore[arg-type]
         metadata=dict(r.get("metadata") or {}),
@@ -72,10 +86,17 @@ def _memory(r: Mapping[str, Any], space: str) -> MemoryItem:
 
 def _version(r: Mapping[str, Any]) -> Version:
     return Version(
-        memory_id=str(r["memory_id"]), version=int(r["version"]), operation=str(r["operation"]),
-        text=str(r["text"]), kind=str(r["kind"]), tags=list(r.get("tags") or []),
-        valid_from=parse_time(r.get("valid_from")), valid_to=parse_time(r.get("valid_to")),
-        reason=str(r.get("reason", "")), actor=str(r.get("actor", "import")), episode_id=r.get("episode_id"),
+        memory_id=str(r["memory_id"]),
+        version=int(r["version"]),
+        operation=str(r["operation"]),
+        text=str(r["text"]),
+        kind=str(r["kind"]),
+        tags=list(r.get("tags") or []),
+        valid_from=parse_time(r.get("valid_from")),
+        valid_to=parse_time(r.get("valid_to")),
+        reason=str(r.get("reason", "")),
+        actor=str(r.get("actor", "import")),
+        episode_id=r.get("episode_id"),
         recorded_at=parse_time(r["recorded_at"]),  # type: ignore[arg-type]
     )
 

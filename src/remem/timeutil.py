@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import overload
 
 from remem.errors import InvalidInput
 
@@ -38,11 +39,27 @@ def parse_time(value: TimeLike | None, field: str = "time") -> datetime | None:
     return dt.astimezone(UTC)
 
 
+@overload
+def to_iso(dt: datetime) -> str: ...
+@overload
+def to_iso(dt: None) -> None: ...
+@overload
+def to_iso(dt: datetime | None) -> str | None: ...
+
+
 def to_iso(dt: datetime | None) -> str | None:
     """The stored form: UTC, microseconds, fixed width so strings sort as times."""
     if dt is None:
         return None
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@overload
+def from_iso(text: str) -> datetime: ...
+@overload
+def from_iso(text: None) -> None: ...
+@overload
+def from_iso(text: str | None) -> datetime | None: ...
 
 
 def from_iso(text: str | None) -> datetime | None:

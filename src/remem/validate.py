@@ -17,8 +17,7 @@ _MESSAGE_KEYS = {"role", "content", "name", "at", "metadata", "source"}
 def space_name(space: Any) -> str:
     if not isinstance(space, str) or not _SPACE.match(space):
         raise InvalidInput(
-            f"space {space!r} is not a valid name: use 1-128 letters, digits or _.:@- "
-            "starting with a letter or digit"
+            f"space {space!r} is not a valid name: use 1-128 letters, digits or _.:@- starting with a letter or digit"
         )
     return space
 

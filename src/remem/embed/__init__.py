@@ -24,8 +24,11 @@ def from_settings(settings: Settings) -> Embedder:
 
     return CachedEmbedder(
         OpenAICompatEmbedder(
-            settings.embed_url, settings.embed_model, settings.embed_dim,
-            api_key=settings.embed_api_key, batch=settings.embed_batch,
+            settings.embed_url,
+            settings.embed_model,
+            settings.embed_dim,
+            api_key=settings.embed_api_key,
+            batch=settings.embed_batch,
         )
     )
 

@@ -62,19 +62,19 @@ def search(
         )
     top = ranked[:k]
     items = {m.id: m for m in store.get_memories(space, [i for i, _ in top])}
-    hits = [
-        (items[i], score, lexical_rank.get(i), dense_rank.get(i), None)
-        for i, score in top
-        if i in items
-    ]
+    hits = [(items[i], score, lexical_rank.get(i), dense_rank.get(i), None) for i, score in top if i in items]
     if expand_links:
         hits.extend(_linked(store, space, [h[0] for h in hits], filters))
     episode_ids = [e for h in hits for e in h[0].source_episode_ids]
     episodes = {e.id: e for e in store.get_episodes(space, episode_ids)}
     return [
         Hit(
-            memory=item, score=score, lexical_rank=lr, dense_rank=dr,
-            episodes=[episodes[e] for e in item.source_episode_ids if e in episodes], via_link=via,
+            memory=item,
+            score=score,
+            lexical_rank=lr,
+            dense_rank=dr,
+            episodes=[episodes[e] for e in item.source_episode_ids if e in episodes],
+            via_link=via,
         )
         for item, score, lr, dr, via in hits
     ]

@@ -10,7 +10,8 @@ def from_settings(settings: Settings) -> Store:
     if settings.is_postgres:
         from remem.store.postgres import PostgresStore
 
-        return PostgresStore(settings.database)
+        store: Store = PostgresStore(settings.database)
+        return store
     from remem.store.sqlite import SQLiteStore
 
     return SQLiteStore(settings.database, busy_timeout_ms=settings.busy_timeout_ms)

@@ -68,9 +68,7 @@ class Store(Protocol):
         """The episodes of this space among ids, in the order given; unknown ids are skipped."""
         ...
 
-    def list_episodes(
-        self, space: str, session: str | None = None, limit: int = 100, offset: int = 0
-    ) -> list[Episode]:
+    def list_episodes(self, space: str, session: str | None = None, limit: int = 100, offset: int = 0) -> list[Episode]:
         """Oldest first by event time."""
         ...
 
@@ -91,9 +89,7 @@ class Store(Protocol):
 
     def get_vectors(self, space: str, ids: Sequence[str]) -> dict[str, Vector]: ...
 
-    def list_memories(
-        self, space: str, filters: Filters, limit: int = 100, offset: int = 0
-    ) -> list[MemoryItem]:
+    def list_memories(self, space: str, filters: Filters, limit: int = 100, offset: int = 0) -> list[MemoryItem]:
         """Newest first by created_at."""
         ...
 
@@ -114,15 +110,11 @@ class Store(Protocol):
         ...
 
     # -- search ---------------------------------------------------------------------------
-    def lexical_search(
-        self, space: str, terms: Sequence[str], filters: Filters, k: int
-    ) -> list[tuple[str, float]]:
+    def lexical_search(self, space: str, terms: Sequence[str], filters: Filters, k: int) -> list[tuple[str, float]]:
         """BM25-ranked (memory id, score) for an OR of the plain terms given; best first."""
         ...
 
-    def dense_search(
-        self, space: str, vector: Vector, filters: Filters, k: int
-    ) -> list[tuple[str, float]]:
+    def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
         """Cosine-ranked (memory id, similarity); best first."""
         ...
 

@@ -3,6 +3,7 @@ the FTS5 index, the vectors and the extraction queue."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -32,8 +33,7 @@ _MEMORY_COLUMNS = (
 )
 _EPISODE_COLUMNS = "id, space, role, content, session, event_time, ingest_time, source, name, metadata"
 _VERSION_COLUMNS = (
-    "memory_id, version, operation, text, kind, tags, valid_from, valid_to, reason, actor, "
-    "episode_id, recorded_at"
+    "memory_id, version, operation, text, kind, tags, valid_from, valid_to, reason, actor, episode_id, recorded_at"
 )
 
 
@@ -62,7 +62,9 @@ class SQLiteStore:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False,
+                self.path,
+                isolation_level=None,
+                check_same_thread=False,
                 timeout=self._busy_timeout_ms / 1000,
             )
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
@@ -106,10 +108,8 @@ class SQLiteStore:
             return
         with self._connections_lock:
             for conn in self._connections:
-                try:
+                with contextlib.suppress(sqlite3.ProgrammingError):  # closed from its own thread already
                     conn.close()
-                except sqlite3.ProgrammingError:  # closed from its own thread already
-                    pass
             self._connections.clear()
         self._closed = True
 
@@ -141,8 +141,18 @@ class SQLiteStore:
             self._conn().executemany(
                 f"INSERT INTO episodes ({_EPISODE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [
-                    (e.id, e.space, e.role, e.content, e.session, to_iso(e.event_time),
-                     to_iso(e.ingest_time), e.source, e.name, json.dumps(e.metadata))
+                    (
+                        e.id,
+                        e.space,
+                        e.role,
+                        e.content,
+                        e.session,
+                        to_iso(e.event_time),
+                        to_iso(e.ingest_time),
+                        e.source,
+                        e.name,
+                        json.dumps(e.metadata),
+                    )
                     for e in episodes
                 ],
             )
@@ -159,16 +169,13 @@ class SQLiteStore:
                 found[row[0]] = _episode(row)
         return [found[i] for i in ids if i in found]
 
-    def list_episodes(
-        self, space: str, session: str | None = None, limit: int = 100, offset: int = 0
-    ) -> list[Episode]:
+    def list_episodes(self, space: str, session: str | None = None, limit: int = 100, offset: int = 0) -> list[Episode]:
         where, params = "space = ?", [space]
         if session is not None:
             where += " AND session = ?"
             params.append(session)
         rows = self._q(
-            f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE {where} "
-            "ORDER BY event_time, rowid LIMIT ? OFFSET ?",
+            f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE {where} ORDER BY event_time, rowid LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
         return [_episode(r) for r in rows]
@@ -210,9 +217,7 @@ class SQLiteStore:
                 [(item.space, item.id, e) for e in item.source_episode_ids],
             )
             if vector is not None:
-                conn.execute(
-                    "UPDATE memory_vectors SET vector = ? WHERE rowid = ?", (to_blob(vector), row[0])
-                )
+                conn.execute("UPDATE memory_vectors SET vector = ? WHERE rowid = ?", (to_blob(vector), row[0]))
                 self._bump_generation(item.space)
             self._insert_version(item.space, version)
 
@@ -224,15 +229,25 @@ class SQLiteStore:
     def _insert_version(self, space: str, v: Version) -> None:
         self._conn().execute(
             f"INSERT INTO memory_versions (space, {_VERSION_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (space, v.memory_id, v.version, v.operation, v.text, v.kind, json.dumps(v.tags),
-             to_iso(v.valid_from), to_iso(v.valid_to), v.reason, v.actor, v.episode_id,
-             to_iso(v.recorded_at)),
+            (
+                space,
+                v.memory_id,
+                v.version,
+                v.operation,
+                v.text,
+                v.kind,
+                json.dumps(v.tags),
+                to_iso(v.valid_from),
+                to_iso(v.valid_to),
+                v.reason,
+                v.actor,
+                v.episode_id,
+                to_iso(v.recorded_at),
+            ),
         )
 
     def get_memory(self, space: str, memory_id: str) -> MemoryItem:
-        rows = self._q(
-            f"SELECT {_MEMORY_COLUMNS} FROM memories WHERE space = ? AND id = ?", (space, memory_id)
-        )
+        rows = self._q(f"SELECT {_MEMORY_COLUMNS} FROM memories WHERE space = ? AND id = ?", (space, memory_id))
         if not rows:
             raise NotFound(f"memory {memory_id!r} not found in space {space!r}")
         return _memory(rows[0])
@@ -260,9 +275,7 @@ class SQLiteStore:
                 out[memory_id] = np.frombuffer(blob, dtype=np.float32).copy()
         return out
 
-    def list_memories(
-        self, space: str, filters: Filters, limit: int = 100, offset: int = 0
-    ) -> list[MemoryItem]:
+    def list_memories(self, space: str, filters: Filters, limit: int = 100, offset: int = 0) -> list[MemoryItem]:
         where, params = _filter_sql(space, filters)
         rows = self._q(
             f"SELECT {_MEMORY_COLUMNS} FROM memories m WHERE {where} "
@@ -277,8 +290,7 @@ class SQLiteStore:
 
     def history(self, space: str, memory_id: str) -> list[Version]:
         rows = self._q(
-            f"SELECT {_VERSION_COLUMNS} FROM memory_versions WHERE space = ? AND memory_id = ? "
-            "ORDER BY seq",
+            f"SELECT {_VERSION_COLUMNS} FROM memory_versions WHERE space = ? AND memory_id = ? ORDER BY seq",
             (space, memory_id),
         )
         if not rows:
@@ -299,15 +311,12 @@ class SQLiteStore:
             return
         with self.transaction():
             self._conn().executemany(
-                "UPDATE memories SET strength = min(strength + ?, 10.0), accessed_at = ? "
-                "WHERE space = ? AND id = ?",
+                "UPDATE memories SET strength = min(strength + ?, 10.0), accessed_at = ? WHERE space = ? AND id = ?",
                 [(boost, to_iso(at), space, i) for i in ids],
             )
 
     # -- search -----------------------------------------------------------------------------
-    def lexical_search(
-        self, space: str, terms: Sequence[str], filters: Filters, k: int
-    ) -> list[tuple[str, float]]:
+    def lexical_search(self, space: str, terms: Sequence[str], filters: Filters, k: int) -> list[tuple[str, float]]:
         if not terms:
             return []
         # Each term is quoted, so FTS5 syntax in user text (OR, *, NEAR, quotes) is inert.
@@ -340,18 +349,18 @@ class SQLiteStore:
         cached = self._df_cache.get(quoted_term)
         if cached is not None and time.monotonic() - cached[1] < DF_CACHE_SECONDS:
             return cached[0]
-        count = int(self._q(
-            "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)",
-            (quoted_term, COMMON_DF + 1),
-        )[0][0])
+        count = int(
+            self._q(
+                "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)",
+                (quoted_term, COMMON_DF + 1),
+            )[0][0]
+        )
         if len(self._df_cache) > 10_000:
             self._df_cache.clear()
         self._df_cache[quoted_term] = (count, time.monotonic())
         return count
 
-    def dense_search(
-        self, space: str, vector: Vector, filters: Filters, k: int
-    ) -> list[tuple[str, float]]:
+    def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
         matrix = self._matrix(space)
         with matrix.lock:
             total = len(matrix.rowids)
@@ -372,7 +381,8 @@ class SQLiteStore:
         for chunk in _chunks(rowids):
             marks = ",".join("?" * len(chunk))
             allowed.update(
-                r[0] for r in self._q(
+                r[0]
+                for r in self._q(
                     # NOT INDEXED: with many ids the planner otherwise scans the space's index.
                     f"SELECT m.rowid FROM memories m NOT INDEXED WHERE m.rowid IN ({marks}) AND {where}",
                     [*chunk, *params],
@@ -396,9 +406,7 @@ class SQLiteStore:
             row = self._q("SELECT generation FROM space_state WHERE space = ?", (space,))
             generation = row[0][0] if row else 0
             if generation != matrix.generation:
-                rows = self._q(
-                    "SELECT rowid, vector FROM memory_vectors WHERE space = ? ORDER BY rowid", (space,)
-                )
+                rows = self._q("SELECT rowid, vector FROM memory_vectors WHERE space = ? ORDER BY rowid", (space,))
                 matrix.replace(
                     generation,
                     np.array([r[0] for r in rows], dtype=np.int64),
@@ -406,13 +414,10 @@ class SQLiteStore:
                 )
             else:
                 rows = self._q(
-                    "SELECT rowid, vector FROM memory_vectors WHERE space = ? AND rowid > ? "
-                    "ORDER BY rowid",
+                    "SELECT rowid, vector FROM memory_vectors WHERE space = ? AND rowid > ? ORDER BY rowid",
                     (space, matrix.max_rowid),
                 )
-                matrix.extend(
-                    np.array([r[0] for r in rows], dtype=np.int64), from_blobs([r[1] for r in rows], dim)
-                )
+                matrix.extend(np.array([r[0] for r in rows], dtype=np.int64), from_blobs([r[1] for r in rows], dim))
         return matrix
 
     def _bound_dim(self) -> int:
@@ -449,12 +454,11 @@ class SQLiteStore:
             conn.execute("DELETE FROM temp.purge_memories")
             if memory_ids:
                 conn.executemany(
-                    "INSERT OR IGNORE INTO temp.purge_memories SELECT id FROM memories "
-                    "WHERE space = ? AND id = ?",
+                    "INSERT OR IGNORE INTO temp.purge_memories SELECT id FROM memories WHERE space = ? AND id = ?",
                     [(space, i) for i in memory_ids],
                 )
             else:
-                where, params = "space = ?", [space]
+                where, params = "space = ?", list[Any]([space])
                 if before is not None:
                     where += " AND event_time < ?"
                     params.append(to_iso(before))
@@ -462,14 +466,16 @@ class SQLiteStore:
                     where += " AND session = ?"
                     params.append(session)
                 conn.execute(f"INSERT INTO temp.purge_episodes SELECT id FROM episodes WHERE {where}", params)
-                mwhere, mparams = "space = ?", [space]
+                mwhere, mparams = "space = ?", list[Any]([space])
                 if before is not None:
                     mwhere += " AND COALESCE(valid_from, created_at) < ?"
                     mparams.append(to_iso(before))
                 if session is not None:
                     mwhere += " AND session = ?"
                     mparams.append(session)
-                conn.execute(f"INSERT OR IGNORE INTO temp.purge_memories SELECT id FROM memories WHERE {mwhere}", mparams)
+                conn.execute(
+                    f"INSERT OR IGNORE INTO temp.purge_memories SELECT id FROM memories WHERE {mwhere}", mparams
+                )
                 # Whatever was derived from a purged episode goes with it.
                 conn.execute(
                     "INSERT OR IGNORE INTO temp.purge_memories SELECT memory_id FROM memory_episodes "
@@ -523,8 +529,17 @@ class SQLiteStore:
             self._q(
                 "INSERT INTO jobs (id, space, episode_ids, state, attempts, error, options, created_at, "
                 "updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                (job.id, job.space, json.dumps(job.episode_ids), job.state, job.attempts, job.error,
-                 json.dumps(job.options), to_iso(job.created_at), to_iso(job.updated_at)),
+                (
+                    job.id,
+                    job.space,
+                    json.dumps(job.episode_ids),
+                    job.state,
+                    job.attempts,
+                    job.error,
+                    json.dumps(job.options),
+                    to_iso(job.created_at),
+                    to_iso(job.updated_at),
+                ),
             )
 
     def claim_jobs(
@@ -544,8 +559,7 @@ class SQLiteStore:
             )
             stamp = to_iso(now())
             self._conn().executemany(
-                "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ?, worker = ? "
-                "WHERE id = ?",
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ?, worker = ? WHERE id = ?",
                 [(stamp, worker, r[0]) for r in rows],
             )
         return [replace(_job(r), state="running", attempts=r[4] + 1, worker=worker) for r in rows]
@@ -598,7 +612,10 @@ class SQLiteStore:
 
     def stats(self, space: str | None = None) -> dict[str, Any]:
         where, params = ("WHERE space = ?", [space]) if space is not None else ("", [])
-        count = lambda table: int(self._q(f"SELECT count(*) FROM {table} {where}", params)[0][0])  # noqa: E731
+
+        def count(table: str) -> int:
+            return int(self._q(f"SELECT count(*) FROM {table} {where}", params)[0][0])
+
         kinds = dict(self._q(f"SELECT kind, count(*) FROM memories {where} GROUP BY kind", params))
         jobs = dict(self._q(f"SELECT state, count(*) FROM jobs {where} GROUP BY state", params))
         binding = self.embedder_binding()
@@ -619,13 +636,9 @@ class SQLiteStore:
 
     def iter_space(self, space: str) -> Iterator[dict[str, Any]]:
         conn = self._conn()
-        for row in conn.execute(
-            f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE space = ? ORDER BY rowid", (space,)
-        ):
+        for row in conn.execute(f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE space = ? ORDER BY rowid", (space,)):
             yield {"type": "episode", **_episode(row).to_dict()}
-        for row in conn.execute(
-            f"SELECT {_MEMORY_COLUMNS} FROM memories WHERE space = ? ORDER BY rowid", (space,)
-        ):
+        for row in conn.execute(f"SELECT {_MEMORY_COLUMNS} FROM memories WHERE space = ? ORDER BY rowid", (space,)):
             item = _memory(row)
             yield {
                 "type": "memory",
@@ -649,7 +662,7 @@ def _ids(conn: sqlite3.Connection, temp_table: str) -> set[str]:
 
 def _filter_sql(space: str, f: Filters) -> tuple[str, list[Any]]:
     """WHERE clause over alias m for a space and its filters; parameters only, never user SQL."""
-    clauses, params = ["m.space = ?"], [space]
+    clauses, params = ["m.space = ?"], list[Any]([space])
     if f.session is not None:
         clauses.append("m.session = ?")
         params.append(f.session)
@@ -677,42 +690,88 @@ def _filter_sql(space: str, f: Filters) -> tuple[str, list[Any]]:
 
 def _memory_row(m: MemoryItem) -> tuple[Any, ...]:
     return (
-        m.id, m.space, m.text, m.kind, m.session, json.dumps(m.source_episode_ids),
-        json.dumps(m.keywords), json.dumps(m.tags), json.dumps(m.links), to_iso(m.valid_from),
-        to_iso(m.valid_to), m.strength, m.version, to_iso(m.created_at), to_iso(m.updated_at),
+        m.id,
+        m.space,
+        m.text,
+        m.kind,
+        m.session,
+        json.dumps(m.source_episode_ids),
+        json.dumps(m.keywords),
+        json.dumps(m.tags),
+        json.dumps(m.links),
+        to_iso(m.valid_from),
+        to_iso(m.valid_to),
+        m.strength,
+        m.version,
+        to_iso(m.created_at),
+        to_iso(m.updated_at),
         json.dumps(m.metadata),
     )
 
 
 def _memory(r: Sequence[Any]) -> MemoryItem:
     return MemoryItem(
-        id=r[0], space=r[1], text=r[2], kind=r[3], session=r[4],
-        source_episode_ids=json.loads(r[5]), keywords=json.loads(r[6]), tags=json.loads(r[7]),
-        links=json.loads(r[8]), valid_from=from_iso(r[9]), valid_to=from_iso(r[10]),
-        strength=float(r[11]), version=int(r[12]), created_at=from_iso(r[13]),  # type: ignore[arg-type]
-        updated_at=from_iso(r[14]), metadata=json.loads(r[15]),  # type: ignore[arg-type]
+        id=r[0],
+        space=r[1],
+        text=r[2],
+        kind=r[3],
+        session=r[4],
+        source_episode_ids=json.loads(r[5]),
+        keywords=json.loads(r[6]),
+        tags=json.loads(r[7]),
+        links=json.loads(r[8]),
+        valid_from=from_iso(r[9]),
+        valid_to=from_iso(r[10]),
+        strength=float(r[11]),
+        version=int(r[12]),
+        created_at=from_iso(r[13]),
+        updated_at=from_iso(r[14]),
+        metadata=json.loads(r[15]),
     )
 
 
 def _episode(r: Sequence[Any]) -> Episode:
     return Episode(
-        id=r[0], space=r[1], role=r[2], content=r[3], session=r[4],
-        event_time=from_iso(r[5]), ingest_time=from_iso(r[6]),  # type: ignore[arg-type]
-        source=r[7], name=r[8], metadata=json.loads(r[9]),
+        id=r[0],
+        space=r[1],
+        role=r[2],
+        content=r[3],
+        session=r[4],
+        event_time=from_iso(r[5]),
+        ingest_time=from_iso(r[6]),
+        source=r[7],
+        name=r[8],
+        metadata=json.loads(r[9]),
     )
 
 
 def _version(r: Sequence[Any]) -> Version:
     return Version(
-        memory_id=r[0], version=int(r[1]), operation=r[2], text=r[3], kind=r[4], tags=json.loads(r[5]),
-        valid_from=from_iso(r[6]), valid_to=from_iso(r[7]), reason=r[8], actor=r[9],
-        episode_id=r[10], recorded_at=from_iso(r[11]),  # type: ignore[arg-type]
+        memory_id=r[0],
+        version=int(r[1]),
+        operation=r[2],
+        text=r[3],
+        kind=r[4],
+        tags=json.loads(r[5]),
+        valid_from=from_iso(r[6]),
+        valid_to=from_iso(r[7]),
+        reason=r[8],
+        actor=r[9],
+        episode_id=r[10],
+        recorded_at=from_iso(r[11]),
     )
 
 
 def _job(r: Sequence[Any]) -> Job:
     return Job(
-        id=r[0], space=r[1], episode_ids=json.loads(r[2]), state=r[3], attempts=int(r[4]), error=r[5],
-        created_at=from_iso(r[6]), updated_at=from_iso(r[7]),  # type: ignore[arg-type]
-        options=json.loads(r[8]), worker=r[9],
+        id=r[0],
+        space=r[1],
+        episode_ids=json.loads(r[2]),
+        state=r[3],
+        attempts=int(r[4]),
+        error=r[5],
+        created_at=from_iso(r[6]),
+        updated_at=from_iso(r[7]),
+        options=json.loads(r[8]),
+        worker=r[9],
     )

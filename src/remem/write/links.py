@@ -15,7 +15,8 @@ MAX_LINKS = 8
 def link(store: Store, item: MemoryItem, neighbours: Sequence[Neighbour]) -> list[str]:
     """Link `item` both ways with its related neighbours (never raw turns); returns the ids linked."""
     related = [
-        n.memory for n in neighbours
+        n.memory
+        for n in neighbours
         if n.similarity >= LINK_AT and n.memory.id != item.id and n.memory.kind not in ("turn", "summary")
     ][:MAX_LINKS]
     if not related:
@@ -29,4 +30,4 @@ def link(store: Store, item: MemoryItem, neighbours: Sequence[Neighbour]) -> lis
 
 def _merged(existing: Sequence[str], new: Sequence[str]) -> list[str]:
     # Newest links first, bounded, so a popular memory does not grow without limit.
-    return list(dict.fromkeys([*new, *existing]))[:MAX_LINKS * 4]
+    return list(dict.fromkeys([*new, *existing]))[: MAX_LINKS * 4]

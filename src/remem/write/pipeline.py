@@ -8,8 +8,8 @@ the job's memories or none of them, and the job still pending.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 from dataclasses import replace
+from typing import Protocol
 
 import numpy as np
 
@@ -64,9 +64,7 @@ class Summarizer(Protocol):
     def summarize(self, episodes: Sequence[Episode]) -> Candidate | None: ...
 
 
-def _summarize(
-    store: Store, embedder: Embedder, summarizer: Summarizer, space: str, session: str
-) -> list[Decision]:
+def _summarize(store: Store, embedder: Embedder, summarizer: Summarizer, space: str, session: str) -> list[Decision]:
     episodes = store.list_episodes(space, session=session, limit=100_000)
     candidate = summarizer.summarize(episodes)
     if candidate is None:
@@ -109,19 +107,32 @@ def apply(
     episode_id = candidate.source_episode_ids[0] if candidate.source_episode_ids else None
     if verdict.operation == "ADD" or verdict.target is None:
         item = MemoryItem(
-            id=new_id("mem"), space=space, text=verdict.text, kind=candidate.kind,
-            session=candidate.session, source_episode_ids=list(candidate.source_episode_ids),
-            keywords=list(candidate.keywords), tags=list(candidate.tags), links=[],
-            valid_from=candidate.valid_from, valid_to=None, strength=1.0, version=1,
-            created_at=stamp, updated_at=stamp, metadata=dict(candidate.metadata),
+            id=new_id("mem"),
+            space=space,
+            text=verdict.text,
+            kind=candidate.kind,
+            session=candidate.session,
+            source_episode_ids=list(candidate.source_episode_ids),
+            keywords=list(candidate.keywords),
+            tags=list(candidate.tags),
+            links=[],
+            valid_from=candidate.valid_from,
+            valid_to=None,
+            strength=1.0,
+            version=1,
+            created_at=stamp,
+            updated_at=stamp,
+            metadata=dict(candidate.metadata),
         )
         store.insert_memory(item, vector, version_record(item, "ADD", verdict.reason, actor, episode_id))
         if candidate.kind != "turn":
             link(store, item, neighbours)
         return [Decision("ADD", item.id, item.text, verdict.reason)]
     current = store.get_memory(space, verdict.target)
-    sources = list(candidate.source_episode_ids) if replace_sources else _merge(
-        current.source_episode_ids, candidate.source_episode_ids
+    sources = (
+        list(candidate.source_episode_ids)
+        if replace_sources
+        else _merge(current.source_episode_ids, candidate.source_episode_ids)
     )
     if verdict.operation == "NOOP":
         # The state keeps its version number; the new source episode is remembered as evidence.
@@ -130,9 +141,14 @@ def apply(
         return [Decision("NOOP", current.id, current.text, verdict.reason)]
     if verdict.operation == "UPDATE":
         item = replace(
-            current, text=verdict.text, source_episode_ids=sources, version=current.version + 1,
-            keywords=_merge(current.keywords, candidate.keywords), tags=_merge(current.tags, candidate.tags),
-            valid_from=current.valid_from or candidate.valid_from, updated_at=stamp,
+            current,
+            text=verdict.text,
+            source_episode_ids=sources,
+            version=current.version + 1,
+            keywords=_merge(current.keywords, candidate.keywords),
+            tags=_merge(current.tags, candidate.tags),
+            valid_from=current.valid_from or candidate.valid_from,
+            updated_at=stamp,
         )
         new_vector = vector if verdict.text != current.text else None
         store.update_memory(item, new_vector, version_record(item, "UPDATE", verdict.reason, actor, episode_id))
@@ -146,7 +162,12 @@ def apply(
         if verdict.operation == "DELETE":
             return [closed]
         added = apply(
-            store, space, candidate, vector, Verdict("ADD", None, verdict.text, verdict.reason), actor,
+            store,
+            space,
+            candidate,
+            vector,
+            Verdict("ADD", None, verdict.text, verdict.reason),
+            actor,
             neighbours=[Neighbour(item, 1.0), *neighbours],
         )
         return [closed, *added]
@@ -157,12 +178,19 @@ def _merge(a: Sequence[str], b: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([*a, *b]))
 
 
-def version_record(
-    item: MemoryItem, operation: str, reason: str, actor: str, episode_id: str | None = None
-) -> Version:
+def version_record(item: MemoryItem, operation: str, reason: str, actor: str, episode_id: str | None = None) -> Version:
     """The history entry for `item` as it stands after `operation`."""
     return Version(
-        memory_id=item.id, version=item.version, operation=operation, text=item.text, kind=item.kind,
-        tags=list(item.tags), valid_from=item.valid_from, valid_to=item.valid_to, reason=reason,
-        actor=actor, episode_id=episode_id, recorded_at=now(),
+        memory_id=item.id,
+        version=item.version,
+        operation=operation,
+        text=item.text,
+        kind=item.kind,
+        tags=list(item.tags),
+        valid_from=item.valid_from,
+        valid_to=item.valid_to,
+        reason=reason,
+        actor=actor,
+        episode_id=episode_id,
+        recorded_at=now(),
     )

@@ -50,7 +50,9 @@ class SimilarityReconciler:
             same_text = normalise(n.memory.text) == normalise(candidate.text)
             if n.memory.kind == candidate.kind and (same_text or n.similarity >= self.duplicate_at):
                 return Verdict(
-                    "NOOP", n.memory.id, n.memory.text,
+                    "NOOP",
+                    n.memory.id,
+                    n.memory.text,
                     f"restates {n.memory.id} (similarity {n.similarity:.3f})",
                 )
         return Verdict("ADD", None, candidate.text, "new information")
