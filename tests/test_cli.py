@@ -36,7 +36,7 @@ def test_a_day_on_the_command_line(tmp_path: Path) -> None:
         == 2
     )
 
-    hits = run(db, "search", "where does she live", "--space", "alice", "-k", "2")
+    hits = run(db, "search", "which city did I move to", "--space", "alice", "-k", "2")
     assert hits[0]["memory"]["id"] == memory_id and hits[0]["episodes"][0]["content"].startswith("I moved")
     assert (
         run(db, "search", "cat called Miso", "--space", "alice", "--session", "s2", "--mode", "lexical")[0]["memory"][

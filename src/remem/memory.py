@@ -26,7 +26,7 @@ from remem.store import from_settings as store_from_settings
 from remem.store.base import Job, PurgeReport
 from remem.timeutil import TimeLike, now, parse_time
 from remem.types import KINDS, AddResult, Decision, Episode, Filters, Hit, MemoryItem, Version
-from remem.write.extract import Extractor, TurnExtractor
+from remem.write.extract import Extractor, TurnExtractor, index_text
 from remem.write.pipeline import run_job, version_record
 from remem.write.reconcile import Reconciler, SimilarityReconciler
 
@@ -241,7 +241,8 @@ class Memory:
         if start is not None and end is not None and end <= start:
             raise InvalidInput("valid_to must be after valid_from")
         item = replace(current, **changes, version=current.version + 1, updated_at=now())
-        vector = self.embedder.embed([item.text])[0] if item.text != current.text else None
+        reindex = (item.text, item.valid_from) != (current.text, current.valid_from)
+        vector = self.embedder.embed([_index_text(item)])[0] if reindex else None
         self.store.update_memory(item, vector, version_record(item, "UPDATE", reason, actor))
         return item
 
@@ -308,7 +309,7 @@ class Memory:
         if mode not in MODES:
             raise InvalidInput(f"mode {mode!r} is not one of {', '.join(MODES)}")
         filters = self._filters(session, kinds, tags, since, until, as_of, include_expired)
-        plan = SearchPlan(candidates=self.settings.candidates, rrf_k=self.settings.rrf_k)
+        plan = SearchPlan(candidates=self.settings.candidates)
         return hybrid_search(
             self.store,
             self.embedder,
@@ -415,6 +416,10 @@ class Memory:
             as_of=parse_time(as_of, "as_of"),
             include_expired=bool(include_expired),
         )
+
+
+def _index_text(item: MemoryItem) -> str:
+    return index_text(item.text, item.kind, item.valid_from, item.metadata)
 
 
 def _kind(kind: str) -> str:

@@ -11,6 +11,7 @@ from remem import validate
 from remem.errors import Conflict, InvalidInput
 from remem.timeutil import parse_time
 from remem.types import Episode, MemoryItem, Version
+from remem.write.extract import index_text
 
 if TYPE_CHECKING:
     from remem.memory import Memory
@@ -32,7 +33,8 @@ def import_records(memory: Memory, records: Iterable[Mapping[str, Any]], *, spac
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput(f"record {n} is malformed: {exc}") from None
     store = memory.store
-    vectors = memory.embedder.embed([m.text for m, _ in memories]) if memories else np.zeros((0, 0))
+    texts = [index_text(m.text, m.kind, m.valid_from, m.metadata) for m, _ in memories]
+    vectors = memory.embedder.embed(texts) if memories else np.zeros((0, 0))
     with store.transaction():
         for e in episodes:
             if store.get_episodes(e.space, [e.id]):

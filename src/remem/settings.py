@@ -40,7 +40,6 @@ class Settings(BaseModel):
     max_batch: int = Field(default=1_000, ge=1)
     max_k: int = Field(default=200, ge=1)
     candidates: int = Field(default=100, ge=1, description="Candidates per retriever before fusion.")
-    rrf_k: int = Field(default=60, ge=1)
     context_tokens: int = Field(default=2_000, ge=1, description="Answer context budget.")
     busy_timeout_ms: int = Field(default=30_000, ge=0)
 

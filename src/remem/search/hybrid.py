@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from remem.embed.base import Embedder
-from remem.search.fuse import reciprocal_rank_fusion
+from remem.search.fuse import convex_combination
 from remem.search.terms import query_terms
 from remem.store.base import Store
 from remem.types import Filters, Hit
@@ -20,9 +20,8 @@ MODES = ("hybrid", "lexical", "dense")
 @dataclass(frozen=True)
 class SearchPlan:
     candidates: int = 100  # per retriever
-    rrf_k: int = 60
-    lexical_weight: float = 1.0
-    dense_weight: float = 1.0
+    lexical_weight: float = 0.5  # equal weights: the split is not tuned to any data set
+    dense_weight: float = 0.5
 
 
 def search(
@@ -55,11 +54,7 @@ def search(
     elif mode == "dense":
         ranked = dense
     else:
-        ranked = reciprocal_rank_fusion(
-            [[i for i, _ in lexical], [i for i, _ in dense]],
-            k=plan.rrf_k,
-            weights=[plan.lexical_weight, plan.dense_weight],
-        )
+        ranked = convex_combination([lexical, dense], weights=[plan.lexical_weight, plan.dense_weight])
     top = ranked[:k]
     items = {m.id: m for m in store.get_memories(space, [i for i, _ in top])}
     hits = [(items[i], score, lexical_rank.get(i), dense_rank.get(i), None) for i, score in top if i in items]

@@ -19,7 +19,7 @@ from remem.store.base import Job, Store
 from remem.timeutil import now
 from remem.types import Decision, Episode, Filters, MemoryItem, Version
 from remem.write.candidates import Candidate
-from remem.write.extract import Extractor
+from remem.write.extract import Extractor, index_text
 from remem.write.links import link
 from remem.write.reconcile import Neighbour, Reconciler, Verdict
 
@@ -40,7 +40,8 @@ def run_job(
     for session in sessions:
         recent.extend(store.list_episodes(job.space, session=session, limit=10_000)[-20:])
     candidates = extractor.extract(episodes, recent)
-    vectors = embedder.embed([c.text for c in candidates]) if candidates else np.zeros((0, 0))
+    texts = [index_text(c.text, c.kind, c.valid_from, c.metadata) for c in candidates]
+    vectors = embedder.embed(texts) if candidates else np.zeros((0, 0))
     decisions: list[Decision] = []
     with store.transaction():
         for candidate, vector in zip(candidates, vectors, strict=True):
@@ -69,7 +70,7 @@ def _summarize(store: Store, embedder: Embedder, summarizer: Summarizer, space: 
     candidate = summarizer.summarize(episodes)
     if candidate is None:
         return []
-    vector = embedder.embed([candidate.text])[0]
+    vector = embedder.embed([index_text(candidate.text, candidate.kind, candidate.valid_from, candidate.metadata)])[0]
     existing = store.list_memories(space, Filters(session=session, kinds=("summary",), include_expired=True), 1)
     if not existing:
         verdict = Verdict("ADD", None, candidate.text, f"summary of session {session}")
