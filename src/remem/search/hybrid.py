@@ -9,6 +9,7 @@ from typing import Literal
 from remem.embed.base import Embedder
 from remem.search.fuse import convex_combination
 from remem.search.terms import query_terms
+from remem.search.timeparse import TimeWindow, time_windows
 from remem.store.base import Store
 from remem.types import Filters, Hit
 
@@ -22,6 +23,7 @@ class SearchPlan:
     candidates: int = 100  # per retriever
     lexical_weight: float = 0.5  # equal weights: the split is not tuned to any data set
     dense_weight: float = 0.5
+    time_bonus: float = 0.1  # added to the fused score (0..1) of memories dated when the query says
 
 
 def search(
@@ -55,6 +57,9 @@ def search(
         ranked = dense
     else:
         ranked = convex_combination([lexical, dense], weights=[plan.lexical_weight, plan.dense_weight])
+    windows = time_windows(query)
+    if windows and mode == "hybrid":
+        ranked = _prefer_dated(store, space, ranked, windows, plan.time_bonus)
     top = ranked[:k]
     items = {m.id: m for m in store.get_memories(space, [i for i, _ in top])}
     hits = [(items[i], score, lexical_rank.get(i), dense_rank.get(i), None) for i, score in top if i in items]
@@ -73,6 +78,16 @@ def search(
         )
         for item, score, lr, dr, via in hits
     ]
+
+
+def _prefer_dated(
+    store: Store, space: str, ranked: list[tuple[str, float]], windows: list[TimeWindow], bonus: float
+) -> list[tuple[str, float]]:
+    dated = {m.id: m.valid_from or m.created_at for m in store.get_memories(space, [i for i, _ in ranked])}
+    rescored = [
+        (i, score + bonus if i in dated and any(w.near(dated[i]) for w in windows) else score) for i, score in ranked
+    ]
+    return sorted(rescored, key=lambda pair: (-pair[1], pair[0]))
 
 
 def _linked(store: Store, space: str, seeds: list, filters: Filters) -> list:  # type: ignore[type-arg]
