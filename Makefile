@@ -17,7 +17,7 @@ lint: $(VENV)/.dev
 	$(BIN)/mypy src
 
 bench: $(VENV)/.dev
-	$(BIN)/remem bench locomo --data ../shared/bench-data/locomo-dev.json
+	$(BIN)/remem bench locomo --data ../shared/bench-data/locomo-dev.json --out bench/results/locomo-dev
 
 bench-perf: $(VENV)/.dev
 	$(BIN)/python bench/perf.py

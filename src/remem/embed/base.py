@@ -30,6 +30,10 @@ class CachedEmbedder:
         self._size = size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
+    def clear(self) -> None:
+        """Forget cached vectors (benchmarks do this so each system pays for its own embeddings)."""
+        self._cache.clear()
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         missing: dict[str, list[int]] = {}

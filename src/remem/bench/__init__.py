@@ -1,0 +1,1 @@
+"""Benchmark harness: public memory benchmarks, run side by side with baselines and peers."""

@@ -1,0 +1,96 @@
+"""Benchmark reports: JSON (stable shape for scripts), markdown (for people), PNG (recall@k per system)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def write(report: dict[str, Any], out: Path) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / "report.json", "md": out / "report.md", "png": out / "recall.png"}
+    paths["json"].write_text(json.dumps(report, indent=2))
+    paths["md"].write_text(markdown(report))
+    plot(report, paths["png"])
+    return paths
+
+
+def markdown(report: dict[str, Any]) -> str:
+    data, config, systems = report["data"], report["config"], report["systems"]
+    ks = config["ks"]
+    lines = [
+        f"# LoCoMo retrieval: {Path(data['path']).name}",
+        "",
+        f"{len(data['conversations'])} conversations, {data['sessions']} sessions, {data['turns']} turns, "
+        f"{data['questions']} questions (sha256 {data['sha256'][:12]}). Embedder: {config['embedder']}. "
+        f"Started {config['started']} on {config['machine']['cpus']} CPUs.",
+        "",
+        "Turn recall@k: share of a question's evidence turns among the turns behind the top k hits. "
+        "Adversarial questions (category 5) are reported apart, not in the overall row.",
+        "",
+        "| system | " + " | ".join(f"turn R@{k}" for k in ks) + " | session R@10 | NDCG@10 | MRR |",
+        "|---|" + "---:|" * (len(ks) + 3),
+    ]
+    for name, result in systems.items():
+        o = result["overall"]
+        cells = [f"{o.get(f'turn_recall@{k}', 0):.3f}" for k in ks]
+        cells += [f"{o.get('session_recall@10', 0):.3f}", f"{o.get('ndcg@10', 0):.3f}", f"{o.get('mrr', 0):.3f}"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    categories = sorted({c for r in systems.values() for c in r["by_category"]})
+    lines += [
+        "",
+        "## Turn recall@10 by category",
+        "",
+        "| system | "
+        + " | ".join(
+            f"{c} ({next(iter(systems.values()))['by_category'].get(c, {}).get('questions', 0)})" for c in categories
+        )
+        + " | adversarial |",
+        "|---|" + "---:|" * (len(categories) + 1),
+    ]
+    for name, result in systems.items():
+        cells = [f"{result['by_category'].get(c, {}).get('turn_recall@10', 0):.3f}" for c in categories]
+        cells.append(f"{result['adversarial'].get('turn_recall@10', 0):.3f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Cost",
+        "",
+        "| system | ingest turns/s | search p50 ms | p95 ms | p99 ms | context tokens/question @10 | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, result in systems.items():
+        c = result["cost"]
+        lines.append(
+            f"| {name} | {c['ingest_turns_per_s']} | {c['search_ms_p50']} | {c['search_ms_p95']} | "
+            f"{c['search_ms_p99']} | {c['context_tokens_per_question@10']} | {c['peak_rss_mb']} |"
+        )
+    lines += ["", "Peak RSS is the whole benchmark process after that system ran (one process runs all).", ""]
+    qa = report.get("qa", {})
+    lines += ["## Answers", "", qa.get("skipped") or json.dumps(qa, indent=1), ""]
+    return "\n".join(lines)
+
+
+def plot(report: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ks = report["config"]["ks"]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, result in report["systems"].items():
+        if name == "full-context":
+            continue
+        ax.plot(ks, [result["overall"].get(f"turn_recall@{k}", 0) for k in ks], marker="o", label=name)
+    ax.set_xlabel("k (hits read)")
+    ax.set_ylabel("turn recall@k")
+    ax.set_xticks(ks)
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.set_title(f"LoCoMo {Path(report['data']['path']).name}: evidence recall by system")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
