@@ -17,7 +17,8 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def mem(db_path: Path) -> Iterator[Memory]:
-    with Memory.open(db_path) as memory:
+    """One memory per turn: these tests are about the store and the API; extraction has its own."""
+    with Memory.open(db_path, extractor="turns") as memory:
         yield memory
 
 

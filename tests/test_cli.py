@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from remem.cli import main
@@ -21,7 +22,8 @@ def run(db: Path, *args: str, input: str | None = None, ok: bool = True) -> Any:
     return result
 
 
-def test_a_day_on_the_command_line(tmp_path: Path) -> None:
+def test_a_day_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REMEM_EXTRACTOR", "turns")  # one memory per turn keeps the counts below exact
     db = tmp_path / "cli.db"
     added = run(db, "add", "I moved to Lisbon in March.", "--space", "alice", "--at", "2024-03-02")
     memory_id = added["decisions"][0]["memory_id"]

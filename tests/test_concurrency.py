@@ -15,7 +15,7 @@ WRITER = textwrap.dedent(
     import sys
     from remem import Memory
     name, n = sys.argv[2], int(sys.argv[3])
-    with Memory.open(sys.argv[1]) as mem:
+    with Memory.open(sys.argv[1], extractor="turns") as mem:
         for i in range(n):
             mem.add(f"{name} note {i} about tide tables", space="shared", session=name)
             if i % 5 == 0:
@@ -37,7 +37,7 @@ def test_three_processes_and_four_threads_lose_nothing(db_path: Path) -> None:
         for p in range(3)
     ]
     errors: list[BaseException] = []
-    with Memory.open(db_path) as mem:
+    with Memory.open(db_path, extractor="turns") as mem:
 
         def write(t: int) -> None:
             try:

@@ -42,7 +42,7 @@ def test_kill_9_during_extraction_then_resume(db_path: Path) -> None:
             child.kill()
     assert child.returncode == -signal.SIGKILL
 
-    with Memory.open(db_path) as mem:
+    with Memory.open(db_path, extractor="turns") as mem:
         assert len(mem.episodes(space="crash", limit=100)) == 20  # committed before extraction began
         assert mem.status("crash")["running"] == 1 and mem.list(space="crash") == []
         outcome = mem.process_pending(space="crash")

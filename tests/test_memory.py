@@ -142,10 +142,10 @@ def test_another_spaces_ids_look_unknown_and_change_nothing(mem: Memory) -> None
 
 
 def test_reopen_after_close_keeps_everything(db_path: Path) -> None:
-    with Memory.open(db_path) as first:
+    with Memory.open(db_path, extractor="turns") as first:
         memory_id = first.add("The wifi password is hunter2.", space="f").decisions[0].memory_id
         first.update(memory_id, space="f", text="The wifi password is hunter3.")
-    with Memory.open(db_path) as again:
+    with Memory.open(db_path, extractor="turns") as again:
         assert again.get(memory_id, space="f").version == 2
         assert again.search("wifi password", space="f")[0].memory.id == memory_id
         assert len(again.history(memory_id, space="f")) == 2
@@ -187,7 +187,7 @@ def test_query_syntax_is_inert(mem: Memory) -> None:
 
 
 def test_a_store_refuses_a_different_embedder(db_path: Path) -> None:
-    with Memory.open(db_path) as first:
+    with Memory.open(db_path, extractor="turns") as first:
         first.add("hello", space="i")
 
     class Other:
@@ -206,7 +206,7 @@ def test_export_then_import_round_trips_a_space(mem: Memory, tmp_path: Path) -> 
     path = tmp_path / "j.jsonl"
     assert mem.export_to("j", path) == 2
 
-    with Memory.open(tmp_path / "other.db") as other:
+    with Memory.open(tmp_path / "other.db", extractor="turns") as other:
         import json
 
         counts = other.import_records([json.loads(line) for line in path.read_text().splitlines()])

@@ -43,18 +43,18 @@ def test_an_outage_keeps_the_episodes_and_retry_builds_the_memories(db_path: Pat
 
 
 def test_queued_mode_defers_extraction_until_processed(db_path: Path) -> None:
-    with Memory.open(db_path, process="queue") as mem:
+    with Memory.open(db_path, process="queue", extractor="turns") as mem:
         result = mem.add(["first", "second"], space="q")
         assert result.status == "queued" and result.decisions == []
-    with Memory.open(db_path) as mem:
+    with Memory.open(db_path, extractor="turns") as mem:
         assert mem.status("q")["pending"] == 1
         assert mem.process_pending(space="q")["done"] == 1
         assert sorted(m.text for m in mem.list(space="q")) == ["first", "second"]
 
 
 def test_inline_add_leaves_other_pending_jobs_alone(db_path: Path) -> None:
-    with Memory.open(db_path, process="queue") as queued:
+    with Memory.open(db_path, process="queue", extractor="turns") as queued:
         queued.add("waiting in the queue", space="w")
-    with Memory.open(db_path) as mem:
+    with Memory.open(db_path, extractor="turns") as mem:
         assert mem.add("processed now", space="w").status == "done"
         assert mem.status("w")["pending"] == 1 and mem.status("w")["running"] == 0

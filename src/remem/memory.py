@@ -26,9 +26,10 @@ from remem.store import from_settings as store_from_settings
 from remem.store.base import Job, PurgeReport
 from remem.timeutil import TimeLike, now, parse_time
 from remem.types import KINDS, AddResult, Decision, Episode, Filters, Hit, MemoryItem, Version
-from remem.write.extract import Extractor, TurnExtractor, index_text
+from remem.write.extract import Extractor, index_text
 from remem.write.pipeline import run_job, version_record
-from remem.write.reconcile import Reconciler, SimilarityReconciler
+from remem.write.reconcile import Reconciler
+from remem.write.wiring import write_path
 
 STALE_JOB = timedelta(minutes=10)  # a "running" job untouched this long was orphaned by a crash
 
@@ -68,8 +69,9 @@ class Memory:
         self.llm = llm
         self.store = store
         self.embedder = embedder
-        self.extractor = extractor or TurnExtractor()
-        self.reconciler = reconciler or SimilarityReconciler()
+        default_extractor, default_reconciler, self.summarizer = write_path(settings, llm)
+        self.extractor = extractor or default_extractor
+        self.reconciler = reconciler or default_reconciler
         store.bind_embedder(embedder.name, embedder.dim)
 
     @classmethod
@@ -79,11 +81,18 @@ class Memory:
         *,
         settings: Settings | None = None,
         embedder: Embedder | None = None,
-        extractor: Extractor | None = None,
+        extractor: Extractor | str | None = None,
         reconciler: Reconciler | None = None,
         **overrides: Any,
     ) -> Memory:
-        """Open (creating on demand) the store at `database`: a SQLite path or a postgresql:// URL."""
+        """Open (creating on demand) the store at `database`: a SQLite path or a postgresql:// URL.
+
+        Keyword overrides are settings (e.g. `extractor="turns"`, `process="queue"`); an Extractor
+        or Reconciler object replaces the one the settings would choose.
+        """
+        if isinstance(extractor, str):
+            overrides["extractor"] = extractor
+            extractor = None
         if settings is None:
             settings = Settings.load(database=str(database) if database else None, **overrides)
         elif database is not None or overrides:
@@ -174,7 +183,7 @@ class Memory:
 
     def _run(self, job: Job) -> tuple[builtins.list[Decision], str | None]:
         try:
-            return run_job(self.store, self.embedder, self.extractor, self.reconciler, job), None
+            return run_job(self.store, self.embedder, self.extractor, self.reconciler, job, self.summarizer), None
         except RememError as exc:
             # The episodes are safe; the job waits in the queue for `process_pending`/`retry`.
             self.store.fail_job(job.id, f"{type(exc).__name__}: {exc}")

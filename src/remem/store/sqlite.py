@@ -100,6 +100,8 @@ class SQLiteStore:
             raise
         else:
             conn.execute("COMMIT")
+            if getattr(self._local, "scrub", False):
+                self._scrub(conn)
         finally:
             self._local.depth = 0
 
@@ -506,11 +508,18 @@ class SQLiteStore:
                 self._drop_purged_from_jobs(conn, space)
             self._bump_generation(space)
         if n_memories or n_episodes:
-            # Merge the FTS segments so deleted terms leave the index itself, and move the
-            # WAL back into the main file so no copy of the purged pages survives there.
-            conn.execute("INSERT INTO memories_fts (memories_fts) VALUES ('optimize')")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if self._local.depth:
+                self._local.scrub = True  # inside a caller's transaction: scrub after it commits
+            else:
+                self._scrub(conn)
         return PurgeReport(memories=n_memories, episodes=n_episodes, versions=n_versions)
+
+    def _scrub(self, conn: sqlite3.Connection) -> None:
+        """Merge the FTS segments so deleted terms leave the index itself, and move the WAL
+        back into the main file so no copy of purged pages survives there."""
+        self._local.scrub = False
+        conn.execute("INSERT INTO memories_fts (memories_fts) VALUES ('optimize')")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _drop_purged_from_jobs(self, conn: sqlite3.Connection, space: str) -> None:
         gone = _ids(conn, "purge_episodes")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Protocol
 
 import numpy as np
@@ -106,6 +107,8 @@ def apply(
     """
     stamp = now()
     episode_id = candidate.source_episode_ids[0] if candidate.source_episode_ids else None
+    if verdict.operation == "NOOP" and verdict.target is None:
+        return [Decision("NOOP", None, verdict.text, verdict.reason)]  # nothing to touch
     if verdict.operation == "ADD" or verdict.target is None:
         item = MemoryItem(
             id=new_id("mem"),
@@ -141,6 +144,11 @@ def apply(
         store.update_memory(replace(current, source_episode_ids=sources), None, noop)
         return [Decision("NOOP", current.id, current.text, verdict.reason)]
     if verdict.operation == "UPDATE":
+        start = current.valid_from or candidate.valid_from
+        decisions: list[Decision] = []
+        if verdict.temporal:
+            start = candidate.valid_from or stamp
+            decisions.append(_snapshot(store, current, closed_at=start, actor=actor, episode_id=episode_id))
         item = replace(
             current,
             text=verdict.text,
@@ -148,12 +156,16 @@ def apply(
             version=current.version + 1,
             keywords=_merge(current.keywords, candidate.keywords),
             tags=_merge(current.tags, candidate.tags),
-            valid_from=current.valid_from or candidate.valid_from,
+            valid_from=start,
             updated_at=stamp,
+            metadata={**current.metadata, **candidate.metadata},
         )
         new_vector = vector if verdict.text != current.text else None
         store.update_memory(item, new_vector, version_record(item, "UPDATE", verdict.reason, actor, episode_id))
-        return [Decision("UPDATE", item.id, item.text, verdict.reason)]
+        return [*decisions, Decision("UPDATE", item.id, item.text, verdict.reason)]
+    if verdict.operation == "PURGE":
+        store.purge(space, memory_ids=[current.id])
+        return [Decision("PURGE", current.id, current.text, verdict.reason)]
     if verdict.operation in ("DELETE", "SUPERSEDE"):
         # A contradicted fact is closed, not erased: it stays true "as of" the past.
         closed_at = max(candidate.valid_from or stamp, current.valid_from or candidate.valid_from or stamp)
@@ -173,6 +185,25 @@ def apply(
         )
         return [closed, *added]
     raise ValueError(f"unknown operation {verdict.operation!r}")
+
+
+def _snapshot(store: Store, current: MemoryItem, closed_at: datetime, actor: str, episode_id: str | None) -> Decision:
+    """Keep the state that is about to change as a closed memory, so "as of" the past still finds it."""
+    stamp = now()
+    snapshot = replace(
+        current,
+        id=new_id("mem"),
+        valid_to=closed_at,
+        version=1,
+        links=[current.id],
+        created_at=stamp,
+        updated_at=stamp,
+        metadata={**current.metadata, "snapshot_of": current.id, "snapshot_version": current.version},
+    )
+    vector = store.get_vectors(current.space, [current.id])[current.id]
+    reason = f"version {current.version} of {current.id}, true until {closed_at:%Y-%m-%d}"
+    store.insert_memory(snapshot, vector, version_record(snapshot, "ADD", reason, actor, episode_id))
+    return Decision("ADD", snapshot.id, snapshot.text, reason)
 
 
 def _merge(a: Sequence[str], b: Sequence[str]) -> list[str]:

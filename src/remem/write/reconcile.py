@@ -19,10 +19,13 @@ class Neighbour:
 
 @dataclass(frozen=True)
 class Verdict:
-    operation: str  # ADD | UPDATE | DELETE | NOOP | SUPERSEDE (close the target, add the new fact)
+    operation: str  # ADD | UPDATE | DELETE | NOOP | SUPERSEDE (close target, add new) | PURGE (forget)
     target: str | None  # the existing memory acted on (None for ADD)
     text: str  # the text to store (the merged text for UPDATE)
     reason: str
+    # For UPDATE: the old value stops being true where the new one starts (a city, a job), so a
+    # closed snapshot of it stays searchable "as of" the past while the memory moves on.
+    temporal: bool = False
 
 
 class Reconciler(Protocol):

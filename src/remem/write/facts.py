@@ -1,0 +1,216 @@
+"""The offline extractor: statements worth remembering, rewritten to stand alone, with resolved dates.
+
+No LLM: sentence segmentation, first-person rewriting with the speaker's name, a few
+cue lists for preferences, events, plans and changes, and relative-date resolution.
+It keeps the raw turn too, so turn-level search never loses anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from remem.search.terms import STOPWORDS
+from remem.types import Episode
+from remem.write.candidates import Candidate
+from remem.write.extract import TurnExtractor
+from remem.write.timeresolve import resolve
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+_FILLER = re.compile(
+    r"^(?:hey|hi|hello|wow|oh|ah|aw+|haha\w*|lol|thanks?|thank you|cool|nice|great|awesome|congrats\w*|"
+    r"yeah|yes|no|ok(?:ay)?|sure|same|totally|definitely|absolutely|bye|see you|take care|good luck|"
+    r"that'?s (?:so |really )?(?:great|awesome|cool|amazing|nice|wonderful|fantastic))\b[^.!?]*[.!?]?$",
+    re.I,
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|my|me|mine|myself|we|we're|we've|our|us)\b", re.I)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|yours)\b", re.I)
+PREFERENCE = re.compile(
+    r"\b(?:love|loves|like|likes|enjoy|enjoys|prefer|prefers|hate|hates|favou?rite|"
+    r"can't stand|into|fan of|passionate about)\b",
+    re.I,
+)
+PLAN = re.compile(
+    r"\b(?:going to|gonna|will|plan(?:ning)? to|hope to|want to|thinking (?:of|about)|"
+    r"looking forward to|next (?:week|month|year))\b",
+    re.I,
+)
+EVENT = re.compile(
+    r"\b(?:went|visited|moved|started|finished|joined|bought|adopted|ran|won|lost|got|met|"
+    r"took|made|painted|attended|signed up|graduated|married|travel(?:l)?ed|began|quit|left|"
+    r"tried|learned|created|wrote|read|saw|had|celebrated|received)\b",
+    re.I,
+)
+# "I no longer eat meat", "I don't eat meat anymore", "I stopped eating meat", "I quit smoking"
+NEGATION = re.compile(
+    r"\b(?:no longer|not any ?more|don'?t\s+(?P<a>[\w\s']+?)\s+any ?more|stopped|quit|gave up|"
+    r"am not\s+(?P<b>[\w\s]+?)\s+any ?more)\b",
+    re.I,
+)
+MOVE = re.compile(
+    r"\b(?:moved|relocated|am moving|'m moving)\s+(?:back\s+)?to\s+(?P<place>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)"
+)
+LIVE = re.compile(r"\b(?:live|living|based)\s+in\s+(?P<place>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")
+FORGET = re.compile(r"^\s*(?:please\s+)?forget\s+(?:that\s+|about\s+)?(?P<what>.+?)[.!]?\s*$", re.I)
+
+_PRONOUNS = [
+    (r"\bI'm\b", "{name} is"),
+    (r"\bI am\b", "{name} is"),
+    (r"\bI've\b", "{name} has"),
+    (r"\bI'll\b", "{name} will"),
+    (r"\bI'd\b", "{name} would"),
+    (r"\bI was\b", "{name} was"),
+    (r"\bI\b", "{name}"),
+    (r"\bmyself\b", "{name}"),
+    (r"\bmy\b", "{name}'s"),
+    (r"\bMy\b", "{name}'s"),
+    (r"\bmine\b", "{name}'s"),
+    (r"\bme\b", "{name}"),
+]
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str  # rewritten to stand alone
+    kind: str
+    negates: str | None
+    attribute: str | None  # a single-valued attribute it sets ("residence"), for temporal updates
+    value: str | None
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def content_words(text: str) -> list[str]:
+    words = re.findall(r"[A-Za-z][A-Za-z'-]+", text)
+    return list(dict.fromkeys(w.lower() for w in words if w.lower() not in STOPWORDS and len(w) > 2))
+
+
+def entities(text: str) -> list[str]:
+    """Capitalised words that do not start a sentence: names, places, brands."""
+    found = re.findall(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|[A-Z]{2,}\b)", text)
+    return list(dict.fromkeys(e for e in found if e.lower() not in STOPWORDS and e not in ("I",)))
+
+
+_ADVERBS = r"(?:no longer|really|also|never|always|just|still|usually|often|sometimes|actually|finally|even)"
+_AGREE = re.compile(rf"\bI((?:\s+{_ADVERBS})*)\s+([a-z]+)\b")
+_AUX = {"am": "is", "have": "has", "do": "does", "don't": "doesn't", "go": "goes", "haven't": "hasn't"}
+_UNCHANGED = set(
+    (
+        "can could will would should might must may shall was did had went got made took saw ran met began left "
+        "read won lost wrote bought brought thought found gave told felt kept sent spent sat stood heard paid "
+        "built taught caught drove rode ate drank swam sang flew grew knew threw drew chose woke came became "
+        "forgot won't can't couldn't wouldn't shouldn't didn't wasn't"
+    ).split()
+)
+
+
+def _third_person(verb: str) -> str:
+    if verb in _AUX:
+        return _AUX[verb]
+    if verb in _UNCHANGED or verb.endswith("ed") or not verb.isalpha():
+        return verb
+    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def rewrite(sentence: str, name: str | None) -> str:
+    """First person to third: 'I live in Porto' said by Ana -> 'Ana lives in Porto'."""
+    if not name:
+        return sentence
+    out = _AGREE.sub(lambda m: f"I{m.group(1)} {_third_person(m.group(2))}", sentence)
+    for pattern, replacement in _PRONOUNS:
+        out = re.sub(pattern, replacement.format(name=name), out)
+    return out[0].upper() + out[1:] if out else out
+
+
+def classify(sentence: str, name: str | None) -> Statement | None:
+    """A memorable statement, or None for questions, greetings and filler."""
+    plain = sentence.strip()
+    if plain.endswith("?") or _FILLER.match(plain) or len(content_words(plain)) < 2:
+        return None
+    personal = bool(_FIRST_PERSON.search(plain))
+    if not personal and (_SECOND_PERSON.search(plain) or not entities(plain)):
+        return None  # remarks about the listener, or commentary with no subject ("That sounds fun.")
+    text = rewrite(plain, name)
+    if name and name not in text:
+        text = f"{name}: {text}"  # "Took Oscar to the vet" needs its subject to stand alone
+    negated = NEGATION.search(plain)
+    negates = None
+    if negated:
+        negates = " ".join(content_words(plain[negated.end() :])[:4]) or " ".join(content_words(plain)[:4])
+    moved, lives = MOVE.search(plain), LIVE.search(plain)
+    attribute = value = None
+    if moved or lives:
+        attribute, value = "residence", (moved or lives).group("place")  # type: ignore[union-attr]
+    if PREFERENCE.search(plain) and not negated:
+        kind = "preference"
+    elif PLAN.search(plain) or EVENT.search(plain):
+        kind = "event"
+    else:
+        kind = "fact"
+    return Statement(text, kind, negates, attribute, value)
+
+
+class RuleExtractor:
+    """Turns plus the standalone statements inside them; no LLM, deterministic."""
+
+    name = "rules"
+
+    def extract(self, episodes: Sequence[Episode], recent: Sequence[Episode]) -> list[Candidate]:
+        out = TurnExtractor().extract(episodes, recent)
+        for episode in episodes:
+            speaker = episode.name or ("the user" if episode.role == "user" else episode.role)
+            forget = FORGET.match(episode.content)
+            if forget:
+                out.append(
+                    Candidate(
+                        text=forget.group("what"),
+                        kind="fact",
+                        source_episode_ids=[episode.id],
+                        session=episode.session,
+                        forget=True,
+                        metadata={"speaker": speaker},
+                    )
+                )
+                continue
+            parts = sentences(episode.content)
+            for sentence in parts:
+                statement = classify(sentence, speaker)
+                if statement is None:
+                    continue
+                text, valid_from = statement.text, None
+                past = statement.kind == "event" and not PLAN.search(sentence)
+                dates = resolve(sentence, episode.event_time, past=past)
+                if len(parts) == 1 and not dates and text == sentence:
+                    continue  # the turn itself already says exactly this
+                if dates:
+                    # Say the date in the fact itself, so it stays true read on any day.
+                    text = f"{text.rstrip('.!')} ({dates[0].describe()})."
+                    valid_from = dates[0].when
+                out.append(
+                    Candidate(
+                        text=text,
+                        kind=statement.kind,
+                        source_episode_ids=[episode.id],
+                        session=episode.session,
+                        valid_from=valid_from or episode.event_time,
+                        keywords=content_words(sentence)[:12],
+                        tags=[e.lower() for e in entities(sentence)][:8],
+                        negates=statement.negates,
+                        metadata={
+                            "speaker": speaker,
+                            **(
+                                {"attribute": statement.attribute, "value": statement.value}
+                                if statement.attribute
+                                else {}
+                            ),
+                        },
+                    )
+                )
+        return out
