@@ -98,12 +98,7 @@ _ADVERBS = r"(?:no longer|really|also|never|always|just|still|usually|often|some
 _AGREE = re.compile(rf"\bI((?:\s+{_ADVERBS})*)\s+([a-z]+)\b")
 _AUX = {"am": "is", "have": "has", "do": "does", "don't": "doesn't", "go": "goes", "haven't": "hasn't"}
 _UNCHANGED = set(
-    (
-        "can could will would should might must may shall was did had went got made took saw ran met began left "
-        "read won lost wrote bought brought thought found gave told felt kept sent spent sat stood heard paid "
-        "built taught caught drove rode ate drank swam sang flew grew knew threw drew chose woke came became "
-        "forgot won't can't couldn't wouldn't shouldn't didn't wasn't"
-    ).split()
+    ["can", "could", "will", "would", "should", "might", "must", "may", "shall", "was", "did", "had", "went", "got", "made", "took", "saw", "ran", "met", "began", "left", "read", "won", "lost", "wrote", "bought", "brought", "thought", "found", "gave", "told", "felt", "kept", "sent", "spent", "sat", "stood", "heard", "paid", "built", "taught", "caught", "drove", "rode", "ate", "drank", "swam", "sang", "flew", "grew", "knew", "threw", "drew", "chose", "woke", "came", "became", "forgot", "won't", "can't", "couldn't", "wouldn't", "shouldn't", "didn't", "wasn't"]
 )
 
 
