@@ -216,9 +216,10 @@ class FullContextSystem:
 
 
 SYSTEMS: dict[str, Callable[[Embedder], RetrievalSystem]] = {
-    "remem": lambda e: RememSystem("remem", e),
-    "remem-lexical": lambda e: RememSystem("remem-lexical", e, mode="lexical"),
-    "remem-dense": lambda e: RememSystem("remem-dense", e, mode="dense"),
+    "remem": lambda e: RememSystem("remem", e, extractor="rules"),
+    "remem-turns": lambda e: RememSystem("remem-turns", e, extractor="turns"),
+    "remem-lexical": lambda e: RememSystem("remem-lexical", e, mode="lexical", extractor="turns"),
+    "remem-dense": lambda e: RememSystem("remem-dense", e, mode="dense", extractor="turns"),
     "bm25": lambda e: BM25System(),
     "dense": DenseSystem,
     "chroma": ChromaSystem,

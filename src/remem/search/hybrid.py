@@ -11,7 +11,7 @@ from remem.search.fuse import convex_combination
 from remem.search.terms import query_terms
 from remem.search.timeparse import TimeWindow, time_windows
 from remem.store.base import Store
-from remem.types import Filters, Hit
+from remem.types import Filters, Hit, MemoryItem
 
 Mode = Literal["hybrid", "lexical", "dense"]
 _LEXICAL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="remem-lexical")
@@ -60,8 +60,9 @@ def search(
     windows = time_windows(query)
     if windows and mode == "hybrid":
         ranked = _prefer_dated(store, space, ranked, windows, plan.time_bonus)
-    top = ranked[:k]
-    items = {m.id: m for m in store.get_memories(space, [i for i, _ in top])}
+    pool_items = {m.id: m for m in store.get_memories(space, [i for i, _ in ranked[: k * 3]])}
+    top = _collapse(ranked[: k * 3], pool_items, k)
+    items = {i: pool_items[i] for i, _ in top}
     hits = [(items[i], score, lexical_rank.get(i), dense_rank.get(i), None) for i, score in top if i in items]
     if expand_links:
         hits.extend(_linked(store, space, [h[0] for h in hits], filters))
@@ -78,6 +79,26 @@ def search(
         )
         for item, score, lr, dr, via in hits
     ]
+
+
+def _collapse(ranked: list[tuple[str, float]], items: dict[str, MemoryItem], k: int) -> list[tuple[str, float]]:
+    """Drop a hit whose source turns are all behind better hits already (a fact and the turn it
+    came from say the same thing); the reader gets k different pieces of evidence instead."""
+    covered: set[str] = set()
+    kept: list[tuple[str, float]] = []
+    for memory_id, score in ranked:
+        item = items.get(memory_id)
+        if item is None:
+            continue
+        sources = set(item.source_episode_ids)
+        if item.kind != "summary" and sources and sources <= covered:
+            continue
+        kept.append((memory_id, score))
+        if item.kind != "summary":
+            covered |= sources
+        if len(kept) == k:
+            break
+    return kept
 
 
 def _prefer_dated(
