@@ -31,3 +31,6 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("REMEM_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("REMEM_CONFIG", str(tmp_path / "no-config.toml"))
+
+
+pytest_plugins = ["tests.openai_stub"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from remem import validate
+from remem.llm.base import fill
 from remem.timeutil import TimeLike, parse_time, to_iso
 from remem.types import Filters, Hit, MemoryItem, _Record
 
@@ -58,7 +59,8 @@ def answer(memory: Memory, question: str, *, space: str, k: int, as_of: TimeLike
     ]
     if llm is None or not items:
         return _extractive(question, hits, context, full)
-    prompt = PROMPT.format(
+    prompt = fill(
+        PROMPT,
         context="\n".join(f"[{c['id']}] ({str(c['when'])[:10]}) {c['text']}" for c in context),
         question=question,
     )

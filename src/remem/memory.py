@@ -99,12 +99,15 @@ class Memory:
             settings = settings.model_copy(update={"database": str(database or settings.database), **overrides})
         store = store_from_settings(settings)
         try:
+            from remem.llm.openai_compat import from_settings as llm_from_settings
+
             return cls(
                 store,
                 embedder or embedder_from_settings(settings),
                 settings,
                 extractor=extractor,
                 reconciler=reconciler,
+                llm=llm_from_settings(settings),
             )
         except BaseException:
             store.close()
