@@ -18,10 +18,14 @@ from remem.write.extract import TurnExtractor
 from remem.write.timeresolve import resolve
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+_INTERJECTION = re.compile(
+    r"^(?:hey|hi|hello|wow|oh|ah|aw+|haha\w*|lol|yeah|yes|yep|no|ok(?:ay)?|sure|so|well|totally|"
+    r"definitely|absolutely|thanks|thank you)\b[,!.]*\s*",
+    re.I,
+)
 _FILLER = re.compile(
-    r"^(?:hey|hi|hello|wow|oh|ah|aw+|haha\w*|lol|thanks?|thank you|cool|nice|great|awesome|congrats\w*|"
-    r"yeah|yes|no|ok(?:ay)?|sure|same|totally|definitely|absolutely|bye|see you|take care|good luck|"
-    r"that'?s (?:so |really )?(?:great|awesome|cool|amazing|nice|wonderful|fantastic))\b[^.!?]*[.!?]?$",
+    r"^(?:thanks?|thank you|cool|nice|great|awesome|congrats\w*|same|bye|see you|take care|good luck|"
+    r"(?:that|this|it)(?:'s| is| was)\b|(?:that|this|it|what|your)\b[^.!?]{0,40}?\b(?:sounds|looks|seems)\b)",
     re.I,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|my|me|mine|myself|we|we're|we've|our|us)\b", re.I)
@@ -94,7 +98,10 @@ def entities(text: str) -> list[str]:
     return list(dict.fromkeys(e for e in found if e.lower() not in STOPWORDS and e not in ("I",)))
 
 
-_ADVERBS = r"(?:no longer|really|also|never|always|just|still|usually|often|sometimes|actually|finally|even)"
+_ADVERBS = (
+    r"(?:no longer|really|totally|actually|finally|usually|definitely|absolutely|honestly|literally|seriously|"
+    r"recently|currently|mostly|truly|probably|certainly|also|never|always|just|still|often|even|sometimes)"
+)
 _AGREE = re.compile(rf"\bI((?:\s+{_ADVERBS})*)\s+([a-z]+)\b")
 _AUX = {"am": "is", "have": "has", "do": "does", "don't": "doesn't", "go": "goes", "haven't": "hasn't"}
 _UNCHANGED = set(
@@ -192,12 +199,16 @@ def rewrite(sentence: str, name: str | None) -> str:
 
 def classify(sentence: str, name: str | None) -> Statement | None:
     """A memorable statement, or None for questions, greetings and filler."""
-    plain = sentence.strip()
-    if plain.endswith("?") or _FILLER.match(plain) or len(content_words(plain)) < 2:
+    plain = _INTERJECTION.sub("", sentence.strip()).strip()
+    if not plain or plain.endswith("?") or _FILLER.match(plain) or len(content_words(plain)) < 2:
         return None
+    plain = plain[0].upper() + plain[1:]
     personal = bool(_FIRST_PERSON.search(plain))
-    if not personal and (_SECOND_PERSON.search(plain) or not entities(plain)):
-        return None  # remarks about the listener, or commentary with no subject ("That sounds fun.")
+    about_listener = bool(_SECOND_PERSON.search(plain))
+    if about_listener and not (personal and (EVENT.search(plain) or PLAN.search(plain))):
+        return None  # praise and remarks about the listener ("I'm so proud of you!")
+    if not personal and not entities(plain):
+        return None  # commentary with no subject worth keeping
     text = rewrite(plain, name)
     if name and name not in text:
         text = f"{name}: {text}"  # "Took Oscar to the vet" needs its subject to stand alone
