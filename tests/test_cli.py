@@ -95,3 +95,16 @@ def test_the_installed_entry_point_runs(tmp_path: Path) -> None:
         [str(exe), "--db", str(db), "search", "hello", "--space", "s"], capture_output=True, text=True, timeout=120
     )
     assert "hello from a shell" in table.stdout
+
+
+def test_keys_are_created_listed_and_revoked(tmp_path: Path) -> None:
+    from remem.server.auth import SQLiteKeyStore
+
+    db = tmp_path / "keys.db"
+    created = run(db, "keys", "create", "--space", "alice", "--space", "team:read", "--label", "agent")
+    assert created["spaces"] == {"alice": "write", "team": "read"} and created["token"].startswith("rk_")
+    assert SQLiteKeyStore(db).authenticate(created["token"]).allows("team", "read")
+    listed = run(db, "keys", "list")
+    assert [k["id"] for k in listed] == [created["id"]] and "token" not in json.dumps(listed)
+    assert run(db, "keys", "revoke", created["id"])["revoked"] is True
+    assert run(db, "keys", "revoke", created["id"], ok=False).exit_code == 2

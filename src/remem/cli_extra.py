@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import click
 
 from remem.bench.locomo import DEFAULT_SYSTEMS
 from remem.cli import Context, main, pass_ctx
+from remem.memory import Memory
 
 
 @main.command()
@@ -72,3 +75,77 @@ def bench_locomo(c: Context, data: Path, systems: str, ks: str, out: Path, limit
         click.echo(json.dumps(report, indent=2))
     else:
         click.echo((out / "report.md").read_text())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True)
+@click.option("--workers", default=1, show_default=True)
+@click.option(
+    "--admin-key", envvar="REMEM_ADMIN_KEY", help="Bootstrap admin token (else create one with `remem keys`)."
+)
+@pass_ctx
+def serve(c: Context, host: str, port: int, workers: int, admin_key: str | None) -> None:
+    """Serve the HTTP API (OpenAPI at /docs); every request needs an API key."""
+    from remem.server import serve as run_server
+
+    run_server(c.settings().database, host=host, port=port, workers=workers, admin_key=admin_key)
+
+
+@main.command()
+@click.option("--space", default="default", show_default=True, help="The space this server reads and writes.")
+@pass_ctx
+def mcp(c: Context, space: str) -> None:
+    """Serve remem over MCP on stdio, for desktop assistants and coding agents."""
+    from remem.mcp_server import run as run_mcp
+
+    run_mcp(c.settings().database, space)
+
+
+@main.group()
+def keys() -> None:
+    """API keys for `remem serve`: bound to spaces with read or write rights, stored hashed."""
+
+
+def _key_store(c: Context) -> Any:
+    from remem.server.auth import SQLiteKeyStore
+
+    settings = c.settings()
+    if settings.is_postgres:
+        raise click.UsageError("keys for a PostgreSQL store live in a SQLite file: set REMEM_KEYS_DB")
+    Memory.open(settings=settings).close()  # make sure the store (and its file) exists
+    return SQLiteKeyStore(os.environ.get("REMEM_KEYS_DB") or settings.database)
+
+
+@keys.command("create")
+@click.option("--space", "spaces", multiple=True, help="SPACE or SPACE:read / SPACE:write (default write).")
+@click.option("--admin", is_flag=True, help="May create, list and revoke keys.")
+@click.option("--label", default="")
+@pass_ctx
+def keys_create(c: Context, spaces: tuple[str, ...], admin: bool, label: str) -> None:
+    """Create a key; its token is shown once."""
+    grants = dict((s.split(":", 1) + ["write"])[:2] for s in spaces)
+    key, token = _key_store(c).create(grants, admin=admin, label=label)
+    data = {"id": key.id, "token": token, "spaces": key.spaces, "admin": key.admin}
+    c.emit(data, lambda: click.echo(f"key {key.id} for {key.spaces or 'admin'}\ntoken (shown once): {token}"))
+
+
+@keys.command("list")
+@pass_ctx
+def keys_list(c: Context) -> None:
+    """Every key with its spaces, rights and state (never its secret)."""
+    items = [vars(k) for k in _key_store(c).list()]
+
+    def human() -> None:
+        for k in items:
+            click.echo(f"{k['id']}  {k['spaces']}  admin={k['admin']}  revoked={k['revoked']}  {k['label']}")
+
+    c.emit(items, human)
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@pass_ctx
+def keys_revoke(c: Context, key_id: str) -> None:
+    key = _key_store(c).revoke(key_id)
+    c.emit(vars(key), lambda: click.echo(f"revoked {key.id}"))

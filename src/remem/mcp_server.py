@@ -1,0 +1,80 @@
+"""`remem mcp`: remem as an MCP server (official Python SDK), one space per server, stdio by default.
+
+Tools: remember, recall, ask, forget, list_memories. Register it with a desktop assistant or a
+coding agent as a command: `remem --db ~/.remem/default.db mcp --space me` (see docs/mcp.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+
+from remem.memory import Memory
+
+
+def build(memory: Memory, space: str) -> MCPServer:
+    server = MCPServer(
+        name="remem",
+        instructions=(
+            f"Long-term memory for space {space!r}. Call recall before answering questions about the user or past "
+            "conversations; call remember with facts worth keeping; cite memory ids."
+        ),
+    )
+
+    @server.tool(description="Store something worth remembering (a fact, preference, event or a conversation turn).")
+    def remember(
+        text: str, role: str = "user", name: str | None = None, session: str | None = None, at: str | None = None
+    ) -> dict[str, Any]:
+        message = {"role": role, "content": text, **({"name": name} if name else {})}
+        result = memory.add([message], space=space, session=session, at=at)
+        return {"status": result.status, "decisions": [d.to_dict() for d in result.decisions], "error": result.error}
+
+    @server.tool(description="Search memory (hybrid lexical + semantic); returns memories with ids, dates and scores.")
+    def recall(query: str, k: int = 8, as_of: str | None = None) -> list[dict[str, Any]]:
+        hits = memory.search(query, space=space, k=k, as_of=as_of)
+        return [
+            {
+                "id": h.memory.id,
+                "text": h.memory.text,
+                "kind": h.memory.kind,
+                "score": round(h.score, 4),
+                "when": (h.memory.valid_from or h.memory.created_at).isoformat(),
+            }
+            for h in hits
+        ]
+
+    @server.tool(description="Answer a question from memory, citing memory ids.")
+    def ask(question: str) -> dict[str, Any]:
+        answer: Any = memory.ask(question, space=space)
+        return {"answer": answer.answer, "citations": answer.citations, "mode": answer.mode}
+
+    @server.tool(description="Permanently forget memories by id (purged from storage and indexes).")
+    def forget(ids: list[str]) -> dict[str, int]:
+        report = memory.forget(space=space, ids=ids)
+        return {"memories": report.memories, "episodes": report.episodes}
+
+    @server.tool(description="List recent memories, newest first.")
+    def list_memories(limit: int = 20, kind: str | None = None) -> list[dict[str, Any]]:
+        items = memory.list(space=space, kinds=[kind] if kind else None, limit=limit)
+        return [{"id": m.id, "text": m.text, "kind": m.kind} for m in items]
+
+    return server
+
+
+def run(database: str | None, space: str) -> None:
+    with Memory.open(database) as memory:
+        build(memory, space).run("stdio")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", default=None)
+    parser.add_argument("--space", default="default")
+    args = parser.parse_args()
+    run(args.database, args.space)
+
+
+if __name__ == "__main__":
+    main()

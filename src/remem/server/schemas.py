@@ -1,0 +1,70 @@
+"""Request bodies: strict (unknown fields refused), typed, bounded."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Message(Strict):
+    role: Literal["user", "assistant", "system", "tool", "event", "document"] = "user"
+    content: str = Field(min_length=1)
+    name: str | None = Field(default=None, max_length=256)
+    at: str | None = Field(default=None, description="Event time, ISO-8601.")
+    source: str | None = Field(default=None, max_length=256)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class AddRequest(Strict):
+    messages: list[Message] = Field(min_length=1)
+    session: str | None = Field(default=None, max_length=256)
+    at: str | None = None
+    source: str | None = Field(default=None, max_length=256)
+    metadata: dict[str, Any] | None = None
+
+
+class SearchRequest(Strict):
+    query: str = Field(min_length=1)
+    k: int = Field(default=10, ge=1)
+    session: str | None = None
+    kinds: list[str] | None = None
+    tags: list[str] | None = None
+    since: str | None = None
+    until: str | None = None
+    as_of: str | None = None
+    include_expired: bool = False
+    mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
+    expand_links: bool = False
+
+
+class AskRequest(Strict):
+    question: str = Field(min_length=1)
+    k: int = Field(default=10, ge=1)
+    as_of: str | None = None
+
+
+class UpdateRequest(Strict):
+    text: str | None = None
+    kind: str | None = None
+    tags: list[str] | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    reason: str = Field(default="edited over HTTP", max_length=1000)
+
+
+class ForgetRequest(Strict):
+    before: str | None = None
+    session: str | None = None
+    ids: list[str] | None = None
+    everything: bool = False
+
+
+class KeyRequest(Strict):
+    spaces: dict[str, Literal["read", "write"]] = Field(default_factory=dict)
+    admin: bool = False
+    label: str = Field(default="", max_length=200)

@@ -1,0 +1,47 @@
+"""The MCP server, driven by the official SDK's client over stdio, as an assistant would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+
+def _payload(result: Any) -> Any:
+    if getattr(result, "structured_content", None) is not None:
+        content = result.structured_content
+        return content.get("result", content) if isinstance(content, dict) else content
+    return json.loads(result.content[0].text)
+
+
+def test_remember_recall_list_and_forget_over_stdio(tmp_path: Path) -> None:
+    db = tmp_path / "mcp.db"
+    params = StdioServerParameters(
+        command=str(Path(sys.executable).with_name("remem")),
+        args=["--db", str(db), "mcp", "--space", "me"],
+        env={**os.environ, "REMEM_EXTRACTOR": "turns"},
+    )
+
+    async def session() -> None:
+        async with Client(params, read_timeout_seconds=60) as client:
+            tools = {t.name for t in (await client.list_tools()).tools}
+            assert {"remember", "recall", "ask", "forget", "list_memories"} <= tools
+            stored = _payload(await client.call_tool("remember", {"text": "My sister Ines lives in Porto."}))
+            assert stored["status"] == "done"
+            memory_id = stored["decisions"][0]["memory_id"]
+            hits = _payload(await client.call_tool("recall", {"query": "where does my sister live?"}))
+            assert hits[0]["id"] == memory_id and "Porto" in hits[0]["text"]
+            listed = _payload(await client.call_tool("list_memories", {}))
+            assert [m["id"] for m in listed] == [memory_id]
+            answer = _payload(await client.call_tool("ask", {"question": "Where does Ines live?"}))
+            assert answer["citations"] == [memory_id]
+            assert _payload(await client.call_tool("forget", {"ids": [memory_id]}))["memories"] == 1
+            assert _payload(await client.call_tool("list_memories", {})) == []
+
+    asyncio.run(session())
