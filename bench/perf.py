@@ -176,6 +176,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--db-dir", default=None, help="Keep the databases here (default: a temp dir).")
+    parser.add_argument("--database", default=None, help="A postgresql:// URL to measure PostgreSQL instead.")
     parser.add_argument("--out", default="bench/results/perf.json")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -189,8 +190,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "sizes": {},
     }
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(args.db_dir or tmp) / "perf.db"
-        with Memory.open(db) as mem:
+        db = args.database or str(Path(args.db_dir or tmp) / "perf.db")
+        with Memory.open(db, extractor="turns") as mem:
+            mem.forget(space="perf", everything=True)
             have = 0
             for size in sizes:
                 rate = fill(mem, "perf", size - have, rng)

@@ -33,4 +33,4 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("REMEM_CONFIG", str(tmp_path / "no-config.toml"))
 
 
-pytest_plugins = ["tests.openai_stub", "tests.server_fixture"]
+pytest_plugins = ["tests.openai_stub", "tests.server_fixture", "tests.pg_server"]

@@ -54,8 +54,11 @@ def bench() -> None:
     "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("bench/results/locomo"), show_default=True
 )
 @click.option("--limit", type=int, help="Only the first N conversations.")
+@click.option("--database", help="Run remem's systems on this postgresql:// URL (default: SQLite files).")
 @pass_ctx
-def bench_locomo(c: Context, data: Path, systems: str, ks: str, out: Path, limit: int | None) -> None:
+def bench_locomo(
+    c: Context, data: Path, systems: str, ks: str, out: Path, limit: int | None, database: str | None
+) -> None:
     """Turn/session recall, NDCG and MRR per system and category, with cost; writes JSON, markdown, PNG."""
     from remem.bench.locomo import run
 
@@ -149,3 +152,28 @@ def keys_list(c: Context) -> None:
 def keys_revoke(c: Context, key_id: str) -> None:
     key = _key_store(c).revoke(key_id)
     c.emit(vars(key), lambda: click.echo(f"revoked {key.id}"))
+
+
+@main.command()
+@click.option("--from", "source", required=True, help="sqlite:PATH (or a path) or a postgresql:// URL.")
+@click.option("--to", "target", required=True, help="sqlite:PATH (or a path) or a postgresql:// URL.")
+@click.option("--space", help="Copy only this space (default: every space).")
+@pass_ctx
+def migrate(c: Context, source: str, target: str, space: str | None) -> None:
+    """Copy spaces between stores with full history and vectors, verified by counts and checksums."""
+    from remem.migrate import copy_store, open_store
+
+    src, dst = open_store(source), open_store(target)
+    try:
+        report = copy_store(src, dst, space)
+    finally:
+        src.close()
+        dst.close()
+    data = vars(report)
+    c.emit(
+        data,
+        lambda: click.echo(
+            f"copied {report.spaces}: {report.episodes} episodes, {report.memories} "
+            f"memories, {report.versions} versions; verified sha256 {report.checksum[:16]}"
+        ),
+    )

@@ -21,7 +21,8 @@ from typing import Any
 
 from remem.bench.locomo_data import CATEGORIES, Conversation, Question, load
 from remem.bench.metrics import ndcg_at_k, percentile, recall_at_k, reciprocal_rank
-from remem.bench.systems import SYSTEMS, RetrievalSystem, Retrieved
+from remem.bench.systems import RetrievalSystem, Retrieved
+from remem.bench.systems import systems as all_systems
 from remem.embed import CachedEmbedder, Embedder
 from remem.errors import InvalidInput
 
@@ -37,12 +38,14 @@ def run(
     out: str | Path | None = None,
     embedder: Embedder | None = None,
     limit: int | None = None,
+    database: str | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Run every system on every conversation of `data`; write report.{json,md,png} under `out`."""
-    unknown = [s for s in systems if s not in SYSTEMS]
+    catalogue = all_systems(database)
+    unknown = [s for s in systems if s not in catalogue]
     if unknown:
-        raise InvalidInput(f"unknown systems {unknown}; choose from {', '.join(SYSTEMS)}")
+        raise InvalidInput(f"unknown systems {unknown}; choose from {', '.join(catalogue)}")
     ks = sorted(set(ks))
     if not ks or ks[0] < 1:
         raise InvalidInput("k values must be positive integers")
@@ -67,7 +70,7 @@ def run(
         log(f"[{name}] running on {len(conversations)} conversations")
         if isinstance(embedder, CachedEmbedder):
             embedder.clear()  # each system pays for its own embeddings
-        report["systems"][name] = _run_system(SYSTEMS[name](embedder), conversations, ks)
+        report["systems"][name] = _run_system(catalogue[name](embedder), conversations, ks)
         overall = report["systems"][name]["overall"]
         log(
             f"[{name}] turn_recall@10={overall.get('turn_recall@10', float('nan')):.4f} "
@@ -181,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--k", default=",".join(map(str, DEFAULT_KS)))
     parser.add_argument("--out", default="bench/results/locomo")
     parser.add_argument("--limit", type=int, default=None, help="Only the first N conversations.")
+    parser.add_argument("--database", default=None, help="Run remem's systems on this postgresql:// URL.")
     args = parser.parse_args(argv)
     report = run(
         args.data,

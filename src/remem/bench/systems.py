@@ -45,8 +45,11 @@ def _retrieved_turn(dia_id: str, text: str) -> Retrieved:
 class RememSystem:
     """remem itself, in a fresh SQLite file per conversation."""
 
-    def __init__(self, name: str, embedder: Embedder, mode: str = "hybrid", extractor: str = "turns") -> None:
+    def __init__(
+        self, name: str, embedder: Embedder, mode: str = "hybrid", extractor: str = "turns", database: str | None = None
+    ) -> None:
         self.name, self.mode, self.extractor_name = name, mode, extractor
+        self.database = database  # a postgresql:// URL to run on PostgreSQL; else a fresh SQLite file each
         self.embedder = embedder
         self._tmp = tempfile.TemporaryDirectory(prefix="remem-bench-")
         self.mem: Any = None
@@ -57,10 +60,11 @@ class RememSystem:
         from remem.settings import Settings
 
         self.close_memory()
-        path = Path(self._tmp.name) / f"{conversation.sample_id}.db"
-        settings = Settings.load(database=str(path), extractor=self.extractor_name)
+        path = self.database or str(Path(self._tmp.name) / f"{conversation.sample_id}.db")
+        settings = Settings.load(database=path, extractor=self.extractor_name)
         self.mem = Memory.open(settings=settings, embedder=self.embedder)
-        self.space = conversation.sample_id
+        self.space = f"{self.name}-{conversation.sample_id}"
+        self.mem.forget(space=self.space, everything=True)
         for session in conversation.sessions:
             self.mem.add(messages(session), space=self.space, session=session.key)
 
@@ -215,13 +219,20 @@ class FullContextSystem:
         self._docs = []
 
 
-SYSTEMS: dict[str, Callable[[Embedder], RetrievalSystem]] = {
-    "remem": lambda e: RememSystem("remem", e, extractor="rules"),
-    "remem-turns": lambda e: RememSystem("remem-turns", e, extractor="turns"),
-    "remem-lexical": lambda e: RememSystem("remem-lexical", e, mode="lexical", extractor="turns"),
-    "remem-dense": lambda e: RememSystem("remem-dense", e, mode="dense", extractor="turns"),
-    "bm25": lambda e: BM25System(),
-    "dense": DenseSystem,
-    "chroma": ChromaSystem,
-    "full-context": lambda e: FullContextSystem(),
-}
+def systems(database: str | None = None) -> dict[str, Callable[[Embedder], RetrievalSystem]]:
+    """The systems by name; remem's variants run on `database` when one is given."""
+    return {
+        "remem": lambda e: RememSystem("remem", e, extractor="rules", database=database),
+        "remem-turns": lambda e: RememSystem("remem-turns", e, extractor="turns", database=database),
+        "remem-lexical": lambda e: RememSystem(
+            "remem-lexical", e, mode="lexical", extractor="turns", database=database
+        ),
+        "remem-dense": lambda e: RememSystem("remem-dense", e, mode="dense", extractor="turns", database=database),
+        "bm25": lambda e: BM25System(),
+        "dense": DenseSystem,
+        "chroma": ChromaSystem,
+        "full-context": lambda e: FullContextSystem(),
+    }
+
+
+SYSTEMS = systems()

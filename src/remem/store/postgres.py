@@ -1,0 +1,658 @@
+"""The PostgreSQL store: the same contract as SQLite, for many app servers and millions of memories.
+
+pgvector holds the vectors (HNSW, cosine), a generated tsvector column with a GIN index does
+lexical search, psycopg 3's pool hands out connections, and every write runs in a transaction.
+
+Every table's primary key starts with `space`, and every query names one space: the tables can
+be distributed by space on Citus (`SELECT create_distributed_table('memories', 'space')`, and
+the same for episodes, memory_versions, memory_episodes and jobs) with all of a space's rows
+co-located, so no query crosses shards. See docs/postgres.md.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import psycopg
+from pgvector.psycopg import register_vector
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+from remem.errors import Conflict, InvalidInput, NotFound
+from remem.store.base import Job, PurgeReport, Vector
+from remem.timeutil import now
+from remem.types import Episode, Filters, MemoryItem, Version
+
+EF_SEARCH = 200  # HNSW candidates per query: high enough that results match exact search at 100k
+
+MIGRATIONS: list[list[str]] = [
+    [
+        "CREATE EXTENSION IF NOT EXISTS vector",
+        "CREATE TABLE remem_meta (key text PRIMARY KEY, value text NOT NULL)",
+        """CREATE TABLE episodes (
+            space text NOT NULL, id text NOT NULL, session text, role text NOT NULL, name text,
+            content text NOT NULL, source text, metadata jsonb NOT NULL DEFAULT '{}',
+            event_time timestamptz NOT NULL, ingest_time timestamptz NOT NULL, seq bigserial,
+            PRIMARY KEY (space, id))""",
+        "CREATE INDEX episodes_space_time ON episodes (space, event_time)",
+        "CREATE INDEX episodes_space_session ON episodes (space, session, event_time)",
+        """CREATE TABLE memories (
+            space text NOT NULL, id text NOT NULL, text text NOT NULL, kind text NOT NULL, session text,
+            source_episode_ids jsonb NOT NULL, keywords jsonb NOT NULL, tags jsonb NOT NULL, links jsonb NOT NULL,
+            valid_from timestamptz, valid_to timestamptz, strength real NOT NULL, version integer NOT NULL,
+            created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, accessed_at timestamptz,
+            metadata jsonb NOT NULL DEFAULT '{}', seq bigserial, embedding vector NOT NULL,
+            tsv tsvector GENERATED ALWAYS AS (
+                to_tsvector('english', text || ' ' || coalesce(keywords::text, ''))) STORED,
+            PRIMARY KEY (space, id))""",
+        "CREATE INDEX memories_space_created ON memories (space, created_at)",
+        "CREATE INDEX memories_tsv ON memories USING gin (tsv)",
+        """CREATE TABLE memory_versions (
+            space text NOT NULL, memory_id text NOT NULL, seq bigserial, version integer NOT NULL,
+            operation text NOT NULL, text text NOT NULL, kind text NOT NULL, tags jsonb NOT NULL,
+            valid_from timestamptz, valid_to timestamptz, reason text NOT NULL, actor text NOT NULL,
+            episode_id text, recorded_at timestamptz NOT NULL, PRIMARY KEY (space, memory_id, seq))""",
+        """CREATE TABLE memory_episodes (
+            space text NOT NULL, memory_id text NOT NULL, episode_id text NOT NULL,
+            PRIMARY KEY (space, memory_id, episode_id))""",
+        "CREATE INDEX memory_episodes_episode ON memory_episodes (space, episode_id)",
+        """CREATE TABLE jobs (
+            space text NOT NULL, id text NOT NULL, episode_ids jsonb NOT NULL, state text NOT NULL,
+            attempts integer NOT NULL DEFAULT 0, error text, options jsonb NOT NULL DEFAULT '{}', worker text,
+            created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, PRIMARY KEY (space, id))""",
+        "CREATE INDEX jobs_state ON jobs (state, created_at)",
+    ],
+]
+
+_MEMORY = (
+    "id, space, text, kind, session, source_episode_ids, keywords, tags, links, valid_from, valid_to, "
+    "strength, version, created_at, updated_at, metadata"
+)
+_EPISODE = "id, space, role, content, session, event_time, ingest_time, source, name, metadata"
+_VERSION = (
+    "memory_id, version, operation, text, kind, tags, valid_from, valid_to, reason, actor, episode_id, recorded_at"
+)
+_JOB = "id, space, episode_ids, state, attempts, error, created_at, updated_at, options, worker"
+
+
+class PostgresStore:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self._local = threading.local()
+        self._dim: int | None = None
+
+        def configure(conn: psycopg.Connection[Any]) -> None:
+            register_vector(conn)
+            conn.execute(f"SET hnsw.ef_search = {EF_SEARCH}")
+            conn.execute("SET hnsw.iterative_scan = relaxed_order")  # keeps k results under filters
+
+        self._bootstrap()
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, configure=configure, open=True
+        )
+        binding = self.embedder_binding()
+        self._dim = binding[1] if binding else None
+
+    def _bootstrap(self) -> None:
+        """Create pgvector and apply migrations before the pool registers the vector type."""
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(4242)")  # one migrator at a time across processes
+            try:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+                conn.execute("CREATE TABLE IF NOT EXISTS remem_meta (key text PRIMARY KEY, value text NOT NULL)")
+                row = conn.execute("SELECT value FROM remem_meta WHERE key = 'schema_version'").fetchone()
+                current = int(row[0]) if row else 0
+                if current > len(MIGRATIONS):
+                    raise Conflict(f"database schema version {current} is newer than this remem ({len(MIGRATIONS)})")
+                for number in range(current + 1, len(MIGRATIONS) + 1):
+                    with conn.transaction():
+                        for statement in MIGRATIONS[number - 1]:
+                            if "remem_meta" in statement and "CREATE TABLE" in statement:
+                                continue
+                            if "CREATE EXTENSION" in statement:
+                                continue
+                            conn.execute(statement)
+                        conn.execute(
+                            "INSERT INTO remem_meta VALUES ('schema_version', %s) ON CONFLICT (key) "
+                            "DO UPDATE SET value = excluded.value",
+                            (str(number),),
+                        )
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(4242)")
+
+    # -- connections ------------------------------------------------------------------------
+    @contextmanager
+    def _conn(self) -> Iterator[psycopg.Connection[Any]]:
+        current = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
+        with self._pool.connection() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with self._pool.connection() as conn, conn.transaction():
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+        with self._conn() as conn:
+            cur = conn.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+
+    def _x(self, sql: str, params: Sequence[Any] = ()) -> int:
+        with self._conn() as conn:
+            return conn.execute(sql, params).rowcount
+
+    def close(self) -> None:
+        self._pool.close()
+
+    # -- embedder ---------------------------------------------------------------------------
+    def embedder_binding(self) -> tuple[str, int] | None:
+        rows = dict(self._q("SELECT key, value FROM remem_meta WHERE key IN ('embedder', 'dim')"))
+        return (rows["embedder"], int(rows["dim"])) if "embedder" in rows else None
+
+    def bind_embedder(self, name: str, dim: int) -> None:
+        with self.transaction():
+            self._q("SELECT pg_advisory_xact_lock(4243)")
+            bound = self.embedder_binding()
+            if bound is None:
+                self._x("INSERT INTO remem_meta VALUES ('embedder', %s), ('dim', %s)", (name, str(dim)))
+                # The index is on a cast to the bound dimension: an untyped column plus an expression
+                # index lets one schema serve any embedder, fixed per database once chosen.
+                self._x(
+                    f"CREATE INDEX IF NOT EXISTS memories_embedding_hnsw ON memories USING hnsw "
+                    f"((embedding::vector({int(dim)})) vector_cosine_ops)"
+                )
+            elif bound != (name, dim):
+                raise Conflict(
+                    f"this store was built with embedder {bound[0]} ({bound[1]} dims), not {name} "
+                    f"({dim} dims); open it with the same embedder or re-embed into a new store"
+                )
+        self._dim = dim
+
+    # -- episodes ---------------------------------------------------------------------------
+    def insert_episodes(self, episodes: Sequence[Episode]) -> None:
+        with self.transaction(), self._conn() as conn, conn.cursor() as cur:
+            cur.executemany(
+                f"INSERT INTO episodes ({_EPISODE}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                [
+                    (
+                        e.id,
+                        e.space,
+                        e.role,
+                        e.content,
+                        e.session,
+                        e.event_time,
+                        e.ingest_time,
+                        e.source,
+                        e.name,
+                        Jsonb(e.metadata),
+                    )
+                    for e in episodes
+                ],
+            )
+
+    def get_episodes(self, space: str, ids: Sequence[str]) -> list[Episode]:
+        if not ids:
+            return []
+        rows = self._q(f"SELECT {_EPISODE} FROM episodes WHERE space = %s AND id = ANY(%s)", (space, list(ids)))
+        found = {r[0]: _episode(r) for r in rows}
+        return [found[i] for i in ids if i in found]
+
+    def list_episodes(self, space: str, session: str | None = None, limit: int = 100, offset: int = 0) -> list[Episode]:
+        where, params = "space = %s", list[Any]([space])
+        if session is not None:
+            where += " AND session = %s"
+            params.append(session)
+        rows = self._q(
+            f"SELECT {_EPISODE} FROM episodes WHERE {where} ORDER BY event_time, seq LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        return [_episode(r) for r in rows]
+
+    # -- memories ---------------------------------------------------------------------------
+    def insert_memory(self, item: MemoryItem, vector: Vector, version: Version) -> None:
+        with self.transaction():
+            self._x(
+                f"INSERT INTO memories ({_MEMORY}, embedding) VALUES "
+                "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                (*_memory_row(item), _vec(vector)),
+            )
+            self._link_sources(item)
+            self._insert_version(item.space, version)
+
+    def _link_sources(self, item: MemoryItem) -> None:
+        for episode_id in item.source_episode_ids:
+            self._x(
+                "INSERT INTO memory_episodes VALUES (%s,%s,%s) ON CONFLICT DO NOTHING",
+                (item.space, item.id, episode_id),
+            )
+
+    def update_memory(self, item: MemoryItem, vector: Vector | None, version: Version) -> None:
+        with self.transaction():
+            row = _memory_row(item)
+            changed = self._x(
+                "UPDATE memories SET text=%s, kind=%s, session=%s, source_episode_ids=%s, keywords=%s, tags=%s, "
+                "links=%s, valid_from=%s, valid_to=%s, strength=%s, version=%s, updated_at=%s, metadata=%s"
+                + (", embedding=%s" if vector is not None else "")
+                + " WHERE space = %s AND id = %s",
+                (
+                    *row[2:13],
+                    item.updated_at,
+                    row[15],
+                    *([_vec(vector)] if vector is not None else []),
+                    item.space,
+                    item.id,
+                ),
+            )
+            if not changed:
+                raise NotFound(f"memory {item.id} not found in space {item.space!r}")
+            self._link_sources(item)
+            self._insert_version(item.space, version)
+
+    def append_version(self, space: str, version: Version) -> None:
+        with self.transaction():
+            self.get_memory(space, version.memory_id)
+            self._insert_version(space, version)
+
+    def _insert_version(self, space: str, v: Version) -> None:
+        self._x(
+            f"INSERT INTO memory_versions (space, {_VERSION}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            (
+                space,
+                v.memory_id,
+                v.version,
+                v.operation,
+                v.text,
+                v.kind,
+                Jsonb(v.tags),
+                v.valid_from,
+                v.valid_to,
+                v.reason,
+                v.actor,
+                v.episode_id,
+                v.recorded_at,
+            ),
+        )
+
+    def get_memory(self, space: str, memory_id: str) -> MemoryItem:
+        rows = self._q(f"SELECT {_MEMORY} FROM memories WHERE space = %s AND id = %s", (space, memory_id))
+        if not rows:
+            raise NotFound(f"memory {memory_id!r} not found in space {space!r}")
+        return _memory(rows[0])
+
+    def get_memories(self, space: str, ids: Sequence[str]) -> list[MemoryItem]:
+        if not ids:
+            return []
+        rows = self._q(f"SELECT {_MEMORY} FROM memories WHERE space = %s AND id = ANY(%s)", (space, list(ids)))
+        found = {r[0]: _memory(r) for r in rows}
+        return [found[i] for i in ids if i in found]
+
+    def get_vectors(self, space: str, ids: Sequence[str]) -> dict[str, Vector]:
+        rows = self._q("SELECT id, embedding FROM memories WHERE space = %s AND id = ANY(%s)", (space, list(ids)))
+        return {
+            r[0]: np.asarray(r[1].to_numpy() if hasattr(r[1], "to_numpy") else r[1], dtype=np.float32) for r in rows
+        }
+
+    def list_memories(self, space: str, filters: Filters, limit: int = 100, offset: int = 0) -> list[MemoryItem]:
+        where, params = _filter_sql(space, filters)
+        rows = self._q(
+            f"SELECT {_MEMORY} FROM memories m WHERE {where} ORDER BY created_at DESC, seq DESC LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        return [_memory(r) for r in rows]
+
+    def count_memories(self, space: str, filters: Filters) -> int:
+        where, params = _filter_sql(space, filters)
+        return int(self._q(f"SELECT count(*) FROM memories m WHERE {where}", params)[0][0])
+
+    def history(self, space: str, memory_id: str) -> list[Version]:
+        rows = self._q(
+            f"SELECT {_VERSION} FROM memory_versions WHERE space = %s AND memory_id = %s ORDER BY seq",
+            (space, memory_id),
+        )
+        if not rows:
+            raise NotFound(f"memory {memory_id!r} not found in space {space!r}")
+        return [_version(r) for r in rows]
+
+    def set_links(self, space: str, memory_id: str, links: Sequence[str]) -> None:
+        if not self._x(
+            "UPDATE memories SET links = %s WHERE space = %s AND id = %s", (Jsonb(list(links)), space, memory_id)
+        ):
+            raise NotFound(f"memory {memory_id!r} not found in space {space!r}")
+
+    def touch(self, space: str, ids: Sequence[str], boost: float, at: datetime) -> None:
+        self._x(
+            "UPDATE memories SET strength = least(strength + %s, 10.0), accessed_at = %s "
+            "WHERE space = %s AND id = ANY(%s)",
+            (boost, at, space, list(ids)),
+        )
+
+    # -- search -----------------------------------------------------------------------------
+    def lexical_search(self, space: str, terms: Sequence[str], filters: Filters, k: int) -> list[tuple[str, float]]:
+        if not terms:
+            return []
+        query = " || ".join(["plainto_tsquery('english', %s)"] * len(terms))
+        where, params = _filter_sql(space, filters)
+        rows = self._q(
+            f"SELECT m.id, ts_rank_cd(m.tsv, q, 1) AS score FROM memories m, ({'SELECT ' + query} AS q) query "
+            f"WHERE m.tsv @@ q AND {where} ORDER BY score DESC, m.seq LIMIT %s",
+            [*terms, *params, k],
+        )
+        return [(r[0], float(r[1])) for r in rows]
+
+    def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
+        if self._dim is None:
+            return []
+        where, params = _filter_sql(space, filters)
+        cast = f"embedding::vector({int(self._dim)})"
+        rows = self._q(
+            f"SELECT m.id, 1 - ({cast} <=> %s) FROM memories m WHERE {where} ORDER BY {cast} <=> %s LIMIT %s",
+            [_vec(vector), *params, _vec(vector), k],
+        )
+        return [(r[0], float(r[1])) for r in rows]
+
+    # -- purge ------------------------------------------------------------------------------
+    def purge(
+        self,
+        space: str,
+        *,
+        memory_ids: Sequence[str] | None = None,
+        before: datetime | None = None,
+        session: str | None = None,
+        everything: bool = False,
+    ) -> PurgeReport:
+        if not (memory_ids or before or session is not None or everything):
+            raise InvalidInput("purge needs memory ids, a 'before' time, a session, or everything=True")
+        with self.transaction():
+            episodes: list[str] = []
+            if memory_ids:
+                memories = [
+                    r[0]
+                    for r in self._q(
+                        "SELECT id FROM memories WHERE space = %s AND id = ANY(%s)", (space, list(memory_ids))
+                    )
+                ]
+            else:
+                where, params = "space = %s", list[Any]([space])
+                mwhere, mparams = "space = %s", list[Any]([space])
+                if before is not None:
+                    where += " AND event_time < %s"
+                    params.append(before)
+                    mwhere += " AND coalesce(valid_from, created_at) < %s"
+                    mparams.append(before)
+                if session is not None:
+                    where += " AND session = %s"
+                    params.append(session)
+                    mwhere += " AND session = %s"
+                    mparams.append(session)
+                episodes = [r[0] for r in self._q(f"SELECT id FROM episodes WHERE {where}", params)]
+                memories = [r[0] for r in self._q(f"SELECT id FROM memories WHERE {mwhere}", mparams)]
+                memories += [
+                    r[0]
+                    for r in self._q(
+                        "SELECT DISTINCT memory_id FROM memory_episodes WHERE space = %s AND episode_id = ANY(%s)",
+                        (space, episodes),
+                    )
+                ]
+                memories = list(dict.fromkeys(memories))
+            versions = self._x(
+                "DELETE FROM memory_versions WHERE space = %s AND memory_id = ANY(%s)", (space, memories)
+            )
+            self._x(
+                "DELETE FROM memory_episodes WHERE space = %s AND (memory_id = ANY(%s) OR episode_id = ANY(%s))",
+                (space, memories, episodes),
+            )
+            self._x("DELETE FROM memories WHERE space = %s AND id = ANY(%s)", (space, memories))
+            self._x("DELETE FROM episodes WHERE space = %s AND id = ANY(%s)", (space, episodes))
+            gone = set(memories)
+            for memory_id, links in self._q(
+                "SELECT id, links FROM memories WHERE space = %s AND links != '[]'", (space,)
+            ):
+                kept = [x for x in links if x not in gone]
+                if len(kept) != len(links):
+                    self._x(
+                        "UPDATE memories SET links = %s WHERE space = %s AND id = %s", (Jsonb(kept), space, memory_id)
+                    )
+            if episodes:
+                gone_episodes = set(episodes)
+                for job_id, episode_ids in self._q("SELECT id, episode_ids FROM jobs WHERE space = %s", (space,)):
+                    remaining = [e for e in episode_ids if e not in gone_episodes]
+                    if not remaining:
+                        self._x("DELETE FROM jobs WHERE space = %s AND id = %s", (space, job_id))
+                    elif len(remaining) != len(episode_ids):
+                        self._x(
+                            "UPDATE jobs SET episode_ids = %s WHERE space = %s AND id = %s",
+                            (Jsonb(remaining), space, job_id),
+                        )
+        return PurgeReport(memories=len(memories), episodes=len(episodes), versions=versions)
+
+    # -- queue ------------------------------------------------------------------------------
+    def enqueue(self, job: Job) -> None:
+        self._x(
+            f"INSERT INTO jobs ({_JOB}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            (
+                job.id,
+                job.space,
+                Jsonb(job.episode_ids),
+                job.state,
+                job.attempts,
+                job.error,
+                job.created_at,
+                job.updated_at,
+                Jsonb(job.options),
+                job.worker,
+            ),
+        )
+
+    def claim_jobs(
+        self, space: str | None, limit: int, worker: str | None = None, job_ids: Sequence[str] | None = None
+    ) -> list[Job]:
+        where, params = "state = 'pending'", list[Any]()
+        if space is not None:
+            where += " AND space = %s"
+            params.append(space)
+        if job_ids is not None:
+            where += " AND id = ANY(%s)"
+            params.append(list(job_ids))
+        rows = self._q(
+            f"UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = %s, worker = %s "
+            f"WHERE (space, id) IN (SELECT space, id FROM jobs WHERE {where} ORDER BY created_at, id LIMIT %s "
+            f"FOR UPDATE SKIP LOCKED) RETURNING {_JOB}",
+            [now(), worker, *params, limit],
+        )
+        return sorted((_job(r) for r in rows), key=lambda j: (j.created_at, j.id))
+
+    def finish_job(self, job_id: str) -> None:
+        self._set_job(job_id, "done", None)
+
+    def fail_job(self, job_id: str, error: str) -> None:
+        self._set_job(job_id, "failed", error)
+
+    def _set_job(self, job_id: str, state: str, error: str | None) -> None:
+        if not self._x(
+            "UPDATE jobs SET state = %s, error = %s, updated_at = %s WHERE id = %s", (state, error, now(), job_id)
+        ):
+            raise NotFound(f"job {job_id!r} not found")
+
+    def requeue_jobs(self, space: str | None, states: Sequence[str]) -> int:
+        if not states:
+            return 0
+        where, params = "state = ANY(%s)", list[Any]([list(states)])
+        if space is not None:
+            where += " AND space = %s"
+            params.append(space)
+        return self._x(f"UPDATE jobs SET state = 'pending', updated_at = %s WHERE {where}", [now(), *params])
+
+    def list_jobs(self, space: str | None, states: Sequence[str] | None = None) -> list[Job]:
+        where, params = "true", list[Any]()
+        if space is not None:
+            where += " AND space = %s"
+            params.append(space)
+        if states:
+            where += " AND state = ANY(%s)"
+            params.append(list(states))
+        return [_job(r) for r in self._q(f"SELECT {_JOB} FROM jobs WHERE {where} ORDER BY created_at, id", params)]
+
+    # -- inventory --------------------------------------------------------------------------
+    def spaces(self) -> list[str]:
+        return [r[0] for r in self._q("SELECT space FROM episodes UNION SELECT space FROM memories ORDER BY 1")]
+
+    def stats(self, space: str | None = None) -> dict[str, Any]:
+        where, params = ("WHERE space = %s", [space]) if space is not None else ("", [])
+
+        def count(table: str) -> int:
+            return int(self._q(f"SELECT count(*) FROM {table} {where}", params)[0][0])
+
+        binding = self.embedder_binding()
+        return {
+            "backend": "postgres",
+            "spaces": len(self.spaces()) if space is None else 1,
+            "episodes": count("episodes"),
+            "memories": count("memories"),
+            "versions": count("memory_versions"),
+            "kinds": dict(self._q(f"SELECT kind, count(*) FROM memories {where} GROUP BY kind", params)),
+            "jobs": dict(self._q(f"SELECT state, count(*) FROM jobs {where} GROUP BY state", params)),
+            "embedder": binding[0] if binding else None,
+            "dim": binding[1] if binding else None,
+            "bytes": int(self._q("SELECT pg_database_size(current_database())")[0][0]),
+        }
+
+    def iter_space(self, space: str) -> Iterator[dict[str, Any]]:
+        for row in self._q(f"SELECT {_EPISODE} FROM episodes WHERE space = %s ORDER BY seq", (space,)):
+            yield {"type": "episode", **_episode(row).to_dict()}
+        for row in self._q(f"SELECT {_MEMORY} FROM memories WHERE space = %s ORDER BY seq", (space,)):
+            item = _memory(row)
+            yield {"type": "memory", **item.to_dict(), "versions": [v.to_dict() for v in self.history(space, item.id)]}
+
+
+def _vec(vector: Vector) -> np.ndarray:
+    return np.asarray(vector, dtype=np.float32)
+
+
+def _filter_sql(space: str, f: Filters) -> tuple[str, list[Any]]:
+    clauses, params = ["m.space = %s"], list[Any]([space])
+    if f.session is not None:
+        clauses.append("m.session = %s")
+        params.append(f.session)
+    if f.kinds:
+        clauses.append("m.kind = ANY(%s)")
+        params.append(list(f.kinds))
+    for tag in f.tags or ():
+        clauses.append("m.tags ? %s")
+        params.append(tag)
+    if f.since is not None:
+        clauses.append("coalesce(m.valid_from, m.created_at) >= %s")
+        params.append(f.since)
+    if f.until is not None:
+        clauses.append("coalesce(m.valid_from, m.created_at) < %s")
+        params.append(f.until)
+    if f.as_of is not None:
+        clauses.append("(m.valid_from IS NULL OR m.valid_from <= %s) AND (m.valid_to IS NULL OR m.valid_to > %s)")
+        params.extend([f.as_of, f.as_of])
+    elif not f.include_expired:
+        clauses.append("(m.valid_to IS NULL OR m.valid_to > %s)")
+        params.append(now())
+    return " AND ".join(clauses), params
+
+
+def _memory_row(m: MemoryItem) -> tuple[Any, ...]:
+    return (
+        m.id,
+        m.space,
+        m.text,
+        m.kind,
+        m.session,
+        Jsonb(m.source_episode_ids),
+        Jsonb(m.keywords),
+        Jsonb(m.tags),
+        Jsonb(m.links),
+        m.valid_from,
+        m.valid_to,
+        m.strength,
+        m.version,
+        m.created_at,
+        m.updated_at,
+        Jsonb(m.metadata),
+    )
+
+
+def _memory(r: Sequence[Any]) -> MemoryItem:
+    return MemoryItem(
+        id=r[0],
+        space=r[1],
+        text=r[2],
+        kind=r[3],
+        session=r[4],
+        source_episode_ids=list(r[5]),
+        keywords=list(r[6]),
+        tags=list(r[7]),
+        links=list(r[8]),
+        valid_from=r[9],
+        valid_to=r[10],
+        strength=float(r[11]),
+        version=int(r[12]),
+        created_at=r[13],
+        updated_at=r[14],
+        metadata=dict(r[15]),
+    )
+
+
+def _episode(r: Sequence[Any]) -> Episode:
+    return Episode(
+        id=r[0],
+        space=r[1],
+        role=r[2],
+        content=r[3],
+        session=r[4],
+        event_time=r[5],
+        ingest_time=r[6],
+        source=r[7],
+        name=r[8],
+        metadata=dict(r[9]),
+    )
+
+
+def _version(r: Sequence[Any]) -> Version:
+    return Version(
+        memory_id=r[0],
+        version=int(r[1]),
+        operation=r[2],
+        text=r[3],
+        kind=r[4],
+        tags=list(r[5]),
+        valid_from=r[6],
+        valid_to=r[7],
+        reason=r[8],
+        actor=r[9],
+        episode_id=r[10],
+        recorded_at=r[11],
+    )
+
+
+def _job(r: Sequence[Any]) -> Job:
+    return Job(
+        id=r[0],
+        space=r[1],
+        episode_ids=list(r[2]),
+        state=r[3],
+        attempts=int(r[4]),
+        error=r[5],
+        created_at=r[6],
+        updated_at=r[7],
+        options=dict(r[8]),
+        worker=r[9],
+    )
