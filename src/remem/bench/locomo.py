@@ -61,6 +61,7 @@ def run(
             "systems": list(systems),
             "ks": ks,
             "embedder": embedder.name,
+            "backend": "postgres" if database else "sqlite",
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()},
         },

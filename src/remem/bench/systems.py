@@ -82,7 +82,8 @@ class RememSystem:
 
     def memory_counts(self) -> dict[str, Any]:
         stats = self.mem.stats(self.space)
-        return {"memories": stats["memories"], "kinds": stats["kinds"], "versions": stats["versions"]}
+        return {"backend": stats["backend"], "memories": stats["memories"], "kinds": stats["kinds"],
+                "versions": stats["versions"]}
 
     def close_memory(self) -> None:
         if self.mem is not None:
