@@ -108,3 +108,14 @@ def test_keys_are_created_listed_and_revoked(tmp_path: Path) -> None:
     assert [k["id"] for k in listed] == [created["id"]] and "token" not in json.dumps(listed)
     assert run(db, "keys", "revoke", created["id"])["revoked"] is True
     assert run(db, "keys", "revoke", created["id"], ok=False).exit_code == 2
+
+
+def test_the_queue_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "queue.db"
+    monkeypatch.setenv("REMEM_PROCESS", "queue")
+    monkeypatch.setenv("REMEM_EXTRACTOR", "turns")
+    assert run(db, "add", "waiting for extraction", "--space", "q")["status"] == ["queued"]
+    assert run(db, "status", "--space", "q")["pending"] == 1
+    assert run(db, "process", "--space", "q") == {"done": 1, "failed": 0, "pending": 0}
+    assert run(db, "retry", "--space", "q") == {"requeued": 0, "done": 0, "failed": 0, "pending": 0}
+    assert [m["text"] for m in run(db, "list", "--space", "q")] == ["waiting for extraction"]

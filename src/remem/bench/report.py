@@ -67,6 +67,24 @@ def markdown(report: dict[str, Any]) -> str:
             f"{c['search_ms_p99']} | {c['context_tokens_per_question@10']} | {c['peak_rss_mb']} |"
         )
     lines += ["", "Peak RSS is the whole benchmark process after that system ran (one process runs all).", ""]
+    counted = {name: r["memory"] for name, r in systems.items() if r.get("memory")}
+    if counted:
+        lines += [
+            "## Memories: what extraction proposed and what reconciliation kept",
+            "",
+            "| system | conversation | candidates | ADD | NOOP | UPDATE | other | memories stored | by kind |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for name, per_conversation in counted.items():
+            for conversation, m in per_conversation.items():
+                d = m.get("decisions", {})
+                other = sum(v for k, v in d.items() if k not in ("ADD", "NOOP", "UPDATE"))
+                kinds = ", ".join(f"{k} {v}" for k, v in sorted(m.get("kinds", {}).items()))
+                lines.append(
+                    f"| {name} | {conversation} | {m.get('candidates', '')} | {d.get('ADD', 0)} | "
+                    f"{d.get('NOOP', 0)} | {d.get('UPDATE', 0)} | {other} | {m['memories']} | {kinds} |"
+                )
+        lines.append("")
     qa = report.get("qa", {})
     lines += ["## Answers", "", qa.get("skipped") or json.dumps(qa, indent=1), ""]
     return "\n".join(lines)

@@ -65,8 +65,11 @@ class RememSystem:
         self.mem = Memory.open(settings=settings, embedder=self.embedder)
         self.space = f"{self.name}-{conversation.sample_id}"
         self.mem.forget(space=self.space, everything=True)
+        self.decisions: dict[str, int] = {}
         for session in conversation.sessions:
-            self.mem.add(messages(session), space=self.space, session=session.key)
+            result = self.mem.add(messages(session), space=self.space, session=session.key)
+            for decision in result.decisions:
+                self.decisions[decision.operation] = self.decisions.get(decision.operation, 0) + 1
 
     def search(self, question: str, k: int) -> list[Retrieved]:
         out = []
@@ -82,8 +85,16 @@ class RememSystem:
 
     def memory_counts(self) -> dict[str, Any]:
         stats = self.mem.stats(self.space)
-        return {"backend": stats["backend"], "memories": stats["memories"], "kinds": stats["kinds"],
-                "versions": stats["versions"]}
+        candidates = sum(self.decisions.values())
+        # Candidates are what extraction proposed; memories what reconciliation kept (NOOPs merged away).
+        return {
+            "backend": stats["backend"],
+            "candidates": candidates,
+            "decisions": dict(self.decisions),
+            "memories": stats["memories"],
+            "kinds": stats["kinds"],
+            "versions": stats["versions"],
+        }
 
     def close_memory(self) -> None:
         if self.mem is not None:
