@@ -71,8 +71,13 @@ class PostgresServer:
 
 
 def main() -> None:
+    import signal
     import time
 
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # `kill` stops the server too, not only Ctrl-C
     server = PostgresServer().start()
     print(server.create_database(), flush=True)
     try:
