@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
 from remem.bench.locomo import run
 from remem.cli import main
+from remem.llm.openai_compat import OpenAICompatLLM
+from tests.openai_stub import OpenAIStub
 
 SAMPLE = Path(__file__).parents[1] / "src" / "remem" / "data" / "sample-locomo.json"
 
@@ -56,3 +59,26 @@ def test_cli_bench_refuses_an_unknown_system(tmp_path: Path) -> None:
         main, ["bench", "locomo", "--data", str(SAMPLE), "--system", "remem,nope", "--out", str(tmp_path)]
     )
     assert result.exit_code == 2 and "unknown systems ['nope']" in result.output
+
+
+def test_answers_are_scored_when_an_llm_is_configured(tmp_path: Path, openai_stub: OpenAIStub) -> None:
+    def reply(request: dict[str, Any]) -> str:
+        prompt = request["messages"][-1]["content"]
+        if prompt.startswith("You grade"):
+            gold = prompt.split("Gold answer: ")[1].split("\n")[0]
+            answer = prompt.split("Assistant's answer: ")[1].split("\n")[0]
+            return json.dumps({"correct": gold.split()[0].lower() in answer.lower(), "reason": "stub"})
+        first_memory = prompt.split("Memories:\n- ")[1].split("\n")[0]
+        return first_memory
+
+    openai_stub.default = reply
+    llm = OpenAICompatLLM(openai_stub.url, "stub-model")
+    report = run(SAMPLE, systems=["remem", "full-context"], ks=[10], out=tmp_path, llm=llm, log=lambda _: None)
+
+    qa = report["qa"]
+    assert qa["llm"] == "openai-compat:stub-model" and qa["judge_prompt"].endswith("judge.md")
+    remem = qa["systems"]["remem"]["overall"]
+    assert remem["questions"] == 6 and 0 <= remem["f1"] <= 1 and 0 < remem["judge_accuracy"] <= 1
+    assert set(qa["systems"]["remem"]["by_category"]) <= {"multi-hop", "temporal", "single-hop"}
+    assert len(openai_stub.requests) == 2 * 6 * 2  # an answer and a verdict per question per system
+    assert "| remem | 6 |" in (tmp_path / "report.md").read_text()

@@ -39,10 +39,16 @@ def run(
     embedder: Embedder | None = None,
     limit: int | None = None,
     database: str | None = None,
+    llm: Any = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Run every system on every conversation of `data`; write report.{json,md,png} under `out`."""
     catalogue = all_systems(database)
+    if llm is None:
+        from remem.llm.openai_compat import from_settings as llm_from_settings
+        from remem.settings import Settings
+
+        llm = llm_from_settings(Settings.load())
     unknown = [s for s in systems if s not in catalogue]
     if unknown:
         raise InvalidInput(f"unknown systems {unknown}; choose from {', '.join(catalogue)}")
@@ -71,16 +77,23 @@ def run(
         log(f"[{name}] running on {len(conversations)} conversations")
         if isinstance(embedder, CachedEmbedder):
             embedder.clear()  # each system pays for its own embeddings
-        report["systems"][name] = _run_system(catalogue[name](embedder), conversations, ks)
+        report["systems"][name] = _run_system(catalogue[name](embedder), conversations, ks, llm)
         overall = report["systems"][name]["overall"]
         log(
             f"[{name}] turn_recall@10={overall.get('turn_recall@10', float('nan')):.4f} "
             f"({report['systems'][name]['cost']['ingest_turns_per_s']} turns/s ingest)"
         )
-    report["qa"] = {
-        "skipped": "no LLM configured (set REMEM_LLM_URL and REMEM_LLM_MODEL to score answers); "
-        "retrieval metrics above need none"
-    }
+    if llm is None:
+        report["qa"] = {
+            "skipped": "no LLM configured (set REMEM_LLM_URL and REMEM_LLM_MODEL to score answers); "
+            "the retrieval metrics above need none"
+        }
+    else:
+        report["qa"] = {
+            "llm": llm.name,
+            "judge_prompt": "src/remem/bench/judge.md",
+            "systems": {n: r.pop("qa") for n, r in report["systems"].items() if "qa" in r},
+        }
     if out is not None:
         from remem.bench.report import write
 
@@ -88,7 +101,9 @@ def run(
     return report
 
 
-def _run_system(system: RetrievalSystem, conversations: list[Conversation], ks: list[int]) -> dict[str, Any]:
+def _run_system(
+    system: RetrievalSystem, conversations: list[Conversation], ks: list[int], llm: Any = None
+) -> dict[str, Any]:
     depth = max(max(ks), 10)
     rows: list[dict[str, Any]] = []
     latencies: list[float] = []
@@ -109,7 +124,13 @@ def _run_system(system: RetrievalSystem, conversations: list[Conversation], ks: 
                 started = time.perf_counter()
                 hits = system.search(question.question, depth)
                 latencies.append((time.perf_counter() - started) * 1000)
-                rows.append(_score(question, hits, ks))
+                row = _score(question, hits, ks)
+                if llm is not None and question.answer is not None and question.category != 5:
+                    from remem.bench.qa import score_answer
+
+                    scored = score_answer(llm, question.question, question.answer, [h.text for h in hits[:10]])
+                    row.update({f"answer_{k}": v for k, v in scored.items() if k != "answer"})
+                rows.append(row)
     finally:
         system.close()
     answerable = [r for r in rows if r["category"] != 5]
@@ -131,7 +152,24 @@ def _run_system(system: RetrievalSystem, conversations: list[Conversation], ks: 
     }
     if extra:
         result["memory"] = extra
+    scored_rows = [r for r in answerable if "answer_f1" in r]
+    if scored_rows:
+        result["qa"] = {
+            "overall": _answers(scored_rows),
+            "by_category": {
+                CATEGORIES.get(c, str(c)): _answers([r for r in scored_rows if r["category"] == c])
+                for c in sorted({r["category"] for r in scored_rows})
+            },
+        }
     return result
+
+
+def _answers(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "questions": len(rows),
+        "f1": round(_mean_of(rows, "answer_f1"), 4),
+        "judge_accuracy": round(_mean_of(rows, "answer_judge"), 4),
+    }
 
 
 def _score(question: Question, hits: list[Retrieved], ks: list[int]) -> dict[str, Any]:
@@ -151,7 +189,7 @@ def _score(question: Question, hits: list[Retrieved], ks: list[int]) -> dict[str
 def _mean(rows: list[dict[str, Any]]) -> dict[str, Any]:
     if not rows:
         return {"questions": 0}
-    keys = [k for k in rows[0] if k not in ("category", "tokens@10")]
+    keys = [k for k in rows[0] if k not in ("category", "tokens@10") and not k.startswith("answer_")]
     return {"questions": len(rows), **{k: round(_mean_of(rows, k), 4) for k in keys}}
 
 

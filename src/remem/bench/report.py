@@ -86,7 +86,20 @@ def markdown(report: dict[str, Any]) -> str:
                 )
         lines.append("")
     qa = report.get("qa", {})
-    lines += ["## Answers", "", qa.get("skipped") or json.dumps(qa, indent=1), ""]
+    lines += ["## Answers", ""]
+    if "skipped" in qa:
+        lines += [qa["skipped"], ""]
+    else:
+        lines += [
+            f"Model {qa['llm']} answers from each system's top 10 hits; judged with {qa['judge_prompt']}.",
+            "",
+            "| system | questions | token F1 | judge accuracy |",
+            "|---|---:|---:|---:|",
+        ]
+        for name, result in qa.get("systems", {}).items():
+            o = result["overall"]
+            lines.append(f"| {name} | {o['questions']} | {o['f1']:.3f} | {o['judge_accuracy']:.3f} |")
+        lines.append("")
     return "\n".join(lines)
 
 
