@@ -72,6 +72,7 @@ def bench_locomo(
         ks=cutoffs,
         out=out,
         limit=limit,
+        database=database,
         log=lambda line: click.echo(line, err=True),
     )
     if c.as_json:

@@ -26,7 +26,7 @@ from remem.bench.systems import systems as all_systems
 from remem.embed import CachedEmbedder, Embedder
 from remem.errors import InvalidInput
 
-DEFAULT_SYSTEMS = ("remem", "remem-lexical", "remem-dense", "bm25", "dense", "chroma", "full-context")
+DEFAULT_SYSTEMS = ("remem", "remem-lexical", "remem-dense", "bm25", "dense", "chroma", "mem0", "full-context")
 DEFAULT_KS = (1, 5, 10, 20)
 
 
@@ -73,16 +73,26 @@ def run(
         },
         "systems": {},
     }
+    skipped: dict[str, str] = {}
     for name in systems:
         log(f"[{name}] running on {len(conversations)} conversations")
         if isinstance(embedder, CachedEmbedder):
             embedder.clear()  # each system pays for its own embeddings
-        report["systems"][name] = _run_system(catalogue[name](embedder), conversations, ks, llm)
+        try:
+            system = catalogue[name](embedder)
+        except ImportError as exc:
+            # A peer whose package is not installed is reported as skipped, with why, not faked.
+            skipped[name] = f"not installed ({exc}); pip install 'remem[bench]'"
+            log(f"[{name}] skipped: {skipped[name]}")
+            continue
+        report["systems"][name] = _run_system(system, conversations, ks, llm)
         overall = report["systems"][name]["overall"]
         log(
             f"[{name}] turn_recall@10={overall.get('turn_recall@10', float('nan')):.4f} "
             f"({report['systems'][name]['cost']['ingest_turns_per_s']} turns/s ingest)"
         )
+    if skipped:
+        report["skipped"] = skipped
     if llm is None:
         report["qa"] = {
             "skipped": "no LLM configured (set REMEM_LLM_URL and REMEM_LLM_MODEL to score answers); "
@@ -231,6 +241,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         ks=[int(k) for k in args.k.split(",")],
         out=args.out,
         limit=args.limit,
+        database=args.database,
     )
     print(json.dumps({n: s["overall"] for n, s in report["systems"].items()}, indent=1))
 

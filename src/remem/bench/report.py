@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from remem.bench.systems import DESCRIPTIONS
+
 
 def write(report: dict[str, Any], out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
@@ -37,6 +39,10 @@ def markdown(report: dict[str, Any]) -> str:
         cells = [f"{o.get(f'turn_recall@{k}', 0):.3f}" for k in ks]
         cells += [f"{o.get('session_recall@10', 0):.3f}", f"{o.get('ndcg@10', 0):.3f}", f"{o.get('mrr', 0):.3f}"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    for name, why in report.get("skipped", {}).items():
+        lines.append(f"| {name} | skipped: {why} |")
+    lines += ["", "Systems:", ""]
+    lines += [f"- `{name}`: {DESCRIPTIONS.get(name, '')}" for name in [*systems, *report.get("skipped", {})]]
     categories = sorted({c for r in systems.values() for c in r["by_category"]})
     lines += [
         "",

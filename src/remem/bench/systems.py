@@ -207,6 +207,98 @@ class ChromaSystem:
             self._collection = None
 
 
+class Mem0System:
+    """Mem0 (a peer, `mem0ai` on PyPI) with `infer=False`: each turn stored raw, searched as Mem0 searches.
+
+    Offline it runs semantic-only: its keyword (BM25) channel needs fastembed's "Qdrant/bm25"
+    model and its entity boost and lemmatiser need spaCy's en_core_web_sm, all downloaded at
+    run time, so both switch themselves off (Mem0 logs this and falls back). The vector store
+    is Qdrant's embedded local mode in a temporary folder; Mem0 builds its embedder and LLM
+    from its provider registry, so it is given OpenAI ones with a placeholder key that are never
+    called: the embedder is replaced by remem's (the same model as every other system), and
+    `infer=False` never calls the LLM. `threshold=0` so that, like the others, it returns k hits.
+    """
+
+    name = "mem0"
+
+    def __init__(self, embedder: Embedder) -> None:
+        import logging
+        import os
+
+        self._tmp = tempfile.TemporaryDirectory(prefix="remem-bench-mem0-")
+        os.environ["MEM0_TELEMETRY"] = "False"  # read when mem0 is imported; the benchmark is offline
+        os.environ.setdefault("MEM0_DIR", self._tmp.name)  # else it writes ~/.mem0
+        for logger in ("mem0", "mem0.utils.spacy_models", "mem0.vector_stores.qdrant"):
+            logging.getLogger(logger).setLevel(logging.ERROR)
+        import mem0.memory.main
+        import mem0.memory.telemetry
+        from mem0 import Memory as Mem0Memory
+
+        # Also when mem0 was imported before the variable was set: both modules keep their own copy.
+        mem0.memory.telemetry.MEM0_TELEMETRY = False
+        mem0.memory.main.MEM0_TELEMETRY = False
+        mem0.memory.telemetry.client_telemetry.close()
+        self._mem0_memory = Mem0Memory
+        self.embedder = embedder
+        self.mem: Any = None
+        self._user = ""
+
+    def ingest(self, conversation: Conversation) -> None:
+        self._close_store()
+        folder = Path(self._tmp.name) / conversation.sample_id
+        config = {
+            "vector_store": {
+                "provider": "qdrant",
+                "config": {
+                    "collection_name": "locomo",
+                    "path": str(folder / "qdrant"),
+                    "embedding_model_dims": self.embedder.dim,
+                    "on_disk": True,
+                },
+            },
+            "embedder": {
+                "provider": "openai",
+                "config": {"api_key": "unused-offline", "embedding_dims": self.embedder.dim},
+            },
+            "llm": {"provider": "openai", "config": {"api_key": "unused-offline"}},
+            "history_db_path": str(folder / "history.db"),
+        }
+        self.mem = self._mem0_memory.from_config(config)
+        self.mem.embedding_model = _Mem0Embedder(self.embedder)
+        self._user = conversation.sample_id
+        for session in conversation.sessions:
+            for message in messages(session):
+                self.mem.add(
+                    [{"role": "user", "content": f"{message['name']}: {message['content']}", "name": message["name"]}],
+                    user_id=self._user,
+                    metadata={"dia_id": message["metadata"]["dia_id"]},
+                    infer=False,
+                )
+
+    def search(self, question: str, k: int) -> list[Retrieved]:
+        found = self.mem.search(question, filters={"user_id": self._user}, top_k=k, threshold=0.0)
+        return [_retrieved_turn(r["metadata"]["dia_id"], r["memory"]) for r in found["results"]]
+
+    def _close_store(self) -> None:
+        if self.mem is not None:
+            self.mem.vector_store.client.close()
+            self.mem = None
+
+    def close(self) -> None:
+        self._close_store()
+        self._tmp.cleanup()
+
+
+class _Mem0Embedder:
+    """Mem0's embedder interface (`embed(text, memory_action)`) over remem's embedder."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed(self, text: str, memory_action: str | None = None) -> list[float]:
+        return [float(x) for x in self.embedder.embed([text])[0]]
+
+
 class FullContextSystem:
     """Every turn, in order: perfect recall at the price of reading the whole conversation."""
 
@@ -231,6 +323,20 @@ class FullContextSystem:
         self._docs = []
 
 
+#: One line per system for the report: what it is, so a reader need not open this file.
+DESCRIPTIONS = {
+    "remem": "remem default: rule extraction (facts + turns), hybrid BM25 + dense, convex fusion",
+    "remem-turns": "remem, one memory per turn (no extraction), hybrid search",
+    "remem-lexical": "remem, turns, mode=lexical (SQLite FTS5 BM25 only)",
+    "remem-dense": "remem, turns, mode=dense (its vector index; dated, speaker-attributed index text)",
+    "bm25": "baseline: bm25s over 'Speaker: text' turns (stopwords, Snowball stemmer)",
+    "dense": "baseline: exact cosine in numpy over 'Speaker: text' turns, the same embedder",
+    "chroma": "peer: ChromaDB in memory (HNSW, cosine), fed the same embeddings",
+    "mem0": "peer: Mem0 infer=False on embedded Qdrant, the same embedder; semantic only offline",
+    "full-context": "every turn as one hit: the recall ceiling and what reading everything costs",
+}
+
+
 def systems(database: str | None = None) -> dict[str, Callable[[Embedder], RetrievalSystem]]:
     """The systems by name; remem's variants run on `database` when one is given."""
     return {
@@ -243,6 +349,7 @@ def systems(database: str | None = None) -> dict[str, Callable[[Embedder], Retri
         "bm25": lambda e: BM25System(),
         "dense": DenseSystem,
         "chroma": ChromaSystem,
+        "mem0": Mem0System,
         "full-context": lambda e: FullContextSystem(),
     }
 
