@@ -29,6 +29,8 @@ class Settings(BaseModel):
     embed_api_key: str | None = None
     embed_dim: int | None = None  # required by the openai embedder to check the store's dimension
     embed_batch: int = Field(default=16, ge=1, le=2048)
+    llm_provider: Literal["openai", "local"] = "openai"  # local: llama.cpp in-process (pip install 'remem[local]')
+    llm_model_path: str | None = None  # a GGUF for the local provider; default: joined from the model part packages
     llm_url: str | None = None  # OpenAI-compatible base URL; None means no LLM (rules + extractive answers)
     llm_model: str | None = None
     llm_api_key: str | None = None
