@@ -26,7 +26,17 @@ from remem.bench.systems import systems as all_systems
 from remem.embed import CachedEmbedder, Embedder
 from remem.errors import InvalidInput
 
-DEFAULT_SYSTEMS = ("remem", "remem-lexical", "remem-dense", "bm25", "dense", "chroma", "mem0", "full-context")
+DEFAULT_SYSTEMS = (
+    "remem",
+    "remem-turns",
+    "remem-lexical",
+    "remem-dense",
+    "bm25",
+    "dense",
+    "chroma",
+    "mem0",
+    "full-context",
+)
 DEFAULT_KS = (1, 5, 10, 20)
 
 
