@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from remem.errors import Conflict, NotFound
+from remem.errors import Conflict, InvalidInput, NotFound
 from remem.store.base import Job, Store
 from remem.types import Episode, Filters, MemoryItem, Version
 
@@ -32,6 +36,40 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+def reopen(store: Store) -> Store:
+    """A second store object on the same database, as another process would open it."""
+    from remem.store.sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore):
+        return SQLiteStore(store.path)
+    from remem.store.postgres import PostgresStore
+
+    return PostgresStore(store.url)
+
+
+def raw(store: Store, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Query the database behind the store directly, past every method of the Protocol."""
+    from remem.store.sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore):
+        with closing(sqlite3.connect(store.path)) as conn:
+            return conn.execute(sql.replace("%s", "?"), params).fetchall()
+    import psycopg
+
+    with psycopg.connect(store.url) as pg:
+        return pg.execute(sql, params).fetchall()
+
+
+def rows_in_space(store: Store, space: str) -> dict[str, int]:
+    """Rows per table for a space, over every table that holds a space's data in that backend."""
+    from remem.store.sqlite import SQLiteStore
+
+    tables = ["episodes", "memories", "memory_versions", "memory_episodes", "jobs"]
+    if isinstance(store, SQLiteStore):
+        tables.append("memory_vectors")  # PostgreSQL keeps the vector (and tsvector) in the memories row
+    return {t: int(raw(store, f"SELECT count(*) FROM {t} WHERE space = %s", (space,))[0][0]) for t in tables}
 
 
 def unit(i: int, j: int | None = None, w: float = 0.3) -> np.ndarray:
@@ -211,3 +249,324 @@ def test_a_different_embedder_is_refused(store: Store) -> None:
     stats = store.stats()
     assert {"episodes", "memories", "versions", "kinds", "jobs", "embedder", "dim"} <= set(stats)
     assert (stats["embedder"], stats["dim"]) == ("test", 8)
+
+
+def episode(space: str, n: int, session: str = "s1", **kw: Any) -> Episode:
+    return Episode(f"ep_{space}_{n}", space, "user", f"turn {n}", session, T0 + timedelta(days=n), T0, **kw)
+
+
+def test_episodes_come_back_in_time_order_by_session_and_space(store: Store) -> None:
+    store.insert_episodes([episode("a", 3), episode("a", 1, "s2", metadata={"lang": "pt", "n": 1.5}), episode("a", 2)])
+    store.insert_episodes([episode("b", 1)])
+    assert [e.id for e in store.list_episodes("a")] == ["ep_a_1", "ep_a_2", "ep_a_3"]
+    assert [e.id for e in store.list_episodes("a", session="s1")] == ["ep_a_2", "ep_a_3"]
+    assert [e.id for e in store.list_episodes("a", limit=1, offset=2)] == ["ep_a_3"]
+    got = store.get_episodes("a", ["ep_a_3", "ep_b_1", "nope", "ep_a_1"])
+    assert [e.id for e in got] == ["ep_a_3", "ep_a_1"]  # order given; another space's id is unknown
+    assert got[1] == episode("a", 1, "s2", metadata={"lang": "pt", "n": 1.5})  # lossless, times included
+    assert got[1].event_time.utcoffset() == timedelta(0)
+
+
+def test_purge_really_removes_from_every_table(store: Store) -> None:
+    store.insert_episodes([episode("a", 1, "private"), episode("a", 2, "public")])
+    add(store, item("a", 1, "zanzibarite secret", session="private", source_episode_ids=["ep_a_1"]), unit(0))
+    add(store, item("a", 2, "public note", session="public", source_episode_ids=["ep_a_2"], links=["mem_a_1"]), unit(1))
+    add(store, item("b", 1, "zanzibarite in b", session="private"), unit(0))
+    store.append_version(
+        "a", Version("mem_a_1", 1, "NOOP", "zanzibarite secret", "fact", [], None, None, "", "t", None, T0)
+    )
+    store.enqueue(Job("job_1", "a", ["ep_a_1"], "pending", 0, None, T0, T0))
+    store.enqueue(Job("job_2", "a", ["ep_a_1", "ep_a_2"], "failed", 1, "x", T0, T0))
+    before = rows_in_space(store, "a")
+    report = store.purge("a", session="private")
+    assert (report.memories, report.episodes, report.versions) == (1, 1, 2)
+    after = rows_in_space(store, "a")
+    assert after["episodes"] == before["episodes"] - 1 == 1
+    assert after["memories"] == 1 and after["memory_versions"] == 1 and after["memory_episodes"] == 1
+    assert after.get("memory_vectors", 1) == 1
+    assert after["jobs"] == 1  # the job of only purged episodes is gone; the other keeps its live episode
+    assert [j.episode_ids for j in store.list_jobs("a")] == [["ep_a_2"]]
+    assert raw(store, "SELECT count(*) FROM memories WHERE text LIKE %s", ("%zanzibarite secret%",))[0][0] == 0
+    assert store.get_memory("a", "mem_a_2").links == []  # no link points at what is gone
+    assert store.lexical_search("a", ["zanzibarite"], Filters(), 5) == []
+    assert [i for i, _ in store.lexical_search("b", ["zanzibarite"], Filters(), 5)] == ["mem_b_1"]  # b untouched
+    assert rows_in_space(store, "b")["memories"] == 1
+
+
+def test_purge_by_ids_keeps_episodes_and_everything_empties_the_space(store: Store) -> None:
+    store.insert_episodes([episode("a", 1)])
+    add(store, item("a", 1, "one", source_episode_ids=["ep_a_1"]), unit(0))
+    add(store, item("a", 2, "two"), unit(1))
+    add(store, item("b", 1, "other space"), unit(2))
+    assert store.purge("a", memory_ids=["mem_b_1"]).memories == 0  # another space's id is unknown here
+    report = store.purge("a", memory_ids=["mem_a_1", "nope"])
+    assert (report.memories, report.episodes, report.versions) == (1, 0, 1)
+    assert [e.id for e in store.list_episodes("a")] == ["ep_a_1"]
+    assert store.purge("a", everything=True).memories == 1
+    assert set(rows_in_space(store, "a").values()) == {0}
+    assert store.get_memory("b", "mem_b_1").text == "other space"
+    with pytest.raises(InvalidInput):
+        store.purge("a")
+
+
+def test_writes_to_another_spaces_id_are_not_found(store: Store) -> None:
+    add(store, item("a", 1, "mine", strength=1.0), unit(0))
+    stolen = replace(item("a", 1, "overwritten"), space="b")
+    with pytest.raises(NotFound):
+        store.update_memory(
+            stolen, unit(1), Version("mem_a_1", 2, "UPDATE", "x", "fact", [], None, None, "", "", None, T0)
+        )
+    with pytest.raises(NotFound):
+        store.append_version("b", Version("mem_a_1", 2, "NOOP", "x", "fact", [], None, None, "", "", None, T0))
+    with pytest.raises(NotFound):
+        store.set_links("b", "mem_a_1", ["mem_x"])
+    store.touch("b", ["mem_a_1"], 5.0, T0)
+    assert store.get_vectors("b", ["mem_a_1"]) == {}
+    kept = store.get_memory("a", "mem_a_1")
+    assert (kept.text, kept.strength, kept.links) == ("mine", 1.0, [])
+    assert len(store.history("a", "mem_a_1")) == 1
+
+
+def test_touch_strengthens_up_to_a_cap_and_links_persist(store: Store) -> None:
+    add(store, item("a", 1, "used often", strength=0.7), unit(0))
+    add(store, item("a", 2, "related"), unit(1))
+    store.touch("a", ["mem_a_1"], 0.2, T0)
+    assert store.get_memory("a", "mem_a_1").strength == pytest.approx(0.9, abs=1e-9)
+    store.touch("a", ["mem_a_1"], 50.0, T0)
+    assert store.get_memory("a", "mem_a_1").strength == 10.0
+    store.set_links("a", "mem_a_1", ["mem_a_2"])
+    assert reopen_and(store, lambda s: s.get_memory("a", "mem_a_1").links) == ["mem_a_2"]
+
+
+def reopen_and(store: Store, read: Any) -> Any:
+    other = reopen(store)
+    try:
+        return read(other)
+    finally:
+        other.close()
+
+
+def test_a_transaction_is_all_or_nothing_and_nested_ones_join_it(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        add(store, item("a", 1, "first"), unit(0))
+        with store.transaction():
+            add(store, item("a", 2, "second"), unit(1))
+        raise RuntimeError("crash before commit")
+    assert store.count_memories("a", Filters()) == 0
+    assert reopen_and(store, lambda s: s.count_memories("a", Filters())) == 0
+    with store.transaction():
+        add(store, item("a", 1, "first"), unit(0))
+        with store.transaction():
+            add(store, item("a", 2, "second"), unit(1))
+    assert reopen_and(store, lambda s: s.count_memories("a", Filters())) == 2
+
+
+def test_updates_replace_the_vector_only_when_given(store: Store) -> None:
+    memory = item("a", 1, "Ana lives in Lisbon", keywords=["lisbon"])
+    add(store, memory, unit(0))
+    moved = replace(memory, text="Ana lives in Porto", keywords=["porto"], version=2)
+    store.update_memory(
+        moved, unit(3), Version(memory.id, 2, "UPDATE", moved.text, "fact", [], None, None, "", "", None, T0)
+    )
+    assert np.allclose(store.get_vectors("a", [memory.id])[memory.id], unit(3))
+    assert [i for i, _ in store.lexical_search("a", ["porto"], Filters(), 5)] == [memory.id]
+    assert store.lexical_search("a", ["lisbon"], Filters(), 5) == []  # the index follows the current text
+    store.update_memory(
+        replace(moved, tags=["home"], version=3),
+        None,
+        Version(memory.id, 3, "UPDATE", moved.text, "fact", ["home"], None, None, "", "", None, T0),
+    )
+    assert np.allclose(store.get_vectors("a", [memory.id])[memory.id], unit(3))
+    assert store.get_memory("a", memory.id).tags == ["home"]
+    assert [v.version for v in store.history("a", memory.id)] == [1, 2, 3]
+
+
+def test_search_applies_filters_and_survives_odd_terms(store: Store) -> None:
+    add(store, item("a", 1, "Mr O'Brien called about the boat", kind="event"), unit(0))
+    add(store, item("a", 2, "The boat needs paint", kind="fact", valid_to=T0 + timedelta(days=10)), unit(0, 1))
+    assert [i for i, _ in store.lexical_search("a", ["o'brien"], Filters(), 5)] == ["mem_a_1"]
+    for odd in (["a|b"], ["!"], ["(x"], ["NEAR"], ["*"], ["'); DROP TABLE memories; --"]):
+        assert store.lexical_search("a", odd, Filters(), 5) == []
+    assert [i for i, _ in store.lexical_search("a", ["boat"], Filters(kinds=("fact",), include_expired=True), 5)] == [
+        "mem_a_2"
+    ]
+    assert [i for i, _ in store.lexical_search("a", ["boat"], Filters(), 5)] == ["mem_a_1"]  # mem_a_2 expired
+
+    def dense_as_of(days: float) -> list[str]:
+        return [i for i, _ in store.dense_search("a", unit(0, 1), Filters(as_of=T0 + timedelta(days=days)), 5)]
+
+    assert dense_as_of(1.5) == ["mem_a_1"]  # mem_a_2 not yet true
+    assert dense_as_of(5) == ["mem_a_2", "mem_a_1"]  # both true; the nearer first
+    assert dense_as_of(10) == ["mem_a_1"]  # mem_a_2 ended at day 10 (valid_to is exclusive)
+    scores = store.dense_search("a", unit(0), Filters(include_expired=True), 5)
+    assert [i for i, _ in scores] == ["mem_a_1", "mem_a_2"]
+    assert scores[0][1] == pytest.approx(1.0, abs=1e-5) and scores[1][1] == pytest.approx(
+        float(unit(0, 1)[0]), abs=1e-5
+    )
+
+
+def test_the_queue_hands_each_job_to_one_worker(store: Store) -> None:
+    for n in range(30):
+        store.enqueue(Job(f"job_{n:02}", "a", [f"ep_{n}"], "pending", 0, None, T0 + timedelta(seconds=n), T0))
+    claimed: list[str] = []
+    lock = threading.Lock()
+
+    def work(name: str) -> None:
+        while batch := store.claim_jobs("a", 2, worker=name):
+            with lock:
+                claimed.extend(j.id for j in batch)
+            for job in batch:
+                store.finish_job(job.id)
+
+    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claimed) == [f"job_{n:02}" for n in range(30)]  # every job once, none twice
+    assert {j.state for j in store.list_jobs("a")} == {"done"}
+
+
+def test_a_failed_job_keeps_its_error_and_counts_attempts(store: Store) -> None:
+    store.enqueue(Job("job_1", "a", ["ep_1"], "pending", 0, None, T0, T0, options={"mode": "llm"}))
+    store.claim_jobs("a", 1, worker="host:1")
+    store.fail_job("job_1", "LLM timed out")
+    [failed] = store.list_jobs("a", ["failed"])
+    assert (failed.attempts, failed.error, failed.worker, failed.options) == (
+        1,
+        "LLM timed out",
+        "host:1",
+        {"mode": "llm"},
+    )
+    assert store.requeue_jobs("b", ["failed"]) == 0  # another space's jobs are not touched
+    assert store.requeue_jobs(None, ["failed"]) == 1
+    [again] = store.claim_jobs("a", 1, worker="host:2")
+    assert (again.attempts, again.state, again.worker) == (2, "running", "host:2")
+    assert store.list_jobs("b") == []
+
+
+def test_a_store_reopens_with_its_data_and_binding(store: Store) -> None:
+    add(store, item("a", 1, "durable"), unit(4))
+    store.insert_episodes([episode("a", 1)])
+
+    def read(other: Store) -> tuple[Any, ...]:
+        return (
+            other.embedder_binding(),
+            other.get_memory("a", "mem_a_1").text,
+            [i for i, _ in other.dense_search("a", unit(4), Filters(), 1)],
+            other.spaces(),
+            other.stats("a")["episodes"],
+        )
+
+    assert reopen_and(store, read) == (("test", 8), "durable", ["mem_a_1"], ["a"], 1)
+
+
+# -- copying between the two backends (remem migrate) ----------------------------------------------
+
+
+def fill(store: Store) -> None:
+    """Two spaces with what a real day leaves behind: history, links, odd strengths, queued work."""
+    store.bind_embedder("test", 8)
+    for space in ("a", "b"):
+        store.insert_episodes([episode(space, n, metadata={"n": n, "note": "ünïcode ✓"}) for n in range(1, 4)])
+        for n in range(1, 4):
+            add(
+                store,
+                item(space, n, f"{space} fact {n}", source_episode_ids=[f"ep_{space}_{n}"], strength=0.123456789),
+                unit(n),
+            )
+        first = store.get_memory(space, f"mem_{space}_1")
+        changed = replace(first, text=f"{space} fact 1, corrected", version=2, tags=["fixed"], links=[f"mem_{space}_2"])
+        store.update_memory(
+            changed,
+            unit(5, 1),
+            Version(first.id, 2, "UPDATE", changed.text, "fact", ["fixed"], None, None, "r", "user", None, T0),
+        )
+        store.append_version(
+            space, Version(first.id, 2, "NOOP", changed.text, "fact", [], None, None, "dup", "x", None, T0)
+        )
+        store.enqueue(Job(f"job_{space}_1", space, [f"ep_{space}_3"], "pending", 0, None, T0, T0, options={"k": 1}))
+        store.enqueue(Job(f"job_{space}_2", space, [f"ep_{space}_2"], "failed", 2, "LLM down", T0, T0))
+
+
+def test_copy_sqlite_to_postgres_and_back_is_lossless(tmp_path: Path, pg_url: str) -> None:
+    from remem.migrate import checksum, copy_store
+    from remem.store.postgres import PostgresStore
+    from remem.store.sqlite import SQLiteStore
+
+    source, middle, back = SQLiteStore(tmp_path / "a.db"), PostgresStore(pg_url), SQLiteStore(tmp_path / "b.db")
+    try:
+        fill(source)
+        report = copy_store(source, middle)
+        assert (report.spaces, report.episodes, report.memories, report.versions, report.vectors, report.jobs) == (
+            ["a", "b"],
+            6,
+            6,
+            10,
+            6,
+            4,
+        )
+        copy_store(middle, back, "a")
+        assert back.spaces() == ["a"]
+        for space in ("a", "b"):
+            assert checksum(source, space) == checksum(middle, space)
+        assert checksum(back, "a") == checksum(source, "a")
+        assert checksum(source, "a") != checksum(source, "b")
+        assert [v.operation for v in middle.history("a", "mem_a_1")] == ["ADD", "UPDATE", "NOOP"]
+        assert middle.get_memory("a", "mem_a_1").strength == 0.123456789  # every digit SQLite had
+        assert [i for i, _ in middle.dense_search("a", unit(5), Filters(), 1)] == ["mem_a_1"]
+        with pytest.raises(Conflict, match="already has spaces"):
+            copy_store(source, middle, "a")
+    finally:
+        for store in (source, middle, back):
+            store.close()
+
+
+def test_a_copy_that_does_not_verify_leaves_nothing_behind(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from remem.migrate import copy_store
+    from remem.store.postgres import PostgresStore
+    from remem.store.sqlite import SQLiteStore
+
+    source, target = SQLiteStore(tmp_path / "a.db"), PostgresStore(pg_url)
+    try:
+        fill(source)
+        monkeypatch.setattr(target, "append_version", lambda space, version: None)  # a lossy target
+        with pytest.raises(Conflict, match="did not verify"):
+            copy_store(source, target, "a")
+        assert target.spaces() == []
+        assert set(rows_in_space(target, "a").values()) == {0}
+        other = SQLiteStore(tmp_path / "c.db")
+        other.bind_embedder("another-model", 8)
+        with pytest.raises(Conflict, match="another-model"):
+            copy_store(source, other)
+        other.close()
+    finally:
+        source.close()
+        target.close()
+
+
+def test_postgres_upgrades_an_older_schema_in_place(pg_url: str) -> None:
+    import psycopg
+
+    from remem.store.postgres import MIGRATIONS, PostgresStore
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # a database left by remem at schema 1
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        conn.execute("CREATE TABLE remem_meta (key text PRIMARY KEY, value text NOT NULL)")
+        MIGRATIONS[0](conn)
+        conn.execute("INSERT INTO remem_meta VALUES ('schema_version', '1')")
+    store = PostgresStore(pg_url)
+    try:
+        store.bind_embedder("test", 8)
+        add(store, item("a", 1, "kept across the upgrade", strength=0.123456789), unit(0))
+        assert store.schema_version() == len(MIGRATIONS) >= 2
+        assert store.get_memory("a", "mem_a_1").strength == 0.123456789
+        assert raw(store, "SELECT count(*) FROM pg_indexes WHERE indexname = 'jobs_space_state'")[0][0] == 1
+    finally:
+        store.close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("UPDATE remem_meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(Conflict, match="upgrade remem"):
+        PostgresStore(pg_url)

@@ -12,7 +12,7 @@ co-located, so no query crosses shards. See docs/postgres.md.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -20,20 +20,40 @@ from typing import Any
 import numpy as np
 import psycopg
 from pgvector.psycopg import register_vector
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from remem.errors import Conflict, InvalidInput, NotFound
+from remem.errors import Conflict, InvalidInput, NotFound, Unavailable
 from remem.store.base import Job, PurgeReport, Vector
 from remem.timeutil import now
 from remem.types import Episode, Filters, MemoryItem, Version
 
 EF_SEARCH = 200  # HNSW candidates per query: high enough that results match exact search at 100k
+_MIGRATION_LOCK = 4242  # advisory lock keys: arbitrary, fixed, distinct
+_BIND_LOCK = 4243
 
-MIGRATIONS: list[list[str]] = [
-    [
-        "CREATE EXTENSION IF NOT EXISTS vector",
-        "CREATE TABLE remem_meta (key text PRIMARY KEY, value text NOT NULL)",
+Migration = Callable[[psycopg.Connection[Any]], None]
+
+#: Numbered schema migrations, applied in order; the number applied lives in remem_meta as
+#: schema_version. Append-only: a released migration is never edited, a change is a new one.
+MIGRATIONS: list[Migration] = []
+
+
+def _migration(function: Migration) -> Migration:
+    MIGRATIONS.append(function)
+    return function
+
+
+@_migration
+def _m001_tables(conn: psycopg.Connection[Any]) -> None:
+    """Episodes, memories (with their vector and tsvector), versions, provenance and the queue.
+
+    Every primary key starts with space, the distribution column on Citus. The embedding column is
+    untyped `vector`: its dimension is only known once an embedder is bound, and an HNSW index on
+    `embedding::vector(dim)` is built then (see bind_embedder), so no table is created lazily.
+    """
+    for statement in (
         """CREATE TABLE episodes (
             space text NOT NULL, id text NOT NULL, session text, role text NOT NULL, name text,
             content text NOT NULL, source text, metadata jsonb NOT NULL DEFAULT '{}',
@@ -66,8 +86,19 @@ MIGRATIONS: list[list[str]] = [
             attempts integer NOT NULL DEFAULT 0, error text, options jsonb NOT NULL DEFAULT '{}', worker text,
             created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, PRIMARY KEY (space, id))""",
         "CREATE INDEX jobs_state ON jobs (state, created_at)",
-    ],
-]
+    ):
+        conn.execute(statement)
+
+
+@_migration
+def _m002_space_first_indexes(conn: psycopg.Connection[Any]) -> None:
+    """Per-space indexes SQLite has too (session, validity), the per-space queue, and an exact strength."""
+    conn.execute("CREATE INDEX memories_space_session ON memories (space, session)")
+    conn.execute("CREATE INDEX memories_space_valid ON memories (space, valid_from)")
+    conn.execute("CREATE INDEX jobs_space_state ON jobs (space, state, created_at)")
+    # real (float4) keeps about 7 digits, SQLite's REAL 15: strength must round-trip between them.
+    conn.execute("ALTER TABLE memories ALTER COLUMN strength TYPE double precision")
+
 
 _MEMORY = (
     "id, space, text, kind, session, source_episode_ids, keywords, tags, links, valid_from, valid_to, "
@@ -81,6 +112,12 @@ _JOB = "id, space, episode_ids, state, attempts, error, created_at, updated_at, 
 
 
 class PostgresStore:
+    """Store backed by PostgreSQL with pgvector; safe across threads (a pooled connection each) and processes.
+
+    `url` is a libpq URL (postgresql://user:pass@host:5432/db). The schema is created or brought up
+    to date on open, under an advisory lock so several processes may open the same database at once.
+    """
+
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         self._local = threading.local()
@@ -89,7 +126,8 @@ class PostgresStore:
         def configure(conn: psycopg.Connection[Any]) -> None:
             register_vector(conn)
             conn.execute(f"SET hnsw.ef_search = {EF_SEARCH}")
-            conn.execute("SET hnsw.iterative_scan = relaxed_order")  # keeps k results under filters
+            # Under a WHERE clause HNSW alone may return fewer than k rows; iterative scans keep going.
+            conn.execute("SET hnsw.iterative_scan = relaxed_order")
 
         self._bootstrap()
         self._pool = ConnectionPool(
@@ -99,31 +137,41 @@ class PostgresStore:
         self._dim = binding[1] if binding else None
 
     def _bootstrap(self) -> None:
-        """Create pgvector and apply migrations before the pool registers the vector type."""
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute("SELECT pg_advisory_lock(4242)")  # one migrator at a time across processes
+        """Create pgvector and apply migrations, before the pool registers the vector type."""
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        except psycopg.OperationalError as error:
+            raise Unavailable(
+                f"cannot connect to PostgreSQL at {_safe_url(self.url)}: {str(error).strip()}; "
+                "check REMEM_DATABASE_URL and that the server is running"
+            ) from None
+        with conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))  # one migrator at a time
             try:
                 conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
                 conn.execute("CREATE TABLE IF NOT EXISTS remem_meta (key text PRIMARY KEY, value text NOT NULL)")
                 row = conn.execute("SELECT value FROM remem_meta WHERE key = 'schema_version'").fetchone()
                 current = int(row[0]) if row else 0
                 if current > len(MIGRATIONS):
-                    raise Conflict(f"database schema version {current} is newer than this remem ({len(MIGRATIONS)})")
+                    raise Conflict(
+                        f"database schema version {current} is newer than this remem knows ({len(MIGRATIONS)}); "
+                        "upgrade remem"
+                    )
                 for number in range(current + 1, len(MIGRATIONS) + 1):
-                    with conn.transaction():
-                        for statement in MIGRATIONS[number - 1]:
-                            if "remem_meta" in statement and "CREATE TABLE" in statement:
-                                continue
-                            if "CREATE EXTENSION" in statement:
-                                continue
-                            conn.execute(statement)
+                    with conn.transaction():  # a migration and its version number commit together
+                        MIGRATIONS[number - 1](conn)
                         conn.execute(
                             "INSERT INTO remem_meta VALUES ('schema_version', %s) ON CONFLICT (key) "
                             "DO UPDATE SET value = excluded.value",
                             (str(number),),
                         )
             finally:
-                conn.execute("SELECT pg_advisory_unlock(4242)")
+                conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+
+    def schema_version(self) -> int:
+        """The number of the last migration applied to this database."""
+        rows = self._q("SELECT value FROM remem_meta WHERE key = 'schema_version'")
+        return int(rows[0][0]) if rows else 0
 
     # -- connections ------------------------------------------------------------------------
     @contextmanager
@@ -166,7 +214,7 @@ class PostgresStore:
 
     def bind_embedder(self, name: str, dim: int) -> None:
         with self.transaction():
-            self._q("SELECT pg_advisory_xact_lock(4243)")
+            self._q("SELECT pg_advisory_xact_lock(%s)", (_BIND_LOCK,))
             bound = self.embedder_binding()
             if bound is None:
                 self._x("INSERT INTO remem_meta VALUES ('embedder', %s), ('dim', %s)", (name, str(dim)))
@@ -343,27 +391,35 @@ class PostgresStore:
 
     # -- search -----------------------------------------------------------------------------
     def lexical_search(self, space: str, terms: Sequence[str], filters: Filters, k: int) -> list[tuple[str, float]]:
+        """ts_rank_cd-ranked (memory id, score) for an OR of the terms; best first."""
         if not terms:
             return []
+        # Only placeholders are joined into the SQL; each term is a parameter, and plainto_tsquery
+        # reads it as plain words, so tsquery syntax in it (| & ! : *) is inert.
         query = " || ".join(["plainto_tsquery('english', %s)"] * len(terms))
         where, params = _filter_sql(space, filters)
         rows = self._q(
-            f"SELECT m.id, ts_rank_cd(m.tsv, q, 1) AS score FROM memories m, ({'SELECT ' + query} AS q) query "
+            f"SELECT m.id, ts_rank_cd(m.tsv, q, 1) AS score FROM memories m, (SELECT {query} AS q) AS terms "
             f"WHERE m.tsv @@ q AND {where} ORDER BY score DESC, m.seq LIMIT %s",
             [*terms, *params, k],
         )
         return [(r[0], float(r[1])) for r in rows]
 
     def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
-        if self._dim is None:
-            return []
+        """Cosine-ranked (memory id, similarity) through the HNSW index; best first."""
+        if self._dim is None:  # another process may have bound the embedder since this store opened
+            binding = self.embedder_binding()
+            if binding is None:
+                return []
+            self._dim = binding[1]
         where, params = _filter_sql(space, filters)
         cast = f"embedding::vector({int(self._dim)})"
         rows = self._q(
             f"SELECT m.id, 1 - ({cast} <=> %s) FROM memories m WHERE {where} ORDER BY {cast} <=> %s LIMIT %s",
             [_vec(vector), *params, _vec(vector), k],
         )
-        return [(r[0], float(r[1])) for r in rows]
+        # relaxed_order lets the iterative scan return near-ties slightly out of order; sort them.
+        return sorted(((r[0], float(r[1])) for r in rows), key=lambda hit: -hit[1])
 
     # -- purge ------------------------------------------------------------------------------
     def purge(
@@ -531,12 +587,41 @@ class PostgresStore:
             "bytes": int(self._q("SELECT pg_database_size(current_database())")[0][0]),
         }
 
-    def iter_space(self, space: str) -> Iterator[dict[str, Any]]:
-        for row in self._q(f"SELECT {_EPISODE} FROM episodes WHERE space = %s ORDER BY seq", (space,)):
-            yield {"type": "episode", **_episode(row).to_dict()}
-        for row in self._q(f"SELECT {_MEMORY} FROM memories WHERE space = %s ORDER BY seq", (space,)):
-            item = _memory(row)
-            yield {"type": "memory", **item.to_dict(), "versions": [v.to_dict() for v in self.history(space, item.id)]}
+    def iter_space(self, space: str, page: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every episode, then every memory with its versions, oldest first, a page at a time."""
+        after = 0
+        while rows := self._q(
+            f"SELECT seq, {_EPISODE} FROM episodes WHERE space = %s AND seq > %s ORDER BY seq LIMIT %s",
+            (space, after, page),
+        ):
+            for row in rows:
+                yield {"type": "episode", **_episode(row[1:]).to_dict()}
+            after = rows[-1][0]
+        after = 0
+        while rows := self._q(
+            f"SELECT seq, {_MEMORY} FROM memories WHERE space = %s AND seq > %s ORDER BY seq LIMIT %s",
+            (space, after, page),
+        ):
+            # One query for the page's versions, not one per memory.
+            versions: dict[str, list[dict[str, Any]]] = {}
+            for version_row in self._q(
+                f"SELECT {_VERSION} FROM memory_versions WHERE space = %s AND memory_id = ANY(%s) ORDER BY seq",
+                (space, [r[1] for r in rows]),
+            ):
+                versions.setdefault(version_row[0], []).append(_version(version_row).to_dict())
+            for row in rows:
+                item = _memory(row[1:])
+                yield {"type": "memory", **item.to_dict(), "versions": versions.get(item.id, [])}
+            after = rows[-1][0]
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for error messages."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "the configured URL"
+    return f"{parts.get('host', 'localhost')}:{parts.get('port', 5432)}/{parts.get('dbname', '')}"
 
 
 def _vec(vector: Vector) -> np.ndarray:
