@@ -11,6 +11,8 @@ co-located, so no query crosses shards. See docs/postgres.md.
 
 from __future__ import annotations
 
+import math
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +31,8 @@ from remem.store.base import Job, PurgeReport, Vector
 from remem.timeutil import now
 from remem.types import Episode, Filters, MemoryItem, Version
 
+BM25_K1, BM25_B = 1.2, 0.75  # FTS5's constants, so both stores rank alike
+BM25_CANDIDATES = 2_000  # matches re-ranked by BM25; ts_rank_cd picks them when there are more
 EF_SEARCH = 200  # HNSW candidates per query: high enough that results match exact search at 100k
 _MIGRATION_LOCK = 4242  # advisory lock keys: arbitrary, fixed, distinct
 _BIND_LOCK = 4243
@@ -391,19 +395,50 @@ class PostgresStore:
 
     # -- search -----------------------------------------------------------------------------
     def lexical_search(self, space: str, terms: Sequence[str], filters: Filters, k: int) -> list[tuple[str, float]]:
-        """ts_rank_cd-ranked (memory id, score) for an OR of the terms; best first."""
+        """BM25-ranked (memory id, score) for an OR of the terms, like SQLite's FTS5; best first.
+
+        PostgreSQL's own ts_rank_cd ignores how rare a term is, which cost 7 points of turn
+        recall@10 on LoCoMo against SQLite's BM25. So the GIN index finds the candidates and
+        BM25 (k1 1.2, b 0.75, idf from the space's document frequencies) ranks them here.
+        """
         if not terms:
             return []
-        # Only placeholders are joined into the SQL; each term is a parameter, and plainto_tsquery
-        # reads it as plain words, so tsquery syntax in it (| & ! : *) is inert.
-        query = " || ".join(["plainto_tsquery('english', %s)"] * len(terms))
+        # Each term is a parameter read by plainto_tsquery as plain words: tsquery syntax is inert.
+        lexemes = _lexemes(self._q("SELECT to_tsvector('english', %s)::text", (" ".join(terms),))[0][0])
+        if not lexemes:
+            return []
+        query = " || ".join(["%s::tsquery"] * len(lexemes))
+        quoted = [f"'{lexeme}'" for lexeme in (x.replace("'", "''") for x in lexemes)]
         where, params = _filter_sql(space, filters)
         rows = self._q(
-            f"SELECT m.id, ts_rank_cd(m.tsv, q, 1) AS score FROM memories m, (SELECT {query} AS q) AS terms "
-            f"WHERE m.tsv @@ q AND {where} ORDER BY score DESC, m.seq LIMIT %s",
-            [*terms, *params, k],
+            f"SELECT m.id, m.tsv::text, length(m.tsv) FROM memories m WHERE m.tsv @@ ({query}) AND {where} "
+            "ORDER BY ts_rank_cd(m.tsv, (" + query + ")) DESC, m.seq LIMIT %s",
+            [*quoted, *params, *quoted, BM25_CANDIDATES],
         )
-        return [(r[0], float(r[1])) for r in rows]
+        if not rows:
+            return []
+        total, average = self._q(
+            "SELECT count(*), coalesce(avg(length(tsv)), 1) FROM memories WHERE space = %s", (space,)
+        )[0]
+        frequency = {
+            lexeme: int(
+                self._q("SELECT count(*) FROM memories WHERE space = %s AND tsv @@ %s::tsquery", (space, q))[0][0]
+            )
+            for lexeme, q in zip(lexemes, quoted, strict=True)
+        }
+        scored = []
+        for memory_id, vector_text, length in rows:
+            counts = _lexeme_counts(vector_text)
+            score = 0.0
+            for lexeme in lexemes:
+                tf = counts.get(lexeme, 0)
+                if tf:
+                    df = frequency[lexeme]
+                    idf = math.log(1 + (int(total) - df + 0.5) / (df + 0.5))
+                    score += idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / float(average)))
+            scored.append((memory_id, score))
+        scored.sort(key=lambda pair: -pair[1])
+        return scored[:k]
 
     def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
         """Cosine-ranked (memory id, similarity) through the HNSW index; best first."""
@@ -741,3 +776,19 @@ def _job(r: Sequence[Any]) -> Job:
         options=dict(r[8]),
         worker=r[9],
     )
+
+
+_LEXEME = re.compile(r"'((?:[^']|'')+)'(?::([0-9A-D,]+))?")
+
+
+def _lexemes(vector_text: str) -> list[str]:
+    """The lexemes of a tsvector's text form, in order: "'lisbon':3 'move':1" -> ['lisbon', 'move']."""
+    return [m.group(1).replace("''", "'") for m in _LEXEME.finditer(vector_text)]
+
+
+def _lexeme_counts(vector_text: str) -> dict[str, int]:
+    """Occurrences of each lexeme (its number of positions) in a tsvector's text form."""
+    return {
+        m.group(1).replace("''", "'"): len(m.group(2).split(",")) if m.group(2) else 1
+        for m in _LEXEME.finditer(vector_text)
+    }
