@@ -1,37 +1,42 @@
-"""The offline extractor and the date resolver, unit by unit."""
+"""The offline extractor, sentence by sentence, and the extractive session summary."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from remem.types import Episode
-from remem.write.facts import RuleExtractor, classify, rewrite
-from remem.write.timeresolve import resolve
+from remem.write.candidates import Candidate
+from remem.write.rules import RuleExtractor, classify, rewrite
+from remem.write.summarize import ExtractiveSummarizer, summarize_session
 
 MONDAY = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
 
 
-def said(text: str, name: str = "Caroline") -> list[str]:
-    episode = Episode(
-        id="ep1", space="s", role="user", content=text, session="s1", event_time=MONDAY, ingest_time=MONDAY, name=name
+def turn(text: str, name: str = "Caroline", number: int = 1, at: datetime = MONDAY) -> Episode:
+    return Episode(
+        id=f"ep{number}", space="s", role="user", content=text, session="s1", event_time=at, ingest_time=at, name=name
     )
-    return [c.text for c in RuleExtractor().extract([episode], []) if c.kind != "turn"]
 
 
-def test_relative_dates_resolve_against_when_they_were_said() -> None:
-    def one(text: str, past: bool = False) -> str:
-        return resolve(text, MONDAY, past=past)[0].describe()
+def extracted(text: str, name: str = "Caroline") -> list[Candidate]:
+    return [c for c in RuleExtractor().extract([turn(text, name)], []) if c.kind != "turn"]
 
-    assert one("I went yesterday") == "7 May 2023"
-    assert one("I ran a race last Saturday") == "6 May 2023"
-    assert one("we moved two weeks ago") == "the week of 24 April 2023"
-    assert one("I started last year") == "2022"
-    assert one("next month I travel") == "June 2023"
-    assert one("We went camping in July") == "July 2022"  # a July not yet come means last year's
-    assert one("I adopted him 3 days ago") == "5 May 2023"
-    assert one("Took Oscar to the vet on Friday", past=True) == "5 May 2023"
-    assert one("The party is on Friday") == "12 May 2023"
-    assert resolve("I may go", MONDAY) == []
+
+def said(text: str, name: str = "Caroline") -> list[str]:
+    return [c.text for c in extracted(text, name)]
+
+
+def test_the_raw_turn_comes_first_then_the_facts_inside_it() -> None:
+    out = RuleExtractor().extract([turn("Hey Mel! I went to a LGBTQ support group yesterday.")], [])
+    assert [c.kind for c in out] == ["turn", "event"]
+    assert out[0].text == "Caroline: Hey Mel! I went to a LGBTQ support group yesterday."
+    fact = out[1]
+    assert fact.text == "Caroline went to a LGBTQ support group yesterday (7 May 2023)."
+    assert fact.valid_from == datetime(2023, 5, 7, tzinfo=UTC)
+    assert fact.source_episode_ids == ["ep1"] and fact.session == "s1"
+    assert {"lgbtq", "support", "group"} <= set(fact.keywords)
+    assert fact.tags == ["lgbtq"]
+    assert fact.metadata["speaker"] == "Caroline"
 
 
 def test_first_person_becomes_a_standalone_third_person_statement() -> None:
@@ -42,22 +47,72 @@ def test_first_person_becomes_a_standalone_third_person_statement() -> None:
     assert rewrite("I apply to jobs", "Ana") == "Ana applies to jobs"
 
 
-def test_what_is_kept_and_what_is_not() -> None:
-    assert said("I went to a LGBTQ support group yesterday and it was so powerful.") == [
-        "Caroline went to a LGBTQ support group yesterday and it was so powerful (7 May 2023)."
-    ]
-    assert said("Yeah, I painted that lake sunrise last year!") == [
-        "Caroline painted that lake sunrise last year (2022)."
-    ]
+def test_greetings_questions_praise_and_assent_are_dropped() -> None:
     assert said("Hey Mel! Good to see you! How have you been?") == []
+    assert said("Thanks!") == []
     assert said("That charity race sounds great, Mel!") == []
     assert said("I'm really proud of you for taking part!") == []
+    assert said("I totally agree, Melanie.") == []
+    assert said("Doubts, Caroline.") == []
+    assert said("And here's one of the adoption agencies I'm looking into.") == []
     assert classify("What kinda jobs are you thinkin' of?", "Melanie") is None
-    statement = classify("My favourite food is sushi.", "Bo")
-    assert (
-        statement is not None and statement.kind == "preference" and statement.text == "Bo's favourite food is sushi."
-    )
-    negation = classify("I no longer eat meat.", "Cy")
-    assert negation is not None and negation.negates == "eat meat"
-    move = classify("I moved to Porto last week.", "Ana")
-    assert move is not None and (move.attribute, move.value) == ("residence", "Porto")
+
+
+def test_kinds_preferences_events_and_plans() -> None:
+    [preference] = extracted("My favourite food is sushi.", "Bo")
+    assert (preference.kind, preference.text) == ("preference", "Bo's favourite food is sushi.")
+    [plan] = extracted("I'm going to Paris next month.", "Bo")
+    assert plan.kind == "event" and plan.text == "Bo is going to Paris next month (June 2023)."
+    assert plan.valid_from == datetime(2023, 6, 1, tzinfo=UTC)
+    [past] = extracted("Yeah, I painted that lake sunrise last year!")
+    assert past.text == "Caroline painted that lake sunrise last year (2022)."
+    # A vocative is not part of the fact.
+    assert said("Caroline, since we last chatted, I've had a lot of things happening to me.", "Melanie") == [
+        "Since we last chatted, Melanie has had a lot of things happening to Melanie."
+    ]
+
+
+def test_changes_and_negations_are_marked_for_the_reconciler() -> None:
+    [meat] = extracted("I no longer eat meat.", "Cy")
+    assert meat.negates == "eat meat" and meat.text == "Cy no longer eats meat."
+    [vegetarian] = extracted("I'm vegetarian now.", "Cy")
+    assert vegetarian.negates == "eat meat"
+    [smoking] = extracted("I don't smoke anymore.", "Cy")
+    assert smoking.negates is not None and "smoke" in smoking.negates
+    [move] = extracted("I moved to Porto last week.", "Ana")
+    assert (move.metadata["attribute"], move.metadata["value"]) == ("residence", "Porto")
+    [job] = extracted("I started working at Google last month.", "Ana")
+    assert (job.metadata["attribute"], job.metadata["value"]) == ("job", "at Google")
+    [married] = extracted("I got married in June.", "Ana")
+    assert (married.metadata["attribute"], married.metadata["value"]) == ("relationship", "married")
+    [sister] = extracted("My sister moved to Rome.", "Ana")
+    assert "attribute" not in sister.metadata  # the sister's residence, not Ana's
+
+
+def test_forget_requests_are_flagged_not_stored_as_facts() -> None:
+    [forget] = extracted("Please forget that I eat meat.", "Cy")
+    assert forget.forget is True and forget.text == "I eat meat"
+
+
+def session() -> list[Episode]:
+    lines = [
+        ("Caroline", "Hey Mel! Good to see you!"),
+        ("Melanie", "Hi Caroline! I'm swamped with the kids and my painting."),
+        ("Caroline", "I went to an LGBTQ support group yesterday. The support group was so powerful."),
+        ("Melanie", "Wow, what did the support group talk about?"),
+        ("Caroline", "Transgender stories at the support group made me feel accepted."),
+        ("Melanie", "I painted a lake sunrise last year."),
+    ]
+    return [turn(text, name, i, MONDAY + timedelta(minutes=i)) for i, (name, text) in enumerate(lines, start=1)]
+
+
+def test_the_session_summary_is_dated_central_and_points_at_every_turn() -> None:
+    summary = summarize_session(session())
+    assert summary is not None and summary.kind == "summary"
+    assert summary.text.startswith("Session of 8 May 2023: ")
+    assert "support group" in summary.text and "Good to see you" not in summary.text
+    assert len(summary.text) <= 400
+    assert summary.source_episode_ids == [f"ep{i}" for i in range(1, 7)]
+    assert summary.tags == ["caroline", "melanie"] and summary.keywords[:2] == ["support", "group"]
+    assert ExtractiveSummarizer(min_turns=10).summarize(session()) is None
+    assert summarize_session([turn("Hi!"), turn("Thanks!", number=2)]) is None

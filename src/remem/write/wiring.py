@@ -19,13 +19,14 @@ def write_path(settings: Settings, llm: Any) -> tuple[Extractor, Reconciler, Sum
     if choice == "turns":
         return TurnExtractor(), SimilarityReconciler(), None
     if choice == "rules":
-        from remem.write.contradict import RuleReconciler
-        from remem.write.facts import RuleExtractor
-        from remem.write.summary import ExtractiveSummarizer
+        from remem.write.rules import RuleExtractor
+        from remem.write.rules_reconcile import RuleReconciler
+        from remem.write.summarize import ExtractiveSummarizer
 
         return RuleExtractor(), RuleReconciler(), ExtractiveSummarizer()
     if llm is None:
         raise InvalidInput("extractor 'llm' needs an LLM: set llm_url and llm_model (REMEM_LLM_URL, REMEM_LLM_MODEL)")
-    from remem.write.llm_write import LLMExtractor, LLMReconciler, LLMSummarizer
+    from remem.write.llm_extract import LLMExtractor, LLMReconciler
+    from remem.write.summarize import LLMSummarizer
 
     return LLMExtractor(llm), LLMReconciler(llm), LLMSummarizer(llm)

@@ -1,4 +1,4 @@
-"""The write path with an LLM: extraction, reconciliation and session summaries by a chat model.
+"""The write path with an LLM: extraction and reconciliation by a chat model.
 
 Prompts live in src/remem/prompts/ beside the JSON schema each answer must follow. Output is
 parsed tolerantly and validated; a bad answer gets one corrective retry, then LLMOutputError,
@@ -18,6 +18,7 @@ from remem.types import Episode
 from remem.write.candidates import Candidate
 from remem.write.extract import TurnExtractor
 from remem.write.reconcile import Neighbour, Verdict
+from remem.write.rules_reconcile import RuleReconciler
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 KINDS = ("fact", "preference", "event")
@@ -58,20 +59,19 @@ RECONCILE_SCHEMA: dict[str, Any] = {
     "required": ["operation", "target", "text", "temporal", "reason"],
     "additionalProperties": False,
 }
-SUMMARY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"summary": {"type": "string"}},
-    "required": ["summary"],
-    "additionalProperties": False,
-}
 
 
-def _line(number: int, episode: Episode) -> str:
+def numbered_turn(number: int, episode: Episode) -> str:
+    """A turn as the model sees it: its number, the date it was said, its speaker and words."""
     return f"{number}. [{episode.event_time:%Y-%m-%d}] {episode.name or episode.role}: {episode.content}"
 
 
+def _when(moment: datetime | None) -> str:
+    return f"[{moment:%Y-%m-%d}] " if moment is not None else ""
+
+
 def _date(value: Any) -> datetime | None:
-    if value in (None, ""):
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "null", "none", "unknown")):
         return None
     if not isinstance(value, str):
         raise ValueError(f"date must be a string like 2023-05-07, not {value!r}")
@@ -79,6 +79,8 @@ def _date(value: Any) -> datetime | None:
 
 
 class LLMExtractor:
+    """Standalone memories from new turns, by the prompt in prompts/extract.md; plus the turns themselves."""
+
     name = "llm"
 
     def __init__(self, llm: LLM) -> None:
@@ -90,8 +92,8 @@ class LLMExtractor:
         context = [e for e in recent if e.id not in new_ids][-10:]
         prompt = fill(
             self.prompt,
-            turns="\n".join(_line(i, e) for i, e in enumerate(episodes, start=1)),
-            recent="\n".join(_line(i, e) for i, e in enumerate(context, start=1)) or "(none)",
+            turns="\n".join(numbered_turn(i, e) for i, e in enumerate(episodes, start=1)),
+            recent="\n".join(numbered_turn(i, e) for i, e in enumerate(context, start=1)) or "(none)",
         )
 
         def validate(answer: Any) -> list[Candidate]:
@@ -106,6 +108,12 @@ class LLMExtractor:
                 if not isinstance(text, str) or not text.strip():
                     raise ValueError("every memory needs a non-empty text")
                 kind = item.get("kind") if item.get("kind") in KINDS else "fact"
+                keywords = item.get("keywords") or []
+                if not isinstance(keywords, list):
+                    raise ValueError("keywords must be a list of strings")
+                negates = item.get("negates")
+                if negates is not None and not isinstance(negates, str):
+                    raise ValueError("negates must be a string or null")
                 episode = episodes[turn - 1]
                 out.append(
                     Candidate(
@@ -114,8 +122,8 @@ class LLMExtractor:
                         source_episode_ids=[episode.id],
                         session=episode.session,
                         valid_from=_date(item.get("date")) or episode.event_time,
-                        keywords=[str(k).lower() for k in item.get("keywords") or []][:8],
-                        negates=item.get("negates") or None,
+                        keywords=[str(k).lower() for k in keywords][:8],
+                        negates=negates or None,
                         forget=bool(item.get("forget")),
                         metadata={"speaker": episode.name or episode.role},
                     )
@@ -127,6 +135,12 @@ class LLMExtractor:
 
 
 class LLMReconciler:
+    """ADD, NOOP, UPDATE (temporal or not) or DELETE against numbered neighbours, by prompts/reconcile.md.
+
+    The model's DELETE becomes SUPERSEDE: the contradicted memory is closed and the new one,
+    which says what is true now, is added.
+    """
+
     name = "llm"
 
     def __init__(self, llm: LLM) -> None:
@@ -138,15 +152,15 @@ class LLMReconciler:
             return Verdict("ADD", None, candidate.text, "a turn is kept verbatim")
         facts = [n for n in neighbours if n.memory.kind not in ("turn", "summary") and n.memory.valid_to is None]
         if candidate.forget:
-            from remem.write.contradict import RuleReconciler
-
             return RuleReconciler().reconcile(candidate, facts)  # purging is decided by rules, never guessed
         if not facts:
             return Verdict("ADD", None, candidate.text, "nothing similar is remembered")
         prompt = fill(
             self.prompt,
-            candidate=candidate.text,
-            neighbours="\n".join(f"{i}. {n.memory.text}" for i, n in enumerate(facts, start=1)),
+            candidate=f"{_when(candidate.valid_from)}{candidate.text}",
+            neighbours="\n".join(
+                f"{i}. {_when(n.memory.valid_from)}{n.memory.text}" for i, n in enumerate(facts, start=1)
+            ),
         )
 
         def validate(answer: Any) -> Verdict:
@@ -159,46 +173,17 @@ class LLMReconciler:
             if operation == "ADD":
                 return Verdict("ADD", None, candidate.text, reason)
             target = answer.get("target")
-            if not isinstance(target, int) or not 1 <= target <= len(facts):
+            if isinstance(target, str) and target.strip().isdigit():
+                target = int(target)  # "2" for 2: a weak model's quoting, not a wrong answer
+            if not isinstance(target, int) or isinstance(target, bool) or not 1 <= target <= len(facts):
                 raise ValueError(f"target {target!r} is not one of 1..{len(facts)}")
             memory = facts[target - 1].memory
             if operation == "NOOP":
-                return Verdict("NOOP", memory.id, memory.text, reason)
+                return Verdict("NOOP", memory.id, memory.text, f"restates {memory.id}: {reason}")
             if operation == "DELETE":
-                return Verdict("SUPERSEDE", memory.id, candidate.text, reason)
+                return Verdict("SUPERSEDE", memory.id, candidate.text, f"contradicts {memory.id}: {reason}")
             text = str(answer.get("text") or candidate.text).strip()
-            return Verdict("UPDATE", memory.id, text, reason, temporal=bool(answer.get("temporal")))
+            temporal = bool(answer.get("temporal"))
+            return Verdict("UPDATE", memory.id, text, f"updates {memory.id}: {reason}", temporal=temporal)
 
         return complete_json(self.llm, [{"role": "user", "content": prompt}], RECONCILE_SCHEMA, validate=validate)
-
-
-class LLMSummarizer:
-    name = "llm-summary"
-
-    def __init__(self, llm: LLM, min_turns: int = 4) -> None:
-        self.llm = llm
-        self.min_turns = min_turns
-        self.prompt = (PROMPTS / "summarize.md").read_text()
-
-    def summarize(self, episodes: Sequence[Episode]) -> Candidate | None:
-        if len(episodes) < self.min_turns:
-            return None
-        start = episodes[0].event_time
-        prompt = fill(
-            self.prompt, date=f"{start:%Y-%m-%d}", turns="\n".join(_line(i, e) for i, e in enumerate(episodes, start=1))
-        )
-
-        def validate(answer: Any) -> str:
-            if not isinstance(answer, dict) or not isinstance(answer.get("summary"), str) or not answer["summary"]:
-                raise ValueError('expected {"summary": "..."}')
-            return str(answer["summary"]).strip()
-
-        summary = complete_json(self.llm, [{"role": "user", "content": prompt}], SUMMARY_SCHEMA, validate=validate)
-        return Candidate(
-            text=f"Session of {start.day} {start:%B %Y}: {summary}",
-            kind="summary",
-            source_episode_ids=[e.id for e in episodes],
-            session=episodes[0].session,
-            valid_from=start,
-            metadata={"turns": len(episodes)},
-        )

@@ -5,20 +5,23 @@ Rules over the candidate and its nearest memories (cosine similarity from the de
 - a raw turn is always added (turns are the lossless record);
 - "forget ..." purges the memories it names (PURGE);
 - the same text, or near-identical meaning of the same kind, is a NOOP that adds evidence;
-- a new value of a single-valued attribute ("moved to Porto" after "lives in Lisbon") closes
-  the old memory where the new one starts and adds the new (SUPERSEDE), so "as of" the past
-  still finds the old value;
-- a negation ("no longer eats meat") retires what it negates and is itself added (SUPERSEDE);
+- a new value of a single-valued attribute (residence, job, relationship: "moved to Porto" after
+  "lives in Lisbon") is a temporal UPDATE: the memory moves on to the new value as a new version,
+  and the pipeline keeps the old value as a snapshot closed where the new one starts, so "as of"
+  the past still finds it and `history` shows the chain Lisbon -> Porto;
+- a negation ("no longer eats meat", "is vegetarian now") closes what it negates and is itself
+  added (SUPERSEDE); a neighbour that already says the same change is left alone (NOOP);
 - a candidate that says everything a neighbour says and more replaces it as a new version (UPDATE).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from remem.write.candidates import Candidate
-from remem.write.facts import content_words
 from remem.write.reconcile import Neighbour, Verdict, normalise
+from remem.write.rules import NEGATION, STATE_NEGATES, content_words
 
 DUPLICATE_AT = 0.93  # cosine above which two memories of one kind say the same thing
 RELATED_AT = 0.45  # cosine above which a memory can be the thing a negation or forget refers to
@@ -52,7 +55,14 @@ def _stems(text: str) -> set[str]:
     return {_STEMS.get(w, w) for w in content_words(text)}
 
 
+def _is_change(text: str) -> bool:
+    """Whether a memory itself reports a stop or a change of state ("no longer", "is vegan now")."""
+    return bool(NEGATION.search(text)) or any(re.search(rf"\b{state}\b", text, re.I) for state in STATE_NEGATES)
+
+
 class RuleReconciler:
+    """ADD, NOOP, UPDATE, SUPERSEDE or PURGE by the rules above; deterministic, no LLM."""
+
     name = "rules"
 
     def reconcile(self, candidate: Candidate, neighbours: Sequence[Neighbour]) -> Verdict:
@@ -90,10 +100,17 @@ class RuleReconciler:
             for n in facts:
                 if n.memory.metadata.get("speaker") != speaker or n.similarity < RELATED_AT:
                     continue
-                if negated & _stems(n.memory.text):
-                    return Verdict(
-                        "SUPERSEDE", n.memory.id, candidate.text, f"contradicts {n.memory.id}: {candidate.text}"
-                    )
+                if not negated & _stems(n.memory.text):
+                    continue
+                if _is_change(n.memory.text):
+                    # "stopped eating meat" after "no longer eats meat": the same change, said again.
+                    return Verdict("NOOP", n.memory.id, n.memory.text, f"{n.memory.id} already says so")
+                return Verdict(
+                    "SUPERSEDE",
+                    n.memory.id,
+                    candidate.text,
+                    f"contradicts {n.memory.id} ({n.memory.text.rstrip('.')}): {candidate.negates} no longer holds",
+                )
         for n in facts:
             if n.memory.kind != candidate.kind or n.memory.metadata.get("speaker") != speaker:
                 continue

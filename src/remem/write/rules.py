@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from remem.search.terms import STOPWORDS
 from remem.types import Episode
 from remem.write.candidates import Candidate
+from remem.write.dates import Tense, resolve
 from remem.write.extract import TurnExtractor
-from remem.write.timeresolve import resolve
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 _INTERJECTION = re.compile(
@@ -28,6 +28,30 @@ _FILLER = re.compile(
     r"(?:that|this|it)(?:'s| is| was)\b|(?:that|this|it|what|your)\b[^.!?]{0,40}?\b(?:sounds|looks|seems)\b)",
     re.I,
 )
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as prose, one space between words: shorter to read than a literal."""
+    return frozenset(text.split())
+
+
+# "Caroline, since we last chatted, ..." and "... so true, Mel!": the listener addressed by name.
+_LEADING_VOCATIVE = re.compile(r"^(?:hey\s+|hi\s+|oh\s+)?[A-Z][a-z]+,\s+(?=[a-zA-Z])")
+_TRAILING_VOCATIVE = re.compile(r",\s+[A-Z][a-z]+(?P<end>[.!?]*)$")
+_CONJUNCTION = re.compile(r"^(?:and|but|so|also|plus|anyway|btw)\b[,]?\s+", re.I)
+# Sentences pointing at a shared photo ("here's ...") or urging ("let's ..."): nothing that stands alone.
+_DEICTIC = re.compile(
+    r"^(?:here'?s|here is|here are|let'?s|let us|hang in there|check (?:it |this )?out|look at|"
+    r"this is a (?:pic|photo))\b",
+    re.I,
+)
+# Words that carry feeling or assent but no fact: a sentence needs two words beyond these.
+_EMPTY_WORDS = _words(
+    "agree agreed totally really definitely absolutely exactly true right glad happy thanks thank awesome "
+    "amazing great cool nice wow sure yeah good hear sounds sound feel think know mean guess bet hope "
+    "wish doubts doubt lot lots much things thing stuff kind sort way super pretty so such very well glad "
+    "pleased excited proud love lovely wonderful fantastic incredible beautiful cute sweet fun"
+)
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|my|me|mine|myself|we|we're|we've|our|us)\b", re.I)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|yours)\b", re.I)
 PREFERENCE = re.compile(
@@ -36,8 +60,8 @@ PREFERENCE = re.compile(
     re.I,
 )
 PLAN = re.compile(
-    r"\b(?:going to|gonna|will|plan(?:ning)? to|hope to|want to|thinking (?:of|about)|"
-    r"looking forward to|next (?:week|month|year))\b",
+    r"(?:'ll\b|\b(?:going to|gonna|will|plan(?:ning)? to|hope to|want to|thinking (?:of|about)|"
+    r"looking forward to|next (?:week|month|year))\b)",
     re.I,
 )
 EVENT = re.compile(
@@ -56,6 +80,29 @@ MOVE = re.compile(
     r"\b(?:moved|relocated|am moving|'m moving)\s+(?:back\s+)?to\s+(?P<place>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)"
 )
 LIVE = re.compile(r"\b(?:live|living|based)\s+in\s+(?P<place>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")
+# Single-valued attributes: a new value closes the old one ("moved to Porto" ends "lives in Lisbon").
+JOB = re.compile(
+    r"\b(?:work|working|started working|got a (?:new )?job|took a job|was hired|got hired|am employed)\s+"
+    r"(?P<prep>at|for|as)\s+(?:an?\s+|the\s+)?(?P<value>[\w-]+(?:\s+[A-Z][\w-]*)*)"
+)
+RELATIONSHIP = re.compile(
+    r"\b(?P<value>single|married|engaged|divorced|separated|widowed|broke up|split up|dating\s+[A-Z]\w+|"
+    r"in a relationship)\b",
+    re.I,
+)
+# A new state that rules out an old habit, though it says no "no longer": "I'm vegetarian now".
+STATE_NEGATES = {
+    "vegetarian": "eat meat",
+    "vegan": "eat meat",
+    "sober": "drink alcohol",
+    "teetotal": "drink alcohol",
+}
+_STATE = re.compile(
+    r"\b(?:I'm|I am|I've become|I became|I went|went)\s+(?:now\s+|fully\s+)?(?P<state>"
+    + "|".join(STATE_NEGATES)
+    + r")\b",
+    re.I,
+)
 FORGET = re.compile(r"^\s*(?:please\s+)?forget\s+(?:that\s+|about\s+)?(?P<what>.+?)[.!]?\s*$", re.I)
 
 _PRONOUNS = [
@@ -84,7 +131,9 @@ class Statement:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+    """The sentences of a turn; bracketed annotations ("[shares a photo: ...]") describe, they do not state."""
+    text = re.sub(r"\s*\[[^\]]*\]", "", text).strip()
+    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
 
 def content_words(text: str) -> list[str]:
@@ -104,74 +153,11 @@ _ADVERBS = (
 )
 _AGREE = re.compile(rf"\bI((?:\s+{_ADVERBS})*)\s+([a-z]+)\b")
 _AUX = {"am": "is", "have": "has", "do": "does", "don't": "doesn't", "go": "goes", "haven't": "hasn't"}
-_UNCHANGED = set(
-    [
-        "can",
-        "could",
-        "will",
-        "would",
-        "should",
-        "might",
-        "must",
-        "may",
-        "shall",
-        "was",
-        "did",
-        "had",
-        "went",
-        "got",
-        "made",
-        "took",
-        "saw",
-        "ran",
-        "met",
-        "began",
-        "left",
-        "read",
-        "won",
-        "lost",
-        "wrote",
-        "bought",
-        "brought",
-        "thought",
-        "found",
-        "gave",
-        "told",
-        "felt",
-        "kept",
-        "sent",
-        "spent",
-        "sat",
-        "stood",
-        "heard",
-        "paid",
-        "built",
-        "taught",
-        "caught",
-        "drove",
-        "rode",
-        "ate",
-        "drank",
-        "swam",
-        "sang",
-        "flew",
-        "grew",
-        "knew",
-        "threw",
-        "drew",
-        "chose",
-        "woke",
-        "came",
-        "became",
-        "forgot",
-        "won't",
-        "can't",
-        "couldn't",
-        "wouldn't",
-        "shouldn't",
-        "didn't",
-        "wasn't",
-    ]
+_UNCHANGED = _words(
+    "can could will would should might must may shall was did had went got made took saw ran met began "
+    "left read won lost wrote bought brought thought found gave told felt kept sent spent sat stood heard "
+    "paid built taught caught drove rode ate drank swam sang flew grew knew threw drew chose woke came "
+    "became forgot won't can't couldn't wouldn't shouldn't didn't wasn't"
 )
 
 
@@ -200,7 +186,12 @@ def rewrite(sentence: str, name: str | None) -> str:
 def classify(sentence: str, name: str | None) -> Statement | None:
     """A memorable statement, or None for questions, greetings and filler."""
     plain = _INTERJECTION.sub("", sentence.strip()).strip()
-    if not plain or plain.endswith("?") or _FILLER.match(plain) or len(content_words(plain)) < 2:
+    plain = _LEADING_VOCATIVE.sub("", plain)
+    plain = _TRAILING_VOCATIVE.sub(lambda m: m.group("end"), plain)
+    plain = _CONJUNCTION.sub("", _INTERJECTION.sub("", plain)).strip()
+    if not plain or plain.endswith("?") or _FILLER.match(plain) or _DEICTIC.match(plain):
+        return None
+    if len([w for w in content_words(plain) if w not in _EMPTY_WORDS]) < 2:
         return None
     plain = plain[0].upper() + plain[1:]
     personal = bool(_FIRST_PERSON.search(plain))
@@ -212,14 +203,13 @@ def classify(sentence: str, name: str | None) -> Statement | None:
     text = rewrite(plain, name)
     if name and name not in text:
         text = f"{name}: {text}"  # "Took Oscar to the vet" needs its subject to stand alone
-    negated = NEGATION.search(plain)
+    negated, state = NEGATION.search(plain), _STATE.search(plain)
     negates = None
     if negated:
         negates = " ".join(content_words(plain[negated.end() :])[:4]) or " ".join(content_words(plain)[:4])
-    moved, lives = MOVE.search(plain), LIVE.search(plain)
-    attribute = value = None
-    if moved or lives:
-        attribute, value = "residence", (moved or lives).group("place")  # type: ignore[union-attr]
+    elif state:
+        negates = STATE_NEGATES[state.group("state").lower()]
+    attribute, value = _attribute(plain)
     if PREFERENCE.search(plain) and not negated:
         kind = "preference"
     elif PLAN.search(plain) or EVENT.search(plain):
@@ -227,6 +217,22 @@ def classify(sentence: str, name: str | None) -> Statement | None:
     else:
         kind = "fact"
     return Statement(text, kind, negates, attribute, value)
+
+
+def _attribute(plain: str) -> tuple[str | None, str | None]:
+    """The single-valued attribute a first-person sentence sets, and its value, if any."""
+    if not re.search(r"\b(?:I|I'm|I've|we|we're|we've)\b", plain, re.I):
+        return None, None  # "my sister moved to Rome" sets the sister's residence, not the speaker's
+    place = MOVE.search(plain) or LIVE.search(plain)
+    if place:
+        return "residence", place.group("place")
+    job = JOB.search(plain)
+    if job:
+        return "job", f"{job.group('prep')} {job.group('value')}"
+    relationship = RELATIONSHIP.search(plain)
+    if relationship and re.search(r"\b(?:I|I'm|we)\b", plain[: relationship.start()], re.I):
+        return "relationship", relationship.group("value").lower()
+    return None, None
 
 
 class RuleExtractor:
@@ -257,8 +263,8 @@ class RuleExtractor:
                 if statement is None:
                     continue
                 text, valid_from = statement.text, None
-                past = statement.kind == "event" and not PLAN.search(sentence)
-                dates = resolve(sentence, episode.event_time, past=past)
+                tense: Tense = "future" if PLAN.search(sentence) else "past" if statement.kind == "event" else None
+                dates = resolve(sentence, episode.event_time, tense)
                 if len(parts) == 1 and not dates and text == sentence:
                     continue  # the turn itself already says exactly this
                 if dates:
