@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -32,7 +33,8 @@ from remem.timeutil import now
 from remem.types import Episode, Filters, MemoryItem, Version
 
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's constants, so both stores rank alike
-BM25_CANDIDATES = 2_000  # matches re-ranked by BM25; ts_rank_cd picks them when there are more
+BM25_CANDIDATES = 500  # matches re-ranked by BM25; ts_rank_cd picks them when there are more
+STATS_SECONDS = 60.0
 EF_SEARCH = 200  # HNSW candidates per query: high enough that results match exact search at 100k
 _MIGRATION_LOCK = 4242  # advisory lock keys: arbitrary, fixed, distinct
 _BIND_LOCK = 4243
@@ -125,6 +127,7 @@ class PostgresStore:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         self._local = threading.local()
+        self._stats_cache: dict[tuple[str, ...], tuple[Any, float]] = {}
         self._dim: int | None = None
 
         def configure(conn: psycopg.Connection[Any]) -> None:
@@ -417,12 +420,18 @@ class PostgresStore:
         )
         if not rows:
             return []
-        total, average = self._q(
-            "SELECT count(*), coalesce(avg(length(tsv)), 1) FROM memories WHERE space = %s", (space,)
-        )[0]
+        total, average = self._cached(
+            ("size", space),
+            lambda: self._q("SELECT count(*), coalesce(avg(length(tsv)), 1) FROM memories WHERE space = %s", (space,))[
+                0
+            ],
+        )
         frequency = {
-            lexeme: int(
-                self._q("SELECT count(*) FROM memories WHERE space = %s AND tsv @@ %s::tsquery", (space, q))[0][0]
+            lexeme: self._cached(
+                ("df", space, lexeme),
+                lambda q=q: int(  # type: ignore[misc]
+                    self._q("SELECT count(*) FROM memories WHERE space = %s AND tsv @@ %s::tsquery", (space, q))[0][0]
+                ),
             )
             for lexeme, q in zip(lexemes, quoted, strict=True)
         }
@@ -439,6 +448,21 @@ class PostgresStore:
             scored.append((memory_id, score))
         scored.sort(key=lambda pair: -pair[1])
         return scored[:k]
+
+    def _cached(self, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+        """Corpus statistics for BM25 (space size, document frequencies), reused for a minute.
+
+        Counting them costs a scan per query at 100k memories; a minute-old count moves a
+        BM25 score by a hair, the same bargain FTS5 makes with its incrementally kept totals.
+        """
+        hit = self._stats_cache.get(key)
+        if hit is not None and time.monotonic() - hit[1] < STATS_SECONDS:
+            return hit[0]
+        value = compute()
+        if len(self._stats_cache) > 50_000:
+            self._stats_cache.clear()
+        self._stats_cache[key] = (value, time.monotonic())
+        return value
 
     def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
         """Cosine-ranked (memory id, similarity) through the HNSW index; best first."""
