@@ -31,6 +31,7 @@ class Server:
     port: int
     process: subprocess.Popen[bytes] | None = None
     workers: int = 1
+    log: Any = None  # the server's stderr, a file
 
     @property
     def url(self) -> str:
@@ -39,6 +40,8 @@ class Server:
     def start(self) -> Server:
         env = {**os.environ, "REMEM_EXTRACTOR": "turns", "REMEM_ADMIN_KEY": ADMIN}
         env.pop("REMEM_CONFIG", None)
+        # The server logs a line per request: to a file, since an undrained pipe fills and blocks it.
+        self.log = self.db.with_name(f"server-{self.port}.log").open("wb")
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("remem")),
@@ -52,7 +55,7 @@ class Server:
             ],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -62,8 +65,11 @@ class Server:
             except httpx.HTTPError:
                 time.sleep(0.2)
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                raise RuntimeError(f"server exited: {self.log_text()[-2000:]}")
         raise RuntimeError("server did not start in 60 s")
+
+    def log_text(self) -> str:
+        return self.db.with_name(f"server-{self.port}.log").read_text(errors="replace")
 
     def kill(self, sig: int = signal.SIGTERM) -> None:
         if self.process is not None and self.process.poll() is None:

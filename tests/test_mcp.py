@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
@@ -20,13 +21,14 @@ def _payload(result: Any) -> Any:
     return json.loads(result.content[0].text)
 
 
-def test_remember_recall_list_and_forget_over_stdio(tmp_path: Path) -> None:
+@pytest.mark.parametrize("launch", ["module", "cli"])
+def test_remember_recall_list_and_forget_over_stdio(tmp_path: Path, launch: str) -> None:
     db = tmp_path / "mcp.db"
-    params = StdioServerParameters(
-        command=str(Path(sys.executable).with_name("remem")),
-        args=["--db", str(db), "mcp", "--space", "me"],
-        env={**os.environ, "REMEM_EXTRACTOR": "turns"},
-    )
+    if launch == "module":
+        command, args = sys.executable, ["-m", "remem.mcp_server", "--database", str(db), "--space", "me"]
+    else:
+        command, args = str(Path(sys.executable).with_name("remem")), ["--db", str(db), "mcp", "--space", "me"]
+    params = StdioServerParameters(command=command, args=args, env={**os.environ, "REMEM_EXTRACTOR": "turns"})
 
     async def session() -> None:
         async with Client(params, read_timeout_seconds=60) as client:
@@ -41,7 +43,10 @@ def test_remember_recall_list_and_forget_over_stdio(tmp_path: Path) -> None:
             assert [m["id"] for m in listed] == [memory_id]
             answer = _payload(await client.call_tool("ask", {"question": "Where does Ines live?"}))
             assert answer["citations"] == [memory_id]
+            refused = await client.call_tool("recall", {"query": "sister", "k": 10**6})
+            assert refused.is_error and "k must be between 1 and" in refused.content[0].text
             assert _payload(await client.call_tool("forget", {"ids": [memory_id]}))["memories"] == 1
             assert _payload(await client.call_tool("list_memories", {})) == []
+            assert _payload(await client.call_tool("recall", {"query": "sister"})) == []
 
     asyncio.run(session())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -112,13 +111,11 @@ def keys() -> None:
 
 
 def _key_store(c: Context) -> Any:
-    from remem.server.auth import SQLiteKeyStore
+    from remem.server.auth import key_store_for
 
     settings = c.settings()
-    if settings.is_postgres:
-        raise click.UsageError("keys for a PostgreSQL store live in a SQLite file: set REMEM_KEYS_DB")
-    Memory.open(settings=settings).close()  # make sure the store (and its file) exists
-    return SQLiteKeyStore(os.environ.get("REMEM_KEYS_DB") or settings.database)
+    Memory.open(settings=settings).close()  # make sure the store (and its file or schema) exists
+    return key_store_for(settings.database)
 
 
 @keys.command("create")

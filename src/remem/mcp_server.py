@@ -7,14 +7,28 @@ coding agent as a command: `remem --db ~/.remem/default.db mcp --space me` (see 
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 
+from remem.errors import RememError
 from remem.memory import Memory
 
 
+@contextlib.contextmanager
+def _told_to_the_model() -> Iterator[None]:
+    """remem's errors say what to fix; the SDK hides unexpected exceptions' messages, so pass ours on."""
+    try:
+        yield
+    except RememError as exc:
+        raise ToolError(f"{exc.code}: {exc}") from exc
+
+
 def build(memory: Memory, space: str) -> MCPServer:
+    """An MCP server whose tools read and write the one space `space`."""
     server = MCPServer(
         name="remem",
         instructions=(
@@ -28,12 +42,14 @@ def build(memory: Memory, space: str) -> MCPServer:
         text: str, role: str = "user", name: str | None = None, session: str | None = None, at: str | None = None
     ) -> dict[str, Any]:
         message = {"role": role, "content": text, **({"name": name} if name else {})}
-        result = memory.add([message], space=space, session=session, at=at)
+        with _told_to_the_model():
+            result = memory.add([message], space=space, session=session, at=at)
         return {"status": result.status, "decisions": [d.to_dict() for d in result.decisions], "error": result.error}
 
     @server.tool(description="Search memory (hybrid lexical + semantic); returns memories with ids, dates and scores.")
     def recall(query: str, k: int = 8, as_of: str | None = None) -> list[dict[str, Any]]:
-        hits = memory.search(query, space=space, k=k, as_of=as_of)
+        with _told_to_the_model():
+            hits = memory.search(query, space=space, k=k, as_of=as_of)
         return [
             {
                 "id": h.memory.id,
@@ -47,23 +63,27 @@ def build(memory: Memory, space: str) -> MCPServer:
 
     @server.tool(description="Answer a question from memory, citing memory ids.")
     def ask(question: str) -> dict[str, Any]:
-        answer: Any = memory.ask(question, space=space)
+        with _told_to_the_model():
+            answer: Any = memory.ask(question, space=space)
         return {"answer": answer.answer, "citations": answer.citations, "mode": answer.mode}
 
     @server.tool(description="Permanently forget memories by id (purged from storage and indexes).")
     def forget(ids: list[str]) -> dict[str, int]:
-        report = memory.forget(space=space, ids=ids)
+        with _told_to_the_model():
+            report = memory.forget(space=space, ids=ids)
         return {"memories": report.memories, "episodes": report.episodes}
 
     @server.tool(description="List recent memories, newest first.")
     def list_memories(limit: int = 20, kind: str | None = None) -> list[dict[str, Any]]:
-        items = memory.list(space=space, kinds=[kind] if kind else None, limit=limit)
+        with _told_to_the_model():
+            items = memory.list(space=space, kinds=[kind] if kind else None, limit=limit)
         return [{"id": m.id, "text": m.text, "kind": m.kind} for m in items]
 
     return server
 
 
 def run(database: str | None, space: str) -> None:
+    """Serve `space` of the store at `database` over stdio until the client disconnects."""
     with Memory.open(database) as memory:
         build(memory, space).run("stdio")
 

@@ -1,161 +1,134 @@
-"""The HTTP API: /v1, JSON in and out, per-space API keys, one error shape, never a 500 for bad input."""
+"""The HTTP API: /v1, JSON in and out, per-space API keys, one error shape, never a 500 for bad input.
+
+Every route under /v1/spaces/{space} checks the caller's key against the space in the path
+*before* FastAPI reads or validates the body (see `_guarded_route`): a caller without rights to a
+space learns nothing about it, not even whether its own malformed body would have been refused.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import os
-import re
-import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import Response, StreamingResponse
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPBearer
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from remem import __version__
-from remem.errors import Conflict, Forbidden, InvalidInput, NotFound, RememError, Unavailable
+from remem.errors import Forbidden, InvalidInput, NotFound
 from remem.memory import Memory
-from remem.server.auth import ApiKey, KeyStore, Right, SQLiteKeyStore
+from remem.server import errors
+from remem.server.auth import ApiKey, KeyStore, key_store_for
+from remem.server.guard import RequestGuard
 from remem.server.schemas import AddRequest, AskRequest, ForgetRequest, KeyRequest, SearchRequest, UpdateRequest
 
-log = logging.getLogger("remem.server")
-
-STATUS = {InvalidInput: 400, Forbidden: 403, NotFound: 404, Conflict: 409, Unavailable: 503}
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+Access = Literal["read", "write", "admin"]
+RIGHT = "x-remem-right"  # the OpenAPI extension naming the right a route needs
 
 
-def _error(status: int, code: str, message: str, request: Request | None) -> JSONResponse:
-    request_id = getattr(request.state, "request_id", None) if request is not None else None
-    return JSONResponse(
-        {"error": {"code": code, "message": message, "request_id": request_id}},
-        status_code=status,
-        headers={"X-Request-ID": request_id} if request_id else None,
-    )
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for. Memory's own limits (text length, batch, k) still apply beneath."""
+
+    max_body: int = 1_000_000  # bytes, refused with 413 before parsing
+    max_batch: int = 1_000  # messages in one add
+    max_k: int = 200  # results in one search or ask
+    max_page: int = 1_000  # memories in one list page
+    max_import: int = 10_000  # records in one import
+    timeout: float = 30.0  # seconds before the caller gets a 503
 
 
-class BodyLimit:
-    """Refuse bodies over `limit` bytes with 413, before anything parses them (declared or streamed)."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _send_json(send, 413, f"body larger than {self.limit} bytes")
-            return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await _send_json(send, 413, f"body larger than {self.limit} bytes")
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
-class _TooLarge(Exception):
-    pass
+def _guarded_route(authorize: Callable[[Request, Access], Awaitable[None]]) -> type[APIRoute]:
+    """A route class that authorizes the caller first, then insists on a JSON body where there is one."""
 
+    class GuardedRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+            access: Access | None = (self.openapi_extra or {}).get(RIGHT)
+            takes_json = self.body_field is not None
 
-async def _send_json(send: Send, status: int, message: str) -> None:
-    body = json.dumps({"error": {"code": "too_large", "message": message, "request_id": None}}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+            async def guarded(request: Request) -> Response:
+                if access is not None:
+                    await authorize(request, access)
+                content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+                # Refusing other types (rather than guessing) also stops cross-site form posts.
+                if takes_json and content_type != "application/json" and request.headers.get("content-length") != "0":
+                    raise HTTPException(415, "send the body as JSON with 'Content-Type: application/json'")
+                return await handler(request)
+
+            return guarded
+
+    return GuardedRoute
 
 
 def create_app(
     memory: Memory,
-    keys: KeyStore,
     *,
     admin_key: str | None = None,
-    max_body: int = 1_000_000,
-    timeout: float = 30.0,
+    keys: KeyStore | None = None,
+    limits: Limits | None = None,
 ) -> FastAPI:
-    """The API over one Memory. `admin_key` (a bootstrap token) may manage keys besides admin keys."""
+    """The API over one Memory.
+
+    `admin_key` is a bootstrap token that may manage keys (REMEM_ADMIN_KEY); `keys` defaults to the
+    key tables inside the store's own database.
+    """
+    limits = limits or Limits()
+    key_store = keys or key_store_for(memory.settings.database)
     app = FastAPI(title="remem", version=__version__, description="Long-term memory for LLM agents.")
+    errors.install(app)
 
-    @app.middleware("http")
-    async def request_id_and_timeout(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        given = request.headers.get("x-request-id", "")
-        request.state.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-        try:
-            response = await asyncio.wait_for(call_next(request), timeout)
-        except TimeoutError:
-            return _error(503, "timeout", f"the request took longer than {timeout:g} s", request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        log.info("%s %s %s %s", request.state.request_id, request.method, request.url.path, response.status_code)
-        return response
-
-    @app.exception_handler(RememError)
-    async def remem_error(request: Request, exc: RememError) -> JSONResponse:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 502)
-        return _error(status, exc.code, str(exc), request)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {400: "invalid_input", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-        return _error(exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail), request)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}"
-            for e in exc.errors()
-        )
-        return _error(400, "invalid_input", problems or "invalid request", request)
-
-    def caller(request: Request) -> ApiKey:
-        header = request.headers.get("authorization", "")
-        token = header[7:] if header.lower().startswith("bearer ") else ""
+    def caller(token: str) -> ApiKey:
         if admin_key and token and _same(token, admin_key):
             return ApiKey("bootstrap-admin", "REMEM_ADMIN_KEY", {}, admin=True)
-        return keys.authenticate(token)
+        return key_store.authenticate(token)
 
-    def granted(right: Right) -> Callable[[str, ApiKey], str]:
-        def check(space: str, key: ApiKey = Depends(caller)) -> str:  # noqa: B008 - FastAPI's idiom
-            if not key.allows(space, right):
-                if key.allows(space, "read"):
-                    raise Forbidden(f"this key may only read space {space!r}")
-                # The same answer whether or not the space exists: nothing to learn from it.
-                raise NotFound(f"space {space!r} not found")
-            return space
+    async def authorize(request: Request, access: Access) -> None:
+        key = await run_in_threadpool(caller, _bearer(request))  # a database read: off the event loop
+        request.state.key = key
+        if access == "admin":
+            if not key.admin:
+                raise Forbidden("managing keys needs an admin key")
+            return
+        space = request.path_params.get("space", "")
+        if not key.allows(space, access):
+            if access == "write" and key.allows(space, "read"):
+                raise Forbidden(f"this key may only read space {space!r}")
+            # The same answer whether or not the space exists: nothing to learn from it.
+            raise NotFound(f"space {space!r} not found")
 
-        return check
+    bearer = HTTPBearer(auto_error=False, description="An API key: 'Authorization: Bearer rk_...'")
+    # The bearer dependency only documents the scheme in OpenAPI; `authorize` does the checking.
+    router = APIRouter(route_class=_guarded_route(authorize), dependencies=[Depends(bearer)])
+    read: dict[str, Any] = {"openapi_extra": {RIGHT: "read"}}
+    write: dict[str, Any] = {"openapi_extra": {RIGHT: "write"}}
+    admin: dict[str, Any] = {"openapi_extra": {RIGHT: "admin"}}
 
-    def admin(key: ApiKey = Depends(caller)) -> ApiKey:  # noqa: B008
-        if not key.admin:
-            raise Forbidden("managing keys needs an admin key")
-        return key
-
-    reader, writer = Depends(granted("read")), Depends(granted("write"))
+    def actor(request: Request) -> str:
+        return f"api:{request.state.key.id}"
 
     @app.get("/v1/health")
     def health() -> dict[str, Any]:
+        """Liveness; needs no key and says nothing about the store."""
         return {"status": "ok", "version": __version__}
 
-    @app.post("/v1/spaces/{space}/add")
-    def add(body: AddRequest, space: str = writer) -> dict[str, Any]:
+    @router.post("/v1/spaces/{space}/add", **write)
+    def add(space: str, body: AddRequest) -> dict[str, Any]:
+        """Store messages as episodes (first, always), then extract and reconcile memories."""
+        if len(body.messages) > limits.max_batch:
+            raise InvalidInput(f"{len(body.messages)} messages in one add; the limit is {limits.max_batch}")
         result = memory.add(
             [m.model_dump(exclude_none=True) for m in body.messages],
             space=space,
@@ -166,12 +139,18 @@ def create_app(
         )
         return result.to_dict()
 
-    @app.post("/v1/spaces/{space}/search")
-    def search(body: SearchRequest, space: str = reader) -> dict[str, Any]:
+    def _k(k: int) -> int:
+        if k > limits.max_k:
+            raise InvalidInput(f"k must be between 1 and {limits.max_k}, not {k}")
+        return k
+
+    @router.post("/v1/spaces/{space}/search", **read)
+    def search(space: str, body: SearchRequest) -> dict[str, Any]:
+        """Hybrid search with filters, `as_of` and `mode`; hits carry scores and provenance."""
         hits = memory.search(
             body.query,
             space=space,
-            k=body.k,
+            k=_k(body.k),
             session=body.session,
             kinds=body.kinds,
             tags=body.tags,
@@ -184,43 +163,45 @@ def create_app(
         )
         return {"hits": [h.to_dict() for h in hits]}
 
-    @app.post("/v1/spaces/{space}/ask")
-    def ask(body: AskRequest, space: str = reader) -> dict[str, Any]:
-        if body.k > memory.settings.max_k:
-            raise InvalidInput(f"k must be between 1 and {memory.settings.max_k}, not {body.k}")
-        answer: Any = memory.ask(body.question, space=space, k=body.k, as_of=body.as_of)
+    @router.post("/v1/spaces/{space}/ask", **read)
+    def ask(space: str, body: AskRequest) -> dict[str, Any]:
+        """Answer from memory, citing memory ids."""
+        answer: Any = memory.ask(body.question, space=space, k=_k(body.k), as_of=body.as_of)
         return dict(answer.to_dict())
 
-    @app.get("/v1/spaces/{space}/memories")
+    @router.get("/v1/spaces/{space}/memories", **read)
     def list_memories(
-        space: str = reader,
+        space: str,
         limit: int = 50,
         offset: int = 0,
         session: str | None = None,
         kind: str | None = None,
         include_expired: bool = False,
     ) -> dict[str, Any]:
-        if not 1 <= limit <= 1000 or offset < 0:
-            raise InvalidInput("limit must be 1..1000 and offset >= 0")
+        """A page of memories, newest first; `next_offset` is null on the last page."""
+        if not 1 <= limit <= limits.max_page or not 0 <= offset <= 2**62:
+            raise InvalidInput(f"limit must be 1..{limits.max_page} and offset a non-negative integer")
         items = memory.list(
             space=space,
             session=session,
             kinds=[kind] if kind else None,
             include_expired=include_expired,
-            limit=limit + 1,
+            limit=limit + 1,  # one more than asked: tells whether there is a next page
             offset=offset,
         )
         more = len(items) > limit
         return {"items": [m.to_dict() for m in items[:limit]], "next_offset": offset + limit if more else None}
 
-    @app.get("/v1/spaces/{space}/memories/{memory_id}")
-    def get(memory_id: str, space: str = reader) -> dict[str, Any]:
+    @router.get("/v1/spaces/{space}/memories/{memory_id}", **read)
+    def get(space: str, memory_id: str) -> dict[str, Any]:
+        """One memory with its source episodes."""
         item = memory.get(memory_id, space=space)
         episodes = memory.store.get_episodes(space, item.source_episode_ids)
         return {**item.to_dict(), "episodes": [e.to_dict() for e in episodes]}
 
-    @app.patch("/v1/spaces/{space}/memories/{memory_id}")
-    def update(memory_id: str, body: UpdateRequest, space: str = writer) -> dict[str, Any]:
+    @router.patch("/v1/spaces/{space}/memories/{memory_id}", **write)
+    def update(space: str, memory_id: str, body: UpdateRequest, request: Request) -> dict[str, Any]:
+        """Change a memory; the old state becomes the previous version."""
         item = memory.update(
             memory_id,
             space=space,
@@ -230,28 +211,34 @@ def create_app(
             valid_from=body.valid_from,
             valid_to=body.valid_to,
             reason=body.reason,
-            actor="api",
+            actor=actor(request),
         )
         return item.to_dict()
 
-    @app.delete("/v1/spaces/{space}/memories/{memory_id}")
-    def delete(memory_id: str, space: str = writer, reason: str = "deleted over HTTP") -> dict[str, Any]:
-        return memory.delete(memory_id, space=space, reason=reason[:1000], actor="api").to_dict()
+    @router.delete("/v1/spaces/{space}/memories/{memory_id}", **write)
+    def delete(space: str, memory_id: str, request: Request, reason: str = "deleted over HTTP") -> dict[str, Any]:
+        """Retire a memory: no longer valid from now, kept in history and in `as_of` searches."""
+        return memory.delete(memory_id, space=space, reason=reason[:1000], actor=actor(request)).to_dict()
 
-    @app.get("/v1/spaces/{space}/memories/{memory_id}/history")
-    def history(memory_id: str, space: str = reader) -> dict[str, Any]:
+    @router.get("/v1/spaces/{space}/memories/{memory_id}/history", **read)
+    def history(space: str, memory_id: str) -> dict[str, Any]:
+        """Every version, oldest first, with operation, reason, actor and time."""
         return {"versions": [v.to_dict() for v in memory.history(memory_id, space=space)]}
 
-    @app.post("/v1/spaces/{space}/forget")
-    def forget(body: ForgetRequest, space: str = writer) -> dict[str, Any]:
+    @router.post("/v1/spaces/{space}/forget", **write)
+    def forget(space: str, body: ForgetRequest) -> dict[str, Any]:
+        """Purge for good: from tables, indexes and history."""
         report = memory.forget(
             space=space, before=body.before, session=body.session, ids=body.ids, everything=body.everything
         )
         return {"memories": report.memories, "episodes": report.episodes, "versions": report.versions}
 
-    @app.get("/v1/spaces/{space}/export")
-    def export(space: str = reader) -> StreamingResponse:
-        records = list(memory.export(space))  # read in one go: a consistent snapshot, then stream
+    @router.get("/v1/spaces/{space}/export", **read, response_class=StreamingResponse)
+    def export(space: str) -> StreamingResponse:
+        """NDJSON: every episode and memory (with its history) of the space."""
+        # Read in one go, then stream: a consistent snapshot, and the store's per-thread SQLite
+        # connection is never advanced from the other threads a streaming iterator may run on.
+        records = list(memory.export(space))
 
         def lines() -> Iterator[str]:
             for record in records:
@@ -259,42 +246,48 @@ def create_app(
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
-    @app.post("/v1/spaces/{space}/import")
-    async def import_(request: Request, space: str = writer) -> dict[str, Any]:
+    @router.post("/v1/spaces/{space}/import", **write)
+    async def import_(space: str, request: Request) -> dict[str, Any]:
+        """NDJSON from export (the body, any content type); all records or none."""
         raw = await request.body()
         try:
-            text = raw.decode("utf-8")
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+            records = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidInput(f"import body must be UTF-8 JSON lines from export: {exc}") from None
-        if len(records) > memory.settings.max_batch * 10:
-            raise InvalidInput(f"{len(records)} records in one import; the limit is {memory.settings.max_batch * 10}")
-        return await asyncio.to_thread(memory.import_records, records, space=space)
+        if len(records) > limits.max_import:
+            raise InvalidInput(f"{len(records)} records in one import; the limit is {limits.max_import}")
+        return await run_in_threadpool(memory.import_records, records, space=space)
 
-    @app.get("/v1/spaces/{space}/status")
-    def status(space: str = reader) -> dict[str, Any]:
+    @router.get("/v1/spaces/{space}/status", **read)
+    def status(space: str) -> dict[str, Any]:
+        """The extraction queue: counts by state and failed jobs."""
         return memory.status(space)
 
-    @app.get("/v1/spaces/{space}/stats")
-    def stats(space: str = reader) -> dict[str, Any]:
+    @router.get("/v1/spaces/{space}/stats", **read)
+    def stats(space: str) -> dict[str, Any]:
+        """Counts of episodes, memories and versions."""
         data = memory.stats(space)
         data.pop("path", None)  # where the file lives is the operator's business, not the caller's
         return data
 
-    @app.post("/v1/keys")
-    def create_key(body: KeyRequest, _: ApiKey = Depends(admin)) -> dict[str, Any]:  # noqa: B008
-        key, token = keys.create(dict(body.spaces), admin=body.admin, label=body.label)
-        return {"id": key.id, "token": token, "spaces": key.spaces, "admin": key.admin, "label": key.label}
+    @router.post("/v1/keys", **admin)
+    def create_key(body: KeyRequest) -> dict[str, Any]:
+        """Create a key; its token is in this response only."""
+        key, token = key_store.create(dict(body.spaces), admin=body.admin, label=body.label)
+        return {**key.to_dict(), "token": token}
 
-    @app.get("/v1/keys")
-    def list_keys(_: ApiKey = Depends(admin)) -> dict[str, Any]:  # noqa: B008
-        return {"keys": [vars(k) for k in keys.list()]}
+    @router.get("/v1/keys", **admin)
+    def list_keys() -> dict[str, Any]:
+        """Every key with spaces, rights and state; never a secret."""
+        return {"keys": [k.to_dict() for k in key_store.list()]}
 
-    @app.delete("/v1/keys/{key_id}")
-    def revoke_key(key_id: str, _: ApiKey = Depends(admin)) -> dict[str, Any]:  # noqa: B008
-        return vars(keys.revoke(key_id))
+    @router.delete("/v1/keys/{key_id}", **admin)
+    def revoke_key(key_id: str) -> dict[str, Any]:
+        """Revoke a key, from the next request on in every worker."""
+        return key_store.revoke(key_id).to_dict()
 
-    app.add_middleware(BodyLimit, limit=max_body)
+    app.include_router(router)
+    app.add_middleware(RequestGuard, max_body=limits.max_body, timeout=limits.timeout)
     return app
 
 
@@ -305,17 +298,15 @@ def _same(a: str, b: str) -> bool:
 
 
 def app_from_env() -> FastAPI:
-    """The factory uvicorn's workers call: REMEM_DATABASE, REMEM_ADMIN_KEY, REMEM_KEYS_DB."""
+    """The factory each uvicorn worker calls: REMEM_DATABASE, REMEM_ADMIN_KEY, REMEM_MAX_BODY, REMEM_TIMEOUT."""
     from remem.settings import Settings
 
     settings = Settings.load()
     memory = Memory.open(settings=settings)
-    keys_db = os.environ.get("REMEM_KEYS_DB") or (
-        settings.database if not settings.is_postgres else os.path.expanduser("~/.remem/keys.db")
+    limits = Limits(
+        max_body=int(os.environ.get("REMEM_MAX_BODY", Limits.max_body)),
+        max_batch=settings.max_batch,
+        max_k=settings.max_k,
+        timeout=float(os.environ.get("REMEM_TIMEOUT", Limits.timeout)),
     )
-    return create_app(
-        memory,
-        SQLiteKeyStore(keys_db),
-        admin_key=os.environ.get("REMEM_ADMIN_KEY") or None,
-        max_body=int(os.environ.get("REMEM_MAX_BODY", 1_000_000)),
-    )
+    return create_app(memory, admin_key=os.environ.get("REMEM_ADMIN_KEY") or None, limits=limits)

@@ -1,32 +1,44 @@
-"""API keys: each bound to spaces with read or write rights; stored hashed, in the store's own file.
+"""API keys: each bound to spaces with read or write rights, or to the admin right; stored hashed.
 
-A token is "rk_<key id>_<secret>": 24 random bytes of secret, so a plain SHA-256 of it
-is enough (nothing to brute-force, unlike a password) and lookups stay fast. The key
-table lives beside the memory tables, with its own schema version, through its own
-connection; revoking a key takes effect on the next request in every worker.
+A token is `rk_<key id>_<secret>` with 32 random bytes (256 bits) of secret. Only the SHA-256
+of the secret is stored. A fast hash is the right tool here: slow hashes (bcrypt, argon2)
+exist to make guessing *low-entropy passwords* expensive, but nobody can enumerate 2**256
+secrets at any speed, and a fast hash keeps checking a key cheap on every request. The key
+id in the token finds the row; the hash comparison is constant-time.
+
+The keys live in the store's own database, in tables the server owns (`server_meta`,
+`api_keys`), evolved by the append-only migrations below through the server's own
+connection; the memory store's schema is not touched. Revoking a key takes effect on the
+next request in every worker, since nothing is cached.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import secrets
 import sqlite3
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from remem.errors import Forbidden, InvalidInput, NotFound
+from remem.errors import InvalidInput, NotFound
+from remem.server.errors import Unauthenticated
 from remem.timeutil import now, to_iso
 from remem.validate import space_name
 
 Right = Literal["read", "write"]
 RIGHTS = ("read", "write")
+ALL_SPACES = "*"
 
 
 @dataclass(frozen=True)
 class ApiKey:
+    """A key as the server sees it: never its secret."""
+
     id: str
     label: str
     spaces: dict[str, str] = field(default_factory=dict)  # space -> "read" | "write"; "*" for every space
@@ -35,89 +47,219 @@ class ApiKey:
     revoked: bool = False
 
     def allows(self, space: str, right: Right) -> bool:
-        granted = self.spaces.get(space) or self.spaces.get("*")
+        granted = self.spaces.get(space) or self.spaces.get(ALL_SPACES)
         return granted is not None and (granted == "write" or right == "read")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "spaces": dict(self.spaces),
+            "admin": self.admin,
+            "created_at": self.created_at,
+            "revoked": self.revoked,
+        }
 
 
 class KeyStore(Protocol):
-    def create(self, spaces: dict[str, str], *, admin: bool = False, label: str = "") -> tuple[ApiKey, str]: ...
-    def authenticate(self, token: str) -> ApiKey: ...
-    def list(self) -> list[ApiKey]: ...
-    def revoke(self, key_id: str) -> ApiKey: ...
+    """Where keys live. SQLite beside the memory tables by default; PostgreSQL by the same SQL."""
+
+    def create(self, spaces: Mapping[str, str], *, admin: bool = False, label: str = "") -> tuple[ApiKey, str]:
+        """A new key and its token; the token is returned once and never stored."""
+        ...
+
+    def authenticate(self, token: str) -> ApiKey:
+        """The active key a token belongs to; Unauthenticated otherwise."""
+        ...
+
+    def list(self) -> list[ApiKey]:
+        """Every key, revoked ones included, oldest first."""
+        ...
+
+    def revoke(self, key_id: str) -> ApiKey:
+        """Revoke an active key; NotFound when there is no such active key."""
+        ...
 
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _check_spaces(spaces: dict[str, str]) -> dict[str, str]:
-    if not isinstance(spaces, dict):
+def _check_spaces(spaces: Mapping[str, str]) -> dict[str, str]:
+    if not isinstance(spaces, Mapping):
         raise InvalidInput("spaces must map space names to 'read' or 'write'")
     for space, right in spaces.items():
-        if space != "*":
+        if space != ALL_SPACES:
             space_name(space)
         if right not in RIGHTS:
             raise InvalidInput(f"right {right!r} for space {space!r} must be 'read' or 'write'")
     return dict(spaces)
 
 
-class SQLiteKeyStore:
-    SCHEMA_VERSION = 1
+# Append-only: migration N brings the key schema from version N-1 to N. Never edit a shipped one.
+MIGRATIONS: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL, "
+    "label TEXT NOT NULL, spaces TEXT NOT NULL, admin INTEGER NOT NULL, created_at TEXT NOT NULL, "
+    "revoked_at TEXT)",
+)
+SCHEMA_KEY = "keys_schema"
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        with self._connect() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS server_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL, "
-                "label TEXT NOT NULL, spaces TEXT NOT NULL, admin INTEGER NOT NULL, created_at TEXT NOT NULL, "
-                "revoked_at TEXT)"
-            )
-            conn.execute("INSERT OR IGNORE INTO server_meta VALUES ('keys_schema', ?)", (str(self.SCHEMA_VERSION),))
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.execute("PRAGMA busy_timeout = 30000")
-        return conn
+class SQLKeyStore:
+    """The key store in SQL common to SQLite and PostgreSQL; subclasses open connections."""
 
-    def create(self, spaces: dict[str, str], *, admin: bool = False, label: str = "") -> tuple[ApiKey, str]:
-        spaces = _check_spaces(spaces)
-        if not spaces and not admin:
+    placeholder = "?"
+
+    def _connection(self, write: bool = False) -> contextlib.AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _lock_for_migration(self, conn: Any) -> None:
+        """Serialise concurrent migrations (several workers start at once)."""
+
+    def _run(self, conn: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        return conn.execute(sql.replace("?", self.placeholder), params)
+
+    def schema_version(self) -> int:
+        with self._connection() as conn:
+            row = self._run(conn, "SELECT value FROM server_meta WHERE key = ?", (SCHEMA_KEY,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> None:
+        with self._connection(write=True) as conn:
+            self._lock_for_migration(conn)
+            self._run(conn, "CREATE TABLE IF NOT EXISTS server_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = self._run(conn, "SELECT value FROM server_meta WHERE key = ?", (SCHEMA_KEY,)).fetchone()
+            version = int(row[0]) if row else 0
+            for sql in MIGRATIONS[version:]:
+                self._run(conn, sql)
+            if version < len(MIGRATIONS):
+                self._run(conn, "DELETE FROM server_meta WHERE key = ?", (SCHEMA_KEY,))
+                self._run(
+                    conn, "INSERT INTO server_meta (key, value) VALUES (?, ?)", (SCHEMA_KEY, str(len(MIGRATIONS)))
+                )
+
+    def create(self, spaces: Mapping[str, str], *, admin: bool = False, label: str = "") -> tuple[ApiKey, str]:
+        grants = _check_spaces(spaces)
+        if not grants and not admin:
             raise InvalidInput("a key needs at least one space, or the admin right")
-        key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(24)
+        key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
         created = to_iso(now())
-        with self._connect() as conn:
-            conn.execute(
-                "INSERT INTO api_keys VALUES (?,?,?,?,?,?,NULL)",
-                (key_id, _hash(secret), label, json.dumps(spaces), int(admin), created),
+        with self._connection(write=True) as conn:
+            self._run(
+                conn,
+                "INSERT INTO api_keys (id, secret_sha256, label, spaces, admin, created_at, revoked_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                (key_id, _hash(secret), label, json.dumps(grants, sort_keys=True), int(admin), created),
             )
-        return ApiKey(key_id, label, spaces, admin, created), f"rk_{key_id}_{secret}"
+        return ApiKey(key_id, label, grants, admin, created), f"rk_{key_id}_{secret}"
 
     def authenticate(self, token: str) -> ApiKey:
+        # The key id is hex, so the first two underscores split it off even if the secret has some.
         parts = token.split("_", 2) if isinstance(token, str) else []
-        if len(parts) != 3 or parts[0] != "rk":
-            raise Forbidden("missing or malformed API key: send 'Authorization: Bearer rk_...'")
-        with self._connect() as conn:
-            row = conn.execute(
+        if len(parts) != 3 or parts[0] != "rk" or not parts[1] or not parts[2]:
+            raise Unauthenticated("missing or malformed API key: send 'Authorization: Bearer rk_...'")
+        with self._connection() as conn:
+            row = self._run(
+                conn,
                 "SELECT id, secret_sha256, label, spaces, admin, created_at, revoked_at FROM api_keys WHERE id = ?",
                 (parts[1],),
             ).fetchone()
-        if row is None or row[6] is not None or not hmac.compare_digest(row[1], _hash(parts[2])):
-            raise Forbidden("invalid or revoked API key")
+        # Hash even when there is no row, so an unknown id costs the same time as a wrong secret.
+        digest = _hash(parts[2])
+        if row is None or row[6] is not None or not hmac.compare_digest(row[1], digest):
+            raise Unauthenticated("invalid or revoked API key")
         return ApiKey(row[0], row[2], json.loads(row[3]), bool(row[4]), row[5])
 
     def list(self) -> list[ApiKey]:
-        with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT id, label, spaces, admin, created_at, revoked_at FROM api_keys ORDER BY created_at"
+        with self._connection() as conn:
+            rows = self._run(
+                conn, "SELECT id, label, spaces, admin, created_at, revoked_at FROM api_keys ORDER BY created_at, id"
             ).fetchall()
         return [ApiKey(r[0], r[1], json.loads(r[2]), bool(r[3]), r[4], r[5] is not None) for r in rows]
 
     def revoke(self, key_id: str) -> ApiKey:
-        with self._connect() as conn:
-            changed = conn.execute(
-                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (to_iso(now()), key_id)
+        with self._connection(write=True) as conn:
+            changed = self._run(
+                conn, "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (to_iso(now()), key_id)
             ).rowcount
         if not changed:
             raise NotFound(f"no active key {key_id!r}")
         return next(k for k in self.list() if k.id == key_id)
+
+
+class SQLiteKeyStore(SQLKeyStore):
+    """Keys in a SQLite file (normally the store's own), through a connection of their own per call."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(Path(path).expanduser())
+        self.migrate()
+
+    @contextlib.contextmanager
+    def _connection(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        # Short-lived: cheap for SQLite, safe from any thread, and nothing to close at shutdown.
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if write:
+                # Take the write lock up front, so two migrating workers queue instead of deadlocking;
+                # reads (every request's key check) run in autocommit and never block writers under WAL.
+                conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+
+class PostgresKeyStore(SQLKeyStore):
+    """Keys in the PostgreSQL database of a PostgreSQL store: the same tables and migrations."""
+
+    placeholder = "%s"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.migrate()
+
+    @contextlib.contextmanager
+    def _connection(self, write: bool = False) -> Iterator[Any]:
+        import psycopg
+
+        with psycopg.connect(self.url, connect_timeout=10) as conn:  # commits on success, rolls back on error
+            yield conn
+
+    def _lock_for_migration(self, conn: Any) -> None:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('remem.server.keys'))")
+
+
+def key_store_for(database: str | Path) -> KeyStore:
+    """The key store inside a store's database: a SQLite path or a postgresql:// URL."""
+    text = str(database)
+    if text.startswith(("postgresql://", "postgres://")):
+        return PostgresKeyStore(text)
+    return SQLiteKeyStore(text)
+
+
+# -- functions the CLI calls (`remem keys create|list|revoke`) -----------------------------------
+def create_key(
+    database: str | Path, spaces: Mapping[str, Right], *, admin: bool = False, label: str = ""
+) -> tuple[str, str]:
+    """Create a key for `spaces` ({"alice": "write", "team": "read"}; "*" for every space).
+
+    Returns (key id, token); the token is shown once and only its hash is kept.
+    """
+    key, token = key_store_for(database).create(spaces, admin=admin, label=label)
+    return key.id, token
+
+
+def list_keys(database: str | Path) -> list[ApiKey]:
+    """Every key with its spaces, rights and state; never a secret."""
+    return key_store_for(database).list()
+
+
+def revoke_key(database: str | Path, key_id: str) -> ApiKey:
+    """Revoke a key; requests with it fail from the next one on, in every worker."""
+    return key_store_for(database).revoke(key_id)

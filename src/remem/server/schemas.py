@@ -8,10 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Strict(BaseModel):
+    """Unknown fields are an error, not silently dropped: a typo must not change what a request means."""
+
     model_config = ConfigDict(extra="forbid")
 
 
 class Message(Strict):
+    """One turn or event to remember."""
+
     role: Literal["user", "assistant", "system", "tool", "event", "document"] = "user"
     content: str = Field(min_length=1)
     name: str | None = Field(default=None, max_length=256)
@@ -21,6 +25,8 @@ class Message(Strict):
 
 
 class AddRequest(Strict):
+    """Messages to store as episodes and turn into memories."""
+
     messages: list[Message] = Field(min_length=1)
     session: str | None = Field(default=None, max_length=256)
     at: str | None = None
@@ -29,6 +35,8 @@ class AddRequest(Strict):
 
 
 class SearchRequest(Strict):
+    """A hybrid search in one space; the query is plain text, never a query language."""
+
     query: str = Field(min_length=1)
     k: int = Field(default=10, ge=1)
     session: str | None = None
@@ -43,12 +51,16 @@ class SearchRequest(Strict):
 
 
 class AskRequest(Strict):
+    """A question answered from memory, with citations."""
+
     question: str = Field(min_length=1)
     k: int = Field(default=10, ge=1)
     as_of: str | None = None
 
 
 class UpdateRequest(Strict):
+    """Fields to change; the previous state stays in the memory's history."""
+
     text: str | None = None
     kind: str | None = None
     tags: list[str] | None = None
@@ -58,6 +70,8 @@ class UpdateRequest(Strict):
 
 
 class ForgetRequest(Strict):
+    """What to purge for good: ids, everything before a time, a session, or everything."""
+
     before: str | None = None
     session: str | None = None
     ids: list[str] | None = None
@@ -65,6 +79,8 @@ class ForgetRequest(Strict):
 
 
 class KeyRequest(Strict):
+    """A new API key: spaces with their rights ("*" for every space), and/or the admin right."""
+
     spaces: dict[str, Literal["read", "write"]] = Field(default_factory=dict)
     admin: bool = False
     label: str = Field(default="", max_length=200)

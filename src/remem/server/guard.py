@@ -1,0 +1,89 @@
+"""The outermost layer: a request id for every request, a body limit, a time limit, one log line.
+
+A plain ASGI middleware rather than FastAPI's `@app.middleware("http")`: it sees the body as it
+streams in, so an oversized body is refused before anything buffers or parses it, and it can
+answer 413 and 503 with the same error shape and request id as the routes do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from remem.server.errors import BodyTooLarge
+
+log = logging.getLogger("remem.server")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # anything else is not echoed: no header or log injection
+
+
+class RequestGuard:
+    """Request ids, a body limit (413) and a time limit (503) around the whole app."""
+
+    def __init__(self, app: ASGIApp, *, max_body: int, timeout: float) -> None:
+        self.app, self.max_body, self.timeout = app, max_body, timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        given = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id  # read back as request.state.request_id
+        started, status = time.perf_counter(), 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            declared = headers.get(b"content-length")
+            if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+                # Refused on the header alone: the body is never read.
+                await _reply(send_with_id, 413, "too_large", BodyTooLarge(self.max_body).detail, request_id)
+                return
+            seen = 0
+
+            async def limited() -> Message:
+                nonlocal seen
+                message = await receive()
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:  # a chunked body with no length, or a lying one
+                    raise BodyTooLarge(self.max_body)
+                return message
+
+            try:
+                await asyncio.wait_for(self.app(scope, limited, send_with_id), self.timeout)
+            except TimeoutError:
+                # The caller is told now. Work already running in a worker thread cannot be
+                # interrupted; it finishes (or fails) on its own, and a write it makes still counts.
+                if status == 0:
+                    await _reply(send_with_id, 503, "timeout", f"the request took over {self.timeout:g} s", request_id)
+            except BodyTooLarge as exc:
+                if status == 0:
+                    await _reply(send_with_id, 413, "too_large", exc.detail, request_id)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            log.info("%s %s %s %s %.1fms", request_id, scope["method"], scope["path"], status, elapsed)
+
+
+async def _reply(send: Send, status: int, code: str, message: str, request_id: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message, "request_id": request_id}}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

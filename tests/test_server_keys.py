@@ -1,0 +1,84 @@
+"""API keys as the CLI manages them: created once, stored hashed, listed without secrets, revoked."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from remem import Memory
+from remem.errors import InvalidInput, NotFound
+from remem.server.auth import (
+    MIGRATIONS,
+    KeyStore,
+    PostgresKeyStore,
+    SQLiteKeyStore,
+    create_key,
+    key_store_for,
+    list_keys,
+    revoke_key,
+)
+from remem.server.errors import Unauthenticated
+
+
+def _lifecycle(store: KeyStore) -> None:
+    key, token = store.create({"alice": "write", "team": "read"}, label="laptop")
+    assert token.startswith(f"rk_{key.id}_") and len(token.split("_", 2)[2]) >= 43  # 32 bytes, base64
+    seen = store.authenticate(token)
+    assert (seen.id, seen.label, seen.admin) == (key.id, "laptop", False)
+    assert seen.allows("alice", "write") and seen.allows("team", "read") and not seen.allows("team", "write")
+    assert not seen.allows("bob", "read")
+    for forged in ("", "rk_", f"rk_{key.id}_wrong", f"rk_{key.id}", token + "x", f"rk_other_{token[-10:]}"):
+        with pytest.raises(Unauthenticated):
+            store.authenticate(forged)
+    admin, admin_token = store.create({}, admin=True)
+    assert store.authenticate(admin_token).admin and not store.authenticate(admin_token).allows("alice", "read")
+    with pytest.raises(InvalidInput):
+        store.create({})  # neither a space nor admin: a key that can do nothing is a mistake
+    with pytest.raises(InvalidInput):
+        store.create({"bad space!": "read"})
+    with pytest.raises(InvalidInput):
+        store.create({"alice": "owner"})
+    assert [(k.id, k.revoked) for k in store.list()] == [(key.id, False), (admin.id, False)]
+    assert store.revoke(key.id).revoked
+    with pytest.raises(Unauthenticated):
+        store.authenticate(token)
+    with pytest.raises(NotFound):
+        store.revoke(key.id)
+    assert store.authenticate(admin_token).id == admin.id
+
+
+def test_keys_live_hashed_beside_the_memories_in_the_store_file(tmp_path: Path) -> None:
+    db = tmp_path / "memory.db"
+    key_id, token = create_key(db, {"alice": "write"}, label="agent")  # before the store exists
+    with Memory.open(db, extractor="turns") as memory:  # the store opens on a file holding key tables
+        memory.add("Alice moved to Lisbon", space="alice")
+    secret = token.split("_", 2)[2]
+    raw = db.read_bytes() + (
+        db.with_name("memory.db-wal").read_bytes() if db.with_name("memory.db-wal").exists() else b""
+    )
+    assert secret.encode() not in raw
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT secret_sha256 FROM api_keys WHERE id = ?", (key_id,)).fetchone() == (
+            hashlib.sha256(secret.encode()).hexdigest(),
+        )
+        assert conn.execute("SELECT value FROM server_meta WHERE key = 'keys_schema'").fetchone() == (
+            str(len(MIGRATIONS)),
+        )
+    assert [(k.id, k.spaces, k.label) for k in list_keys(db)] == [(key_id, {"alice": "write"}, "agent")]
+    assert revoke_key(db, key_id).revoked and list_keys(db)[0].revoked
+    store = SQLiteKeyStore(db)  # opening again migrates nothing and keeps the keys
+    assert store.schema_version() == len(MIGRATIONS) and len(store.list()) == 1
+
+
+def test_the_sqlite_key_store_lifecycle(tmp_path: Path) -> None:
+    _lifecycle(SQLiteKeyStore(tmp_path / "keys.db"))
+
+
+def test_the_postgres_key_store_lifecycle(pg_url: str) -> None:
+    store = key_store_for(pg_url)
+    assert isinstance(store, PostgresKeyStore) and store.schema_version() == len(MIGRATIONS)
+    _lifecycle(store)
+    assert PostgresKeyStore(pg_url).list() == store.list()  # a second opener migrates nothing
