@@ -11,8 +11,6 @@ co-located, so no query crosses shards. See docs/postgres.md.
 
 from __future__ import annotations
 
-import math
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -28,12 +26,13 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from remem.errors import Conflict, InvalidInput, NotFound, Unavailable
+from remem.search.lexicon import bm25_idf, memory_tokens, query_phrases
 from remem.store.base import Job, PurgeReport, Vector
 from remem.timeutil import now
 from remem.types import Episode, Filters, MemoryItem, Version
 
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's constants, so both stores rank alike
-BM25_CANDIDATES = 500  # matches re-ranked by BM25; ts_rank_cd picks them when there are more
+COMMON_DF = 2_000  # as SQLite: a term in more memories than this is left out when rarer ones remain
 STATS_SECONDS = 60.0
 EF_SEARCH = 200  # HNSW candidates per query: high enough that results match exact search at 100k
 _MIGRATION_LOCK = 4242  # advisory lock keys: arbitrary, fixed, distinct
@@ -106,10 +105,50 @@ def _m002_space_first_indexes(conn: psycopg.Connection[Any]) -> None:
     conn.execute("ALTER TABLE memories ALTER COLUMN strength TYPE double precision")
 
 
+@_migration
+def _m003_fts5_tokens(conn: psycopg.Connection[Any]) -> None:
+    """Lexical search on FTS5's tokens instead of the `english` tsvector, so both backends rank alike.
+
+    lex_text and lex_keywords hold each column's tokens in order, as SQLite's FTS5 tokenizer makes
+    them (remem.search.lexicon); lex_terms their distinct union under a GIN index; lex_length the
+    token count BM25 normalises by. Existing rows are tokenized here, in pages.
+    """
+    conn.execute(
+        "ALTER TABLE memories ADD COLUMN lex_text text[] NOT NULL DEFAULT '{}', "
+        "ADD COLUMN lex_keywords text[] NOT NULL DEFAULT '{}', ADD COLUMN lex_terms text[] NOT NULL DEFAULT '{}', "
+        "ADD COLUMN lex_length integer NOT NULL DEFAULT 0"
+    )
+    last = (-1, "", "")
+    while True:
+        rows = conn.execute(
+            "SELECT seq, space, id, text, keywords FROM memories WHERE seq > %s ORDER BY seq LIMIT 1000", (last[0],)
+        ).fetchall()
+        if not rows:
+            break
+        tokens = memory_tokens([(r[3], list(r[4])) for r in rows])
+        with conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE memories SET lex_text = %s, lex_keywords = %s, lex_terms = %s, lex_length = %s "
+                "WHERE space = %s AND id = %s",
+                [(*_lex_columns(t), r[1], r[2]) for r, t in zip(rows, tokens, strict=True)],
+            )
+        last = rows[-1][:3]
+    conn.execute("DROP INDEX memories_tsv")
+    conn.execute("ALTER TABLE memories DROP COLUMN tsv")
+    conn.execute("CREATE INDEX memories_lex_terms ON memories USING gin (lex_terms)")
+
+
+def _lex_columns(tokens: tuple[list[str], list[str]]) -> tuple[list[str], list[str], list[str], int]:
+    """lex_text, lex_keywords, lex_terms and lex_length of a memory's (text, keyword) tokens."""
+    text, keywords = tokens
+    return text, keywords, sorted(set(text) | set(keywords)), len(text) + len(keywords)
+
+
 _MEMORY = (
     "id, space, text, kind, session, source_episode_ids, keywords, tags, links, valid_from, valid_to, "
     "strength, version, created_at, updated_at, metadata"
 )
+_LEX = "lex_text, lex_keywords, lex_terms, lex_length"
 _EPISODE = "id, space, role, content, session, event_time, ingest_time, source, name, metadata"
 _VERSION = (
     "memory_id, version, operation, text, kind, tags, valid_from, valid_to, reason, actor, episode_id, recorded_at"
@@ -127,7 +166,7 @@ class PostgresStore:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         self._local = threading.local()
-        self._stats_cache: dict[tuple[str, ...], tuple[Any, float]] = {}
+        self._stats_cache: dict[str, dict[tuple[str, ...], tuple[Any, float]]] = {}
         self._dim: int | None = None
 
         def configure(conn: psycopg.Connection[Any]) -> None:
@@ -282,12 +321,13 @@ class PostgresStore:
     def insert_memory(self, item: MemoryItem, vector: Vector, version: Version) -> None:
         with self.transaction():
             self._x(
-                f"INSERT INTO memories ({_MEMORY}, embedding) VALUES "
-                "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                (*_memory_row(item), _vec(vector)),
+                f"INSERT INTO memories ({_MEMORY}, embedding, {_LEX}) VALUES "
+                "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                (*_memory_row(item), _vec(vector), *_lex_columns(memory_tokens([(item.text, item.keywords)])[0])),
             )
             self._link_sources(item)
             self._insert_version(item.space, version)
+        self._changed(item.space)
 
     def _link_sources(self, item: MemoryItem) -> None:
         for episode_id in item.source_episode_ids:
@@ -301,13 +341,15 @@ class PostgresStore:
             row = _memory_row(item)
             changed = self._x(
                 "UPDATE memories SET text=%s, kind=%s, session=%s, source_episode_ids=%s, keywords=%s, tags=%s, "
-                "links=%s, valid_from=%s, valid_to=%s, strength=%s, version=%s, updated_at=%s, metadata=%s"
+                "links=%s, valid_from=%s, valid_to=%s, strength=%s, version=%s, updated_at=%s, metadata=%s, "
+                "lex_text=%s, lex_keywords=%s, lex_terms=%s, lex_length=%s"
                 + (", embedding=%s" if vector is not None else "")
                 + " WHERE space = %s AND id = %s",
                 (
                     *row[2:13],
                     item.updated_at,
                     row[15],
+                    *_lex_columns(memory_tokens([(item.text, item.keywords)])[0]),
                     *([_vec(vector)] if vector is not None else []),
                     item.space,
                     item.id,
@@ -317,6 +359,7 @@ class PostgresStore:
                 raise NotFound(f"memory {item.id} not found in space {item.space!r}")
             self._link_sources(item)
             self._insert_version(item.space, version)
+        self._changed(item.space)
 
     def append_version(self, space: str, version: Version) -> None:
         with self.transaction():
@@ -398,71 +441,75 @@ class PostgresStore:
 
     # -- search -----------------------------------------------------------------------------
     def lexical_search(self, space: str, terms: Sequence[str], filters: Filters, k: int) -> list[tuple[str, float]]:
-        """BM25-ranked (memory id, score) for an OR of the terms, like SQLite's FTS5; best first.
+        """BM25-ranked (memory id, score) for an OR of the terms, exactly as SQLite's FTS5 ranks; best first.
 
-        PostgreSQL's own ts_rank_cd ignores how rare a term is, which cost 7 points of turn
-        recall@10 on LoCoMo against SQLite's BM25. So the GIN index finds the candidates and
-        BM25 (k1 1.2, b 0.75, idf from the space's document frequencies) ranks them here.
+        The tokens are FTS5's (remem.search.lexicon), the score is FTS5's bm25() with the same
+        column weights (text 1.0, keywords 0.5), and terms in more than COMMON_DF memories are left
+        out when rarer ones remain, as SQLite does. The statistics are the space's, where FTS5's are
+        its file's: the two agree whenever a file holds one space, as the benchmark's do.
         """
-        if not terms:
+        phrases = [stem for _, stem in query_phrases(terms)]
+        if not phrases:
             return []
-        # Each term is a parameter read by plainto_tsquery as plain words: tsquery syntax is inert.
-        lexemes = _lexemes(self._q("SELECT to_tsvector('english', %s)::text", (" ".join(terms),))[0][0])
-        if not lexemes:
-            return []
-        query = " || ".join(["%s::tsquery"] * len(lexemes))
-        quoted = [f"'{lexeme}'" for lexeme in (x.replace("'", "''") for x in lexemes)]
-        where, params = _filter_sql(space, filters)
-        rows = self._q(
-            f"SELECT m.id, m.tsv::text, length(m.tsv) FROM memories m WHERE m.tsv @@ ({query}) AND {where} "
-            "ORDER BY ts_rank_cd(m.tsv, (" + query + ")) DESC, m.seq LIMIT %s",
-            [*quoted, *params, *quoted, BM25_CANDIDATES],
-        )
-        if not rows:
-            return []
-        total, average = self._cached(
-            ("size", space),
-            lambda: self._q("SELECT count(*), coalesce(avg(length(tsv)), 1) FROM memories WHERE space = %s", (space,))[
+        rows, tokens = self._cached(
+            space,
+            ("size",),
+            lambda: self._q("SELECT count(*), coalesce(sum(lex_length), 0) FROM memories WHERE space = %s", (space,))[
                 0
             ],
         )
-        frequency = {
-            lexeme: self._cached(
-                ("df", space, lexeme),
-                lambda q=q: int(  # type: ignore[misc]
-                    self._q("SELECT count(*) FROM memories WHERE space = %s AND tsv @@ %s::tsquery", (space, q))[0][0]
+        if not rows:
+            return []
+        hits = {
+            stem: self._cached(
+                space,
+                ("df", stem),
+                lambda stem=stem: int(  # type: ignore[misc]
+                    self._q("SELECT count(*) FROM memories WHERE space = %s AND lex_terms @> ARRAY[%s]", (space, stem))[
+                        0
+                    ][0]
                 ),
             )
-            for lexeme, q in zip(lexemes, quoted, strict=True)
+            for stem in phrases
         }
-        scored = []
-        for memory_id, vector_text, length in rows:
-            counts = _lexeme_counts(vector_text)
-            score = 0.0
-            for lexeme in lexemes:
-                tf = counts.get(lexeme, 0)
-                if tf:
-                    df = frequency[lexeme]
-                    idf = math.log(1 + (int(total) - df + 0.5) / (df + 0.5))
-                    score += idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / float(average)))
-            scored.append((memory_id, score))
-        scored.sort(key=lambda pair: -pair[1])
-        return scored[:k]
+        if len(phrases) > 1:  # SQLite's _selective: common terms cost time and carry almost no weight
+            phrases = [p for p in phrases if hits[p] <= COMMON_DF] or phrases
+        average = float(tokens) / float(rows)
+        # FTS5: idf * (f * (k1 + 1)) / (f + k1 * (1 - b + b * D / avgdl)), f = 1.0 per text and 0.5
+        # per keyword occurrence, D the row's tokens; summed over the phrases in query order.
+        f = "(cardinality(array_positions(m.lex_text, %s)) + 0.5 * cardinality(array_positions(m.lex_keywords, %s)))"
+        parts, params = [], []
+        for stem in phrases:
+            parts.append(f"%s * (({f} * %s) / ({f} + %s * (1 - %s + %s * m.lex_length / %s)))")
+            params += [bm25_idf(int(rows), hits[stem]), stem, stem, BM25_K1 + 1.0, stem, stem, BM25_K1, BM25_B, BM25_B]
+            params.append(average)
+        where, filter_params = _filter_sql(space, filters)
+        found = self._q(
+            f"SELECT m.id, ({' + '.join(parts)})::float8 AS score FROM memories m "
+            f"WHERE m.lex_terms && %s::text[] AND {where} ORDER BY score DESC, m.seq LIMIT %s",
+            [*params, phrases, *filter_params, k],
+        )
+        return [(memory_id, float(score)) for memory_id, score in found]
 
-    def _cached(self, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
-        """Corpus statistics for BM25 (space size, document frequencies), reused for a minute.
+    def _cached(self, space: str, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+        """A space's BM25 statistics (size, document frequencies), reused until it changes.
 
-        Counting them costs a scan per query at 100k memories; a minute-old count moves a
-        BM25 score by a hair, the same bargain FTS5 makes with its incrementally kept totals.
+        Counting them costs a scan per query at 100k memories. A write through this store drops
+        its space's statistics, so a process ranks its own writes exactly as FTS5 would; writes by
+        other processes show within STATS_SECONDS.
         """
-        hit = self._stats_cache.get(key)
+        entries = self._stats_cache.setdefault(space, {})
+        hit = entries.get(key)
         if hit is not None and time.monotonic() - hit[1] < STATS_SECONDS:
             return hit[0]
         value = compute()
-        if len(self._stats_cache) > 50_000:
-            self._stats_cache.clear()
-        self._stats_cache[key] = (value, time.monotonic())
+        if len(entries) > 50_000:
+            entries.clear()
+        entries[key] = (value, time.monotonic())
         return value
+
+    def _changed(self, space: str) -> None:
+        self._stats_cache.pop(space, None)
 
     def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
         """Cosine-ranked (memory id, similarity) through the HNSW index; best first."""
@@ -553,6 +600,7 @@ class PostgresStore:
                             "UPDATE jobs SET episode_ids = %s WHERE space = %s AND id = %s",
                             (Jsonb(remaining), space, job_id),
                         )
+        self._changed(space)
         return PurgeReport(memories=len(memories), episodes=len(episodes), versions=versions)
 
     # -- queue ------------------------------------------------------------------------------
@@ -800,19 +848,3 @@ def _job(r: Sequence[Any]) -> Job:
         options=dict(r[8]),
         worker=r[9],
     )
-
-
-_LEXEME = re.compile(r"'((?:[^']|'')+)'(?::([0-9A-D,]+))?")
-
-
-def _lexemes(vector_text: str) -> list[str]:
-    """The lexemes of a tsvector's text form, in order: "'lisbon':3 'move':1" -> ['lisbon', 'move']."""
-    return [m.group(1).replace("''", "'") for m in _LEXEME.finditer(vector_text)]
-
-
-def _lexeme_counts(vector_text: str) -> dict[str, int]:
-    """Occurrences of each lexeme (its number of positions) in a tsvector's text form."""
-    return {
-        m.group(1).replace("''", "'"): len(m.group(2).split(",")) if m.group(2) else 1
-        for m in _LEXEME.finditer(vector_text)
-    }

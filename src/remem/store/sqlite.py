@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from remem.errors import Conflict, InvalidInput, NotFound
+from remem.search.lexicon import query_phrases
 from remem.store.base import Job, PurgeReport, Vector
 from remem.store.sqlite_schema import migrate
 from remem.store.vector_index import SpaceMatrix, from_blobs, to_blob
@@ -321,14 +322,17 @@ class SQLiteStore:
     def lexical_search(self, space: str, terms: Sequence[str], filters: Filters, k: int) -> list[tuple[str, float]]:
         if not terms:
             return []
-        # Each term is quoted, so FTS5 syntax in user text (OR, *, NEAR, quotes) is inert.
-        quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
+        # Each word is quoted, so FTS5 syntax in user text (OR, *, NEAR, quotes) is inert; the
+        # words are those PostgreSQL searches for too (see remem.search.lexicon).
+        quoted = ['"' + word.replace('"', '""') + '"' for word, _ in query_phrases(terms)]
+        if not quoted:
+            return []
         match = " OR ".join(self._selective(quoted))
         where, params = _filter_sql(space, filters)
         rows = self._q(
             "SELECT m.id, bm25(memories_fts, 1.0, 0.5) AS score FROM memories_fts "
             "JOIN memories m ON m.rowid = memories_fts.rowid "
-            f"WHERE memories_fts MATCH ? AND {where} ORDER BY score LIMIT ?",
+            f"WHERE memories_fts MATCH ? AND {where} ORDER BY score, m.rowid LIMIT ?",
             [match, *params, k],
         )
         return [(r[0], -float(r[1])) for r in rows]  # bm25() is lower-is-better
