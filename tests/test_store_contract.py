@@ -68,7 +68,7 @@ def rows_in_space(store: Store, space: str) -> dict[str, int]:
 
     tables = ["episodes", "memories", "memory_versions", "memory_episodes", "jobs"]
     if isinstance(store, SQLiteStore):
-        tables.append("memory_vectors")  # PostgreSQL keeps the vector (and tsvector) in the memories row
+        tables.append("memory_vectors")  # PostgreSQL keeps the vector (and tokens) in the memories row
     return {t: int(raw(store, f"SELECT count(*) FROM {t} WHERE space = %s", (space,))[0][0]) for t in tables}
 
 

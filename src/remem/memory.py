@@ -103,7 +103,7 @@ class Memory:
 
             return cls(
                 store,
-                embedder or embedder_from_settings(settings),
+                embedder or embedder_from_settings(settings, bound=store.embedder_binding()),
                 settings,
                 extractor=extractor,
                 reconciler=reconciler,

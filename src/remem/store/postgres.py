@@ -1,7 +1,8 @@
 """The PostgreSQL store: the same contract as SQLite, for many app servers and millions of memories.
 
-pgvector holds the vectors (HNSW, cosine), a generated tsvector column with a GIN index does
-lexical search, psycopg 3's pool hands out connections, and every write runs in a transaction.
+pgvector holds the vectors (HNSW, cosine); FTS5's own tokens, in text[] columns under a GIN index,
+serve lexical search ranked by FTS5's BM25 (see remem.search.lexicon); psycopg 3's pool hands out
+connections, and every write runs in a transaction.
 
 Every table's primary key starts with `space`, and every query names one space: the tables can
 be distributed by space on Citus (`SELECT create_distributed_table('memories', 'space')`, and
