@@ -110,46 +110,57 @@ def _m002_space_first_indexes(conn: psycopg.Connection[Any]) -> None:
 def _m003_fts5_tokens(conn: psycopg.Connection[Any]) -> None:
     """Lexical search on FTS5's tokens instead of the `english` tsvector, so both backends rank alike.
 
-    lex_text and lex_keywords hold each column's tokens in order, as SQLite's FTS5 tokenizer makes
-    them (remem.search.lexicon); lex_terms their distinct union under a GIN index; lex_length the
-    token count BM25 normalises by. Existing rows are tokenized here, in pages.
+    lex_tf maps each token of a memory, as SQLite's FTS5 tokenizer makes them (remem.search.lexicon),
+    to its BM25 frequency (1 per occurrence in the text, 0.5 in the keywords: FTS5's column weights),
+    under a GIN index that finds the memories holding any query token; lex_length is the token count
+    BM25 normalises by; lex_stats holds each space's memory and token totals. Existing rows are
+    tokenized here, in pages.
     """
     conn.execute(
-        "ALTER TABLE memories ADD COLUMN lex_text text[] NOT NULL DEFAULT '{}', "
-        "ADD COLUMN lex_keywords text[] NOT NULL DEFAULT '{}', ADD COLUMN lex_terms text[] NOT NULL DEFAULT '{}', "
+        "ALTER TABLE memories ADD COLUMN lex_tf jsonb NOT NULL DEFAULT '{}', "
         "ADD COLUMN lex_length integer NOT NULL DEFAULT 0"
     )
-    last = (-1, "", "")
+    last = -1
     while True:
         rows = conn.execute(
-            "SELECT seq, space, id, text, keywords FROM memories WHERE seq > %s ORDER BY seq LIMIT 1000", (last[0],)
+            "SELECT seq, space, id, text, keywords FROM memories WHERE seq > %s ORDER BY seq LIMIT 1000", (last,)
         ).fetchall()
         if not rows:
             break
         tokens = memory_tokens([(r[3], list(r[4])) for r in rows])
         with conn.cursor() as cur:
             cur.executemany(
-                "UPDATE memories SET lex_text = %s, lex_keywords = %s, lex_terms = %s, lex_length = %s "
-                "WHERE space = %s AND id = %s",
+                "UPDATE memories SET lex_tf = %s, lex_length = %s WHERE space = %s AND id = %s",
                 [(*_lex_columns(t), r[1], r[2]) for r, t in zip(rows, tokens, strict=True)],
             )
-        last = rows[-1][:3]
+        last = rows[-1][0]
     conn.execute("DROP INDEX memories_tsv")
     conn.execute("ALTER TABLE memories DROP COLUMN tsv")
-    conn.execute("CREATE INDEX memories_lex_terms ON memories USING gin (lex_terms)")
+    conn.execute("CREATE INDEX memories_lex_tf ON memories USING gin (lex_tf)")
+    # BM25's N and average length per space, kept by every write in its transaction (FTS5 keeps its
+    # totals the same way), so a search never counts a whole space.
+    conn.execute("CREATE TABLE lex_stats (space text PRIMARY KEY, rows bigint NOT NULL, tokens bigint NOT NULL)")
+    conn.execute(
+        "INSERT INTO lex_stats SELECT space, count(*), coalesce(sum(lex_length), 0) FROM memories GROUP BY space"
+    )
 
 
-def _lex_columns(tokens: tuple[list[str], list[str]]) -> tuple[list[str], list[str], list[str], int]:
-    """lex_text, lex_keywords, lex_terms and lex_length of a memory's (text, keyword) tokens."""
+def _lex_columns(tokens: tuple[list[str], list[str]]) -> tuple[Jsonb, int]:
+    """lex_tf and lex_length of a memory's (text tokens, keyword tokens), weighted as FTS5's bm25(1.0, 0.5)."""
     text, keywords = tokens
-    return text, keywords, sorted(set(text) | set(keywords)), len(text) + len(keywords)
+    frequency: dict[str, float] = {}
+    for token in text:
+        frequency[token] = frequency.get(token, 0.0) + 1.0
+    for token in keywords:
+        frequency[token] = frequency.get(token, 0.0) + 0.5
+    return Jsonb(frequency), len(text) + len(keywords)
 
 
 _MEMORY = (
     "id, space, text, kind, session, source_episode_ids, keywords, tags, links, valid_from, valid_to, "
     "strength, version, created_at, updated_at, metadata"
 )
-_LEX = "lex_text, lex_keywords, lex_terms, lex_length"
+_LEX = "lex_tf, lex_length"
 _EPISODE = "id, space, role, content, session, event_time, ingest_time, source, name, metadata"
 _VERSION = (
     "memory_id, version, operation, text, kind, tags, valid_from, valid_to, reason, actor, episode_id, recorded_at"
@@ -167,7 +178,7 @@ class PostgresStore:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         self._local = threading.local()
-        self._stats_cache: dict[str, dict[tuple[str, ...], tuple[Any, float]]] = {}
+        self._stats_cache: dict[str, dict[tuple[str, str], tuple[tuple[int, bool], float]]] = {}
         self._dim: int | None = None
 
         def configure(conn: psycopg.Connection[Any]) -> None:
@@ -320,15 +331,25 @@ class PostgresStore:
 
     # -- memories ---------------------------------------------------------------------------
     def insert_memory(self, item: MemoryItem, vector: Vector, version: Version) -> None:
+        lex = _lex_columns(memory_tokens([(item.text, item.keywords)])[0])
         with self.transaction():
             self._x(
                 f"INSERT INTO memories ({_MEMORY}, embedding, {_LEX}) VALUES "
-                "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                (*_memory_row(item), _vec(vector), *_lex_columns(memory_tokens([(item.text, item.keywords)])[0])),
+                "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                (*_memory_row(item), _vec(vector), *lex),
             )
+            self._count_tokens(item.space, 1, lex[1])
             self._link_sources(item)
             self._insert_version(item.space, version)
         self._changed(item.space)
+
+    def _count_tokens(self, space: str, rows: int, tokens: int) -> None:
+        """Move the space's BM25 totals (memories, tokens) by these amounts, in the caller's transaction."""
+        self._x(
+            "INSERT INTO lex_stats VALUES (%s, %s, %s) ON CONFLICT (space) DO UPDATE "
+            "SET rows = lex_stats.rows + excluded.rows, tokens = lex_stats.tokens + excluded.tokens",
+            (space, rows, tokens),
+        )
 
     def _link_sources(self, item: MemoryItem) -> None:
         for episode_id in item.source_episode_ids:
@@ -338,26 +359,31 @@ class PostgresStore:
             )
 
     def update_memory(self, item: MemoryItem, vector: Vector | None, version: Version) -> None:
+        lex = _lex_columns(memory_tokens([(item.text, item.keywords)])[0])
         with self.transaction():
             row = _memory_row(item)
+            before = self._q(
+                "SELECT lex_length FROM memories WHERE space = %s AND id = %s FOR UPDATE", (item.space, item.id)
+            )
             changed = self._x(
                 "UPDATE memories SET text=%s, kind=%s, session=%s, source_episode_ids=%s, keywords=%s, tags=%s, "
                 "links=%s, valid_from=%s, valid_to=%s, strength=%s, version=%s, updated_at=%s, metadata=%s, "
-                "lex_text=%s, lex_keywords=%s, lex_terms=%s, lex_length=%s"
+                "lex_tf=%s, lex_length=%s"
                 + (", embedding=%s" if vector is not None else "")
                 + " WHERE space = %s AND id = %s",
                 (
                     *row[2:13],
                     item.updated_at,
                     row[15],
-                    *_lex_columns(memory_tokens([(item.text, item.keywords)])[0]),
+                    *lex,
                     *([_vec(vector)] if vector is not None else []),
                     item.space,
                     item.id,
                 ),
             )
-            if not changed:
+            if not changed or not before:
                 raise NotFound(f"memory {item.id} not found in space {item.space!r}")
+            self._count_tokens(item.space, 0, lex[1] - int(before[0][0]))
             self._link_sources(item)
             self._insert_version(item.space, version)
         self._changed(item.space)
@@ -452,62 +478,67 @@ class PostgresStore:
         phrases = [stem for _, stem in query_phrases(terms)]
         if not phrases:
             return []
-        rows, tokens = self._cached(
-            space,
-            ("size",),
-            lambda: self._q("SELECT count(*), coalesce(sum(lex_length), 0) FROM memories WHERE space = %s", (space,))[
-                0
-            ],
-        )
-        if not rows:
+        stats = self._q("SELECT rows, tokens FROM lex_stats WHERE space = %s", (space,))
+        if not stats or not stats[0][0]:
             return []
-        hits = {
-            stem: self._cached(
-                space,
-                ("df", stem),
-                lambda stem=stem: int(  # type: ignore[misc]
-                    self._q("SELECT count(*) FROM memories WHERE space = %s AND lex_terms @> ARRAY[%s]", (space, stem))[
-                        0
-                    ][0]
-                ),
-            )
-            for stem in phrases
-        }
+        rows, tokens = int(stats[0][0]), int(stats[0][1])
+        hits = self._document_frequencies(space, phrases)
         if len(phrases) > 1:  # SQLite's _selective: common terms cost time and carry almost no weight
             phrases = [p for p in phrases if hits[p] <= COMMON_DF] or phrases
+        if any(hits[p] > COMMON_DF for p in phrases):  # only common terms: their exact counts are needed
+            hits.update(self._document_frequencies(space, phrases, exact=True))
         average = float(tokens) / float(rows)
-        # FTS5: idf * (f * (k1 + 1)) / (f + k1 * (1 - b + b * D / avgdl)), f = 1.0 per text and 0.5
-        # per keyword occurrence, D the row's tokens; summed over the phrases in query order.
-        f = "(cardinality(array_positions(m.lex_text, %s)) + 0.5 * cardinality(array_positions(m.lex_keywords, %s)))"
-        parts, params = [], []
-        for stem in phrases:
-            parts.append(f"%s * (({f} * %s) / ({f} + %s * (1 - %s + %s * m.lex_length / %s)))")
-            params += [bm25_idf(int(rows), hits[stem]), stem, stem, BM25_K1 + 1.0, stem, stem, BM25_K1, BM25_B, BM25_B]
-            params.append(average)
+        # FTS5: idf * ((f * (k1 + 1)) / (f + k1 * (1 - b + b * D / avgdl))), f from lex_tf, D the
+        # row's tokens; summed over the phrases in query order, in float8 as FTS5 does in double.
+        frequencies = ", ".join(f"coalesce((m.lex_tf -> %s)::float8, 0) AS f{i}" for i in range(len(phrases)))
+        score = " + ".join(
+            f"%s * ((f{i} * %s) / (f{i} + %s * (1 - %s + %s * lex_length / %s)))" for i in range(len(phrases))
+        )
+        constants = [BM25_K1 + 1.0, BM25_K1, BM25_B, BM25_B, average]
         where, filter_params = _filter_sql(space, filters)
         found = self._q(
-            f"SELECT m.id, ({' + '.join(parts)})::float8 AS score FROM memories m "
-            f"WHERE m.lex_terms && %s::text[] AND {where} ORDER BY score DESC, m.seq LIMIT %s",
-            [*params, phrases, *filter_params, k],
+            f"SELECT id, {score} AS score FROM (SELECT m.id, m.seq, m.lex_length, {frequencies} FROM memories m "
+            f"WHERE m.lex_tf ?| %s::text[] AND {where}) matched ORDER BY score DESC, seq LIMIT %s",
+            [
+                *(value for stem in phrases for value in (bm25_idf(int(rows), hits[stem]), *constants)),
+                *phrases,
+                phrases,
+                *filter_params,
+                k,
+            ],
         )
         return [(memory_id, float(score)) for memory_id, score in found]
 
-    def _cached(self, space: str, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
-        """A space's BM25 statistics (size, document frequencies), reused until it changes.
+    def _document_frequencies(self, space: str, stems: Sequence[str], exact: bool = False) -> dict[str, int]:
+        """Memories of the space holding each stem: counted up to COMMON_DF + 1 unless `exact`.
 
-        Counting them costs a scan per query at 100k memories. A write through this store drops
-        its space's statistics, so a process ranks its own writes exactly as FTS5 would; writes by
-        other processes show within STATS_SECONDS.
+        Cached per space until a write through this store; writes by other processes show within
+        STATS_SECONDS. One statement counts every stem not cached, each through the GIN index.
         """
         entries = self._stats_cache.setdefault(space, {})
-        hit = entries.get(key)
-        if hit is not None and time.monotonic() - hit[1] < STATS_SECONDS:
-            return hit[0]
-        value = compute()
-        if len(entries) > 50_000:
-            entries.clear()
-        entries[key] = (value, time.monotonic())
-        return value
+        fresh = time.monotonic() - STATS_SECONDS
+        out: dict[str, int] = {}
+        missing = []
+        for stem in stems:
+            hit = entries.get(("df", stem))
+            if hit is not None and hit[1] > fresh and (not exact or hit[0][1]):
+                out[stem] = hit[0][0]
+            else:
+                missing.append(stem)
+        if missing:
+            bound = "" if exact else f" LIMIT {COMMON_DF + 1}"
+            counted = self._q(
+                "SELECT stem, (SELECT count(*) FROM (SELECT 1 FROM memories m WHERE m.space = %s "
+                f"AND m.lex_tf ? stem{bound}) held) FROM unnest(%s::text[]) AS stem",
+                (space, missing),
+            )
+            if len(entries) > 50_000:
+                entries.clear()
+            now_ = time.monotonic()
+            for stem, count in counted:
+                out[stem] = int(count)
+                entries[("df", stem)] = ((int(count), exact or int(count) <= COMMON_DF), now_)
+        return out
 
     def _changed(self, space: str) -> None:
         self._stats_cache.pop(space, None)
@@ -579,7 +610,11 @@ class PostgresStore:
                 "DELETE FROM memory_episodes WHERE space = %s AND (memory_id = ANY(%s) OR episode_id = ANY(%s))",
                 (space, memories, episodes),
             )
-            self._x("DELETE FROM memories WHERE space = %s AND id = ANY(%s)", (space, memories))
+            gone_lengths = self._q(
+                "DELETE FROM memories WHERE space = %s AND id = ANY(%s) RETURNING lex_length", (space, memories)
+            )
+            if gone_lengths:
+                self._count_tokens(space, -len(gone_lengths), -sum(int(r[0]) for r in gone_lengths))
             self._x("DELETE FROM episodes WHERE space = %s AND id = ANY(%s)", (space, episodes))
             gone = set(memories)
             for memory_id, links in self._q(
