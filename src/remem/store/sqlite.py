@@ -26,7 +26,7 @@ from remem.timeutil import from_iso, now, to_iso
 from remem.types import Episode, Filters, MemoryItem, Version
 
 COMMON_DF = 2_000  # a term in more rows than this is left out of lexical queries with rarer terms
-DF_CACHE_SECONDS = 300.0
+DF_CACHE_SECONDS = 60.0
 
 _MEMORY_COLUMNS = (
     "id, space, text, kind, session, source_episode_ids, keywords, tags, links, valid_from, "
@@ -200,6 +200,7 @@ class SQLiteStore:
                 [(item.space, item.id, e) for e in item.source_episode_ids],
             )
             self._insert_version(item.space, version)
+        self._df_cache.clear()
 
     def update_memory(self, item: MemoryItem, vector: Vector | None, version: Version) -> None:
         with self.transaction():
@@ -223,6 +224,7 @@ class SQLiteStore:
                 conn.execute("UPDATE memory_vectors SET vector = ? WHERE rowid = ?", (to_blob(vector), row[0]))
                 self._bump_generation(item.space)
             self._insert_version(item.space, version)
+        self._df_cache.clear()
 
     def append_version(self, space: str, version: Version) -> None:
         with self.transaction():
@@ -351,7 +353,11 @@ class SQLiteStore:
         return kept or quoted
 
     def _document_frequency(self, quoted_term: str) -> int:
-        """Rows matching the term, counted up to COMMON_DF + 1; cached briefly (a cost hint only)."""
+        """Rows matching the term, counted up to COMMON_DF + 1.
+
+        Cached until a write through this store (and for at most DF_CACHE_SECONDS, for writes by
+        other processes), so which terms a query keeps follows the data, as on PostgreSQL.
+        """
         cached = self._df_cache.get(quoted_term)
         if cached is not None and time.monotonic() - cached[1] < DF_CACHE_SECONDS:
             return cached[0]
@@ -511,6 +517,7 @@ class SQLiteStore:
             if n_episodes:
                 self._drop_purged_from_jobs(conn, space)
             self._bump_generation(space)
+        self._df_cache.clear()
         if n_memories or n_episodes:
             if self._local.depth:
                 self._local.scrub = True  # inside a caller's transaction: scrub after it commits
