@@ -547,16 +547,28 @@ def test_a_copy_that_does_not_verify_leaves_nothing_behind(
         target.close()
 
 
+def database_at_schema(pg_url: str, version: int, *statements: str) -> None:
+    """A database as an older remem left it: the first `version` migrations, then `statements`."""
+    import psycopg
+
+    from remem.store.postgres import MIGRATIONS
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        conn.execute("CREATE TABLE remem_meta (key text PRIMARY KEY, value text NOT NULL)")
+        for migration in MIGRATIONS[:version]:
+            migration(conn)
+        conn.execute("INSERT INTO remem_meta VALUES ('schema_version', %s)", (str(version),))
+        for statement in statements:
+            conn.execute(statement)
+
+
 def test_postgres_upgrades_an_older_schema_in_place(pg_url: str) -> None:
     import psycopg
 
     from remem.store.postgres import MIGRATIONS, PostgresStore
 
-    with psycopg.connect(pg_url, autocommit=True) as conn:  # a database left by remem at schema 1
-        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        conn.execute("CREATE TABLE remem_meta (key text PRIMARY KEY, value text NOT NULL)")
-        MIGRATIONS[0](conn)
-        conn.execute("INSERT INTO remem_meta VALUES ('schema_version', '1')")
+    database_at_schema(pg_url, 1)
     store = PostgresStore(pg_url)
     try:
         store.bind_embedder("test", 8)
@@ -634,21 +646,15 @@ def test_both_backends_rank_lexical_search_alike(tmp_path: Path, pg_url: str) ->
 
 
 def test_postgres_tokenizes_memories_written_before_fts5_tokens(pg_url: str) -> None:
-    import psycopg
-
     from remem.store.postgres import MIGRATIONS, PostgresStore
 
-    with psycopg.connect(pg_url, autocommit=True) as conn:  # a database left by remem at schema 2
-        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        conn.execute("CREATE TABLE remem_meta (key text PRIMARY KEY, value text NOT NULL)")
-        MIGRATIONS[0](conn)
-        MIGRATIONS[1](conn)
-        conn.execute("INSERT INTO remem_meta VALUES ('schema_version', '2')")
-        conn.execute(
-            "INSERT INTO memories (space, id, text, kind, source_episode_ids, keywords, tags, links, strength, "
-            "version, created_at, updated_at, embedding) VALUES ('a', 'old', 'The trams of Lisbon', 'fact', '[]', "
-            "'[\"travel\"]', '[]', '[]', 1, 1, now(), now(), '[1,0,0,0,0,0,0,0]')"
-        )
+    database_at_schema(
+        pg_url,
+        2,
+        "INSERT INTO memories (space, id, text, kind, source_episode_ids, keywords, tags, links, strength, "
+        "version, created_at, updated_at, embedding) VALUES ('a', 'old', 'The trams of Lisbon', 'fact', '[]', "
+        "'[\"travel\"]', '[]', '[]', 1, 1, now(), now(), '[1,0,0,0,0,0,0,0]')",
+    )
     store = PostgresStore(pg_url)
     try:
         assert store.schema_version() == len(MIGRATIONS) >= 3
