@@ -45,6 +45,7 @@ def test_first_person_becomes_a_standalone_third_person_statement() -> None:
     assert rewrite("I'm going to a concert with my sister.", "Ana") == "Ana is going to a concert with Ana's sister."
     assert rewrite("I totally agree", "Ana") == "Ana totally agrees"
     assert rewrite("I apply to jobs", "Ana") == "Ana applies to jobs"
+    assert rewrite("I need some me-time, it calms me.", "Ana") == "Ana needs some me-time, it calms Ana."
 
 
 def test_greetings_questions_praise_and_assent_are_dropped() -> None:

@@ -117,7 +117,7 @@ _PRONOUNS = [
     (r"\bmy\b", "{name}'s"),
     (r"\bMy\b", "{name}'s"),
     (r"\bmine\b", "{name}'s"),
-    (r"\bme\b", "{name}"),
+    (r"\bme\b(?!-)", "{name}"),  # not the "me" of "me-time"
 ]
 
 
@@ -160,11 +160,13 @@ _UNCHANGED = _words(
     "became forgot won't can't couldn't wouldn't shouldn't didn't wasn't"
 )
 
+_PRESENT_ED = _words("need feed bleed breed speed heed proceed succeed exceed embed")  # "-ed" yet present
+
 
 def _third_person(verb: str) -> str:
     if verb in _AUX:
         return _AUX[verb]
-    if verb in _UNCHANGED or verb.endswith("ed") or not verb.isalpha():
+    if verb in _UNCHANGED or (verb.endswith("ed") and verb not in _PRESENT_ED) or not verb.isalpha():
         return verb
     if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
         return verb + "es"
