@@ -44,6 +44,10 @@ def test_the_int8_model_is_cached_and_a_damaged_cache_is_rebuilt(tmp_path: Path)
     cached.write_bytes(first[:1000])  # a partial file, as a crash mid-write would leave
     assert int8_model(source, sha, home=tmp_path) == first
     assert cached.read_bytes() == first
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go")
+    assert int8_model(source, sha, home=blocked) == first  # built for this process only
+    assert blocked.read_text() == "a file where the cache folder would go"
 
 
 def test_auto_keeps_the_computation_a_store_was_built_with(tmp_path: Path) -> None:
