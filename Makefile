@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint bench bench-perf bench-extraction bench-load clean
+.PHONY: demo test lint bench bench-perf bench-extraction bench-load bench-embed clean
 
 demo: $(VENV)/.core
 	$(BIN)/remem --db .tmp/demo.db demo
@@ -27,6 +27,9 @@ bench-extraction: $(VENV)/.dev
 
 bench-load: $(VENV)/.dev
 	$(BIN)/python bench/load.py
+
+bench-embed: $(VENV)/.dev
+	$(BIN)/python bench/embed_compute.py
 
 $(VENV)/.core: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -8,10 +8,11 @@ The package stores its weights as int8 but computes in float32 (ONNX Runtime fol
 dequantisation into float weights). With `compute="int8"`, the default, the matrix products run
 in int8 instead: the packaged model is constant-folded and dynamically quantised per channel once,
 locally (`onnxruntime.quantization`, nothing downloaded), and cached under REMEM_HOME/models.
-Measured on the two-core machine: 1.6x the throughput, cosine 0.993 on average to the float
-embeddings, LoCoMo dev retrieval within noise (see bench/results/README.md). `compute="float"`
-keeps the packaged computation. The two are bound under different names, so a store never mixes
-them.
+Measured on the two-core machine (`python bench/embed_compute.py`): 1.6x the throughput, cosine
+0.993 on average to the float embeddings, LoCoMo dev retrieval within noise (see README). One
+activation scale is taken per batch, so a text's vector moves very slightly (cosine about 0.999)
+with the texts batched beside it. `compute="float"` keeps the packaged computation. The two are
+bound under different names, so a store never mixes them.
 """
 
 from __future__ import annotations
