@@ -4,7 +4,8 @@
 
 Texts are the dated, attributed turns bench/perf.py ingests ("On 3 May 2023, Tumaz says: ..."),
 embedded in batches as ingest does; queries are embedded one at a time as search does. Agreement
-is the cosine between each text's int8 and float vectors.
+is the cosine between each text's int8 and float vectors, and between a text's int8 vector
+embedded alone and inside a batch.
 """
 
 from __future__ import annotations
@@ -58,6 +59,15 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         }
     cosine = (vectors["int8"] * vectors["float"]).sum(axis=1)
     report["cosine_int8_float"] = {"mean": round(float(cosine.mean()), 4), "min": round(float(np.min(cosine)), 4)}
+    # int8 takes one activation scale per batch: the same text alone and inside a batch of 16.
+    start = time.perf_counter()
+    alone = np.vstack([embedder.embed([text]) for text in texts[:200]])
+    report["int8_one_at_a_time_texts_per_s"] = round(200 / (time.perf_counter() - start), 1)
+    beside = (alone * vectors["int8"][:200]).sum(axis=1)
+    report["cosine_int8_alone_vs_batched"] = {
+        "mean": round(float(beside.mean()), 4),
+        "min": round(float(np.min(beside)), 4),
+    }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

@@ -10,8 +10,10 @@ in int8 instead: the packaged model is constant-folded and dynamically quantised
 locally (`onnxruntime.quantization`, nothing downloaded), and cached under REMEM_HOME/models.
 Measured on the two-core machine (`python bench/embed_compute.py`): 1.6x the throughput, cosine
 0.993 on average to the float embeddings, LoCoMo dev retrieval within noise (see README). One
-activation scale is taken per batch, so a text's vector moves very slightly (cosine about 0.999)
-with the texts batched beside it. `compute="float"` keeps the packaged computation. The two are
+activation scale is taken per batch, so a text's vector also depends a little on the texts batched
+beside it (cosine 0.992 on average between a text embedded alone and in a batch of 16, the same
+size as the int8/float gap); embedding one text at a time would avoid that but runs slower than
+float. `compute="float"` keeps the packaged computation. The two are
 bound under different names, so a store never mixes them.
 """
 
