@@ -321,7 +321,7 @@ class Memory:
         if mode not in MODES:
             raise InvalidInput(f"mode {mode!r} is not one of {', '.join(MODES)}")
         filters = self._filters(session, kinds, tags, since, until, as_of, include_expired)
-        plan = SearchPlan(candidates=self.settings.candidates)
+        plan = SearchPlan(candidates=self.settings.candidates, fusion=self.settings.fusion)
         return hybrid_search(
             self.store,
             self.embedder,

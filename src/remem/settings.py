@@ -45,6 +45,11 @@ class Settings(BaseModel):
     max_batch: int = Field(default=1_000, ge=1)
     max_k: int = Field(default=200, ge=1)
     candidates: int = Field(default=100, ge=1, description="Candidates per retriever before fusion.")
+    fusion: Literal["convex", "rrf"] = Field(
+        default="convex",
+        description="How BM25 and dense results merge: a convex combination of normalised scores, or "
+        "reciprocal-rank fusion (kept to compare; see the README's benchmarks).",
+    )
     context_tokens: int = Field(default=2_000, ge=1, description="Answer context budget.")
     busy_timeout_ms: int = Field(default=30_000, ge=0)
 

@@ -31,6 +31,7 @@ DEFAULT_SYSTEMS = (
     "remem-turns",
     "remem-lexical",
     "remem-dense",
+    "remem-rrf",
     "bm25",
     "dense",
     "chroma",

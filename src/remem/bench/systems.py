@@ -46,9 +46,15 @@ class RememSystem:
     """remem itself, in a fresh SQLite file per conversation."""
 
     def __init__(
-        self, name: str, embedder: Embedder, mode: str = "hybrid", extractor: str = "turns", database: str | None = None
+        self,
+        name: str,
+        embedder: Embedder,
+        mode: str = "hybrid",
+        extractor: str = "turns",
+        database: str | None = None,
+        fusion: str = "convex",
     ) -> None:
-        self.name, self.mode, self.extractor_name = name, mode, extractor
+        self.name, self.mode, self.extractor_name, self.fusion = name, mode, extractor, fusion
         self.database = database  # a postgresql:// URL to run on PostgreSQL; else a fresh SQLite file each
         self.embedder = embedder
         self._tmp = tempfile.TemporaryDirectory(prefix="remem-bench-")
@@ -61,7 +67,7 @@ class RememSystem:
 
         self.close_memory()
         path = self.database or str(Path(self._tmp.name) / f"{conversation.sample_id}.db")
-        settings = Settings.load(database=path, extractor=self.extractor_name)
+        settings = Settings.load(database=path, extractor=self.extractor_name, fusion=self.fusion)
         self.mem = Memory.open(settings=settings, embedder=self.embedder)
         self.space = f"{self.name}-{conversation.sample_id}"
         self.mem.forget(space=self.space, everything=True)
@@ -329,6 +335,7 @@ DESCRIPTIONS = {
     "remem-turns": "remem, one memory per turn (no extraction), hybrid search",
     "remem-lexical": "remem, turns, mode=lexical (SQLite FTS5 BM25 only)",
     "remem-dense": "remem, turns, mode=dense (its vector index; dated, speaker-attributed index text)",
+    "remem-rrf": "remem-turns with reciprocal-rank fusion (k=60) in place of the convex combination",
     "bm25": "baseline: bm25s over 'Speaker: text' turns (stopwords, Snowball stemmer)",
     "dense": "baseline: exact cosine in numpy over 'Speaker: text' turns, the same embedder",
     "chroma": "peer: ChromaDB in memory (HNSW, cosine), fed the same embeddings",
@@ -346,6 +353,7 @@ def systems(database: str | None = None) -> dict[str, Callable[[Embedder], Retri
             "remem-lexical", e, mode="lexical", extractor="turns", database=database
         ),
         "remem-dense": lambda e: RememSystem("remem-dense", e, mode="dense", extractor="turns", database=database),
+        "remem-rrf": lambda e: RememSystem("remem-rrf", e, extractor="turns", database=database, fusion="rrf"),
         "bm25": lambda e: BM25System(),
         "dense": DenseSystem,
         "chroma": ChromaSystem,

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: BM25 and dense candidates, fused by reciprocal rank, with provenance."""
+"""Hybrid retrieval: BM25 and dense candidates, fused by a convex combination of scores, with provenance."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from remem.embed.base import Embedder
-from remem.search.fuse import convex_combination
+from remem.search.fuse import convex_combination, reciprocal_rank_fusion
 from remem.search.terms import query_terms
 from remem.search.timeparse import TimeWindow, time_windows
 from remem.store.base import Store
@@ -24,6 +24,7 @@ class SearchPlan:
     lexical_weight: float = 0.5  # equal weights: the split is not tuned to any data set
     dense_weight: float = 0.5
     time_bonus: float = 0.1  # added to the fused score (0..1) of memories dated when the query says
+    fusion: Literal["convex", "rrf"] = "convex"
 
 
 def search(
@@ -55,6 +56,12 @@ def search(
         ranked = lexical
     elif mode == "dense":
         ranked = dense
+    elif plan.fusion == "rrf":
+        fused = reciprocal_rank_fusion(
+            [[i for i, _ in lexical], [i for i, _ in dense]], weights=[plan.lexical_weight, plan.dense_weight]
+        )
+        top_score = fused[0][1] if fused else 1.0
+        ranked = [(i, score / top_score) for i, score in fused]  # 0..1, the scale the time bonus is on
     else:
         ranked = convex_combination([lexical, dense], weights=[plan.lexical_weight, plan.dense_weight])
     windows = time_windows(query)
