@@ -25,7 +25,8 @@ def convex_combination(
     Bruch, Gai and Ingber (2023, "An Analysis of Fusion Functions for Hybrid Retrieval")
     found this beats RRF when one retriever is much stronger than the other, because it
     keeps how far apart the scores are rather than only their order. It does here: on the
-    LoCoMo dev split it is above both BM25 and dense alone, where RRF fell between them.
+    LoCoMo dev split, turn recall@10 0.704 against RRF's 0.630 over the same turns (the
+    remem-turns and remem-rrf systems of `make bench`).
     """
     weights = weights or [1.0 / len(scored)] * len(scored)
     fused: dict[str, float] = {}
