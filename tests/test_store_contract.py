@@ -309,6 +309,19 @@ def test_purge_by_ids_keeps_episodes_and_everything_empties_the_space(store: Sto
         store.purge("a")
 
 
+def test_purge_by_episode_takes_what_was_derived_from_it(store: Store) -> None:
+    store.insert_episodes([episode("a", 1), episode("a", 2), episode("b", 1)])
+    add(store, item("a", 1, "from the first turn", source_episode_ids=["ep_a_1"]), unit(0))
+    add(store, item("a", 2, "from both turns", source_episode_ids=["ep_a_1", "ep_a_2"]), unit(1))
+    add(store, item("a", 3, "from the second turn", source_episode_ids=["ep_a_2"]), unit(2))
+    report = store.purge("a", episode_ids=["ep_a_1", "ep_b_1"])  # another space's episode is not touched
+    assert (report.episodes, report.memories) == (1, 2)
+    assert [m.id for m in store.list_memories("a", Filters(include_expired=True))] == ["mem_a_3"]
+    assert [e.id for e in store.list_episodes("a")] == ["ep_a_2"]
+    assert [e.id for e in store.list_episodes("b")] == ["ep_b_1"]
+    assert store.lexical_search("a", ["first"], Filters(), 5) == []
+
+
 def test_writes_to_another_spaces_id_are_not_found(store: Store) -> None:
     add(store, item("a", 1, "mine", strength=1.0), unit(0))
     stolen = replace(item("a", 1, "overwritten"), space="b")

@@ -97,6 +97,43 @@ def test_forget_request_purges_what_it_names(rules: Memory) -> None:
     assert not any("4471" in m.text for m in rules.list(space="ed", kinds=["fact"], include_expired=True))
 
 
+def test_forgetting_a_fact_forgets_the_turns_that_said_it(rules: Memory, db_path: Path) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    said = [
+        ("Ed", "I joined a climbing gym downtown."),
+        ("Ed", "My locker code is 4471 at the gym."),
+        ("Ed", "I love hiking in the Alps with my brother."),
+        ("Ed", "My brother lives in Zurich and climbs every weekend."),
+        ("Ed", "We are planning a climbing trip to the Dolomites in June."),
+    ]
+    rules.add([{"role": "user", "name": n, "content": c} for n, c in said], space="ed", session="s1", at="2024-01-05")
+    [before] = rules.list(space="ed", kinds=["summary"])
+    assert len(before.source_episode_ids) == 5
+    rules.add(
+        [{"role": "user", "name": "Ed", "content": "Please forget my locker code at the gym."}],
+        space="ed",
+        session="s2",
+        at="2024-02-01",
+    )
+    everything = rules.list(space="ed", include_expired=True, limit=100)
+    assert not [m.text for m in everything if "4471" in m.text or "forget" in m.text.lower()]
+    assert "Ed loves hiking in the Alps with Ed's brother." in [m.text for m in everything]  # the rest stays
+    [summary] = [m for m in everything if m.kind == "summary"]  # session s1, written again without the turn
+    assert summary.id != before.id and len(summary.source_episode_ids) == 4 and "4471" not in summary.text
+    hits = rules.search("locker code 4471", space="ed", include_expired=True)
+    assert hits and not [h for h in hits if "4471" in h.memory.text or any("4471" in e.content for e in h.episodes)]
+    assert [e.content for e in rules.store.list_episodes("ed")] == [c for n, c in said if "4471" not in c]
+    rules.close()
+    with closing(sqlite3.connect(db_path)) as conn:  # nothing left in the raw tables or the FTS index
+        for table, column in (("episodes", "content"), ("memories", "text"), ("memory_versions", "text")):
+            assert conn.execute(f"SELECT count(*) FROM {table} WHERE {column} LIKE '%4471%'").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH '4471'").fetchone()[0] == 0
+    with Memory.open(db_path, extractor="rules") as reopened:
+        assert reopened.status()["failed"] == 0
+
+
 def test_session_summary_is_searchable_and_points_at_its_turns(rules: Memory) -> None:
     turns = [
         ("Fay", "I started training for the Lisbon marathon last week."),

@@ -124,11 +124,16 @@ class Store(Protocol):
         space: str,
         *,
         memory_ids: Sequence[str] | None = None,
+        episode_ids: Sequence[str] | None = None,
         before: datetime | None = None,
         session: str | None = None,
         everything: bool = False,
     ) -> PurgeReport:
-        """Really remove: rows, versions, vectors and index entries, plus the episodes in scope."""
+        """Really remove: rows, versions, vectors and index entries, plus the episodes in scope.
+
+        By ids (memories, episodes or both) or else by time, session or everything. Every memory
+        derived from a purged episode (its turn, facts, the session summary) goes with it.
+        """
         ...
 
     # -- queue ------------------------------------------------------------------------------

@@ -565,19 +565,25 @@ class PostgresStore:
         space: str,
         *,
         memory_ids: Sequence[str] | None = None,
+        episode_ids: Sequence[str] | None = None,
         before: datetime | None = None,
         session: str | None = None,
         everything: bool = False,
     ) -> PurgeReport:
-        if not (memory_ids or before or session is not None or everything):
-            raise InvalidInput("purge needs memory ids, a 'before' time, a session, or everything=True")
+        if not (memory_ids or episode_ids or before or session is not None or everything):
+            raise InvalidInput("purge needs memory or episode ids, a 'before' time, a session, or everything=True")
         with self.transaction():
-            episodes: list[str] = []
-            if memory_ids:
+            if memory_ids or episode_ids:
                 memories = [
                     r[0]
                     for r in self._q(
-                        "SELECT id FROM memories WHERE space = %s AND id = ANY(%s)", (space, list(memory_ids))
+                        "SELECT id FROM memories WHERE space = %s AND id = ANY(%s)", (space, list(memory_ids or ()))
+                    )
+                ]
+                episodes = [
+                    r[0]
+                    for r in self._q(
+                        "SELECT id FROM episodes WHERE space = %s AND id = ANY(%s)", (space, list(episode_ids or ()))
                     )
                 ]
             else:
@@ -595,14 +601,15 @@ class PostgresStore:
                     mparams.append(session)
                 episodes = [r[0] for r in self._q(f"SELECT id FROM episodes WHERE {where}", params)]
                 memories = [r[0] for r in self._q(f"SELECT id FROM memories WHERE {mwhere}", mparams)]
-                memories += [
-                    r[0]
-                    for r in self._q(
-                        "SELECT DISTINCT memory_id FROM memory_episodes WHERE space = %s AND episode_id = ANY(%s)",
-                        (space, episodes),
-                    )
-                ]
-                memories = list(dict.fromkeys(memories))
+            # Whatever was derived from a purged episode goes with it.
+            memories += [
+                r[0]
+                for r in self._q(
+                    "SELECT DISTINCT memory_id FROM memory_episodes WHERE space = %s AND episode_id = ANY(%s)",
+                    (space, episodes),
+                )
+            ]
+            memories = list(dict.fromkeys(memories))
             versions = self._x(
                 "DELETE FROM memory_versions WHERE space = %s AND memory_id = ANY(%s)", (space, memories)
             )

@@ -452,22 +452,27 @@ class SQLiteStore:
         space: str,
         *,
         memory_ids: Sequence[str] | None = None,
+        episode_ids: Sequence[str] | None = None,
         before: datetime | None = None,
         session: str | None = None,
         everything: bool = False,
     ) -> PurgeReport:
-        if not (memory_ids or before or session is not None or everything):
-            raise InvalidInput("purge needs memory ids, a 'before' time, a session, or everything=True")
+        if not (memory_ids or episode_ids or before or session is not None or everything):
+            raise InvalidInput("purge needs memory or episode ids, a 'before' time, a session, or everything=True")
         with self.transaction():
             conn = self._conn()
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS purge_episodes (id TEXT PRIMARY KEY)")
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS purge_memories (id TEXT PRIMARY KEY)")
             conn.execute("DELETE FROM temp.purge_episodes")
             conn.execute("DELETE FROM temp.purge_memories")
-            if memory_ids:
+            if memory_ids or episode_ids:
                 conn.executemany(
                     "INSERT OR IGNORE INTO temp.purge_memories SELECT id FROM memories WHERE space = ? AND id = ?",
-                    [(space, i) for i in memory_ids],
+                    [(space, i) for i in memory_ids or ()],
+                )
+                conn.executemany(
+                    "INSERT OR IGNORE INTO temp.purge_episodes SELECT id FROM episodes WHERE space = ? AND id = ?",
+                    [(space, i) for i in episode_ids or ()],
                 )
             else:
                 where, params = "space = ?", list[Any]([space])
@@ -488,11 +493,12 @@ class SQLiteStore:
                 conn.execute(
                     f"INSERT OR IGNORE INTO temp.purge_memories SELECT id FROM memories WHERE {mwhere}", mparams
                 )
-                # Whatever was derived from a purged episode goes with it.
-                conn.execute(
-                    "INSERT OR IGNORE INTO temp.purge_memories SELECT memory_id FROM memory_episodes "
-                    "WHERE episode_id IN (SELECT id FROM temp.purge_episodes)"
-                )
+            # Whatever was derived from a purged episode goes with it.
+            conn.execute(
+                "INSERT OR IGNORE INTO temp.purge_memories SELECT memory_id FROM memory_episodes "
+                "WHERE space = ? AND episode_id IN (SELECT id FROM temp.purge_episodes)",
+                (space,),
+            )
             n_memories = conn.execute("SELECT count(*) FROM temp.purge_memories").fetchone()[0]
             n_episodes = conn.execute("SELECT count(*) FROM temp.purge_episodes").fetchone()[0]
             conn.execute(

@@ -7,6 +7,7 @@ the job's memories or none of them, and the job still pending.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from remem.embed.base import Embedder
+from remem.errors import NotFound
 from remem.ids import new_id
 from remem.store.base import Job, Store
 from remem.timeutil import now
@@ -48,13 +50,18 @@ def run_job(
         for candidate, vector in zip(candidates, vectors, strict=True):
             neighbours = _neighbours(store, job.space, candidate, vector)
             verdict = reconciler.reconcile(candidate, neighbours)
+            if verdict.operation == "PURGE" and verdict.target is not None:  # its sessions lose turns
+                target = store.get_memory(job.space, verdict.target)
+                said = store.get_episodes(job.space, target.source_episode_ids)
+                sessions = sorted({*sessions, *(e.session for e in said if e.session is not None)})
             decisions.extend(
                 apply(store, job.space, candidate, vector, verdict, actor=extractor.name, neighbours=neighbours)
             )
         if summarizer is not None:
             for session in sessions:
                 decisions.extend(_summarize(store, embedder, summarizer, job.space, session))
-        store.finish_job(job.id)
+        with contextlib.suppress(NotFound):  # a forget request purged its own job's episodes, and the job
+            store.finish_job(job.id)
     return decisions
 
 
@@ -164,8 +171,13 @@ def apply(
         store.update_memory(item, new_vector, version_record(item, "UPDATE", verdict.reason, actor, episode_id))
         return [*decisions, Decision("UPDATE", item.id, item.text, verdict.reason)]
     if verdict.operation == "PURGE":
-        store.purge(space, memory_ids=[current.id])
-        return [Decision("PURGE", current.id, current.text, verdict.reason)]
+        # Forgetting a fact also forgets the turns that said it and the request that names it:
+        # their episodes go, and with them every memory derived from them (raw turns, facts
+        # from the same turns, session summaries, which are written again from what is left).
+        said = list(dict.fromkeys([*current.source_episode_ids, *candidate.source_episode_ids]))
+        report = store.purge(space, memory_ids=[current.id], episode_ids=said)
+        reason = f"{verdict.reason} (with {report.episodes} turn(s) and {report.memories - 1} memories from them)"
+        return [Decision("PURGE", current.id, current.text, reason)]
     if verdict.operation in ("DELETE", "SUPERSEDE"):
         # A contradicted fact is closed, not erased: it stays true "as of" the past.
         closed_at = max(candidate.valid_from or stamp, current.valid_from or candidate.valid_from or stamp)
