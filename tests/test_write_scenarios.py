@@ -111,12 +111,15 @@ def test_forgetting_a_fact_forgets_the_turns_that_said_it(rules: Memory, db_path
     rules.add([{"role": "user", "name": n, "content": c} for n, c in said], space="ed", session="s1", at="2024-01-05")
     [before] = rules.list(space="ed", kinds=["summary"])
     assert len(before.source_episode_ids) == 5
-    rules.add(
+    result = rules.add(
         [{"role": "user", "name": "Ed", "content": "Please forget my locker code at the gym."}],
         space="ed",
         session="s2",
         at="2024-02-01",
     )
+    # the request's own turn is gone too; what is left is the PURGE and session s1's new summary
+    assert [d.operation for d in result.decisions] == ["PURGE", "ADD"]
+    assert rules.get(result.decisions[1].memory_id or "", space="ed").kind == "summary"
     everything = rules.list(space="ed", include_expired=True, limit=100)
     assert not [m.text for m in everything if "4471" in m.text or "forget" in m.text.lower()]
     assert "Ed loves hiking in the Alps with Ed's brother." in [m.text for m in everything]  # the rest stays

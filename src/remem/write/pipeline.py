@@ -62,6 +62,9 @@ def run_job(
                 decisions.extend(_summarize(store, embedder, summarizer, job.space, session))
         with contextlib.suppress(NotFound):  # a forget request purged its own job's episodes, and the job
             store.finish_job(job.id)
+        if any(d.operation == "PURGE" for d in decisions):  # what this job wrote and then forgot is not reported
+            kept = {m.id for m in store.get_memories(job.space, [d.memory_id for d in decisions if d.memory_id])}
+            decisions = [d for d in decisions if d.operation == "PURGE" or d.memory_id is None or d.memory_id in kept]
     return decisions
 
 
