@@ -220,3 +220,21 @@ def test_export_then_import_round_trips_a_space(mem: Memory, tmp_path: Path) -> 
         with pytest.raises(Conflict):
             other.import_records([json.loads(line) for line in path.read_text().splitlines()])
         assert other.stats("j")["memories"] == 1
+
+
+def test_forget_with_sources_takes_the_turns_a_memory_came_from(mem: Memory) -> None:
+    first = mem.add("My bank PIN is 9911.", space="p", session="s1").decisions[0].memory_id
+    mem.add("I walk the dog at seven.", space="p", session="s1")
+    with pytest.raises(InvalidInput, match="with_sources needs ids"):
+        mem.forget(space="p", with_sources=True)
+    with pytest.raises(InvalidInput, match="with_sources must be true or false"):
+        mem.forget(space="p", ids=[first or ""], with_sources="yes")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="everything must be true or false"):
+        mem.forget(space="p", everything="no")  # type: ignore[arg-type]
+    assert len(mem.store.list_episodes("p")) == 2  # refused calls changed nothing
+    report = mem.forget(space="p", ids=[first or ""], with_sources=True)
+    assert (report.memories, report.episodes) == (1, 1)
+    assert [e.content for e in mem.store.list_episodes("p")] == ["I walk the dog at seven."]
+    assert [h.memory.text for h in mem.search("PIN 9911", space="p", include_expired=True)] == [
+        "I walk the dog at seven."
+    ]

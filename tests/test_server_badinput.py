@@ -65,6 +65,10 @@ def test_bad_requests_are_refused_cleanly_and_change_nothing(server: Server) -> 
         ("POST", "/v1/spaces/s/forget", {"json": {}}, 400),
         ("POST", "/v1/spaces/s/forget", {"json": {"ids": ["mem_nope"]}}, 404),
         ("POST", "/v1/spaces/s/forget", {"json": {"ids": [memory_id, "mem_nope"]}}, 404),  # all or nothing
+        ("POST", "/v1/spaces/s/forget", {"json": {"with_sources": True}}, 400),  # sources of what?
+        ("POST", "/v1/spaces/s/forget", {"json": {"ids": [memory_id], "with_sources": "yes"}}, 400),
+        ("POST", "/v1/spaces/s/forget", {"json": {"everything": "true"}}, 400),  # a string is not a yes
+        ("POST", "/v1/spaces/s/search", {"json": {"query": "x", "include_expired": 1}}, 400),
         ("POST", "/v1/spaces/s/import", {"content": b"\xff\xfe garbage"}, 400),
         ("POST", "/v1/spaces/s/import", {"content": b'{"type": "alien"}\n'}, 400),
         ("POST", "/v1/spaces/s/import", {"content": b"[1, 2]\n"}, 400),

@@ -320,16 +320,31 @@ def history(c: Context, memory_id: str, space: str) -> None:
 @click.option("--session")
 @click.option("--id", "ids", multiple=True, help="Purge these memories.")
 @click.option("--everything", is_flag=True, help="Purge the whole space.")
+@click.option("--with-sources", is_flag=True, help="With --id: also the turns they came from, and all derived.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_ctx
 def forget(
-    c: Context, space: str, before: str | None, session: str | None, ids: tuple[str, ...], everything: bool, yes: bool
+    c: Context,
+    space: str,
+    before: str | None,
+    session: str | None,
+    ids: tuple[str, ...],
+    everything: bool,
+    with_sources: bool,
+    yes: bool,
 ) -> None:
     """Purge for real: rows, versions, vectors, index entries and episodes in scope."""
     if not yes and not c.as_json:
         click.confirm(f"Permanently purge from space {space!r}?", abort=True)
     with c.memory() as mem:
-        report = mem.forget(space=space, before=before, session=session, ids=list(ids) or None, everything=everything)
+        report = mem.forget(
+            space=space,
+            before=before,
+            session=session,
+            ids=list(ids) or None,
+            everything=everything,
+            with_sources=with_sources,
+        )
     data = {"memories": report.memories, "episodes": report.episodes, "versions": report.versions}
     c.emit(
         data,

@@ -67,10 +67,13 @@ def build(memory: Memory, space: str) -> MCPServer:
             answer: Any = memory.ask(question, space=space)
         return {"answer": answer.answer, "citations": answer.citations, "mode": answer.mode}
 
-    @server.tool(description="Permanently forget memories by id (purged from storage and indexes).")
-    def forget(ids: list[str]) -> dict[str, int]:
+    @server.tool(
+        description="Permanently forget memories by id (purged from storage and indexes), and by default the "
+        "conversation turns they came from too, so nothing that said it can be found again."
+    )
+    def forget(ids: list[str], with_sources: bool = True) -> dict[str, int]:
         with _told_to_the_model():
-            report = memory.forget(space=space, ids=ids)
+            report = memory.forget(space=space, ids=ids, with_sources=with_sources)
         return {"memories": report.memories, "episodes": report.episodes}
 
     @server.tool(description="List recent memories, newest first.")

@@ -281,19 +281,35 @@ class Memory:
         session: str | None = None,
         ids: Sequence[str] | None = None,
         everything: bool = False,
+        with_sources: bool = False,
     ) -> PurgeReport:
-        """Purge for real: memories, their versions, vectors, index entries, and episodes in scope."""
+        """Purge for real: memories, their versions, vectors, index entries, and episodes in scope.
+
+        With `ids` and `with_sources=True`, the episodes those memories came from go too, and with
+        them everything derived from those episodes (the raw turns, other facts from the same turns,
+        session summaries): nothing that said it is left to find.
+        """
         space = validate.space_name(space)
         memory_ids = validate.string_list(ids, "ids")
+        for flag, value in (("everything", everything), ("with_sources", with_sources)):
+            if not isinstance(value, bool):  # a purge is never switched on by a truthy string
+                raise InvalidInput(f"{flag} must be true or false, not {value!r}")
+        if with_sources and not memory_ids:
+            raise InvalidInput("with_sources needs ids: the memories whose sources to purge")
+        sources: list[str] = []
         if memory_ids:
-            missing = set(memory_ids) - {m.id for m in self.store.get_memories(space, memory_ids)}
+            found = self.store.get_memories(space, memory_ids)
+            missing = set(memory_ids) - {m.id for m in found}
             if missing:
                 from remem.errors import NotFound
 
                 raise NotFound(f"memories {sorted(missing)} not found in space {space!r}; nothing was purged")
+            if with_sources:
+                sources = list(dict.fromkeys(e for m in found for e in m.source_episode_ids))
         return self.store.purge(
             space,
             memory_ids=memory_ids,
+            episode_ids=sources or None,
             before=parse_time(before, "before"),
             session=validate.optional_name(session, "session"),
             everything=everything,

@@ -229,7 +229,12 @@ def create_app(
     def forget(space: str, body: ForgetRequest) -> dict[str, Any]:
         """Purge for good: from tables, indexes and history."""
         report = memory.forget(
-            space=space, before=body.before, session=body.session, ids=body.ids, everything=body.everything
+            space=space,
+            before=body.before,
+            session=body.session,
+            ids=body.ids,
+            everything=body.everything,
+            with_sources=body.with_sources,
         )
         return {"memories": report.memories, "episodes": report.episodes, "versions": report.versions}
 

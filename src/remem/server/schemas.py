@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class Strict(BaseModel):
@@ -45,9 +45,9 @@ class SearchRequest(Strict):
     since: str | None = None
     until: str | None = None
     as_of: str | None = None
-    include_expired: bool = False
+    include_expired: StrictBool = False
     mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
-    expand_links: bool = False
+    expand_links: StrictBool = False
 
 
 class AskRequest(Strict):
@@ -75,12 +75,13 @@ class ForgetRequest(Strict):
     before: str | None = None
     session: str | None = None
     ids: list[str] | None = None
-    everything: bool = False
+    everything: StrictBool = False
+    with_sources: StrictBool = False  # with ids: also the episodes they came from, and all derived from them
 
 
 class KeyRequest(Strict):
     """A new API key: spaces with their rights ("*" for every space), and/or the admin right."""
 
     spaces: dict[str, Literal["read", "write"]] = Field(default_factory=dict)
-    admin: bool = False
+    admin: StrictBool = False
     label: str = Field(default="", max_length=200)
