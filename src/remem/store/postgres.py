@@ -1,8 +1,8 @@
 """The PostgreSQL store: the same contract as SQLite, for many app servers and millions of memories.
 
-pgvector holds the vectors (HNSW, cosine); FTS5's own tokens, in text[] columns under a GIN index,
-serve lexical search ranked by FTS5's BM25 (see remem.search.lexicon); psycopg 3's pool hands out
-connections, and every write runs in a transaction.
+pgvector holds the vectors (HNSW, cosine); FTS5's own tokens, as a jsonb map of their frequencies
+under a GIN index, serve lexical search ranked by FTS5's BM25 (see remem.search.lexicon); psycopg
+3's pool hands out connections, and every write runs in a transaction.
 
 Every table's primary key starts with `space`, and every query names one space: the tables can
 be distributed by space on Citus (`SELECT create_distributed_table('memories', 'space')`, and
@@ -145,6 +145,11 @@ def _m003_fts5_tokens(conn: psycopg.Connection[Any]) -> None:
     )
 
 
+def _lex_of(item: MemoryItem) -> tuple[Jsonb, int]:
+    """lex_tf and lex_length of a memory about to be written."""
+    return _lex_columns(memory_tokens([(item.text, item.keywords)])[0])
+
+
 def _lex_columns(tokens: tuple[list[str], list[str]]) -> tuple[Jsonb, int]:
     """lex_tf and lex_length of a memory's (text tokens, keyword tokens), weighted as FTS5's bm25(1.0, 0.5)."""
     text, keywords = tokens
@@ -178,7 +183,7 @@ class PostgresStore:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         self._local = threading.local()
-        self._stats_cache: dict[str, dict[tuple[str, str], tuple[tuple[int, bool], float]]] = {}
+        self._stats_cache: dict[str, dict[str, tuple[int, bool, float]]] = {}  # space -> stem -> (n, exact, at)
         self._dim: int | None = None
 
         def configure(conn: psycopg.Connection[Any]) -> None:
@@ -331,7 +336,7 @@ class PostgresStore:
 
     # -- memories ---------------------------------------------------------------------------
     def insert_memory(self, item: MemoryItem, vector: Vector, version: Version) -> None:
-        lex = _lex_columns(memory_tokens([(item.text, item.keywords)])[0])
+        lex = _lex_of(item)
         with self.transaction():
             self._x(
                 f"INSERT INTO memories ({_MEMORY}, embedding, {_LEX}) VALUES "
@@ -359,13 +364,15 @@ class PostgresStore:
             )
 
     def update_memory(self, item: MemoryItem, vector: Vector | None, version: Version) -> None:
-        lex = _lex_columns(memory_tokens([(item.text, item.keywords)])[0])
+        lex = _lex_of(item)
         with self.transaction():
             row = _memory_row(item)
             before = self._q(
                 "SELECT lex_length FROM memories WHERE space = %s AND id = %s FOR UPDATE", (item.space, item.id)
             )
-            changed = self._x(
+            if not before:
+                raise NotFound(f"memory {item.id} not found in space {item.space!r}")
+            self._x(
                 "UPDATE memories SET text=%s, kind=%s, session=%s, source_episode_ids=%s, keywords=%s, tags=%s, "
                 "links=%s, valid_from=%s, valid_to=%s, strength=%s, version=%s, updated_at=%s, metadata=%s, "
                 "lex_tf=%s, lex_length=%s"
@@ -381,8 +388,6 @@ class PostgresStore:
                     item.id,
                 ),
             )
-            if not changed or not before:
-                raise NotFound(f"memory {item.id} not found in space {item.space!r}")
             self._count_tokens(item.space, 0, lex[1] - int(before[0][0]))
             self._link_sources(item)
             self._insert_version(item.space, version)
@@ -500,7 +505,7 @@ class PostgresStore:
             f"SELECT id, {score} AS score FROM (SELECT m.id, m.seq, m.lex_length, {frequencies} FROM memories m "
             f"WHERE m.lex_tf ?| %s::text[] AND {where}) matched ORDER BY score DESC, seq LIMIT %s",
             [
-                *(value for stem in phrases for value in (bm25_idf(int(rows), hits[stem]), *constants)),
+                *(value for stem in phrases for value in (bm25_idf(rows, hits[stem]), *constants)),
                 *phrases,
                 phrases,
                 *filter_params,
@@ -520,9 +525,9 @@ class PostgresStore:
         out: dict[str, int] = {}
         missing = []
         for stem in stems:
-            hit = entries.get(("df", stem))
-            if hit is not None and hit[1] > fresh and (not exact or hit[0][1]):
-                out[stem] = hit[0][0]
+            hit = entries.get(stem)
+            if hit is not None and hit[2] > fresh and (not exact or hit[1]):
+                out[stem] = hit[0]
             else:
                 missing.append(stem)
         if missing:
@@ -537,7 +542,7 @@ class PostgresStore:
             now_ = time.monotonic()
             for stem, count in counted:
                 out[stem] = int(count)
-                entries[("df", stem)] = ((int(count), exact or int(count) <= COMMON_DF), now_)
+                entries[stem] = (int(count), exact or int(count) <= COMMON_DF, now_)
         return out
 
     def _changed(self, space: str) -> None:

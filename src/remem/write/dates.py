@@ -87,6 +87,17 @@ def _week_start(moment: datetime) -> datetime:
     return _day(moment) - timedelta(days=moment.weekday())
 
 
+def _shifted(phrase: str, now: datetime, unit: str, n: int) -> Resolved:
+    """The day, week, month or year `n` units from `now` ("3 weeks ago", "next month")."""
+    if unit == "day":
+        return Resolved(phrase, _day(now + timedelta(days=n)), "day")
+    if unit == "week":
+        return Resolved(phrase, _week_start(now + timedelta(weeks=n)), "week")
+    if unit == "month":
+        return Resolved(phrase, _day(_shift_months(now, n)).replace(day=1), "month")
+    return Resolved(phrase, datetime(now.year + n, 1, 1, tzinfo=UTC), "year")
+
+
 _RULES: list[tuple[re.Pattern[str], str]] = [
     # Absolute dates first, so "on 5 May" is a day and not the bare month "May".
     (re.compile(rf"\b(?:on\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}\b{_YEAR}", re.I), "day-month"),
@@ -175,14 +186,7 @@ def _apply(rule: str, match: re.Match[str], now: datetime, tense: Tense) -> Reso
     if rule in ("ago", "in-n"):
         n = NUMBERS.get(match.group("n").lower()) or int(match.group("n"))
         n = -n if rule == "ago" else n
-        unit = match.group("unit").lower()
-        if unit == "day":
-            return Resolved(phrase, _day(now + timedelta(days=n)), "day")
-        if unit == "week":
-            return Resolved(phrase, _week_start(now + timedelta(weeks=n)), "week")
-        if unit == "month":
-            return Resolved(phrase, _day(_shift_months(now, n)).replace(day=1), "month")
-        return Resolved(phrase, datetime(now.year + n, 1, 1, tzinfo=UTC), "year")
+        return _shifted(phrase, now, match.group("unit").lower(), n)
     if rule == "this-weekday":
         target = WEEKDAYS[match.group("weekday").lower()]
         if tense == "past" and phrase.lower().startswith("on"):
@@ -204,11 +208,7 @@ def _apply(rule: str, match: re.Match[str], now: datetime, tense: Tense) -> Reso
     unit = (match.groupdict().get("unit") or "").lower()
     step = {"last-unit": -1, "next-unit": 1, "this-unit": 0}.get(rule)
     if step is not None:
-        if unit == "week":
-            return Resolved(phrase, _week_start(now + timedelta(weeks=step)), "week")
-        if unit == "month":
-            return Resolved(phrase, _day(_shift_months(now, step)).replace(day=1), "month")
-        return Resolved(phrase, datetime(now.year + step, 1, 1, tzinfo=UTC), "year")
+        return _shifted(phrase, now, unit, step)
     if rule == "month":
         month, lead = month_number(match.group("month")), match.group("lead").lower()
         if match.group("year"):
