@@ -11,7 +11,7 @@ import pytest
 from remem.llm import LLMOutputError, OpenAICompatLLM
 from remem.types import Episode, MemoryItem
 from remem.write.candidates import Candidate
-from remem.write.llm_extract import EXTRACT_SCHEMA, RECONCILE_SCHEMA, LLMExtractor, LLMReconciler
+from remem.write.llm_extract import LLMExtractor, LLMReconciler, extract_schema, reconcile_schema
 from remem.write.reconcile import Neighbour
 from remem.write.summarize import LLMSummarizer
 from tests.openai_stub import OpenAIStub, reply
@@ -48,13 +48,18 @@ SUPPORT_GROUP = {
     "text": "Caroline went to an LGBTQ support group on 7 May 2023.",
     "kind": "event",
     "date": "2023-05-07",
+    "subject": "I",
+    "attribute": None,
+    "value": None,
     "keywords": ["LGBTQ", "support group"],
     "negates": None,
     "forget": False,
 }
 
 
-def test_extraction_sends_dated_numbered_turns_and_returns_the_turns_then_the_facts(openai_stub: OpenAIStub) -> None:
+def test_extraction_sends_dated_numbered_new_turns_and_returns_the_turns_then_the_facts(
+    openai_stub: OpenAIStub,
+) -> None:
     openai_stub.script(reply(memories(SUPPORT_GROUP)))
     episodes = [turn("Hey Mel!", 1), turn("I went to a LGBTQ support group yesterday.", 2)]
     out = LLMExtractor(llm(openai_stub)).extract(episodes, [turn("Earlier words.", 0, "Melanie"), *episodes])
@@ -63,12 +68,16 @@ def test_extraction_sends_dated_numbered_turns_and_returns_the_turns_then_the_fa
     fact = out[2]
     assert fact.text == "Caroline went to an LGBTQ support group on 7 May 2023."
     assert fact.source_episode_ids == ["ep2"] and fact.valid_from == datetime(2023, 5, 7, tzinfo=UTC)
-    assert fact.keywords == ["lgbtq", "support group"] and fact.metadata["speaker"] == "Caroline"
+    assert fact.keywords == ["lgbtq", "support group"]
+    assert fact.metadata == {"speaker": "Caroline", "subject": "Caroline"}  # "I" is the speaker
     [request] = openai_stub.chat_requests
     prompt = request["messages"][0]["content"]
     assert "2. [2023-05-08] Caroline: I went to a LGBTQ support group yesterday." in prompt
-    assert "1. [2023-05-08] Melanie: Earlier words." in prompt  # context, not to extract from
-    assert request["response_format"]["json_schema"]["schema"] == EXTRACT_SCHEMA
+    # Context turns are not numbered like the new ones, so "turn 1" cannot mean them.
+    assert "- [2023-05-08] Melanie: Earlier words." in prompt and "1. [2023-05-08] Melanie" not in prompt
+    schema = request["response_format"]["json_schema"]["schema"]
+    assert schema == extract_schema(2)
+    assert schema["properties"]["memories"]["items"]["properties"]["turn"] == {"enum": [1, 2], "type": "integer"}
 
 
 def test_a_fact_without_a_date_takes_the_turns_time_and_a_change_is_marked(openai_stub: OpenAIStub) -> None:
@@ -86,10 +95,23 @@ def test_malformed_json_is_retried_once_with_the_problem_then_used(openai_stub: 
     assert "not valid" in openai_stub.chat_requests[1]["messages"][-1]["content"]
 
 
-def test_a_turn_number_out_of_range_twice_raises_llm_output_error(openai_stub: OpenAIStub) -> None:
-    bad = memories({**SUPPORT_GROUP, "turn": 9})
+def test_an_item_with_a_turn_out_of_range_is_dropped_and_the_rest_kept(openai_stub: OpenAIStub) -> None:
+    openai_stub.script(reply(memories({**SUPPORT_GROUP, "turn": 9}, {**SUPPORT_GROUP, "turn": 0}, SUPPORT_GROUP)))
+    out = LLMExtractor(llm(openai_stub)).extract([turn("Hi", 1), turn("I went.", 2)], [])
+    assert [(c.kind, c.source_episode_ids) for c in out] == [("turn", ["ep1"]), ("turn", ["ep2"]), ("event", ["ep2"])]
+    assert len(openai_stub.chat_requests) == 1  # one bad item is not a bad answer: no retry
+
+
+def test_an_answer_whose_every_item_is_bad_still_keeps_the_raw_turns(openai_stub: OpenAIStub) -> None:
+    openai_stub.script(reply(memories({**SUPPORT_GROUP, "turn": 7}, {"turn": 1}, "Caroline went.", {"text": ""})))
+    out = LLMExtractor(llm(openai_stub)).extract([turn("Hi", 1), turn("I went.", 2)], [])
+    assert [(c.kind, c.text) for c in out] == [("turn", "Caroline: Hi"), ("turn", "Caroline: I went.")]
+
+
+def test_an_answer_without_a_memories_list_is_retried_then_raises(openai_stub: OpenAIStub) -> None:
+    bad = json.dumps({"memories": SUPPORT_GROUP})
     openai_stub.script(reply(bad), reply(bad))
-    with pytest.raises(LLMOutputError, match=r"turn 9 is not one of 1\.\.2") as caught:
+    with pytest.raises(LLMOutputError, match="memories") as caught:
         LLMExtractor(llm(openai_stub)).extract([turn("Hi", 1), turn("I went.", 2)], [])
     assert caught.value.raw == bad and len(openai_stub.chat_requests) == 2
 
@@ -134,12 +156,14 @@ def test_reconciler_maps_numbered_targets_to_memory_ids(openai_stub: OpenAIStub)
     assert reconciler.reconcile(bob("Bob has a cat."), NEIGHBOURS).operation == "ADD"
     prompt = openai_stub.chat_requests[0]["messages"][0]["content"]
     assert "[2023-05-08] Bob no longer eats meat." in prompt and "2. [2023-01-01] Bob loves steak." in prompt
-    assert openai_stub.chat_requests[0]["response_format"]["json_schema"]["schema"] == RECONCILE_SCHEMA
+    schema = openai_stub.chat_requests[0]["response_format"]["json_schema"]["schema"]
+    assert schema == reconcile_schema(2)
+    assert schema["properties"]["target"] == {"anyOf": [{"enum": [1, 2], "type": "integer"}, {"type": "null"}]}
 
 
 def test_reconciler_rejects_a_target_that_is_not_a_neighbour(openai_stub: OpenAIStub) -> None:
     openai_stub.script(reply(verdict_json("DELETE", 3)), reply(verdict_json("DELETE", 0)))
-    with pytest.raises(LLMOutputError, match=r"target 0 is not one of 1\.\.2"):
+    with pytest.raises(LLMOutputError, match=r"target: Input should be 1 or 2"):
         LLMReconciler(llm(openai_stub)).reconcile(bob("Bob no longer eats meat."), NEIGHBOURS)
     openai_stub.script(reply(verdict_json("MERGE", 1)), reply(verdict_json("DELETE", 1)))
     verdict = LLMReconciler(llm(openai_stub)).reconcile(bob("Bob no longer runs."), NEIGHBOURS)
