@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint bench bench-perf bench-extraction bench-load bench-embed clean
+.PHONY: demo test lint bench bench-stories bench-perf bench-extraction bench-load bench-embed clean
 
 demo: $(VENV)/.core
 	$(BIN)/remem --db .tmp/demo.db demo
@@ -18,6 +18,9 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/remem bench locomo --data ../shared/bench-data/locomo-dev.json --out bench/results/locomo-dev
+
+bench-stories: $(VENV)/.dev
+	$(BIN)/remem bench stories --data ../shared/bench-data/stories-dev.json --out bench/results/stories-dev
 
 bench-perf: $(VENV)/.dev
 	$(BIN)/python bench/perf.py

@@ -80,6 +80,37 @@ def bench_locomo(
         click.echo((out / "report.md").read_text())
 
 
+@bench.command("stories")
+@click.option(
+    "--data",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A remem-stories/1 JSON file (see ../shared/bench-data/STORIES.md).",
+)
+@click.option(
+    "--system",
+    "systems",
+    multiple=True,
+    help="A system to run (repeat it, or separate by commas): remem, remem-turns, mem0, remem-llm. "
+    "Default: remem, remem-turns, mem0 when installed, remem-llm when an LLM is configured.",
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("bench/results/stories"), show_default=True
+)
+@pass_ctx
+def bench_stories(c: Context, data: Path, systems: tuple[str, ...], out: Path) -> None:
+    """Whether memory stays true as facts change, repeat and are forgotten; writes report.json and report.md."""
+    from remem.bench.stories import run
+    from remem.bench.stories_report import summary
+
+    names = [s.strip() for value in systems for s in value.split(",") if s.strip()]
+    report = run(data, systems=names or None, out=out, log=lambda line: click.echo(line, err=True))
+    if c.as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        click.echo(summary(report))
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True)
