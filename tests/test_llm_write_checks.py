@@ -207,6 +207,22 @@ def test_a_restatement_is_noop_but_a_noop_that_would_lose_a_new_value_is_not(ope
     assert (changed.operation, changed.target, changed.text) == ("SUPERSEDE", "mem_l", "Ana lives in Tokyo now.")
 
 
+def test_a_weak_models_quoting_and_casing_are_read_not_refused(openai_stub: OpenAIStub) -> None:
+    openai_stub.script(
+        reply(answer({"turn": "1", "text": "Marco owns a bike.", "kind": "possession"})),
+        reply(json.dumps({"operation": "noop", "target": "1"})),
+    )
+    [_, bike] = LLMExtractor(llm(openai_stub)).extract([said("I own a bike.", 1)], [])
+    assert (bike.text, bike.kind, bike.metadata) == (
+        "Marco owns a bike.",
+        "fact",
+        {"speaker": "Marco", "subject": "Marco"},
+    )
+    owned = [Neighbour(memory("mem_b", "Marco has a bike.", speaker="Marco", subject="Marco"), 0.9)]
+    same = LLMReconciler(llm(openai_stub)).reconcile(bike, owned)
+    assert (same.operation, same.target) == ("NOOP", "mem_b") and len(openai_stub.chat_requests) == 2
+
+
 def test_support_is_judged_on_content_words_modulo_simple_endings() -> None:
     assert stem("moved") == stem("moves") == stem("moving") == stem("move")
     assert stem("cities") == stem("city") and stem("married") == stem("marries") and stem("Ana's") == "ana"

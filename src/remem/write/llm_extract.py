@@ -155,11 +155,12 @@ class LLMExtractor:
         try:
             item = model.model_validate(raw)
         except ValidationError as exc:
-            log.warning("dropped an extracted memory the model got wrong (%s): %.300r", _problems(exc), raw)
+            # The problem, not the words: a log must not keep what a user may later ask to forget.
+            log.warning("dropped an extracted memory the model got wrong: %s", _problems(exc))
             return None
         episode = episodes[item.turn - 1]
         if episode.role == "assistant":
-            log.warning("dropped a memory taken from assistant turn %d: %.300r", item.turn, item.text)
+            log.warning("dropped a memory the model took from assistant turn %d", item.turn)
             return None
         speaker = episode.name or episode.role
         metadata: dict[str, Any] = {"speaker": speaker, "subject": canonical_subject(item.subject, speaker)}

@@ -41,6 +41,10 @@ def _when(moment: datetime | None) -> str:
     return f"[{moment:%Y-%m-%d}] " if moment is not None else ""
 
 
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
 def _text_or_empty(value: Any) -> Any:
     return "" if value is None else value
 
@@ -50,16 +54,16 @@ class _Verdict(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    operation: Literal["ADD", "NOOP", "UPDATE", "DELETE"]
-    target: int | None
-    text: Annotated[str, BeforeValidator(_text_or_empty)]
+    operation: Annotated[Literal["ADD", "NOOP", "UPDATE", "DELETE"], BeforeValidator(_upper)]
+    target: int | None = None
+    text: Annotated[str, BeforeValidator(_text_or_empty)] = ""
     temporal: bool = False
     reason: Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v))] = ""
 
 
 def reconcile_model(neighbours: int) -> type[_Verdict]:
     """A verdict for a call with `neighbours` numbered memories: target is one of 1..neighbours or null."""
-    return create_model("Verdict", __base__=_Verdict, target=(choices(neighbours) | None, ...))
+    return create_model("Verdict", __base__=_Verdict, target=(choices(neighbours) | None, None))
 
 
 def reconcile_schema(neighbours: int) -> dict[str, Any]:
@@ -147,10 +151,11 @@ class LLMReconciler:
             candidate.text,
             memory.text,
             date_words(candidate.valid_from, memory.valid_from),
-            " ".join(str(v) for k, v in candidate.metadata.items() if k in ("speaker", "subject", "value")),
+            " ".join(str(v) for k, v in candidate.metadata.items() if k in ("speaker", "subject")),
         )
         if invented:
-            log.warning("the reconciler's text says what no source does (%s); kept the candidate's", invented)
+            log.warning("the reconciler's text for %s had %d words neither memory says", memory.id, len(invented))
             text = candidate.text
+            reason += " (its merged text said what neither memory says; the new memory's text is kept)"
         temporal = parsed.temporal or (same_attribute and bool(changed))
         return Verdict("UPDATE", memory.id, text, f"updates {memory.id}: {reason}", temporal=temporal)
