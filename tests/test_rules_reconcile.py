@@ -59,25 +59,44 @@ def test_a_restatement_is_a_noop_that_names_what_it_restates() -> None:
     assert other_kind.operation == "ADD"
 
 
-def test_a_new_residence_is_a_temporal_update_of_the_old_one() -> None:
-    lisbon = memory("mem_l", "Alice lives in Lisbon.", speaker="Alice", attribute="residence", value="Lisbon")
-    porto = candidate(
-        "Alice moved to Porto.", kind="event", speaker="Alice", metadata={"attribute": "residence", "value": "Porto"}
+def test_a_new_value_of_a_property_closes_every_fact_that_gave_it_another() -> None:
+    lisbon = memory("mem_l", "Alice lives in Lisbon.", speaker="Alice", claims={"residence": "Lisbon"})
+    flat = memory("mem_f", "Alice's flat in Lisbon has a view.", speaker="Alice", claims={"residence": "Lisbon"})
+    porto = candidate("Alice moved to Porto.", kind="event", speaker="Alice", metadata={"claims": {"residence": "Porto"}})
+    verdict = decide(porto, [Neighbour(lisbon, 0.71), Neighbour(flat, 0.5)])
+    assert (verdict.operation, verdict.target, verdict.closes) == ("SUPERSEDE", "mem_l", ("mem_f",))
+    assert verdict.temporal is True and verdict.reason == "changed: residence Lisbon -> Porto"
+    # The same value said again is a restatement, however it is worded.
+    again = candidate("Porto is home now.", speaker="Alice", metadata={"claims": {"residence": "porto"}})
+    moved = memory("mem_p", "Alice moved to Porto.", speaker="Alice", claims={"residence": "Porto"})
+    assert (decide(again, [Neighbour(moved, 0.6)]).operation, decide(again, [Neighbour(moved, 0.6)]).target) == (
+        "NOOP",
+        "mem_p",
     )
-    verdict = decide(porto, [Neighbour(lisbon, 0.71)])
-    assert (verdict.operation, verdict.target, verdict.text) == ("UPDATE", "mem_l", "Alice moved to Porto.")
-    assert verdict.temporal is True
-    assert verdict.reason == "residence changed from Lisbon to Porto"
     # Someone else's residence is not Alice's.
-    carol = memory("mem_c", "Carol lives in Lisbon.", speaker="Carol", attribute="residence", value="Lisbon")
+    carol = memory("mem_c", "Carol lives in Lisbon.", speaker="Carol", claims={"residence": "Lisbon"})
     assert decide(porto, [Neighbour(carol, 0.7)]).operation == "ADD"
+
+
+def test_a_correction_rewrites_what_it_corrects() -> None:
+    since = memory("mem_a", "Hyejin has been at Accenture since 2017.", speaker="Hyejin")
+    typo = candidate("Hyejin: I meant 2019", speaker="Hyejin", metadata={"correction": [None, "2019"]})
+    verdict = decide(typo, [Neighbour(since, 0.4)])
+    assert (verdict.operation, verdict.target, verdict.text) == (
+        "UPDATE",
+        "mem_a",
+        "Hyejin has been at Accenture since 2019.",
+    )
+    dentist = memory("mem_d", "Olu has the dentist on Monday the 12th at 9am.", speaker="Olu")
+    fix = candidate("it's Tuesday the 13th, not Monday", speaker="Olu", metadata={"correction": ["Monday", "Tuesday the 13th"]})
+    assert decide(fix, [Neighbour(dentist, 0.5)]).text == "Olu has the dentist on Tuesday the 13th at 9am."
 
 
 def test_a_negation_closes_the_fact_it_contradicts_and_is_kept() -> None:
     steak = memory("mem_y", "Bob loves steak.", kind="preference")
     verdict = decide(candidate("Bob no longer eats meat.", negates="eat meat"), [Neighbour(steak, 0.55)])
     assert (verdict.operation, verdict.target, verdict.text) == ("SUPERSEDE", "mem_y", "Bob no longer eats meat.")
-    assert verdict.reason == "contradicts mem_y (Bob loves steak): eat meat no longer holds"
+    assert verdict.reason == "contradicts mem_y: eat meat no longer holds"
     vegetarian = decide(candidate("Bob is vegetarian now.", negates="eat meat"), [Neighbour(steak, 0.5)])
     assert (vegetarian.operation, vegetarian.target) == ("SUPERSEDE", "mem_y")
 

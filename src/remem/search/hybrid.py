@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from remem.embed.base import Embedder
@@ -11,6 +12,7 @@ from remem.search.fuse import convex_combination, reciprocal_rank_fusion
 from remem.search.terms import query_terms
 from remem.search.timeparse import TimeWindow, time_windows
 from remem.store.base import Store
+from remem.timeutil import now
 from remem.types import Filters, Hit, MemoryItem
 
 Mode = Literal["hybrid", "lexical", "dense"]
@@ -67,8 +69,11 @@ def search(
     windows = time_windows(query)
     if windows and mode == "hybrid":
         ranked = _prefer_dated(store, space, ranked, windows, plan.time_bonus)
-    pool_items = {m.id: m for m in store.get_memories(space, [i for i, _ in ranked[: k * 3]])}
-    top = _collapse(ranked[: k * 3], pool_items, k)
+    considered = ranked[: max(k * 3, 30)]
+    pool_items = {m.id: m for m in store.get_memories(space, [i for i, _ in considered])}
+    if mode == "hybrid":
+        considered = _present_first(considered, pool_items, filters.as_of or now())
+    top = _collapse(considered, pool_items, k)
     items = {i: pool_items[i] for i, _ in top}
     hits = [(items[i], score, lexical_rank.get(i), dense_rank.get(i), None) for i, score in top if i in items]
     if expand_links:
@@ -86,6 +91,28 @@ def search(
         )
         for item, score, lr, dr, via in hits
     ]
+
+
+SUPERSEDED_WEIGHT = 0.3  # a turn whose stated value was replaced, asked about a later moment
+ASSISTANT_WEIGHT = 0.6  # the assistant's words are what it said, weaker evidence of the user's facts
+
+
+def _present_first(
+    ranked: list[tuple[str, float]], items: dict[str, MemoryItem], moment: datetime
+) -> list[tuple[str, float]]:
+    """The current value ranks above turns that state a superseded one, and the user's words above
+    the assistant's: both kinds of turn stay findable, lower down."""
+    out = []
+    for memory_id, score in ranked:
+        item = items.get(memory_id)
+        if item is not None and item.kind == "turn":
+            superseded = item.metadata.get("superseded_at")
+            if isinstance(superseded, str) and superseded <= moment.isoformat():
+                score *= SUPERSEDED_WEIGHT
+            if item.metadata.get("role") == "assistant":
+                score *= ASSISTANT_WEIGHT
+        out.append((memory_id, score))
+    return sorted(out, key=lambda pair: (-pair[1], pair[0]))
 
 
 def _collapse(ranked: list[tuple[str, float]], items: dict[str, MemoryItem], k: int) -> list[tuple[str, float]]:

@@ -7,7 +7,7 @@ scoped by space; an id from another space behaves exactly like an unknown id.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -101,6 +101,11 @@ class Store(Protocol):
 
     def append_version(self, space: str, version: Version) -> None:
         """Record a decision that changed nothing in the state (e.g. NOOP) in the history."""
+        ...
+
+    def redact(self, space: str, episodes: Mapping[str, str], memories: Mapping[str, str]) -> None:
+        """Replace episodes' content and the text of every version of the given memories (a partial
+        forget: the rest of a turn stays), leaving no copy of the old words in the store."""
         ...
 
     def set_links(self, space: str, memory_id: str, links: Sequence[str]) -> None: ...

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -397,6 +397,18 @@ class PostgresStore:
         with self.transaction():
             self.get_memory(space, version.memory_id)
             self._insert_version(space, version)
+
+    def redact(self, space: str, episodes: Mapping[str, str], memories: Mapping[str, str]) -> None:
+        """Rewrite episodes' content and every version of memories to redacted text."""
+        with self.transaction():
+            for episode_id, content in episodes.items():
+                self._x("UPDATE episodes SET content = %s WHERE space = %s AND id = %s", (content, space, episode_id))
+            for memory_id, text in memories.items():
+                self._x(
+                    "UPDATE memory_versions SET text = %s, reason = 'redacted: the user asked to forget part of it' "
+                    "WHERE space = %s AND memory_id = %s",
+                    (text, space, memory_id),
+                )
 
     def _insert_version(self, space: str, v: Version) -> None:
         self._x(

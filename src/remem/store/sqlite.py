@@ -8,7 +8,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -230,6 +230,26 @@ class SQLiteStore:
         with self.transaction():
             self.get_memory(space, version.memory_id)
             self._insert_version(space, version)
+
+    def redact(self, space: str, episodes: Mapping[str, str], memories: Mapping[str, str]) -> None:
+        """Rewrite episodes' content and every version of memories to redacted text, then scrub the
+        file so the words that were there are in no page, index segment or WAL frame."""
+        with self.transaction():
+            conn = self._conn()
+            conn.executemany(
+                "UPDATE episodes SET content = ? WHERE space = ? AND id = ?",
+                [(content, space, i) for i, content in episodes.items()],
+            )
+            conn.executemany(
+                "UPDATE memory_versions SET text = ?, reason = 'redacted: the user asked to forget part of it' "
+                "WHERE space = ? AND memory_id = ?",
+                [(text, space, i) for i, text in memories.items()],
+            )
+        self._df_cache.clear()
+        if self._local.depth:
+            self._local.scrub = True  # inside a caller's transaction: scrub after it commits
+        else:
+            self._scrub(self._conn())
 
     def _insert_version(self, space: str, v: Version) -> None:
         self._conn().execute(

@@ -125,6 +125,14 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bthis\s+(?P<unit>week|month|year)\b", re.I), "this-unit"),
     (
         re.compile(
+            r"\b(?:at\s+|by\s+|since\s+)?(?:the\s+)?(?P<part>end|start|beginning|middle|mid)(?:\s+of|-)\s*"
+            r"(?P<month>january|february|march|april|may|june|july|august|september|october|november|december)\b",
+            re.I,
+        ),
+        "part-of-month",
+    ),
+    (
+        re.compile(
             r"\b(?P<lead>in|last|this|next|since|until|by)\s+(?P<month>january|february|march|april|may|june|july|"
             r"august|september|october|november|december)\b(?:\s+(?P<year>(?:19|20)\d\d))?",
             re.I,
@@ -161,7 +169,13 @@ def _years_apart(month: int, day: int, now: datetime, tense: Tense) -> int:
     this_year = (month, day) <= (now.month, now.day)
     if tense == "future":
         return 0 if (month, day) >= (now.month, now.day) else 1
-    return 0 if this_year else -1  # told as a memory (or unknown): the latest one not yet to come
+    if tense == "past":
+        return 0 if this_year else -1  # told as a memory: the latest one not yet to come
+    # Unknown: the nearer reading ("the wedding is on 14 September", said on 1 August, is ahead).
+    ahead = 0 if (month, day) >= (now.month, now.day) else 1
+    forward = datetime(now.year + ahead, month, min(day, 28), tzinfo=UTC) - now
+    backward = now - datetime(now.year + ahead - 1, month, min(day, 28), tzinfo=UTC)
+    return ahead if forward <= backward else ahead - 1
 
 
 def _apply(rule: str, match: re.Match[str], now: datetime, tense: Tense) -> Resolved | None:
@@ -220,8 +234,15 @@ def _apply(rule: str, match: re.Match[str], now: datetime, tense: Tense) -> Reso
         elif lead == "last":
             year = now.year - (month >= now.month)
         else:
-            year = now.year + _years_apart(month, 1, now.replace(day=1), tense)
+            # A bare month without a tense reads as the past ("went camping in July"); a day is nearest.
+            year = now.year + _years_apart(month, 1, now.replace(day=1), tense or "past")
         return Resolved(phrase, datetime(year, month, 1, tzinfo=UTC), "month")
+    if rule == "part-of-month":
+        month = month_number(match.group("month"))
+        part = match.group("part").lower()
+        day = {"end": 28, "middle": 15, "mid": 15}.get(part, 1)
+        year = now.year + _years_apart(month, day, now, tense)
+        return Resolved(phrase, datetime(year, month, day, tzinfo=UTC), "day")
     if rule == "year":
         return Resolved(phrase, datetime(int(match.group("year")), 1, 1, tzinfo=UTC), "year")
     return None

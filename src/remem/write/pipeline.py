@@ -23,10 +23,12 @@ from remem.timeutil import now
 from remem.types import Decision, Episode, Filters, MemoryItem, Version
 from remem.write.candidates import Candidate
 from remem.write.extract import Extractor, index_text
+from remem.write.forget import forget_by_meaning
 from remem.write.links import link
 from remem.write.reconcile import Neighbour, Reconciler, Verdict
 
-NEIGHBOURS = 5
+NEIGHBOURS = 30  # a space's facts about one subject that a new claim is compared with
+FACT_KINDS = ("fact", "preference", "event", "note")
 
 
 def run_job(
@@ -48,6 +50,11 @@ def run_job(
     decisions: list[Decision] = []
     with store.transaction():
         for candidate, vector in zip(candidates, vectors, strict=True):
+            if candidate.forget:
+                forgotten, touched = forget_by_meaning(store, embedder, job.space, candidate, extractor.name)
+                decisions.extend(forgotten)
+                sessions = sorted({*sessions, *touched})
+                continue
             neighbours = _neighbours(store, job.space, candidate, vector)
             verdict = reconciler.reconcile(candidate, neighbours)
             if verdict.operation == "PURGE" and verdict.target is not None:  # its sessions lose turns
@@ -95,7 +102,7 @@ def _summarize(store: Store, embedder: Embedder, summarizer: Summarizer, space: 
 def _neighbours(store: Store, space: str, candidate: Candidate, vector: np.ndarray) -> list[Neighbour]:
     if candidate.kind == "turn":
         return []  # turns are never merged; skipping the lookup keeps bulk ingest fast
-    found = store.dense_search(space, vector, Filters(), NEIGHBOURS)
+    found = store.dense_search(space, vector, Filters(kinds=FACT_KINDS), NEIGHBOURS)
     items = {m.id: m for m in store.get_memories(space, [i for i, _ in found])}
     return [Neighbour(items[i], s) for i, s in found if i in items]
 
@@ -183,12 +190,16 @@ def apply(
         return [Decision("PURGE", current.id, current.text, reason)]
     if verdict.operation in ("DELETE", "SUPERSEDE"):
         # A contradicted fact is closed, not erased: it stays true "as of" the past.
-        closed_at = max(candidate.valid_from or stamp, current.valid_from or candidate.valid_from or stamp)
-        item = replace(current, valid_to=closed_at, version=current.version + 1, updated_at=stamp)
-        store.update_memory(item, None, version_record(item, "DELETE", verdict.reason, actor, episode_id))
-        closed = Decision("DELETE", item.id, item.text, verdict.reason)
+        closed_items, closed_decisions = [], []
+        for old in [current, *store.get_memories(space, list(verdict.closes))]:
+            closed_at = max(candidate.valid_from or stamp, old.valid_from or candidate.valid_from or stamp)
+            item = replace(old, valid_to=closed_at, version=old.version + 1, updated_at=stamp)
+            store.update_memory(item, None, version_record(item, "DELETE", verdict.reason, actor, episode_id))
+            _mark_turns(store, item, closed_at, actor, episode_id)
+            closed_items.append(item)
+            closed_decisions.append(Decision("DELETE", item.id, item.text, verdict.reason))
         if verdict.operation == "DELETE":
-            return [closed]
+            return closed_decisions
         added = apply(
             store,
             space,
@@ -196,10 +207,28 @@ def apply(
             vector,
             Verdict("ADD", None, verdict.text, verdict.reason),
             actor,
-            neighbours=[Neighbour(item, 1.0), *neighbours],
+            neighbours=[*(Neighbour(c, 1.0) for c in closed_items), *neighbours],
         )
-        return [closed, *added]
+        return [*closed_decisions, *added]
     raise ValueError(f"unknown operation {verdict.operation!r}")
+
+
+def _mark_turns(store: Store, closed: MemoryItem, at: datetime, actor: str, episode_id: str | None) -> None:
+    """The turns a closed fact came from state a superseded value from `at` on: search ranks them
+    below the current value for questions about any later moment (issue: stale evidence first)."""
+    if not closed.source_episode_ids or closed.session is None:
+        return
+    sources = set(closed.source_episode_ids)
+    turns = store.list_memories(closed.space, Filters(session=closed.session, kinds=("turn",)), 10_000)
+    for turn in turns:
+        if not sources & set(turn.source_episode_ids):
+            continue
+        earlier = turn.metadata.get("superseded_at")
+        if isinstance(earlier, str) and earlier <= at.isoformat():
+            continue
+        item = replace(turn, metadata={**turn.metadata, "superseded_at": at.isoformat()}, updated_at=now())
+        reason = f"states what {closed.id} said, superseded on {at:%Y-%m-%d}"
+        store.update_memory(item, None, version_record(item, "NOOP", reason, actor, episode_id))
 
 
 def _snapshot(store: Store, current: MemoryItem, closed_at: datetime, actor: str, episode_id: str | None) -> Decision:

@@ -26,6 +26,8 @@ class Verdict:
     # For UPDATE: the old value stops being true where the new one starts (a city, a job), so a
     # closed snapshot of it stays searchable "as of" the past while the memory moves on.
     temporal: bool = False
+    # For SUPERSEDE: further memories the same change closes (a move closes every fact of the old city).
+    closes: tuple[str, ...] = ()
 
 
 class Reconciler(Protocol):

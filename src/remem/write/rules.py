@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from remem.search.terms import STOPWORDS
 from remem.types import Episode
 from remem.write.candidates import Candidate
-from remem.write.dates import Tense, resolve
+from remem.write.claims import HEDGE, NOW, Claim, claim
+from remem.write.dates import NUMBERS, Tense, resolve
 from remem.write.extract import TurnExtractor
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
@@ -203,7 +205,7 @@ def classify(sentence: str, name: str | None) -> Statement | None:
     if not personal and not entities(plain):
         return None  # commentary with no subject worth keeping
     text = rewrite(plain, name)
-    if name and name not in text:
+    if name and name.lower() not in text.lower():
         text = f"{name}: {text}"  # "Took Oscar to the vet" needs its subject to stand alone
     negated, state = NEGATION.search(plain), _STATE.search(plain)
     negates = None
@@ -237,60 +239,229 @@ def _attribute(plain: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+# Clause boundaries in chat: sentence ends in any case, runs of "!!"/"?!", emoji, new lines, dashes,
+# and a comma or "but"/"so" before a new first-person or pronoun subject ("..., and I do sound").
+_CLAUSE = re.compile(
+    r"(?<=[.!?])\s+|[!?]{2,}\s*|\s*[\n;]+\s*|\s+[-\u2013\u2014]\s+"
+    r"|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764\uFE0F\u200D]+\s*"
+    r"|,\s+(?=(?:and\s+)?(?:I|I'm|I've|we|we're|he's|she's)\s)"
+    r"|,\s+(?=[A-Z][a-z]+(?:'s)?\s+(?:is|eats|has|had|works|lives|loves|hates|moved|got|left|found|said|was)\b)"
+    r"|\s+(?:but|so)\s+(?=(?:I|I'm|I've|we|we're|my)\s)"
+)
+# Chat openers that carry no fact: "ok", "lol", "update:", "quick q,", "big news,".
+_OPENER = re.compile(
+    r"^(?:(?:hey|hi|hello|hiya|howzit|servus|hola|morning|ok(?:ay)?|so+|lol|haha\w*|ugh|omg|wow|yeah|yep|yes|nah|"
+    r"oh|ah|well|anyway|btw|fyi|also|and|but|plus|meanwhile|honestly|wait|sorry|oops|update|news|random|"
+    r"(?:quick|small|big|huge|fun|good|bad|sad|great)\s+(?:update|news|change|thing|one|q|question|fact)|"
+    r"update from \w+|long time no (?:chat|see)|bit of background|some context(?: for future chats)?|"
+    r"\w+ update)\b[\s,:!.\-]*)+",
+    re.I,
+)
+_TRAILER = re.compile(
+    r"(?:[\s,]+(?:lol|haha\w*|lmao|tbh|btw|tho|though|honestly|right|you know|remember)\b[\s.!?]*)+$", re.I
+)
+# Questions that still tell something: a request for help names what the user is dealing with.
+_REQUEST = re.compile(
+    r"^(?:can|could|would) you (?:help|remind|format|suggest|give|recommend)|^(?:what'?s|what is) (?:good|best) for\b|"
+    r"^any (?:good )?\w+(?: \w+)? (?:recs|recommendations|tips|ideas|suggestions)\b|"
+    r"^(?:best way|how (?:do|can|should) I)\b|"
+    r"\bremind me\b",
+    re.I,
+)
+_EMBEDDED = re.compile(r"\bremind me (?:that\s+)?(?P<fact>(?:I|I'm|we|my)\b.+?)\??$", re.I)
+_HUMAN_FORGET = re.compile(r"\b(?:forget|delete|remove|erase|scratch|wipe|drop)\b(?P<what>.{0,160})", re.I | re.S)
+_FORGET_TAIL = re.compile(
+    r"^\s*(?:that\s+|about\s+|what\s+I\s+(?:said|told you|wrote|shared)\s+about\s+|everything\s+about\s+)?"
+    r"(?:I\s+told\s+you\s+)?(?P<what>[^,.!?]{2,80}?)(?:\s+(?:from|in)\s+(?:your|the)\s+memory)?"
+    r"(?:\s+please)?\s*(?:[,.!?]|$)",
+    re.I,
+)
+
+
+def clauses(text: str) -> list[str]:
+    """A turn's clauses; a fragment without two words of its own ("12 to 26 April, Tokyo") joins the one before."""
+    text = re.sub(r"\s*\[[^\]]*\]", "", text).strip()
+    out: list[str] = []
+    for piece in _CLAUSE.split(text):
+        piece = (piece or "").strip(" ,")
+        if not piece:
+            continue
+        own = [w for w in re.findall(r"\b[a-z][a-z'-]+\b", piece) if w not in STOPWORDS and len(w) > 2]
+        if out and len(own) < 2 and not out[-1].endswith("?"):
+            out[-1] = f"{out[-1].rstrip('.!')}, {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+def forget_request(text: str) -> str | None:
+    """What a "forget ..." turn asks to forget ("my phone number"), or None; linear in the text's length."""
+    if len(text) > 2_000:
+        return None
+    found = _HUMAN_FORGET.search(text)
+    if found is None or not re.search(r"\b(?:please|can you|could you|pls|forget|scratch)\b", text, re.I):
+        return None
+    tail = _FORGET_TAIL.match(found.group("what"))
+    if tail is None:
+        return None
+    what = re.sub(r"^(?:it|that|this)\s+", "", tail.group("what").strip(), flags=re.I)
+    return what if content_words(what) else None
+
+
+# "I'm Tomasz", "Rahul here", "Leah and Dev here": who is talking, already known from the turn.
+_INTRO = re.compile(
+    r"^(?:(?:I'm|I am|im|it's|this is|my name's|my name is)\s+[A-Z][\w-]*|[A-Z][\w-]*(?:\s+(?:and|&)\s+[A-Z][\w-]*)?"
+    r"\s+here)\b(?:\s+btw)?[\s,.!:]*"
+)
+
+
+def _plain(clause: str) -> str:
+    plain = _OPENER.sub("", clause.strip()).strip()
+    plain = _INTRO.sub("", plain).strip()
+    plain = _OPENER.sub("", plain).strip()
+    plain = _TRAILER.sub("", plain).strip()
+    plain = _LEADING_VOCATIVE.sub("", plain)
+    return plain[:1].upper() + plain[1:] if plain else plain
+
+
 class RuleExtractor:
-    """Turns plus the standalone statements inside them; no LLM, deterministic."""
+    """Turns, plus each user clause that states something, with whose claim it is and what it sets.
+
+    Only the user's words become facts: an assistant's reply is kept as its turn and never
+    extracted (its suggestions are not the user's facts).
+    """
 
     name = "rules"
 
     def extract(self, episodes: Sequence[Episode], recent: Sequence[Episode]) -> list[Candidate]:
         out = TurnExtractor().extract(episodes, recent)
-        for episode in episodes:
+        others: dict[str, str] = {}  # the third party each speaker last talked about, for "she"/"he"
+        for episode in [*[e for e in recent if e not in episodes][-6:], *episodes]:
             speaker = episode.name or ("the user" if episode.role == "user" else episode.role)
-            forget = FORGET.match(episode.content)
-            if forget:
-                out.append(
-                    Candidate(
-                        text=forget.group("what"),
-                        kind="fact",
-                        source_episode_ids=[episode.id],
-                        session=episode.session,
-                        forget=True,
-                        metadata={"speaker": speaker},
-                    )
-                )
+            if episode.role != "user":
                 continue
-            parts = sentences(episode.content)
-            for sentence in parts:
-                statement = classify(sentence, speaker)
-                if statement is None:
+            pieces = clauses(episode.content)
+            forget = forget_request(episode.content) if episode in episodes else None
+            for clause in pieces:
+                plain = _plain(clause)
+                if not plain:
                     continue
-                text, valid_from = statement.text, None
-                tense: Tense = "future" if PLAN.search(sentence) else "past" if statement.kind == "event" else None
-                dates = resolve(sentence, episode.event_time, tense)
-                if len(parts) == 1 and not dates and text == sentence:
-                    continue  # the turn itself already says exactly this
-                if dates:
-                    # Say the date in the fact itself, so it stays true read on any day.
-                    text = f"{text.rstrip('.!')} ({dates[0].describe()})."
-                    valid_from = dates[0].when
-                out.append(
-                    Candidate(
-                        text=text,
-                        kind=statement.kind,
-                        source_episode_ids=[episode.id],
-                        session=episode.session,
-                        valid_from=valid_from or episode.event_time,
-                        keywords=content_words(sentence)[:12],
-                        tags=[e.lower() for e in entities(sentence)][:8],
-                        negates=statement.negates,
-                        metadata={
-                            "speaker": speaker,
-                            **(
-                                {"attribute": statement.attribute, "value": statement.value}
-                                if statement.attribute
-                                else {}
-                            ),
-                        },
-                    )
-                )
+                said = claim(plain, speaker, others.get(speaker))
+                if said.subject != speaker.lower():
+                    others[speaker] = said.subject
+                if episode not in episodes:
+                    continue
+                if forget is not None:
+                    if _HUMAN_FORGET.search(clause):
+                        out.append(_forget_candidate(episode, speaker, forget))
+                        forget = None
+                    continue
+                candidate = _candidate(episode, speaker, plain, said, len(pieces))
+                if candidate is not None:
+                    out.append(candidate)
         return out
+
+
+def _forget_candidate(episode: Episode, speaker: str, what: str) -> Candidate:
+    return Candidate(
+        text=what,
+        kind="fact",
+        source_episode_ids=[episode.id],
+        session=episode.session,
+        forget=True,
+        metadata={"speaker": speaker, "subject": speaker.lower()},
+    )
+
+
+def _candidate(episode: Episode, speaker: str, plain: str, said: Claim, n_clauses: int) -> Candidate | None:
+    embedded = _EMBEDDED.search(plain)
+    if embedded:
+        plain = embedded.group("fact")[:1].upper() + embedded.group("fact")[1:]
+    elif plain.endswith("?") and _REQUEST.search(plain):
+        return _asked(episode, speaker, plain)
+    if HEDGE.search(plain) and not said.properties:
+        return None  # "leaning towards a collie": a thought, not yet a fact
+    statement = classify(plain, speaker)
+    if statement is None and not said.properties and said.ends is None and not _worth_keeping(plain):
+        return None
+    text = statement.text if statement is not None else _attributed(plain, speaker)
+    kind = statement.kind if statement is not None else "fact"
+    tense: Tense = "future" if PLAN.search(plain) or _FUTURE.search(plain) else "past" if kind == "event" else None
+    dates = resolve(plain, episode.event_time, tense)
+    if n_clauses == 1 and not dates and text == episode.content:
+        return None  # the turn itself already says exactly this
+    valid_from = _since(plain, episode) or (dates[0].when if dates else None)
+    if dates:
+        text = f"{text.rstrip('.!')} ({dates[0].describe()})."  # the date in the fact, so it reads true on any day
+    if said.properties and valid_from is not None and valid_from > episode.event_time and not NOW.search(plain):
+        pass  # a change that starts later ("I start at Wise in two weeks") is true from then
+    elif valid_from is not None and not said.properties and said.ends is None:
+        valid_from = None if kind != "event" else valid_from
+    return Candidate(
+        text=text,
+        kind=kind,
+        source_episode_ids=[episode.id],
+        session=episode.session,
+        valid_from=valid_from or episode.event_time,
+        keywords=content_words(plain)[:12],
+        tags=[e.lower() for e in entities(plain)][:8],
+        negates=statement.negates if statement is not None else None,
+        metadata={
+            "speaker": speaker,
+            "subject": said.subject,
+            **({"claims": said.properties} if said.properties else {}),
+            **({"still": True} if said.still else {}),
+            **({"ends": said.ends} if said.ends else {}),
+            **({"reschedule": True} if said.reschedule else {}),
+            **({"correction": list(said.correction)} if said.correction else {}),
+        },
+    )
+
+
+def _worth_keeping(plain: str) -> bool:
+    """A user's clause that classify passed over for want of a subject ("cycling everywhere now, got
+    a cargo bike") still says something about them when it has two words of substance."""
+    if plain.endswith("?") or _FILLER.match(plain) or _DEICTIC.match(plain):
+        return False
+    if _SECOND_PERSON.search(plain):
+        return False  # about the listener ("proud of you"), or a request to them
+    return len([w for w in content_words(plain) if w not in _EMPTY_WORDS]) >= 2
+
+
+def _attributed(plain: str, speaker: str) -> str:
+    """The speaker's own words with who said them, where a rewrite would garble them."""
+    return f"{speaker[:1].upper()}{speaker[1:]}: {plain}"
+
+
+def _asked(episode: Episode, speaker: str, question: str) -> Candidate:
+    return Candidate(
+        text=f"{speaker[:1].upper()}{speaker[1:]} asked: {question}",
+        kind="event",
+        source_episode_ids=[episode.id],
+        session=episode.session,
+        valid_from=episode.event_time,
+        keywords=content_words(question)[:12],
+        tags=[e.lower() for e in entities(question)][:8],
+        metadata={"speaker": speaker, "subject": speaker.lower(), "asked": True},
+    )
+
+
+_FUTURE = re.compile(
+    r"\b(?:is|are|'s)\s+(?:on|set for|scheduled for|booked for|due)\b|\b(?:booked|rebooked|scheduled|due|"
+    r"start date|starts?|flying|leaving|appointment|wedding|new date)\b",
+    re.I,
+)
+_SINCE = re.compile(
+    rf"\b(?P<n>\d+|{'|'.join(NUMBERS)})\s+(?P<unit>day|week|month|year)s?\s+(?:in|smoke-free|sober|clean|without|now)\b",
+    re.I,
+)
+
+
+def _since(plain: str, episode: Episode) -> datetime | None:
+    """ "3 months smoke-free", "two months in at Wise": the state began that long before it was said."""
+    match = _SINCE.search(plain)
+    if match is None:
+        return None
+    n = NUMBERS.get(match.group("n").lower()) or int(match.group("n"))
+    days = {"day": 1, "week": 7, "month": 30, "year": 365}[match.group("unit").lower()] * n
+    return episode.event_time - timedelta(days=days)

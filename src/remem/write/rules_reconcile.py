@@ -1,54 +1,50 @@
-"""The offline reconciler: duplicates become NOOPs, changes close the old fact, negations retire it.
+"""The offline reconciler: it compares what claims say, not how they are worded.
 
-Rules over the candidate and its nearest memories (cosine similarity from the dense index):
+Each candidate carries its claim (src/remem/write/claims.py): whose fact it is, the properties it
+sets, and whether it says something again ("still"), ends something ("we sold the car"), moves a
+plan ("pushed to October") or corrects a slip ("I meant 2019"). Against the current facts of the
+same subject (one person's change never touches another's facts):
 
 - a raw turn is always added (turns are the lossless record);
-- "forget ..." purges the memories it names (PURGE);
-- the same text, or near-identical meaning of the same kind, is a NOOP that adds evidence;
-- a new value of a single-valued attribute (residence, job, relationship: "moved to Porto" after
-  "lives in Lisbon") is a temporal UPDATE: the memory moves on to the new value as a new version,
-  and the pipeline keeps the old value as a snapshot closed where the new one starts, so "as of"
-  the past still finds it and `history` shows the chain Lisbon -> Porto;
-- a negation ("no longer eats meat", "is vegetarian now") closes what it negates and is itself
-  added (SUPERSEDE); a neighbour that already says the same change is left alone (NOOP);
-- a candidate that says everything a neighbour says and more replaces it as a new version (UPDATE).
+- a correction rewrites the fact it corrects, in place (UPDATE: it was never true as first said);
+- a property with a new value closes every current fact that gave it another value, and the
+  candidate is added (SUPERSEDE, temporal: the old facts stay findable "as of" the past);
+- the same properties with the same values, or a "still ..." that restates a fact, are a NOOP that
+  adds the turn as evidence;
+- an ending closes the facts it ends and is kept itself;
+- a negation ("no longer eats meat") closes what it negates;
+- near-identical text of the same kind is a NOOP; anything else is new (ADD).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from remem.write.candidates import Candidate
+from remem.write.claims import same_value, value_tokens
 from remem.write.reconcile import Neighbour, Verdict, normalise
 from remem.write.rules import NEGATION, STATE_NEGATES, content_words
 
 DUPLICATE_AT = 0.93  # cosine above which two memories of one kind say the same thing
-RELATED_AT = 0.45  # cosine above which a memory can be the thing a negation or forget refers to
+RELATED_AT = 0.45  # cosine above which a memory can be the thing a negation refers to
+STILL_AT = 0.5  # cosine above which "still ..." can restate a fact it shares a word with
 FACT_KINDS = ("fact", "preference", "event", "note")
 # Words a negation shares with what it negates once tense and form are set aside.
 _STEMS = {
-    "eating": "eat",
-    "eats": "eat",
-    "ate": "eat",
-    "eaten": "eat",
-    "smoking": "smoke",
-    "smokes": "smoke",
-    "drinking": "drink",
-    "drinks": "drink",
-    "vegetarian": "meat",
-    "vegan": "meat",
-    "steak": "meat",
-    "beef": "meat",
-    "chicken": "meat",
-    "pork": "meat",
-    "playing": "play",
-    "plays": "play",
-    "working": "work",
-    "works": "work",
-    "living": "live",
-    "lives": "live",
-}
+    "eating": "eat", "eats": "eat", "ate": "eat", "eaten": "eat", "smoking": "smoke", "smokes": "smoke",
+    "cigarette": "smoke", "cigarettes": "smoke", "drinking": "drink", "drinks": "drink", "vegetarian": "meat",
+    "vegan": "meat", "steak": "meat", "beef": "meat", "chicken": "meat", "pork": "meat", "ribeye": "meat",
+    "burger": "meat", "bacon": "meat", "lamb": "meat", "playing": "play", "plays": "play", "working": "work",
+    "works": "work", "living": "live", "lives": "live", "drive": "car", "drives": "car", "driving": "car",
+}  # fmt: skip
+_DATED = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b\d{1,2}(?:st|nd|rd|th)\b|"
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:spring|summer|autumn|fall|winter)\b",
+    re.I,
+)
+_SEASONS = ("spring", "summer", "autumn", "fall", "winter")
 
 
 def _stems(text: str) -> set[str]:
@@ -60,6 +56,26 @@ def _is_change(text: str) -> bool:
     return bool(NEGATION.search(text)) or any(re.search(rf"\b{state}\b", text, re.I) for state in STATE_NEGATES)
 
 
+def subject(meta: dict[str, Any]) -> str:
+    """Whose fact a memory is: its claim's subject, else (older memories) its speaker."""
+    return str(meta.get("subject") or meta.get("speaker") or "").lower()
+
+
+def _claims(meta: dict[str, Any]) -> dict[str, str]:
+    found = meta.get("claims")
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _matching_key(key: str, other: dict[str, str]) -> str | None:
+    """The key of `other` that sets the same property: equal, or any favourite for "favourite thing"."""
+    if key in other:
+        return key
+    if key.startswith("favourite:"):
+        wild = key == "favourite:thing"
+        return next((k for k in other if k.startswith("favourite:") and (wild or k == "favourite:thing")), None)
+    return None
+
+
 class RuleReconciler:
     """ADD, NOOP, UPDATE, SUPERSEDE or PURGE by the rules above; deterministic, no LLM."""
 
@@ -68,53 +84,168 @@ class RuleReconciler:
     def reconcile(self, candidate: Candidate, neighbours: Sequence[Neighbour]) -> Verdict:
         if candidate.kind == "turn":
             return Verdict("ADD", None, candidate.text, "a turn is kept verbatim")
-        facts = [n for n in neighbours if n.memory.kind in FACT_KINDS and n.memory.valid_to is None]
+        meta = candidate.metadata
+        who = subject(meta)
+        current = [n for n in neighbours if n.memory.kind in FACT_KINDS and n.memory.valid_to is None]
+        own = [n for n in current if subject(n.memory.metadata) == who]
         if candidate.forget:
-            wanted = _stems(candidate.text)
-            for n in facts:
-                if n.similarity >= RELATED_AT and len(wanted & _stems(n.memory.text)) >= max(1, len(wanted) // 2):
-                    return Verdict("PURGE", n.memory.id, n.memory.text, f"the user asked to forget: {candidate.text}")
-            return Verdict("NOOP", None, candidate.text, "asked to forget something not remembered")
-        for n in facts:
+            return _forget(candidate, current)
+        for n in current:
             same_kind = n.memory.kind == candidate.kind
             if same_kind and (normalise(n.memory.text) == normalise(candidate.text) or n.similarity >= DUPLICATE_AT):
                 return Verdict(
                     "NOOP", n.memory.id, n.memory.text, f"restates {n.memory.id} (similarity {n.similarity:.3f})"
                 )
-        attribute = candidate.metadata.get("attribute")
-        speaker = candidate.metadata.get("speaker")
-        if attribute:
-            for n in facts:
-                same = n.memory.metadata.get("attribute") == attribute and n.memory.metadata.get("speaker") == speaker
-                if same and n.memory.metadata.get("value") != candidate.metadata.get("value"):
-                    return Verdict(
-                        "UPDATE",
-                        n.memory.id,
-                        candidate.text,
-                        f"{attribute} changed from {n.memory.metadata.get('value')} to "
-                        f"{candidate.metadata.get('value')}",
-                        temporal=True,
-                    )
+        if meta.get("correction"):
+            return _correct(candidate, own)
+        verdict = _by_claims(candidate, own) or _ending(candidate, own) or _rescheduled(candidate, own)
+        if verdict is not None:
+            return verdict
+        if meta.get("still"):
+            words = {w for w in content_words(candidate.text) if len(w) > 3} - {"still", who}
+            for n in own:
+                if n.similarity >= STILL_AT and words & set(content_words(n.memory.text)):
+                    return Verdict("NOOP", n.memory.id, n.memory.text, f"says again what {n.memory.id} says")
         if candidate.negates:
             negated = _stems(candidate.negates)
-            for n in facts:
-                if n.memory.metadata.get("speaker") != speaker or n.similarity < RELATED_AT:
-                    continue
-                if not negated & _stems(n.memory.text):
+            for n in own:
+                if n.similarity < RELATED_AT or not negated & _stems(n.memory.text):
                     continue
                 if _is_change(n.memory.text):
-                    # "stopped eating meat" after "no longer eats meat": the same change, said again.
                     return Verdict("NOOP", n.memory.id, n.memory.text, f"{n.memory.id} already says so")
                 return Verdict(
                     "SUPERSEDE",
                     n.memory.id,
                     candidate.text,
-                    f"contradicts {n.memory.id} ({n.memory.text.rstrip('.')}): {candidate.negates} no longer holds",
+                    f"contradicts {n.memory.id}: {candidate.negates} no longer holds",
                 )
-        for n in facts:
-            if n.memory.kind != candidate.kind or n.memory.metadata.get("speaker") != speaker:
-                continue
+        for n in own:
             old, new = set(content_words(n.memory.text)), set(content_words(candidate.text))
-            if n.similarity >= 0.8 and old and old < new:
+            if n.memory.kind == candidate.kind and n.similarity >= 0.8 and old and old < new:
                 return Verdict("UPDATE", n.memory.id, candidate.text, f"adds detail to {n.memory.id}")
         return Verdict("ADD", None, candidate.text, "new information")
+
+
+def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
+    mine = _claims(candidate.metadata)
+    if not mine:
+        return None
+    changed: list[tuple[Neighbour, str]] = []
+    restated: list[Neighbour] = []
+    for n in own:
+        theirs = _claims(n.memory.metadata)
+        for key, value in mine.items():
+            other = _matching_key(key, theirs)
+            if other is None:
+                continue
+            if same_value(value, theirs[other]):
+                restated.append(n)
+            else:
+                changed.append((n, f"{key.split(':')[-1]} {theirs[other]} -> {value}"))
+    if changed:
+        closing = list(dict.fromkeys(n.memory.id for n, _ in changed))
+        what = "; ".join(dict.fromkeys(change for _, change in changed))
+        return Verdict(
+            "SUPERSEDE", closing[0], candidate.text, f"changed: {what}", temporal=True, closes=tuple(closing[1:])
+        )
+    if restated:
+        n = restated[0]
+        covered = all(_matching_key(k, _claims(n.memory.metadata)) for k in mine)
+        if covered or candidate.metadata.get("still"):
+            return Verdict("NOOP", n.memory.id, n.memory.text, f"restates {n.memory.id}: same {', '.join(mine)}")
+    return None
+
+
+def _ending(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
+    ends = candidate.metadata.get("ends")
+    if not ends:
+        return None
+    ends = str(ends).lower()
+    keys = {"partner": ("partner", "relationship"), "quit": ("smoking",)}.get(ends, (ends,))
+    closing = []
+    for n in own:
+        theirs = _claims(n.memory.metadata)
+        said = _stems(n.memory.text)
+        named = any(k in theirs for k in keys) or _STEMS.get(ends, ends) in said or ends in said
+        if named and n.memory.id not in closing and not _is_change(n.memory.text):
+            closing.append(n.memory.id)
+    if not closing:
+        return None
+    return Verdict("SUPERSEDE", closing[0], candidate.text, f"ends {ends}", temporal=True, closes=tuple(closing[1:]))
+
+
+def _rescheduled(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
+    if not candidate.metadata.get("reschedule") or not _DATED.search(candidate.text):
+        return None
+    topic = {w for w in [*candidate.keywords, *content_words(candidate.text)] if len(w) > 3}
+    new_dates = {m.group(0).lower() for m in _DATED.finditer(candidate.text)}
+    closing = [
+        n.memory.id
+        for n in own
+        if _DATED.search(n.memory.text)
+        and topic & set(content_words(n.memory.text))
+        and {m.group(0).lower() for m in _DATED.finditer(n.memory.text)} - new_dates
+    ]
+    off = re.search(r"\b(\w+)\s+(?:is|are)\s+off\b", candidate.text, re.I)
+    if off:  # "September is off": what was planned for it is off
+        closing += [n.memory.id for n in own if re.search(rf"\b{re.escape(off.group(1))}\b", n.memory.text, re.I)]
+    if not closing:
+        return None
+    closing = list(dict.fromkeys(closing))
+    return Verdict("SUPERSEDE", closing[0], candidate.text, "the plan moved", temporal=True, closes=tuple(closing[1:]))
+
+
+def _correct(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict:
+    wrong, right = candidate.metadata["correction"]
+    latest = sorted(own, key=lambda n: n.memory.created_at, reverse=True)
+    for n in latest:
+        fixed = corrected(n.memory.text, wrong, right)
+        if fixed is None:
+            continue
+        if fixed == n.memory.text:
+            return Verdict("NOOP", n.memory.id, n.memory.text, f"{n.memory.id} already says {right}")
+        return Verdict("UPDATE", n.memory.id, fixed, f"corrected: {wrong or 'it'} -> {right}")
+    return Verdict("NOOP", None, candidate.text, f"a correction ({right}) of nothing remembered")
+
+
+def corrected(text: str, wrong: str | None, right: str) -> str | None:
+    """`text` with what `right` corrects replaced, or None when it says nothing `right` could correct."""
+    out = text
+    right_tokens = value_tokens(right)
+    if wrong and re.search(rf"\b{re.escape(wrong)}\b", text, re.I):
+        head = right.split()[0]
+        out = re.sub(rf"\b{re.escape(wrong)}\b", head, out, flags=re.I)
+    for token in re.findall(r"[\w'-]+", right):
+        low = token.lower()
+        if re.fullmatch(r"(?:19|20)\d\d", token):
+            out = re.sub(r"\b(?:19|20)\d\d\b", token, out, count=1) if token not in out else out
+        elif re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", token):
+            if not re.search(rf"\b{re.escape(token)}\b", out):
+                out = re.sub(r"\b\d{1,2}(?:st|nd|rd|th)\b", token, out, count=1)
+        elif low.endswith("day") and low[:-3] in ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun"):
+            out = re.sub(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", token, out, count=1, flags=re.I)
+        elif token[:1].isupper() and len(token) > 2:
+            for word in set(re.findall(r"\b[A-Z][\w'-]+\b", out)):
+                if word != token and word[0] == token[0] and _distance(word.lower(), low) <= 1:
+                    out = re.sub(rf"\b{re.escape(word)}\b", token, out)
+    if out != text:
+        return out
+    return text if right_tokens and right_tokens <= value_tokens(text) else None
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance, for names one letter apart ("Mark" and "Marc")."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def _forget(candidate: Candidate, current: Sequence[Neighbour]) -> Verdict:
+    wanted = _stems(candidate.text) - {"my", "what", "said", "about"}
+    for n in current:
+        if n.similarity >= RELATED_AT and len(wanted & _stems(n.memory.text)) >= max(1, len(wanted) // 2):
+            return Verdict("PURGE", n.memory.id, n.memory.text, f"the user asked to forget: {candidate.text}")
+    return Verdict("NOOP", None, candidate.text, "asked to forget something not remembered")

@@ -1,0 +1,491 @@
+"""What a statement claims: whose fact it is, which property it sets, and to which value.
+
+The offline reconciler compares claims instead of texts: the same subject and property with the
+same value is a restatement, with another value a change, and an ending ("we sold the car",
+"Sam and I called it quits") closes what it ends. Properties are found from the shape of the
+statement ("my <noun> is <value>", "<number> <noun>", "favourite <noun>", "<title> at <Org>")
+and from a few frames for the properties people mention most (where they live, where they
+work, their role, partner, diet); values are compared with numbers, dates and names normalised.
+Everything here is a pure function of the text and who said it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_NAME = r"[A-Z][\w'&.-]*(?:[ -](?:de |of |the |la |van |von )?[A-Z][\w'&.-]*)*"
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12, "a couple of": 2, "a couple": 2,
+}  # fmt: skip
+_NUM = r"(?:\d[\d,.]*k?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+RELATIONS = (
+    "sister|brother|mum|mom|mother|dad|father|wife|husband|partner|boyfriend|girlfriend|fianc[eé]e?|son|daughter|"
+    "best friend|friend|manager|boss|roommate|flatmate|colleague|cousin|aunt|uncle|grandmother|grandma|grandad|"
+    "grandfather|grandpa|niece|nephew|neighbou?r|ex|kids?|child|baby|dog|cat|puppy|kitten"
+)
+PARTNERS = ("wife", "husband", "partner", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "fiancée")
+# Words that may start a clause capitalised without naming anyone.
+_NOT_NAMES = frozenset(
+    [
+        "I",
+        "The",
+        "A",
+        "An",
+        "My",
+        "Our",
+        "We",
+        "It",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "There",
+        "Here",
+        "So",
+        "And",
+        "But",
+        "Also",
+        "Plus",
+        "Anyway",
+        "Update",
+        "News",
+        "Big",
+        "Quick",
+        "Oh",
+        "Ok",
+        "Okay",
+        "Yes",
+        "No",
+        "Yeah",
+        "Hey",
+        "Hi",
+        "Hello",
+        "Sorry",
+        "Thanks",
+        "Just",
+        "Still",
+        "Now",
+        "Then",
+        "Well",
+        "Got",
+        "Finally",
+        "Today",
+        "Tomorrow",
+        "Yesterday",
+        "Last",
+        "Next",
+        "First",
+        "New",
+        "Good",
+        "Bad",
+        "Random",
+        "Fyi",
+        "Btw",
+        "Lol",
+        "Wait",
+        "Meanwhile",
+        "Guess",
+        "Mum",
+        "Dad",
+        "Mom",
+    ]
+)
+_PERSON_VERBS = (
+    r"(?:is|'s|was|has|had|have|left|found|retired|said|says|moved|moving|got|gets|keeps|started|starts|joined|"
+    r"works|worked|lives|lived|eats|loves|hates|thinks|wants|went|goes|quit|turned|passed|died|gave|became|did|"
+    r"does|just|finally|also|still|now|and [A-Z]\w+ (?:are|have))"
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|me|my|mine|myself|we|we're|we've|our|us|im|ive)\b", re.I)
+
+# Cues that a statement reports a change, a continuation, an ending or a correction.
+STILL = re.compile(r"\b(?:still|as always|remember|reminder|you know|again|like I said|as I said)\b", re.I)
+NOW = re.compile(r"\b(?:now|these days|nowadays|anymore|any more|no longer|new|just)\b", re.I)
+ENDING = re.compile(
+    r"\b(?:(?:we|I|they|she|he)\s+)?(?P<verb>sold|lost|left|quit|gave up|got rid of|turned down|declined|cancel+ed|"
+    r"called it quits|broke up|split up|moved out of|put down|no longer (?:have|own|eat|drink|smoke|do|work)|"
+    r"(?:do not|don't|dont) (?:eat|drink|smoke|have|own) \w+ any ?more|stopped)\b\s*(?:with\s+|from\s+|at\s+)?"
+    r"(?P<object>(?:the|my|our|a|an|his|her)?\s*[\w'-]+(?:\s+[A-Z][\w'-]+)*)?",
+    re.I,
+)
+RESCHEDULE = re.compile(
+    r"\b(?:pushed|postponed|rescheduled|rebooked|slipped|delayed|brought forward|"
+    r"new date|is off|are off|cancel+ed|called off|instead)\b",
+    re.I,
+)
+CORRECTION = re.compile(
+    r"\b(?:sorry|oops|typo|autocorrect|i meant|correction|misspoke|my bad|wait|actually|not the|not \w+day)\b", re.I
+)
+_MEANT = re.compile(r"\b(?:I meant|it'?s|it was|make that|should be|actually)\s+(?P<new>[^,.!?;]+)", re.I)
+_NOT = re.compile(r"\bnot\s+(?:the\s+|on\s+)?(?P<old>[\w'-]+(?:\s+\d+\w*)?)", re.I)
+HEDGE = re.compile(
+    r"\b(?:leaning towards|thinking (?:about|of)|might|maybe|considering|tempted|not sure|if I|wondering|"
+    r"could be|want to go|would love to)\b",
+    re.I,
+)
+
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_UNITS = frozenset(
+    [
+        "year",
+        "years",
+        "yr",
+        "yrs",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "hour",
+        "hours",
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "am",
+        "pm",
+        "km",
+        "k",
+        "kg",
+        "g",
+        "mg",
+        "ml",
+        "times",
+        "x",
+        "percent",
+        "am",
+        "a.m.",
+        "p.m.",
+        "o'clock",
+        "th",
+        "st",
+        "nd",
+        "rd",
+        "ago",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Whose fact, and the properties it sets: {"residence": "lisbon", "count:cat": "3"}."""
+
+    subject: str  # a lowercased key: the speaker's name, "<speaker>'s sister", or a third party's name
+    properties: dict[str, str] = field(default_factory=dict)
+    still: bool = False  # "still in Lisbon": says again what is known
+    ends: str | None = None  # what an ending ends ("car", "rufus", "partner")
+    reschedule: bool = False  # "pushed to October": a plan's date moves
+    correction: tuple[str | None, str] | None = None  # (what was wrong or None, what is right)
+
+
+def number(text: str) -> str | None:
+    """'48k' -> '48000', '$2,150' -> '2150', 'three' -> '3', '4-0' -> '40'."""
+    text = text.lower().strip()
+    if text in _NUMBER_WORDS:
+        return str(_NUMBER_WORDS[text])
+    text = text.replace("4-0", "40").replace(",", "")
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(k|grand)?", text)
+    if not match:
+        return None
+    value = float(match.group(1)) * (1000 if match.group(2) else 1)
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def value_tokens(value: str) -> frozenset[str]:
+    """What a value says, with numbers, months and weekdays normalised and filler dropped."""
+    out = set()
+    for word in re.findall(r"[\w'.,-]+", value.lower()):
+        word = word.strip(".,'")
+        if not word or word in ("the", "a", "an", "of", "in", "at", "for", "my", "our", "now", "to", "and", "as"):
+            continue
+        n = number(word) or number(re.sub(r"(?:st|nd|rd|th)$", "", word))
+        if n is not None:
+            out.add(n)
+        elif word[:3] in _MONTHS and (len(word) == 3 or word.startswith(_month_full(word[:3]))):
+            out.add(word[:3])
+        elif word.rstrip("s") in _WEEKDAYS:
+            out.add(word.rstrip("s"))
+        else:
+            out.add(_stem(word))
+    return frozenset(out)
+
+
+def _month_full(abbr: str) -> str:
+    import calendar
+
+    return next(m.lower() for m in calendar.month_name if m and m.lower().startswith(abbr))
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ies", "es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def same_value(a: str, b: str) -> bool:
+    """Two values say the same when one's tokens contain the other's ("data analyst" and "analyst")."""
+    ta, tb = value_tokens(a), value_tokens(b)
+    return bool(ta and tb) and (ta <= tb or tb <= ta)
+
+
+def _clean_value(value: str) -> str:
+    value = re.split(r"\s+(?:now|lol|haha|instead|too|btw|anymore|these days|from here on|though|tho)\b", value)[0]
+    value = re.split(r"\s+(?:and|but|so|because)\s+(?:I|we|it|they|he|she|i)\b", value)[0]
+    value = re.split(r"\s+(?:last|this|next|since|starting|today|yesterday|tonight)\b", value)[0]
+    return value.strip(" ,.;:!?'\"").strip()
+
+
+def subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str, str]:
+    """(subject key, clause with the subject phrase kept) for one clause said by `speaker`."""
+    me = speaker.lower()
+    relation = re.match(rf"^(?:my|our)\s+(?:new\s+|little\s+|older\s+|younger\s+|big\s+)?({RELATIONS})\b", clause, re.I)
+    if relation and not re.match(r"^(?:my|our)\s+\w+(?:\s+\w+)?\s+(?:and I|&\s*I)\b", clause, re.I):
+        rest = clause[relation.end() :]
+        if re.match(r"^,?\s*(?:[A-Z]\w+,?\s+)?" + _PERSON_VERBS, rest) or re.match(r"^'s\b", rest):
+            return f"{me}'s {relation.group(1).lower()}", clause
+    lead = re.match(r"^(Mum|Mom|Dad|Mother|Father)\b", clause)
+    if lead:
+        return f"{me}'s {lead.group(1).lower()}", clause
+    if re.match(r"^(?:she|he|she's|he's)\b", clause, re.I) and last_other:
+        return last_other, clause
+    name = re.match(rf"^([A-Z][\w-]+)(?:'s)?\s+{_PERSON_VERBS}", clause)
+    if (
+        name
+        and name.group(1) not in _NOT_NAMES
+        and name.group(1).lower() != me
+        and not _FIRST_PERSON.search(clause)
+        and not re.match(r"^[A-Z][\w-]+\s+(?:is|'s)\s+(?:now\s+|still\s+)?(?:home|my|our)\b", clause)
+    ):
+        return name.group(1).lower(), clause
+    return me, clause
+
+
+def _add(props: dict[str, str], key: str, value: str | None) -> None:
+    if value:
+        value = _clean_value(value)
+        if value and key not in props:
+            props[key] = value
+
+
+def properties(clause: str) -> dict[str, str]:
+    """The properties a clause sets, by the frames below, first match per property."""
+    props: dict[str, str] = {}
+    c = clause
+    # Where someone lives.
+    for pattern in (
+        rf"\b(?:live|lives|living|based|settled|staying|stay)\s+(?:in|out in)\s+(?:the\s+)?(?P<v>{_NAME})",
+        rf"\b(?:moved|moving|move|relocat\w*|made it|are back|'re back|back)\s+(?:back\s+)?(?:to|in|into)\s+"
+        rf"(?:[a-z][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
+        rf"(?:^|\b(?:and|so)\s+)(?P<v>{_NAME})\s+is\s+(?:now\s+|still\s+)?(?:home|where (?:I|we) live)\b",
+        r"\bhome is (?:now\s+)?(?P<v>" + _NAME + ")",
+        rf"\b(?:I'm|I am|im|we're|we are)\s+(?:now\s+)?in\s+(?P<v>{_NAME})",
+        rf"\b(?:moved in together|place|flat|house|apartment)\b[^.]*?\bin\s+(?P<v>{_NAME})",
+    ):
+        match = re.search(pattern, c)
+        if match and match.group("v") not in _NOT_NAMES:
+            _add(props, "residence", match.group("v"))
+            break
+    # Where someone works, and as what.
+    titled = re.search(
+        r"(?:^|\b(?:I'm|I am|im|is|'s|,)\s+)(?:an?\s+|the\s+)?(?P<t>[a-z][\w -]{1,40}?)\s+(?:at|for|with)\s+"
+        rf"(?:the\s+)?(?P<v>{_NAME})",
+        c,
+    )
+    if titled and not re.search(
+        r"\b(?:work|working|works|job|time|home|team|office|dinner|trip|still|now|back|here|there|just|currently|"
+        r"based|been|going|staying|living|on|off|in|out|up|down|looking|moving|starting|done)\b",
+        titled.group("t"),
+    ):
+        _add(props, "title", titled.group("t"))
+        _add(props, "employer", titled.group("v"))
+    for pattern in (
+        r"\b(?:work|works|working|teach|teaches|teaching)\s+(?:\w+\s+)?(?:at|for)\s+(?P<v>(?:the\s+|an?\s+)?"
+        r"[\w'&. -]+?)(?=,|\.|;|!|\?| and | but | so | in |$)",
+        rf"\b(?:I'm|I am|im|I've been|been)\s+(?:now\s+|still\s+)?at\s+(?P<v>{_NAME})",
+        rf"\b(?:joining|joined|start(?:ed|ing|s)?\s+at|job\s+at|hired\s+(?:by|at)|transfer(?:red)?\s+to(?:\s+the)?)\s+"
+        rf"(?P<v>(?:an?\s+|the\s+)?(?:[a-z]+\s+){{0,3}}{_NAME}(?:\s+office)?)",
+        r"\b(?:job|role|position)\s+(?:at|with)\s+(?P<v>(?:an?\s+|the\s+)?[\w'&. -]+?)(?=,|\.|;|!|\?| in | and |$)",
+    ):
+        match = re.search(pattern, c, re.I if "work" in pattern else 0)
+        if match:
+            _add(props, "employer", match.group("v"))
+            break
+    if re.search(r"\b(?:gone|went|going) freelance\b|\bworking for myself\b|\bself-employed\b", c, re.I):
+        props["employer"] = "freelance"
+    for pattern in (
+        r"\b(?:promoted|bumped up|moved up)\s+to\s+(?P<v>[\w -]+?)(?=,|\.|;|!|\?| last | this | today|$)",
+        r"\b(?:I'm|I am|im|is|'s|as|now)\s+(?:now\s+|still\s+)?(?:an?\s+|the\s+)(?P<v>[a-z][\w -]{2,30}?)"
+        r"(?=\s+(?:at|in|for|on|so|and|but)\b|,|\.|;|!|\?|$)",
+        r"\b(?P<v>head of [\w ]+?)(?=\s+now|,|\.|!|$)",
+        r"\bdoing the (?P<v>[\w -]+?) job\b",
+        r"\bI do (?P<v>\w+(?: \w+)?) for\b",
+        r"\b(?P<v>retired)\b",
+    ):
+        match = re.search(pattern, c, re.I)
+        if match and not re.search(r"\b(?:fan|lot|bit|mess|pain|nightmare|start|way|one|person|place)\b", match["v"]):
+            _add(props, "title", match.group("v"))
+            break
+    team = re.search(r"\b(?:the|their|our|my)\s+(?P<v>[\w -]+?)\s+team\b", c, re.I)
+    if team:
+        _add(props, "team", team.group("v"))
+    # Partners and relationship status.
+    partner = re.search(rf"\bmy\s+(?:new\s+)?(?:{'|'.join(PARTNERS)})\s+(?P<v>{_NAME})", c)
+    partner = partner or re.search(rf"\b(?:dating|seeing)\s+(?:someone[\w ,]*?,\s*)?(?P<v>{_NAME})", c)
+    partner = partner or re.search(rf"^(?P<v>{_NAME})\s+(?:and|&)\s+I\s+(?:are|have been|got)\b", c)
+    if partner and partner.group("v") not in _NOT_NAMES:
+        _add(props, "partner", partner.group("v"))
+    status = re.search(
+        r"\b(?P<v>single|dating|seeing someone|engaged|proposed|married|divorced|separated|widowed|"
+        r"(?:officially\s+)?together|official)\b",
+        c,
+        re.I,
+    )
+    if status:
+        word = status.group("v").lower().replace("officially ", "")
+        word = {"proposed": "engaged", "official": "together", "seeing someone": "dating"}.get(word, word)
+        props.setdefault("relationship", word)
+    if re.search(r"\bpregnan|\bdue in\b", c, re.I):
+        props["pregnancy"] = "pregnant"
+    if re.search(r"\bhad the baby\b|\bgave birth\b|\bwas born\b|\bborn (?:on )?(?:sunday|monday|tuesday|wednesday|"
+                 r"thursday|friday|saturday|last|this)", c, re.I):  # fmt: skip
+        props["pregnancy"] = "had the baby"
+    # Diet, smoking, allergies, cars.
+    diet = re.search(
+        r"\b(?P<v>vegetarian|veggie|vegan|pescatarian|plant-based|eats? (?:everything|anything)|"
+        r"(?:do not|don't|dont) eat meat|no meat)\b",
+        c,
+        re.I,
+    )
+    if diet:
+        word = diet.group("v").lower()
+        props["diet"] = (
+            "vegetarian" if word in ("veggie", "no meat") or "eat meat" in word
+            else "everything" if "everything" in word or "anything" in word
+            else word
+        )  # fmt: skip
+    if re.search(r"\bsmoke-?free\b|\bnon-?smoker\b|\bquit smoking\b|\bwithout a cigarette\b", c, re.I):
+        props["smoking"] = "no"
+    elif re.search(r"\bI smoke\b|\bsmoke (?:about )?\w+ a day\b", c, re.I):
+        props["smoking"] = "yes"
+    allergies = r"\ballerg(?:ic to|y to|ies:?|y:)\s*(?P<v>[\w-]+)|\bno (?P<w>[\w-]+) for me,? allergy"
+    for allergy in re.finditer(allergies, c, re.I):
+        allergen = str(allergy.group("v") or allergy.group("w")).lower()
+        props[f"allergy:{allergen}"] = allergen
+    car = re.search(rf"\b(?:drive|drives|driving)\s+an?\s+(?P<v>(?:\d{{4}}\s+)?{_NAME})", c)
+    if car:
+        _add(props, "car", car.group("v"))
+    # Names, birthdays, ages.
+    called = re.search(rf"\b(?:call me|go by|goes by|known as)\s+(?P<v>{_NAME})", c)
+    if called:
+        _add(props, "name", called.group("v"))
+    birthday = re.search(
+        r"\b(?:birthday|bday|born)\b(?:\s+is)?[\s,]*(?:on\s+)?(?:next week,?\s*)?(?P<v>[^,.!?;]*\d[^,.!?;]*)", c, re.I
+    )
+    if birthday and not re.search(r"\b(?:had the baby|was born \w+day)\b", c, re.I):
+        props["birthday"] = _clean_value(birthday.group("v"))
+    age = re.search(
+        r"(?:\bturned|\bturning|\bI'm|\bI am|,)\s+(?:the big\s+)?(?P<v>\d-\d|\d{1,2})(?:\s+years old)?\b"
+        r"(?!\s*(?:%|k\b|am\b|pm\b|min|people|to\b|\w+s\b))",
+        c,
+    )
+    if age and (re.search(r"\bturn|years old|big", c) or c[age.end() :].startswith(",") or age.end() == len(c)):
+        props["age"] = number(age.group("v")) or age.group("v")
+    # Favourites: "my favourite band is X", "X is still my number one band", "my new favourite thing".
+    favourite = re.search(
+        r"(?P<v>[\w' -]+?)\s+(?:is|are)\s+(?:still\s+|now\s+)?(?:my|our)\s+(?:new\s+)?(?:all-time\s+)?"
+        r"(?:favou?rite|fave|number one|no\.? ?1)\s+(?P<noun>[a-z]+)",
+        c,
+        re.I,
+    ) or re.search(
+        r"\b(?:favou?rite|fave|number one|no\.? ?1)\s+(?P<noun>[a-z]+)(?:\s+(?:ever|these days|of all time|now))?"
+        r"\s*(?:(?:is|are|=|:)\s*|,\s*(?=[A-Z]))(?P<v>[^,.!?;]+)",
+        c,
+        re.I,
+    )
+    if favourite:
+        _add(props, f"favourite:{_stem(favourite.group('noun').lower())}", favourite.group("v"))
+    # Money: rent, salary, prices.
+    money = re.search(r"(?P<cur>[$€£])\s?(?P<n>\d[\d,.]*k?)|\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)", c)
+    if money:
+        amount = number((money.group("n") or money.group("m") + "k") if money.group("n") or money.group("m") else "")
+        money_noun = re.search(r"\b(rent|salary|pay|mortgage|budget|price|cost|fee|raise)\b", c, re.I)
+        what = money_noun.group(1).lower() if money_noun else ("salary" if re.search(r"\bon\s+[$€£]?\d", c) else "amount")
+        if amount:
+            props.setdefault(f"money:{'salary' if what in ('pay', 'raise') else what}", amount)
+    # Counts: "two cats", "team of 35", "48 people now", "we've got six now".
+    counted = [
+        (m.group("n"), m.group("noun"))
+        for m in re.finditer(
+            rf"\b(?P<n>{_NUM})\s+(?:[a-z-]+\s+)?(?P<noun>[a-z]{{3,}}s|people|children|staff)\b", c, re.I
+        )
+        if m.group("noun").lower() not in _UNITS
+        and m.group("noun").lower() not in ("this", "thus", "is", "was", "has", "does", "yes", "plus", "across", "less")
+        and number(m.group("n")) is not None
+        and not (money and money.start() <= m.start() < money.end())
+    ]
+    team_of = re.search(rf"\bteam of (?P<n>{_NUM})\b", c, re.I)
+    if team_of:
+        counted.append((team_of.group("n"), "people"))
+    bare_now = re.search(rf"\b(?:got|have|at|to)\s+(?P<n>{_NUM})\s+(?:now|left)\b", c, re.I)
+    if counted:
+        how_many, noun = counted[-1]
+        if bare_now:
+            how_many = bare_now.group("n")
+        props[f"count:{_stem(noun.lower())}"] = number(how_many) or how_many
+    return props
+
+
+def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
+    """The claim one clause makes, said by `speaker` (a name, or "the user")."""
+    subject, clause = subject_of(clause, speaker, last_other)
+    props = properties(clause)
+    if subject != speaker.lower():
+        # "my manager Greta is amazing" is the speaker's manager as much as Greta's.
+        owner = re.match(rf"^(?:my|our)\s+(?:new\s+)?({RELATIONS})\s*,?\s*(?P<v>{_NAME})", clause)
+        if owner and owner.group(1).lower() not in PARTNERS and not props:
+            return Claim(speaker.lower(), {owner.group(1).lower(): owner.group("v")})
+    new_role = re.search(rf"\b(?:my\s+)?new\s+({RELATIONS})\s+(?:is|=)\s+(?P<v>{_NAME})", clause)
+    if new_role:
+        props[new_role.group(1).lower()] = new_role.group("v")
+        subject = speaker.lower()
+    own = re.match(rf"^(?:my|our)\s+(?:{RELATIONS})\s*,?\s*(?P<v>{_NAME})\b", clause)
+    if own and subject == speaker.lower():
+        kind = re.match(rf"^(?:my|our)\s+({RELATIONS})", clause)
+        if kind:
+            props.setdefault(kind.group(1).lower(), own.group("v"))
+    ending = ENDING.search(clause)
+    ends = None
+    if ending:
+        verb, obj = ending.group("verb").lower(), (ending.group("object") or "").strip()
+        obj = re.sub(r"^(?:the|my|our|a|an|his|her)\s+", "", obj, flags=re.I).strip().lower()
+        if verb in ("called it quits", "broke up", "split up"):
+            ends = "partner"
+        elif "eat" in verb:
+            ends = re.sub(r".*\beat\s+(\w+).*", r"\1", verb)
+        elif obj in ("smoking", "cigarettes", "smokes"):
+            ends = "smoking"
+        elif obj in ("", "for", "to", "at", "on", "in", "and", "with", "today", "yesterday", "last", "this"):
+            ends = verb if verb == "quit" else None
+        else:
+            ends = obj
+    correction = None
+    if CORRECTION.search(clause):
+        new = _MEANT.search(clause)
+        old = _NOT.search(clause)
+        right = new.group("new") if new else None
+        if right is None and old is not None:
+            right = clause[: old.start()].strip(" ,!.")
+        if right:
+            correction = (old.group("old") if old else None, _clean_value(re.split(r",|\bnot\b", right)[0]))
+    return Claim(
+        subject=subject,
+        properties=props,
+        still=bool(STILL.search(clause)),
+        ends=ends,
+        reschedule=bool(RESCHEDULE.search(clause)),
+        correction=correction,
+    )

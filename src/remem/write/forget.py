@@ -1,0 +1,192 @@
+"""Forgetting by meaning: "please forget my phone number" removes exactly the phone number.
+
+A forget request names a topic. Every part of every turn that is about it (the user's clause that
+says it, and a line of values right after it, like an address) is redacted in place, and so is
+any other part, the assistant's included, that repeats one of its identifying tokens (the number
+itself). Facts and summaries that said it are purged; other facts from the same turns stay, and
+so do earlier versions of unrelated facts. The store then scrubs its file, so the words are in no
+table, index, version, history reason or WAL frame.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from remem.embed.base import Embedder
+from remem.store.base import Store
+from remem.types import Decision, Episode, Filters, MemoryItem
+from remem.write.candidates import Candidate
+from remem.write.extract import index_text, turn_text
+from remem.write.rules import content_words
+
+REDACTED = "[forgotten]"
+_GENERIC = frozenset(
+    [
+        "number",
+        "numbers",
+        "thing",
+        "things",
+        "stuff",
+        "detail",
+        "details",
+        "info",
+        "information",
+        "said",
+        "told",
+        "wrote",
+        "shared",
+        "health",
+        "personal",
+        "data",
+        "everything",
+        "anything",
+    ]
+)
+_FORGET_VERB = re.compile(r"\b(?:forget|delete|remove|erase|scratch|wipe)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
+def _words(text: str) -> set[str]:
+    return {_stem(w) for w in content_words(text)}
+
+
+def _sentences(text: str) -> list[list[str]]:
+    """Sentences (and lines) of a turn, each as its comma-separated parts."""
+    return [[p.strip() for p in s.split(",") if p.strip()] for s in _SENTENCE.split(text) if s.strip()]
+
+
+def _values_only(sentence: list[str]) -> bool:
+    """A line of values ("Calle de Ferraz 42, 3ºB, 28008 Madrid"): no lowercase word of substance."""
+    words = re.findall(r"[^\W\d_][\w'-]*", " ".join(sentence))
+    return bool(re.search(r"\d", " ".join(sentence))) and all(w[0].isupper() or len(w) <= 3 for w in words)
+
+
+def _tokens(part: str) -> set[str]:
+    return {t.strip(".,:;!?()") for t in part.split() if t.strip(".,:;!?()")}
+
+
+def forget_by_meaning(
+    store: Store, embedder: Embedder, space: str, request: Candidate, actor: str
+) -> tuple[list[Decision], set[str]]:
+    """Redact what `request` asks to forget; (decisions, sessions whose summaries need writing again)."""
+    topic = _words(request.text) - {"said", "told", "wrote", "shared", "what", "about"}
+    specific = topic - _GENERIC or topic
+    if not topic:
+        return [Decision("NOOP", None, REDACTED, "a forget request that names nothing")], set()
+    episodes = store.list_episodes(space, limit=100_000)
+    hits: dict[str, list[str]] = {}
+    outside: list[str] = []
+    for episode in episodes:
+        if episode.role != "user":
+            continue
+        found: list[str] = []
+        previous = False
+        for sentence in _sentences(episode.content):
+            said = [p for p in sentence if (episode.id in request.source_episode_ids and _FORGET_VERB.search(p))
+                    or (specific & _words(p) and len(topic & _words(p)) >= max(1, (len(topic) + 1) // 2))]  # fmt: skip
+            if said and episode.id in request.source_episode_ids:
+                said = list(sentence)  # the request's own sentence names the topic: it goes too
+            elif said:
+                first = sentence.index(said[0])
+                said += [p for p in sentence[first + 1 :] if re.search(r"\d", p) and p not in said]
+            elif previous and _values_only(sentence):
+                said = list(sentence)  # the address on the line after "my address is"
+            found.extend(said)
+            outside.extend(p for p in sentence if p not in said)
+            previous = bool(said)
+        if found:
+            hits[episode.id] = found
+    said_words = {t for parts in hits.values() for p in parts for t in _tokens(p)}
+    elsewhere = {t for p in outside for t in _tokens(p)}
+    identifying = {
+        t
+        for t in said_words - elsewhere
+        if (re.search(r"\d", t) and len(t) >= 3) or (t[:1].isupper() and len(t) >= 4 and t.lower() not in topic)
+    }
+    for episode in episodes:
+        for sentence in _sentences(episode.content):
+            for part in sentence:
+                squeezed = part.replace(" ", "")
+                repeats = _tokens(part) & identifying or any(len(t) >= 3 and squeezed in t for t in identifying)
+                if repeats and part not in hits.get(episode.id, []):
+                    hits.setdefault(episode.id, []).append(part)
+    if not hits or set(hits) <= set(request.source_episode_ids):
+        return [Decision("NOOP", None, REDACTED, "asked to forget something not remembered")], set()
+    return _redact(store, embedder, space, episodes, hits, identifying, actor)
+
+
+def _redact(
+    store: Store,
+    embedder: Embedder,
+    space: str,
+    episodes: Sequence[Episode],
+    hits: dict[str, list[str]],
+    identifying: set[str],
+    actor: str,
+) -> tuple[list[Decision], set[str]]:
+    by_id = {e.id: e for e in episodes}
+    contents: dict[str, str] = {}
+    for episode_id, parts in hits.items():
+        content = by_id[episode_id].content
+        for part in sorted(set(parts), key=len, reverse=True):
+            content = content.replace(part, REDACTED)
+        contents[episode_id] = content
+    derived = _derived(store, space, set(hits))
+    gone = [p for parts in hits.values() for p in parts]
+    rewritten: dict[str, str] = {}
+    purge: list[str] = []
+    sessions: set[str] = set()
+    for item in derived:
+        left = (
+            re.sub(r"\[forgotten\]|\W", "", contents.get(item.source_episode_ids[0], "x"))
+            if item.source_episode_ids
+            else "x"
+        )
+        if item.kind == "turn" and not left:
+            purge.append(item.id)  # nothing of the turn is left to find; its episode stays, redacted
+        elif item.kind == "turn" and len(item.source_episode_ids) == 1 and item.source_episode_ids[0] in contents:
+            episode = replace(by_id[item.source_episode_ids[0]], content=contents[item.source_episode_ids[0]])
+            text = turn_text(episode)
+            vector = embedder.embed([index_text(text, item.kind, item.valid_from, item.metadata)])[0]
+            updated = replace(item, text=text)
+            from remem.write.pipeline import version_record
+
+            reason = "redacted: the user asked to forget part of it"
+            store.update_memory(updated, vector, version_record(updated, "UPDATE", reason, actor))
+            rewritten[item.id] = text
+        elif any(p in item.text for p in gone) or _tokens(item.text) & identifying or item.kind == "summary":
+            purge.append(item.id)
+            if item.session:
+                sessions.add(item.session)
+    for item in derived:  # facts that restate a redacted part in other words
+        if item.id not in purge and item.kind not in ("turn", "summary") and _overlaps(item.text, gone):
+            purge.append(item.id)
+    store.redact(space, contents, rewritten)
+    if purge:
+        store.purge(space, memory_ids=purge)
+    reason = f"the user asked to forget: {len(contents)} turn(s) redacted, {len(purge)} memories purged"
+    return [Decision("PURGE", i, REDACTED, reason) for i in [*rewritten, *purge]], sessions
+
+
+def _overlaps(text: str, gone: Sequence[str]) -> bool:
+    """Whether a fact carries most of the words of a redacted part (a rewrite of it)."""
+    words = _words(text)
+    return any(len(w := _words(p)) >= 2 and len(w & words) >= 0.6 * len(w) for p in gone)
+
+
+def _derived(store: Store, space: str, episode_ids: set[str]) -> list[MemoryItem]:
+    """Every memory, current or closed, that came from one of the episodes."""
+    out: list[MemoryItem] = []
+    offset = 0
+    while True:
+        page = store.list_memories(space, Filters(include_expired=True), 1_000, offset)
+        out.extend(m for m in page if episode_ids & set(m.source_episode_ids))
+        if len(page) < 1_000:
+            return out
+        offset += len(page)
