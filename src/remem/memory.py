@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import logging
 import os
 import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -31,6 +32,7 @@ from remem.write.pipeline import run_job, version_record
 from remem.write.reconcile import Reconciler
 from remem.write.wiring import write_path
 
+log = logging.getLogger("remem")
 STALE_JOB = timedelta(minutes=10)  # a "running" job untouched this long was orphaned by a crash
 
 
@@ -144,8 +146,7 @@ class Memory:
         session = validate.optional_name(session, "session")
         source = validate.optional_name(source, "source")
         default_time = parse_time(at, "at")
-        if metadata is not None and not isinstance(metadata, Mapping):
-            raise InvalidInput("metadata must be an object")
+        shared_metadata = validate.metadata(metadata, "metadata")
         parsed = validate.messages(messages, max_chars=self.settings.max_text_chars, max_batch=self.settings.max_batch)
         stamp = now()
         episodes = [
@@ -159,7 +160,7 @@ class Memory:
                 ingest_time=stamp,
                 source=m["source"] or source,
                 name=m["name"],
-                metadata={**(metadata or {}), **m["metadata"]},
+                metadata={**shared_metadata, **m["metadata"]},
             )
             for m in parsed
         ]
@@ -191,6 +192,12 @@ class Memory:
             # The episodes are safe; the job waits in the queue for `process_pending`/`retry`.
             self.store.fail_job(job.id, f"{type(exc).__name__}: {exc}")
             return [], str(exc)
+        except Exception as exc:
+            # A bug in extraction must not leave the job "running" forever behind stored episodes:
+            # it is recorded as failed, retryable once the cause is fixed, and logged in full.
+            log.exception("extraction job %s failed", job.id)
+            self.store.fail_job(job.id, f"internal error: {type(exc).__name__}: {exc}")
+            return [], f"internal error in extraction ({type(exc).__name__}); the episodes are stored, retry later"
 
     def process_pending(self, *, space: str | None = None, limit: int = 100) -> dict[str, int]:
         """Run queued extraction jobs (and ones orphaned by a crash); returns counts by outcome."""
@@ -235,7 +242,8 @@ class Memory:
     ) -> MemoryItem:
         """Change a memory; the old state stays in its history as the previous version."""
         space = validate.space_name(space)
-        current = self.store.get_memory(space, memory_id)
+        memory_id = validate.identifier(memory_id, "memory id")
+        reason, actor = validate.label(reason, "reason"), validate.label(actor, "actor")
         changes: dict[str, Any] = {}
         if text is not None:
             changes["text"] = validate.text(text, "text", self.settings.max_text_chars)
@@ -247,6 +255,7 @@ class Memory:
             changes["valid_from"] = parse_time(valid_from, "valid_from")
         if valid_to is not None:
             changes["valid_to"] = parse_time(valid_to, "valid_to")
+        current = self.store.get_memory(space, memory_id)
         if not changes:
             raise InvalidInput("nothing to update: give text, kind, tags, valid_from or valid_to")
         start, end = changes.get("valid_from", current.valid_from), changes.get("valid_to", current.valid_to)
@@ -266,6 +275,8 @@ class Memory:
         To remove text for good (from tables, indexes and the file), use `forget`.
         """
         space = validate.space_name(space)
+        memory_id = validate.identifier(memory_id, "memory id")
+        reason, actor = validate.label(reason, "reason"), validate.label(actor, "actor")
         current = self.store.get_memory(space, memory_id)
         if current.valid_to is not None and current.valid_to <= now():
             return current
@@ -290,7 +301,7 @@ class Memory:
         session summaries): nothing that said it is left to find.
         """
         space = validate.space_name(space)
-        memory_ids = validate.string_list(ids, "ids")
+        memory_ids = validate.string_list(ids, "ids", max_items=validate.MAX_IDS)
         for flag, value in (("everything", everything), ("with_sources", with_sources)):
             if not isinstance(value, bool):  # a purge is never switched on by a truthy string
                 raise InvalidInput(f"{flag} must be true or false, not {value!r}")
@@ -351,7 +362,7 @@ class Memory:
         )
 
     def get(self, memory_id: str, *, space: str = "default") -> MemoryItem:
-        return self.store.get_memory(validate.space_name(space), memory_id)
+        return self.store.get_memory(validate.space_name(space), validate.identifier(memory_id, "memory id"))
 
     def list(
         self,
@@ -374,7 +385,7 @@ class Memory:
 
     def history(self, memory_id: str, *, space: str = "default") -> builtins.list[Version]:
         """Every version of a memory, oldest first, with the operation, reason, actor and time."""
-        return self.store.history(validate.space_name(space), memory_id)
+        return self.store.history(validate.space_name(space), validate.identifier(memory_id, "memory id"))
 
     def episodes(
         self, *, space: str = "default", session: str | None = None, limit: int = 100, offset: int = 0

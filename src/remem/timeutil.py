@@ -9,6 +9,10 @@ from remem.errors import InvalidInput
 
 TimeLike = datetime | date | str
 
+# The times remem accepts, after conversion to UTC: four-digit years, so the stored text form sorts
+# as time and parses back, and an offset such as 0001-01-01T00:00:00+01:00 cannot overflow.
+EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)  # the latest is datetime's own: 9999-12-31
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -29,14 +33,25 @@ def parse_time(value: TimeLike | None, field: str = "time") -> datetime | None:
         try:
             dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
+            shown = value if len(value) <= 64 else value[:64] + "..."
             raise InvalidInput(
-                f"{field} {value!r} is not an ISO-8601 date; use e.g. 2024-03-02 or 2024-03-02T10:00:00Z"
+                f"{field} {shown!r} is not an ISO-8601 date; use e.g. 2024-03-02 or 2024-03-02T10:00:00Z"
             ) from None
     else:
         raise InvalidInput(f"{field} must be a datetime or an ISO-8601 string, not {type(value).__name__}")
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        dt = dt.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise InvalidInput(_out_of_range(field)) from None
+    if dt < EARLIEST:
+        raise InvalidInput(_out_of_range(field))
+    return dt
+
+
+def _out_of_range(field: str) -> str:
+    return f"{field} must be between 1000-01-01 and 9999-12-31 (UTC); dates outside that range cannot be stored"
 
 
 @overload

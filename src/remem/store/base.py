@@ -166,6 +166,11 @@ class Store(Protocol):
 
     def stats(self, space: str | None = None) -> dict[str, Any]: ...
 
+    def ids_held_elsewhere(self, space: str, ids: Sequence[str]) -> set[str]:
+        """Those of ids that `space` cannot take because another space holds them (SQLite keeps ids unique
+        per file; PostgreSQL per space, so there it is always empty). Import renames them."""
+        ...
+
     def iter_space(self, space: str) -> Iterator[dict[str, Any]]:
         """Every record of a space as JSON-ready dicts (episodes, memories with versions), for export."""
         ...

@@ -29,6 +29,8 @@ from psycopg_pool import ConnectionPool
 from remem.errors import Conflict, InvalidInput, NotFound, Unavailable
 from remem.search.lexicon import bm25_idf, memory_tokens, query_phrases
 from remem.store.base import Job, PurgeReport, Vector
+from remem.store.forgotten import FORGOTTEN_REASON, MAX_TEXTS, quotes_forgotten, searchable_texts
+from remem.store.rows import read_one, readable
 from remem.timeutil import now
 from remem.types import Episode, Filters, MemoryItem, Version
 
@@ -320,7 +322,7 @@ class PostgresStore:
         if not ids:
             return []
         rows = self._q(f"SELECT {_EPISODE} FROM episodes WHERE space = %s AND id = ANY(%s)", (space, list(ids)))
-        found = {r[0]: _episode(r) for r in rows}
+        found = {r[0]: e for r in rows if (e := read_one(r, _episode, "episode")) is not None}
         return [found[i] for i in ids if i in found]
 
     def list_episodes(self, space: str, session: str | None = None, limit: int = 100, offset: int = 0) -> list[Episode]:
@@ -332,7 +334,7 @@ class PostgresStore:
             f"SELECT {_EPISODE} FROM episodes WHERE {where} ORDER BY event_time, seq LIMIT %s OFFSET %s",
             [*params, limit, offset],
         )
-        return [_episode(r) for r in rows]
+        return readable(rows, _episode, "episode")
 
     # -- memories ---------------------------------------------------------------------------
     def insert_memory(self, item: MemoryItem, vector: Vector, version: Version) -> None:
@@ -434,13 +436,16 @@ class PostgresStore:
         rows = self._q(f"SELECT {_MEMORY} FROM memories WHERE space = %s AND id = %s", (space, memory_id))
         if not rows:
             raise NotFound(f"memory {memory_id!r} not found in space {space!r}")
-        return _memory(rows[0])
+        item = read_one(rows[0], _memory, "memory")
+        if item is None:
+            raise NotFound(f"memory {memory_id!r} in space {space!r} cannot be read (see the log); forget it")
+        return item
 
     def get_memories(self, space: str, ids: Sequence[str]) -> list[MemoryItem]:
         if not ids:
             return []
         rows = self._q(f"SELECT {_MEMORY} FROM memories WHERE space = %s AND id = ANY(%s)", (space, list(ids)))
-        found = {r[0]: _memory(r) for r in rows}
+        found = {r[0]: m for r in rows if (m := read_one(r, _memory, "memory")) is not None}
         return [found[i] for i in ids if i in found]
 
     def get_vectors(self, space: str, ids: Sequence[str]) -> dict[str, Vector]:
@@ -455,7 +460,7 @@ class PostgresStore:
             f"SELECT {_MEMORY} FROM memories m WHERE {where} ORDER BY created_at DESC, seq DESC LIMIT %s OFFSET %s",
             [*params, limit, offset],
         )
-        return [_memory(r) for r in rows]
+        return readable(rows, _memory, "memory")
 
     def count_memories(self, space: str, filters: Filters) -> int:
         where, params = _filter_sql(space, filters)
@@ -468,7 +473,7 @@ class PostgresStore:
         )
         if not rows:
             raise NotFound(f"memory {memory_id!r} not found in space {space!r}")
-        return [_version(r) for r in rows]
+        return readable(rows, _version, "version")
 
     def set_links(self, space: str, memory_id: str, links: Sequence[str]) -> None:
         if not self._x(
@@ -627,6 +632,15 @@ class PostgresStore:
                 )
             ]
             memories = list(dict.fromkeys(memories))
+            forgotten_texts = searchable_texts(
+                [
+                    r[0]
+                    for r in self._q(
+                        "SELECT text FROM memories WHERE space = %s AND id = ANY(%s) LIMIT %s",
+                        (space, memories, MAX_TEXTS),
+                    )
+                ]
+            )
             versions = self._x(
                 "DELETE FROM memory_versions WHERE space = %s AND memory_id = ANY(%s)", (space, memories)
             )
@@ -649,6 +663,8 @@ class PostgresStore:
                     self._x(
                         "UPDATE memories SET links = %s WHERE space = %s AND id = %s", (Jsonb(kept), space, memory_id)
                     )
+            if memories or episodes:
+                self._scrub_reasons(space, set(memories), set(episodes), forgotten_texts)
             if episodes:
                 gone_episodes = set(episodes)
                 for job_id, episode_ids in self._q("SELECT id, episode_ids FROM jobs WHERE space = %s", (space,)):
@@ -662,6 +678,18 @@ class PostgresStore:
                         )
         self._changed(space)
         return PurgeReport(memories=len(memories), episodes=len(episodes), versions=versions)
+
+    def _scrub_reasons(self, space: str, memories: set[str], episodes: set[str], texts: list[str]) -> None:
+        """Replace the reasons of surviving versions that quote what this purge forgets."""
+        for memory_id, seq, reason, episode_id in self._q(
+            "SELECT memory_id, seq, reason, episode_id FROM memory_versions WHERE space = %s", (space,)
+        ):
+            if quotes_forgotten(reason, episode_id, memories=memories, episodes=episodes, texts=texts):
+                self._x(
+                    "UPDATE memory_versions SET reason = %s, episode_id = %s "
+                    "WHERE space = %s AND memory_id = %s AND seq = %s",
+                    (FORGOTTEN_REASON, None if episode_id in episodes else episode_id, space, memory_id, seq),
+                )
 
     # -- queue ------------------------------------------------------------------------------
     def enqueue(self, job: Job) -> None:
@@ -754,6 +782,9 @@ class PostgresStore:
             "bytes": int(self._q("SELECT pg_database_size(current_database())")[0][0]),
         }
 
+    def ids_held_elsewhere(self, space: str, ids: Sequence[str]) -> set[str]:
+        return set()  # the primary keys are (space, id): every space has ids of its own
+
     def iter_space(self, space: str, page: int = 1000) -> Iterator[dict[str, Any]]:
         """Every episode, then every memory with its versions, oldest first, a page at a time."""
         after = 0
@@ -762,7 +793,8 @@ class PostgresStore:
             (space, after, page),
         ):
             for row in rows:
-                yield {"type": "episode", **_episode(row[1:]).to_dict()}
+                if (episode := read_one(row[1:], _episode, "episode")) is not None:
+                    yield {"type": "episode", **episode.to_dict()}
             after = rows[-1][0]
         after = 0
         while rows := self._q(
@@ -775,9 +807,11 @@ class PostgresStore:
                 f"SELECT {_VERSION} FROM memory_versions WHERE space = %s AND memory_id = ANY(%s) ORDER BY seq",
                 (space, [r[1] for r in rows]),
             ):
-                versions.setdefault(version_row[0], []).append(_version(version_row).to_dict())
+                if (version := read_one(version_row, _version, "version")) is not None:
+                    versions.setdefault(version_row[0], []).append(version.to_dict())
             for row in rows:
-                item = _memory(row[1:])
+                if (item := read_one(row[1:], _memory, "memory")) is None:
+                    continue
                 yield {"type": "memory", **item.to_dict(), "versions": versions.get(item.id, [])}
             after = rows[-1][0]
 

@@ -20,6 +20,8 @@ import numpy as np
 from remem.errors import Conflict, InvalidInput, NotFound
 from remem.search.lexicon import query_phrases
 from remem.store.base import Job, PurgeReport, Vector
+from remem.store.forgotten import FORGOTTEN_REASON, MAX_TEXTS, quotes_forgotten, searchable_texts
+from remem.store.rows import read_one, readable
 from remem.store.sqlite_schema import migrate
 from remem.store.vector_index import SpaceMatrix, from_blobs, to_blob
 from remem.timeutil import from_iso, now, to_iso
@@ -44,7 +46,7 @@ class SQLiteStore:
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
         self.path = Path(path).expanduser()
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _prepare_path(self.path)
         self.url = f"sqlite:{self.path}"
         self._busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
@@ -54,7 +56,14 @@ class SQLiteStore:
         self._matrices_lock = threading.Lock()
         self._closed = False
         self._df_cache: dict[str, tuple[int, float]] = {}
-        migrate(self._conn())
+        try:
+            migrate(self._conn())
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise InvalidInput(
+                f"cannot use {self.path} as a remem database ({exc}): give the path of a remem database, a new "
+                "file in a writable folder, or restore this one from a backup"
+            ) from None
 
     # -- connections and transactions -------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -169,7 +178,8 @@ class SQLiteStore:
                 f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE +space = ? AND id IN ({marks})",
                 [space, *chunk],
             ):
-                found[row[0]] = _episode(row)
+                if (episode := read_one(row, _episode, "episode")) is not None:
+                    found[row[0]] = episode
         return [found[i] for i in ids if i in found]
 
     def list_episodes(self, space: str, session: str | None = None, limit: int = 100, offset: int = 0) -> list[Episode]:
@@ -181,7 +191,7 @@ class SQLiteStore:
             f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE {where} ORDER BY event_time, rowid LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [_episode(r) for r in rows]
+        return readable(rows, _episode, "episode")
 
     # -- memories ---------------------------------------------------------------------------
     def insert_memory(self, item: MemoryItem, vector: Vector, version: Version) -> None:
@@ -275,7 +285,10 @@ class SQLiteStore:
         rows = self._q(f"SELECT {_MEMORY_COLUMNS} FROM memories WHERE space = ? AND id = ?", (space, memory_id))
         if not rows:
             raise NotFound(f"memory {memory_id!r} not found in space {space!r}")
-        return _memory(rows[0])
+        item = read_one(rows[0], _memory, "memory")
+        if item is None:
+            raise NotFound(f"memory {memory_id!r} in space {space!r} cannot be read (see the log); forget it")
+        return item
 
     def get_memories(self, space: str, ids: Sequence[str]) -> list[MemoryItem]:
         found: dict[str, MemoryItem] = {}
@@ -285,7 +298,8 @@ class SQLiteStore:
                 f"SELECT {_MEMORY_COLUMNS} FROM memories WHERE +space = ? AND id IN ({marks})",
                 [space, *chunk],
             ):
-                found[row[0]] = _memory(row)
+                if (item := read_one(row, _memory, "memory")) is not None:
+                    found[row[0]] = item
         return [found[i] for i in ids if i in found]
 
     def get_vectors(self, space: str, ids: Sequence[str]) -> dict[str, Vector]:
@@ -307,7 +321,7 @@ class SQLiteStore:
             "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [_memory(r) for r in rows]
+        return readable(rows, _memory, "memory")
 
     def count_memories(self, space: str, filters: Filters) -> int:
         where, params = _filter_sql(space, filters)
@@ -320,7 +334,7 @@ class SQLiteStore:
         )
         if not rows:
             raise NotFound(f"memory {memory_id!r} not found in space {space!r}")
-        return [_version(r) for r in rows]
+        return readable(rows, _version, "version")
 
     def set_links(self, space: str, memory_id: str, links: Sequence[str]) -> None:
         with self.transaction():
@@ -521,6 +535,15 @@ class SQLiteStore:
             )
             n_memories = conn.execute("SELECT count(*) FROM temp.purge_memories").fetchone()[0]
             n_episodes = conn.execute("SELECT count(*) FROM temp.purge_episodes").fetchone()[0]
+            forgotten_texts = searchable_texts(
+                [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT text FROM memories WHERE id IN (SELECT id FROM temp.purge_memories) LIMIT ?",
+                        (MAX_TEXTS,),
+                    )
+                ]
+            )
             conn.execute(
                 "DELETE FROM memory_vectors WHERE rowid IN (SELECT rowid FROM memories "
                 "WHERE id IN (SELECT id FROM temp.purge_memories))"
@@ -542,6 +565,8 @@ class SQLiteStore:
                     conn.execute("UPDATE memories SET links = ? WHERE id = ?", (json.dumps(kept), memory_id))
             if n_episodes:
                 self._drop_purged_from_jobs(conn, space)
+            if n_memories or n_episodes:
+                self._scrub_reasons(conn, space, forgotten_texts)
             self._bump_generation(space)
         self._df_cache.clear()
         if n_memories or n_episodes:
@@ -557,6 +582,22 @@ class SQLiteStore:
         self._local.scrub = False
         conn.execute("INSERT INTO memories_fts (memories_fts) VALUES ('optimize')")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _scrub_reasons(self, conn: sqlite3.Connection, space: str, texts: list[str]) -> None:
+        """Replace the reasons of surviving versions that quote what this purge forgets."""
+        memories, episodes = _ids(conn, "purge_memories"), _ids(conn, "purge_episodes")
+        stale = [
+            (FORGOTTEN_REASON, seq)
+            for seq, reason, episode_id in conn.execute(
+                "SELECT seq, reason, episode_id FROM memory_versions WHERE space = ?", (space,)
+            ).fetchall()
+            if quotes_forgotten(reason, episode_id, memories=memories, episodes=episodes, texts=texts)
+        ]
+        conn.executemany(
+            "UPDATE memory_versions SET reason = ?, episode_id = CASE WHEN episode_id IN "
+            "(SELECT id FROM temp.purge_episodes) THEN NULL ELSE episode_id END WHERE seq = ?",
+            stale,
+        )
 
     def _drop_purged_from_jobs(self, conn: sqlite3.Connection, space: str) -> None:
         gone = _ids(conn, "purge_episodes")
@@ -680,17 +721,55 @@ class SQLiteStore:
             "bytes": size,
         }
 
+    def ids_held_elsewhere(self, space: str, ids: Sequence[str]) -> set[str]:
+        held: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(chunk))
+            held.update(
+                r[0]
+                for r in self._q(
+                    f"SELECT id FROM episodes WHERE id IN ({marks}) AND space != ? "
+                    f"UNION SELECT id FROM memories WHERE id IN ({marks}) AND space != ?",
+                    [*chunk, space, *chunk, space],
+                )
+            )
+        return held
+
     def iter_space(self, space: str) -> Iterator[dict[str, Any]]:
         conn = self._conn()
         for row in conn.execute(f"SELECT {_EPISODE_COLUMNS} FROM episodes WHERE space = ? ORDER BY rowid", (space,)):
-            yield {"type": "episode", **_episode(row).to_dict()}
+            if (episode := read_one(row, _episode, "episode")) is not None:
+                yield {"type": "episode", **episode.to_dict()}
         for row in conn.execute(f"SELECT {_MEMORY_COLUMNS} FROM memories WHERE space = ? ORDER BY rowid", (space,)):
-            item = _memory(row)
+            if (item := read_one(row, _memory, "memory")) is None:
+                continue
             yield {
                 "type": "memory",
                 **item.to_dict(),
                 "versions": [v.to_dict() for v in self.history(space, item.id)],
             }
+
+
+def _prepare_path(path: Path) -> None:
+    """Refuse a path SQLite cannot use, with a message; create at most one missing folder for it.
+
+    One missing folder (~/.remem, .tmp) is what a first run needs; a deeper missing path, or a new
+    folder at the filesystem root, is more likely a typo than a wish, and nothing is made for it.
+    """
+    if path.is_dir():
+        raise InvalidInput(f"the database path {path} is a folder; give a file path, such as {path / 'remem.db'}")
+    parent = path.absolute().parent
+    if parent.is_dir():
+        return
+    if parent.exists():
+        raise InvalidInput(f"the database path {path} is inside {parent}, which is not a folder")
+    grandparent = parent.parent
+    if not grandparent.is_dir() or grandparent == Path(grandparent.anchor):
+        raise InvalidInput(f"the folder {parent} for the database does not exist; create it first")
+    try:
+        parent.mkdir()
+    except OSError as exc:
+        raise InvalidInput(f"cannot create the folder {parent} for the database: {exc.strerror}") from None
 
 
 # -- row mapping -------------------------------------------------------------------------------
