@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -52,8 +54,15 @@ class RememGroup(click.Group):
         try:
             return super().invoke(ctx)
         except RememError as exc:
-            err_console.print(f"[red]error:[/red] {type(exc).__name__}: {exc}")
-            sys.exit(2)
+            _fail(f"{type(exc).__name__}: {exc}")
+        except sqlite3.DatabaseError as exc:  # the file went bad under a running command
+            _fail(f"Unavailable: the database cannot be read or written ({exc}); restore it from a backup")
+
+
+def _fail(message: str) -> NoReturn:
+    # One line whatever the terminal's width, and the message is text, never rich markup.
+    err_console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+    sys.exit(2)
 
 
 @click.group(cls=RememGroup)

@@ -30,6 +30,12 @@ def serve(
     # learn the database and the bootstrap admin key.
     if database:
         os.environ["REMEM_DATABASE"] = database
+    # Open the store once here, so a bad path or a damaged file is one error line (a RememError the
+    # CLI prints), not a traceback from inside each worker.
+    from remem.memory import Memory
+    from remem.settings import Settings
+
+    Memory.open(settings=Settings.load()).close()
     if admin_key:
         os.environ["REMEM_ADMIN_KEY"] = admin_key
     logging_config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)

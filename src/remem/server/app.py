@@ -8,6 +8,7 @@ space learns nothing about it, not even whether its own malformed body would hav
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from remem.server.auth import ApiKey, KeyStore, key_store_for
 from remem.server.guard import RequestGuard
 from remem.server.schemas import AddRequest, AskRequest, ForgetRequest, KeyRequest, SearchRequest, UpdateRequest
 
+log = logging.getLogger("remem.server")
 Access = Literal["read", "write", "admin"]
 RIGHT = "x-remem-right"  # the OpenAPI extension naming the right a route needs
 
@@ -245,9 +247,14 @@ def create_app(
         # connection is never advanced from the other threads a streaming iterator may run on.
         records = list(memory.export(space))
 
-        def lines() -> Iterator[str]:
+        def lines() -> Iterator[bytes]:
             for record in records:
-                yield json.dumps(record, ensure_ascii=False) + "\n"
+                try:
+                    line = (json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+                except (ValueError, RecursionError) as exc:  # a row the store let through: never cut the stream
+                    log.error("export of %s skipped %s: %s", space, ascii(record.get("id"))[:80], exc)
+                    continue
+                yield line
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
@@ -259,6 +266,8 @@ def create_app(
             records = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidInput(f"import body must be UTF-8 JSON lines from export: {exc}") from None
+        except RecursionError:
+            raise InvalidInput("import body has a line nested too deeply to be an exported record") from None
         if len(records) > limits.max_import:
             raise InvalidInput(f"{len(records)} records in one import; the limit is {limits.max_import}")
         return await run_in_threadpool(memory.import_records, records, space=space)

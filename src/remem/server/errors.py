@@ -7,6 +7,7 @@ own errors, FastAPI's validation, Starlette's routing, the body limit, the timeo
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -93,6 +94,21 @@ def install(app: FastAPI) -> None:
             for e in exc.errors()
         )
         return error_response(400, "invalid_input", problems or "invalid request", request_id_of(request))
+
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def damaged(request: Request, exc: sqlite3.DatabaseError) -> JSONResponse:
+        if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError):
+            return await bug(request, exc)  # remem broke a constraint or misused the API: a bug
+        # Say what happened to the database rather than "internal": busy, full, or damaged.
+        log.error("%s database error: %s", request_id_of(request), exc)
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return error_response(503, "unavailable", f"the database is busy ({text}); retry", request_id_of(request))
+        if "full" in text:
+            message = f"the database cannot grow ({text}); nothing was stored, free disk space and retry"
+            return error_response(507, "insufficient_storage", message, request_id_of(request))
+        message = f"the database cannot be read or written ({text}); the operator must restore it from a backup"
+        return error_response(503, "unavailable", message, request_id_of(request))
 
     @app.exception_handler(Exception)
     async def bug(request: Request, exc: Exception) -> JSONResponse:

@@ -20,7 +20,7 @@ from remem.server.errors import BodyTooLarge
 
 log = logging.getLogger("remem.server")
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # anything else is not echoed: no header or log injection
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")  # anything else is not echoed: no header or log injection
 
 
 class RequestGuard:
@@ -35,7 +35,7 @@ class RequestGuard:
             return
         headers = dict(scope.get("headers") or [])
         given = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id  # read back as request.state.request_id
         started, status = time.perf_counter(), 0
 
@@ -74,7 +74,15 @@ class RequestGuard:
                     await _reply(send_with_id, 413, "too_large", exc.detail, request_id)
         finally:
             elapsed = (time.perf_counter() - started) * 1000
-            log.info("%s %s %s %s %.1fms", request_id, scope["method"], scope["path"], status, elapsed)
+            log.info("%s %s %s %s %.1fms", request_id, scope["method"], printable(scope["path"]), status, elapsed)
+
+
+def printable(text: str) -> str:
+    """Text safe for one log line: control and other unprintable characters (a decoded %0A or %00 in a
+    path) are written as escapes, so a request can neither forge a line nor write NUL to the log."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 async def _reply(send: Send, status: int, code: str, message: str, request_id: str) -> None:
