@@ -6,12 +6,15 @@ import asyncio
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
+
+from remem.write.pipeline import version_record
 
 
 def _payload(result: Any) -> Any:
@@ -50,3 +53,35 @@ def test_remember_recall_list_and_forget_over_stdio(tmp_path: Path, launch: str)
             assert _payload(await client.call_tool("recall", {"query": "sister"})) == []
 
     asyncio.run(session())
+
+
+def test_forget_of_a_summary_keeps_its_session_and_errors_say_what_was_wrong(tmp_path: Path) -> None:
+    from remem import Memory
+    from remem.mcp_server import build
+
+    with Memory.open(tmp_path / "mcp.db", extractor="turns") as memory:
+        turns = [memory.add(f"Turn {i} of our chat about Porto.", space="me", session="s1") for i in range(3)]
+        fact = turns[0].decisions[0].memory_id
+        summary = memory.add("A summary of the chat about Porto.", space="me", session="s1").decisions[0].memory_id
+        assert summary is not None and fact is not None
+        item = memory.get(summary, space="me")
+        # A session summary comes from every turn of its session.
+        memory.store.update_memory(
+            replace(item, kind="summary", source_episode_ids=[t.episodes[0].id for t in turns]),
+            None,
+            version_record(item, "UPDATE", "summarised", "summarizer"),
+        )
+
+        async def session() -> None:
+            async with Client(build(memory, "me")) as client:
+                gone = _payload(await client.call_tool("forget", {"ids": [summary]}))
+                assert gone == {"memories": 1, "episodes": 0}
+                assert len(memory.episodes(space="me")) == 4  # the session's turns are all still there
+                gone = _payload(await client.call_tool("forget", {"ids": [fact]}))  # a fact: its turn goes too
+                assert gone == {"memories": 1, "episodes": 1}
+                refused = await client.call_tool("remember", {"text": "x", "at": "0001-01-01T00:00:00+01:00"})
+                assert refused.is_error and "at must be between 1000-01-01 and 9999-12-31" in refused.content[0].text
+                refused = await client.call_tool("forget", {"ids": []})
+                assert refused.is_error and "ids is empty" in refused.content[0].text
+
+        asyncio.run(session())

@@ -14,8 +14,10 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
-from remem.errors import RememError
+from remem import validate
+from remem.errors import InvalidInput, RememError
 from remem.memory import Memory
+from remem.store.base import PurgeReport
 
 
 @contextlib.contextmanager
@@ -68,12 +70,13 @@ def build(memory: Memory, space: str) -> MCPServer:
         return {"answer": answer.answer, "citations": answer.citations, "mode": answer.mode}
 
     @server.tool(
-        description="Permanently forget memories by id (purged from storage and indexes), and by default the "
-        "conversation turns they came from too, so nothing that said it can be found again."
+        description="Permanently forget memories by id (purged from storage and indexes). By default the "
+        "conversation turns a fact came from go too, so nothing that said it can be found again; a session "
+        "summary came from every turn of its session, so its turns go only with with_sources=true."
     )
-    def forget(ids: list[str], with_sources: bool = True) -> dict[str, int]:
+    def forget(ids: list[str], with_sources: bool | None = None) -> dict[str, int]:
         with _told_to_the_model():
-            report = memory.forget(space=space, ids=ids, with_sources=with_sources)
+            report = _forget(memory, space, ids, with_sources)
         return {"memories": report.memories, "episodes": report.episodes}
 
     @server.tool(description="List recent memories, newest first.")
@@ -83,6 +86,27 @@ def build(memory: Memory, space: str) -> MCPServer:
         return [{"id": m.id, "text": m.text, "kind": m.kind} for m in items]
 
     return server
+
+
+def _forget(memory: Memory, space: str, ids: list[str], with_sources: bool | None) -> PurgeReport:
+    """with_sources None: the turns facts came from go, but not the whole session behind a summary."""
+    if with_sources is not None:
+        return memory.forget(space=space, ids=ids, with_sources=with_sources)
+    wanted = list(validate.string_list(ids, "ids", max_items=validate.MAX_IDS) or ())
+    if not wanted:
+        raise InvalidInput("ids is empty: give the ids of the memories to forget")
+    summaries = [m.id for m in memory.store.get_memories(space, wanted) if m.kind == "summary"]
+    facts = [i for i in wanted if i not in summaries]
+    if not summaries or not facts:
+        return memory.forget(space=space, ids=wanted, with_sources=not summaries)
+    with memory.store.transaction():  # one purge, all or nothing, in two steps
+        first = memory.forget(space=space, ids=summaries)
+        second = memory.forget(space=space, ids=facts, with_sources=True)
+    return PurgeReport(
+        memories=first.memories + second.memories,
+        episodes=first.episodes + second.episodes,
+        versions=first.versions + second.versions,
+    )
 
 
 def run(database: str | None, space: str) -> None:
