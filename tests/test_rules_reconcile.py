@@ -62,7 +62,9 @@ def test_a_restatement_is_a_noop_that_names_what_it_restates() -> None:
 def test_a_new_value_of_a_property_closes_every_fact_that_gave_it_another() -> None:
     lisbon = memory("mem_l", "Alice lives in Lisbon.", speaker="Alice", claims={"residence": "Lisbon"})
     flat = memory("mem_f", "Alice's flat in Lisbon has a view.", speaker="Alice", claims={"residence": "Lisbon"})
-    porto = candidate("Alice moved to Porto.", kind="event", speaker="Alice", metadata={"claims": {"residence": "Porto"}})
+    porto = candidate(
+        "Alice moved to Porto.", kind="event", speaker="Alice", metadata={"claims": {"residence": "Porto"}}
+    )
     verdict = decide(porto, [Neighbour(lisbon, 0.71), Neighbour(flat, 0.5)])
     assert (verdict.operation, verdict.target, verdict.closes) == ("SUPERSEDE", "mem_l", ("mem_f",))
     assert verdict.temporal is True and verdict.reason == "changed: residence Lisbon -> Porto"
@@ -88,7 +90,9 @@ def test_a_correction_rewrites_what_it_corrects() -> None:
         "Hyejin has been at Accenture since 2019.",
     )
     dentist = memory("mem_d", "Olu has the dentist on Monday the 12th at 9am.", speaker="Olu")
-    fix = candidate("it's Tuesday the 13th, not Monday", speaker="Olu", metadata={"correction": ["Monday", "Tuesday the 13th"]})
+    fix = candidate(
+        "it's Tuesday the 13th, not Monday", speaker="Olu", metadata={"correction": ["Monday", "Tuesday the 13th"]}
+    )
     assert decide(fix, [Neighbour(dentist, 0.5)]).text == "Olu has the dentist on Tuesday the 13th at 9am."
 
 

@@ -413,7 +413,8 @@ def properties(clause: str) -> dict[str, str]:
     if money:
         amount = number((money.group("n") or money.group("m") + "k") if money.group("n") or money.group("m") else "")
         money_noun = re.search(r"\b(rent|salary|pay|mortgage|budget|price|cost|fee|raise)\b", c, re.I)
-        what = money_noun.group(1).lower() if money_noun else ("salary" if re.search(r"\bon\s+[$€£]?\d", c) else "amount")
+        on_pay = re.search(r"\bon\s+[$€£]?\d", c)
+        what = money_noun.group(1).lower() if money_noun else ("salary" if on_pay else "amount")
         if amount:
             props.setdefault(f"money:{'salary' if what in ('pay', 'raise') else what}", amount)
     # Counts: "two cats", "team of 35", "48 people now", "we've got six now".

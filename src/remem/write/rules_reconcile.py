@@ -218,7 +218,9 @@ def corrected(text: str, wrong: str | None, right: str) -> str | None:
     for token in re.findall(r"[\w'-]+", right):
         low = token.lower()
         if re.fullmatch(r"(?:19|20)\d\d", token):
-            out = re.sub(r"\b(?:19|20)\d\d\b", token, out, count=1) if token not in out else out
+            years = [y for y in re.findall(r"\b(?:19|20)\d\d\b", out) if y != token]
+            if years and token not in out:  # the slip is the year said before; every mention of it goes
+                out = re.sub(rf"\b{years[0]}\b", token, out)
         elif re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", token):
             if not re.search(rf"\b{re.escape(token)}\b", out):
                 out = re.sub(r"\b\d{1,2}(?:st|nd|rd|th)\b", token, out, count=1)

@@ -1,0 +1,114 @@
+"""Memory that stays true, offline: one story per failure class of issue 10, through Memory with rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from remem import Memory
+
+
+@pytest.fixture
+def mem(db_path: Path) -> Iterator[Memory]:
+    with Memory.open(db_path, extractor="rules") as memory:
+        yield memory
+
+
+def tell(mem: Memory, who: str | None, text: str, at: str, role: str = "user") -> None:
+    message = {"role": role, "content": text, **({"name": who} if who else {})}
+    mem.add([message], space="s", session=at[:10], at=at)
+
+
+def current(mem: Memory, pattern: str) -> list[str]:
+    """Current extracted memories (not turns, not summaries) matching a pattern."""
+    found = mem.list(space="s", limit=1000)
+    return [m.text for m in found if m.kind not in ("turn", "summary") and re.search(pattern, m.text, re.I)]
+
+
+def top(mem: Memory, question: str, as_of: str | None = None) -> str:
+    hits = mem.search(question, space="s", k=10, as_of=as_of)
+    return next(h.memory.text for h in hits if h.memory.kind != "summary")
+
+
+def test_restatements_in_other_words_stay_one_memory(mem: Memory) -> None:
+    tell(mem, "Zara", "my favourite band these days is Khruangbin.", "2023-02-11T10:00:00Z")
+    tell(mem, "Zara", "fyi Khruangbin is still my number one band, nothing comes close", "2023-09-23T10:00:00Z")
+    assert len(current(mem, "Khruangbin")) == 1
+
+
+def test_any_property_can_change_and_the_old_value_is_closed(mem: Memory) -> None:
+    tell(
+        mem,
+        "Nadia",
+        "new job!! head of customer support at Bolt, team of 35 across Tallinn and Lisbon",
+        "2022-04-04T10:00:00Z",
+    )
+    tell(mem, "Nadia", "we've been hiring like crazy, I'm at 48 people now", "2023-01-16T10:00:00Z")
+    assert not current(mem, r"\b35\b") and current(mem, r"\b48\b")
+    assert re.search(r"\b35\b", top(mem, "How big is Nadia's team?", as_of="2022-09-01T00:00:00Z"))
+
+
+def test_a_correction_replaces_what_it_corrects(mem: Memory) -> None:
+    tell(
+        mem, "Hyejin", "I've been at Accenture since 2017, consulting in the banking practice.", "2023-04-11T10:00:00Z"
+    )
+    tell(
+        mem,
+        "Hyejin",
+        "oops typo, I meant 2019. I was still finishing my degree before that lol",
+        "2023-04-11T10:01:00Z",
+    )
+    assert current(mem, "Accenture") == [
+        "Hyejin has been at Accenture since 2019, consulting in the banking practice (2019)."
+    ]
+
+
+def test_one_persons_change_leaves_anothers_facts_alone(mem: Memory) -> None:
+    tell(mem, "Jonas", "I'm a data engineer at Spotify. we live in Berlin", "2022-05-14T10:00:00Z")
+    tell(mem, "Marta", "I work at Zalando, in the pricing team", "2022-05-14T10:01:00Z")
+    tell(mem, "Jonas", "news: I'm at Klarna now! started last week", "2023-03-01T10:00:00Z")
+    assert not current(mem, "Spotify") and current(mem, "Klarna") and current(mem, "Zalando")
+
+
+def test_a_third_partys_change_closes_their_old_fact(mem: Memory) -> None:
+    tell(mem, "Ruth", "my sister Jo lives in Bristol so I'm on the train a lot", "2022-02-09T10:00:00Z")
+    tell(mem, "Ruth", "my sister moved to Paris!! new job at UNESCO", "2023-05-03T10:00:00Z")
+    assert not current(mem, "Bristol") and current(mem, "Paris")
+
+
+def test_the_assistants_words_are_never_the_users_facts(mem: Memory) -> None:
+    tell(mem, "Amara", "backend dev at a small agency in Lagos, any tips for going remote?", "2023-01-09T10:00:00Z")
+    tell(mem, None, "Stripe might be a great fit for your background.", "2023-01-09T10:00:30Z", role="assistant")
+    assert not current(mem, "Stripe")
+    assert any("Stripe" in m.text for m in mem.list(space="s", kinds=["turn"]))  # kept as the assistant's turn
+
+
+def test_forget_removes_exactly_what_was_meant(mem: Memory, db_path: Path) -> None:
+    tell(
+        mem,
+        "Ivan",
+        "new phone, new number: 07700 900461. also started nights at the Tesco depot in Daventry this week",
+        "2023-03-14T10:00:00Z",
+    )
+    tell(mem, None, "Got it, 07700 900461. Hope the new schedule treats you well!", "2023-03-14T10:00:20Z", "assistant")
+    tell(mem, "Ivan", "please forget my phone number, I'd rather not have it stored anywhere", "2023-06-20T10:00:00Z")
+    for hit in mem.search("Ivan's phone number 07700 900461", space="s", k=20, include_expired=True):
+        assert "900461" not in hit.memory.text
+    assert current(mem, "Tesco")  # the other fact from the same turn stays
+    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    assert b"900461" not in raw
+
+
+def test_a_future_date_resolves_forward(mem: Memory) -> None:
+    tell(mem, "Ana", "my sister's wedding is on 14 September", "2023-08-01T10:00:00Z")
+    assert current(mem, "14 September 2023")
+
+
+def test_a_change_said_with_a_relative_date_closes_the_old_value_then(mem: Memory) -> None:
+    tell(mem, "Hugo", "Hugo here, I'm in Manchester, Ancoats. working at a games studio", "2022-09-01T10:00:00Z")
+    tell(mem, "Hugo", "oh i forgot to tell you, we moved to Bristol two months ago!", "2024-02-20T10:00:00Z")
+    assert not current(mem, "Manchester") and current(mem, "Bristol two months ago [(]December 2023[)]")
+    assert "Manchester" in top(mem, "Where does Hugo live?", as_of="2023-10-01T00:00:00Z")
