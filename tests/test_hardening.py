@@ -264,3 +264,33 @@ def test_bad_database_paths_and_files_are_one_error(tmp_path: Path) -> None:
         Memory.open("/proc/remem.db")  # a place nothing can be written, even for root
     with Memory.open(tmp_path / "new" / "first.db", extractor="turns") as fresh:  # one missing folder is made
         assert fresh.stats()["memories"] == 0
+
+
+class _InterruptedOnce:
+    """An extraction the user stops with Ctrl-C the first time."""
+
+    name = "interrupted"
+
+    def __init__(self) -> None:
+        self.interrupted = False
+
+    def extract(self, episodes: Any, recent: Any) -> Any:
+        from remem.write.extract import TurnExtractor
+
+        if not self.interrupted:
+            self.interrupted = True
+            raise KeyboardInterrupt
+        return TurnExtractor().extract(episodes, recent)
+
+
+def test_ctrl_c_during_extraction_leaves_a_retryable_job_not_a_running_one(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "ctrl-c.db", extractor=_InterruptedOnce()) as memory:
+        with pytest.raises(KeyboardInterrupt):
+            memory.add("I moved to Lisbon in March.", space="a")
+        status = memory.status("a")
+        assert (status["running"], status["failed"]) == (0, 1)
+        assert "interrupted (Ctrl-C)" in status["failed_jobs"][0]["error"]
+        assert len(memory.episodes(space="a")) == 1 and memory.list(space="a") == []  # the turn is kept
+        assert memory.retry(space="a") == 1
+        assert memory.process_pending(space="a")["done"] == 1
+        assert [m.text for m in memory.list(space="a")] == ["I moved to Lisbon in March."]

@@ -117,6 +117,7 @@ def add(
             for chunk in chunks:
                 results.append(mem.add(chunk, space=space, session=session, at=at))
                 step(len(chunk))
+        waiting = mem.status(space)
     decisions = [d.to_dict() for r in results for d in r.decisions]
     data = {
         "episodes": sum(len(r.episodes) for r in results),
@@ -124,7 +125,17 @@ def add(
         "status": [r.status for r in results],
         "errors": [r.error for r in results if r.error],
     }
-    c.emit(data, lambda: _print_decisions(data))
+
+    def human() -> None:
+        _print_decisions(data)
+        if waiting["failed"] or waiting["pending"]:
+            err_console.print(
+                f"note: {waiting['failed']} failed and {waiting['pending']} pending extraction job(s) in space "
+                f"{escape(space)} wait; `remem retry --space {escape(space)}` runs them (the turns are stored)",
+                soft_wrap=True,
+            )
+
+    c.emit(data, human)
 
 
 @main.command()

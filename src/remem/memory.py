@@ -192,6 +192,11 @@ class Memory:
             # The episodes are safe; the job waits in the queue for `process_pending`/`retry`.
             self.store.fail_job(job.id, f"{type(exc).__name__}: {exc}")
             return [], str(exc)
+        except KeyboardInterrupt:
+            # Ctrl-C: the job's own writes were rolled back; say so in the queue instead of leaving it
+            # "running" forever, then let the interrupt go on.
+            self.store.fail_job(job.id, "interrupted (Ctrl-C) before it finished; `remem retry` runs it again")
+            raise
         except Exception as exc:
             # A bug in extraction must not leave the job "running" forever behind stored episodes:
             # it is recorded as failed, retryable once the cause is fixed, and logged in full.
