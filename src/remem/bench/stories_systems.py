@@ -133,24 +133,9 @@ class Mem0Stories:
     has_as_of = False
 
     def __init__(self, folder: Path, embedder: Embedder, mem0_memory: Any) -> None:
-        from remem.bench.systems import _Mem0Embedder
+        from remem.bench.systems import offline_mem0
 
-        config = {
-            "vector_store": {
-                "provider": "qdrant",
-                "config": {
-                    "collection_name": "story",
-                    "path": str(folder / "qdrant"),
-                    "embedding_model_dims": embedder.dim,
-                    "on_disk": True,
-                },
-            },
-            "embedder": {"provider": "openai", "config": {"api_key": "unused-offline", "embedding_dims": embedder.dim}},
-            "llm": {"provider": "openai", "config": {"api_key": "unused-offline"}},
-            "history_db_path": str(folder / "history.db"),
-        }
-        self.mem = mem0_memory.from_config(config)
-        self.mem.embedding_model = _Mem0Embedder(embedder)
+        self.mem = offline_mem0(mem0_memory, folder, embedder, "story")
 
     def add(self, role: str, speaker: str | None, text: str, at: str) -> list[dict[str, Any]]:
         message = {"role": role, "content": f"{speaker}: {text}" if speaker else text}

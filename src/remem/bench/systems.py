@@ -252,25 +252,7 @@ class Mem0System:
     def ingest(self, conversation: Conversation) -> None:
         self._close_store()
         folder = Path(self._tmp.name) / conversation.sample_id
-        config = {
-            "vector_store": {
-                "provider": "qdrant",
-                "config": {
-                    "collection_name": "locomo",
-                    "path": str(folder / "qdrant"),
-                    "embedding_model_dims": self.embedder.dim,
-                    "on_disk": True,
-                },
-            },
-            "embedder": {
-                "provider": "openai",
-                "config": {"api_key": "unused-offline", "embedding_dims": self.embedder.dim},
-            },
-            "llm": {"provider": "openai", "config": {"api_key": "unused-offline"}},
-            "history_db_path": str(folder / "history.db"),
-        }
-        self.mem = self._mem0_memory.from_config(config)
-        self.mem.embedding_model = _Mem0Embedder(self.embedder)
+        self.mem = offline_mem0(self._mem0_memory, folder, self.embedder, "locomo")
         self._user = conversation.sample_id
         for session in conversation.sessions:
             for message in messages(session):
@@ -293,6 +275,28 @@ class Mem0System:
     def close(self) -> None:
         self._close_store()
         self._tmp.cleanup()
+
+
+def offline_mem0(mem0_memory: Any, folder: Path, embedder: Embedder, collection: str) -> Any:
+    """A Mem0 `Memory` in `folder` that never goes online: embedded Qdrant, remem's embedder, and
+    OpenAI providers with a placeholder key that `infer=False` never calls."""
+    config = {
+        "vector_store": {
+            "provider": "qdrant",
+            "config": {
+                "collection_name": collection,
+                "path": str(folder / "qdrant"),
+                "embedding_model_dims": embedder.dim,
+                "on_disk": True,
+            },
+        },
+        "embedder": {"provider": "openai", "config": {"api_key": "unused-offline", "embedding_dims": embedder.dim}},
+        "llm": {"provider": "openai", "config": {"api_key": "unused-offline"}},
+        "history_db_path": str(folder / "history.db"),
+    }
+    mem = mem0_memory.from_config(config)
+    mem.embedding_model = _Mem0Embedder(embedder)
+    return mem
 
 
 class _Mem0Embedder:

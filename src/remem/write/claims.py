@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from remem.write.dates import MONTHS, WEEKDAYS
+
 _NAME = r"[A-Z][\w'&.-]*(?:[ -](?:de |of |the |la |van |von )?[A-Z][\w'&.-]*)*"
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -204,19 +206,13 @@ def value_tokens(value: str) -> frozenset[str]:
         n = number(word) or number(re.sub(r"(?:st|nd|rd|th)$", "", word))
         if n is not None:
             out.add(n)
-        elif word[:3] in _MONTHS and (len(word) == 3 or word.startswith(_month_full(word[:3]))):
+        elif any(month.startswith(word) if len(word) == 3 else word.startswith(month) for month in MONTHS):
             out.add(word[:3])
-        elif word.rstrip("s") in _WEEKDAYS:
+        elif word.rstrip("s") in WEEKDAYS:
             out.add(word.rstrip("s"))
         else:
             out.add(_stem(word))
     return frozenset(out)
-
-
-def _month_full(abbr: str) -> str:
-    import calendar
-
-    return next(m.lower() for m in calendar.month_name if m and m.lower().startswith(abbr))
 
 
 def _stem(word: str) -> str:

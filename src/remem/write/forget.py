@@ -130,6 +130,8 @@ def _redact(
     identifying: set[str],
     actor: str,
 ) -> tuple[list[Decision], set[str]]:
+    from remem.write.pipeline import version_record  # the pipeline imports this module
+
     by_id = {e.id: e for e in episodes}
     contents: dict[str, str] = {}
     for episode_id, parts in hits.items():
@@ -155,8 +157,6 @@ def _redact(
             text = turn_text(episode)
             vector = embedder.embed([index_text(text, item.kind, item.valid_from, item.metadata)])[0]
             updated = replace(item, text=text)
-            from remem.write.pipeline import version_record
-
             reason = "redacted: the user asked to forget part of it"
             store.update_memory(updated, vector, version_record(updated, "UPDATE", reason, actor))
             rewritten[item.id] = text
