@@ -123,3 +123,27 @@ def test_the_session_summary_is_dated_central_and_points_at_every_turn() -> None
     assert summary.tags == ["caroline", "melanie"] and summary.keywords[:2] == ["support", "group"]
     assert ExtractiveSummarizer(min_turns=10).summarize(session()) is None
     assert summarize_session([turn("Hi!"), turn("Thanks!", number=2)]) is None
+
+
+def test_only_an_imperative_to_the_assistant_is_a_forget_request() -> None:
+    # Said in conversation, these are not requests; acting on them would erase unrelated turns.
+    for text in (
+        "I'll never forget the day my youngest took her first steps.",
+        "Don't forget to take breaks and dance it out when you need to destress!",
+        "Tomorrow's gonna be an awesome night and I'm not gonna forget a second of it.",
+        "Can you remove the stain from this shirt photo?",
+        "forget it, never mind",
+    ):
+        assert not [c for c in extracted(text) if c.forget], text
+    for text, what in (
+        ("can you delete what I said about my diabetes?", "my diabetes"),
+        ("actually yeah, scratch my passport number from your memory please", "my passport number"),
+        ("ok drop the bit about my old job", "my old job"),
+    ):
+        [request] = [c for c in extracted(text) if c.forget]
+        assert request.text == what
+
+
+def test_an_ending_names_what_it_ends_without_the_time_after_it() -> None:
+    [lost, *_] = extracted("we lost Rufus on Friday. 13 years old.", "Jonah")
+    assert lost.metadata["ends"] == "rufus"

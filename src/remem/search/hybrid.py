@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from remem.embed.base import Embedder
+from remem.search.intent import Intent, answers, intent
 from remem.search.fuse import convex_combination, reciprocal_rank_fusion
 from remem.search.terms import query_terms
 from remem.search.timeparse import TimeWindow, time_windows
@@ -73,6 +74,7 @@ def search(
     pool_items = {m.id: m for m in store.get_memories(space, [i for i, _ in considered])}
     if mode == "hybrid":
         considered = _present_first(considered, pool_items, filters.as_of or now())
+        considered = _answers_first(considered, pool_items, intent(query))
     top = _collapse(considered, pool_items, k)
     items = {i: pool_items[i] for i, _ in top}
     hits = [(items[i], score, lexical_rank.get(i), dense_rank.get(i), None) for i, score in top if i in items]
@@ -111,6 +113,25 @@ def _present_first(
                 score *= SUPERSEDED_WEIGHT
             if item.metadata.get("role") == "assistant":
                 score *= ASSISTANT_WEIGHT
+        out.append((memory_id, score))
+    return sorted(out, key=lambda pair: (-pair[1], pair[0]))
+
+
+ANSWER_BONUS = 1.0  # added to the fused score (0..1) of a fact that sets the property the question asks for
+
+
+def _answers_first(
+    ranked: list[tuple[str, float]], items: dict[str, MemoryItem], wanted: Intent
+) -> list[tuple[str, float]]:
+    """Facts whose claim answers the question's property ("where does Tomasz live" -> Tomasz's
+    residence) rank above facts and turns that only share its words."""
+    if not wanted:
+        return ranked
+    out = []
+    for memory_id, score in ranked:
+        item = items.get(memory_id)
+        if item is not None and item.kind not in ("turn", "summary") and answers(item.text, item.metadata, wanted):
+            score += ANSWER_BONUS
         out.append((memory_id, score))
     return sorted(out, key=lambda pair: (-pair[1], pair[0]))
 

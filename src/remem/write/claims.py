@@ -287,7 +287,7 @@ def properties(clause: str) -> dict[str, str]:
             break
     # Where someone works, and as what.
     titled = re.search(
-        r"(?:^|\b(?:I'm|I am|im|is|'s|,)\s+)(?:an?\s+|the\s+)?(?P<t>[a-z][\w -]{1,40}?)\s+(?:at|for|with)\s+"
+        r"(?:^|\b(?:I'm|I am|im|is|'s|,)\s+)(?:an?\s+|the\s+)?(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)\s+(?:at|for|with)\s+"
         rf"(?:the\s+)?(?P<v>{_NAME})",
         c,
     )
@@ -329,7 +329,7 @@ def properties(clause: str) -> dict[str, str]:
     if team:
         _add(props, "team", team.group("v"))
     # Partners and relationship status.
-    partner = re.search(rf"\bmy\s+(?:new\s+)?(?:{'|'.join(PARTNERS)})\s+(?P<v>{_NAME})", c)
+    partner = re.search(rf"\b[Mm]y\s+(?:new\s+)?(?:{'|'.join(PARTNERS)})\s+(?P<v>{_NAME})", c)
     partner = partner or re.search(rf"\b(?:dating|seeing)\s+(?:someone[\w ,]*?,\s*)?(?P<v>{_NAME})", c)
     partner = partner or re.search(rf"^(?P<v>{_NAME})\s+(?:and|&)\s+I\s+(?:are|have been|got)\b", c)
     if partner and partner.group("v") not in _NOT_NAMES:
@@ -442,16 +442,16 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     props = properties(clause)
     if subject != speaker.lower():
         # "my manager Greta is amazing" is the speaker's manager as much as Greta's.
-        owner = re.match(rf"^(?:my|our)\s+(?:new\s+)?({RELATIONS})\s*,?\s*(?P<v>{_NAME})", clause)
+        owner = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+(?:new\s+)?({RELATIONS})\s*,?\s*(?P<v>{_NAME})", clause)
         if owner and owner.group(1).lower() not in PARTNERS and not props:
             return Claim(speaker.lower(), {owner.group(1).lower(): owner.group("v")})
-    new_role = re.search(rf"\b(?:my\s+)?new\s+({RELATIONS})\s+(?:is|=)\s+(?P<v>{_NAME})", clause)
+    new_role = re.search(rf"\b(?:[Mm]y\s+)?(?:[Nn]ew|[Oo]ur new)\s+({RELATIONS})\s+(?:is|=)\s+(?P<v>{_NAME})", clause)
     if new_role:
         props[new_role.group(1).lower()] = new_role.group("v")
         subject = speaker.lower()
-    own = re.match(rf"^(?:my|our)\s+(?:{RELATIONS})\s*,?\s*(?P<v>{_NAME})\b", clause)
+    own = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+(?:{RELATIONS})\s*,?\s*(?P<v>{_NAME})\b", clause)
     if own and subject == speaker.lower():
-        kind = re.match(rf"^(?:my|our)\s+({RELATIONS})", clause)
+        kind = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+({RELATIONS})", clause)
         if kind:
             props.setdefault(kind.group(1).lower(), own.group("v"))
     ending = ENDING.search(clause)
@@ -459,6 +459,7 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     if ending:
         verb, obj = ending.group("verb").lower(), (ending.group("object") or "").strip()
         obj = re.sub(r"^(?:the|my|our|a|an|his|her)\s+", "", obj, flags=re.I).strip().lower()
+        obj = re.split(r"\s+(?:on|in|at|last|this|yesterday|today|for|after|to|from|with|and|but)\b", obj)[0]
         if verb in ("called it quits", "broke up", "split up"):
             ends = "partner"
         elif "eat" in verb:

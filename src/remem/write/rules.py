@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from remem.search.terms import STOPWORDS
 from remem.types import Episode
 from remem.write.candidates import Candidate
-from remem.write.claims import HEDGE, NOW, Claim, claim
+from remem.write.claims import HEDGE, NOW, Claim, claim, subject_of
 from remem.write.dates import NUMBERS, Tense, resolve
 from remem.write.extract import TurnExtractor
 
@@ -269,9 +269,26 @@ _REQUEST = re.compile(
     re.I,
 )
 _EMBEDDED = re.compile(r"\bremind me (?:that\s+)?(?P<fact>(?:I|I'm|we|my)\b.+?)\??$", re.I)
-_HUMAN_FORGET = re.compile(r"\b(?:forget|delete|remove|erase|scratch|wipe|drop)\b(?P<what>.{0,160})", re.I | re.S)
+# A forget request is an imperative addressed to the assistant: "please forget my phone number",
+# "can you delete what I said about my diabetes?", "scratch my passport number from your memory".
+# "I'll never forget the day...", "don't forget to take breaks" and "remove the stain" are not.
+_HUMAN_FORGET = re.compile(
+    r"(?:^|[.!?;]\s*|,\s*(?:and\s+)?|\b(?:please|pls|plz|(?:can|could|would|will) you(?: please)?|"
+    r"I (?:want|need) you to|I'd like you to|you can|go ahead and|just|ok|okay|also|actually(?: yeah)?|so|"
+    r"yeah)[,\s]+)(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|drop)\b"
+    r"(?P<what>.{0,160})",
+    re.I | re.S,
+)
+# Verbs other than "forget" act on memory only when the request says what they act on is the user's
+# ("my passport number", "what I said about ...") or names the memory.
+_PERSONAL = re.compile(
+    r"^\s*(?:that\s+|about\s+|everything\s+|all\s+)?(?:my|our|what I|that I|everything about|the (?:part|bit|thing)s? "
+    r"(?:about|where)|any(?:thing)? about)\b|\b(?:memory|memories|remember|on file|stored|records?)\b",
+    re.I,
+)
+_NOT_A_REQUEST = re.compile(r"\b(?:never|not|don'?t|dont|won'?t|can'?t|cannot|didn'?t|I'll|I will|gonna)\s+$", re.I)
 _FORGET_TAIL = re.compile(
-    r"^\s*(?:that\s+|about\s+|what\s+I\s+(?:said|told you|wrote|shared)\s+about\s+|everything\s+about\s+)?"
+    r"^\s*(?:that\s+|about\s+|what\s+I\s+(?:said|told you|wrote|shared)\s+about\s+|everything\s+about\s+|the\s+(?:part|bit|stuff|thing)s?\s+about\s+)?"
     r"(?:I\s+told\s+you\s+)?(?P<what>[^,.!?]{2,80}?)(?:\s+(?:from|in)\s+(?:your|the)\s+memory)?"
     r"(?:\s+please)?\s*(?:[,.!?]|$)",
     re.I,
@@ -298,8 +315,17 @@ def forget_request(text: str) -> str | None:
     """What a "forget ..." turn asks to forget ("my phone number"), or None; linear in the text's length."""
     if len(text) > 2_000:
         return None
-    found = _HUMAN_FORGET.search(text)
-    if found is None or not re.search(r"\b(?:please|can you|could you|pls|forget|scratch)\b", text, re.I):
+    found = next(
+        (
+            m
+            for m in _HUMAN_FORGET.finditer(text)
+            if not _NOT_A_REQUEST.search(text[max(0, m.start("verb") - 20) : m.start("verb")])
+            and not re.match(r"\s+(?:to|about it|it)\b", m.group("what"), re.I)
+            and (m.group("verb").lower() == "forget" or _PERSONAL.search(m.group("what")))
+        ),
+        None,
+    )
+    if found is None:
         return None
     tail = _FORGET_TAIL.match(found.group("what"))
     if tail is None:
@@ -347,12 +373,13 @@ class RuleExtractor:
                 if not plain:
                     continue
                 said = claim(plain, speaker, others.get(speaker))
-                if said.subject != speaker.lower():
-                    others[speaker] = said.subject
+                about = subject_of(plain, speaker, others.get(speaker))[0]  # "my dog Rufus": he/she is Rufus
+                if about != speaker.lower():
+                    others[speaker] = about
                 if episode not in episodes:
                     continue
                 if forget is not None:
-                    if _HUMAN_FORGET.search(clause):
+                    if forget_request(clause) is not None:
                         out.append(_forget_candidate(episode, speaker, forget))
                         forget = None
                     continue
@@ -379,6 +406,8 @@ def _candidate(episode: Episode, speaker: str, plain: str, said: Claim, n_clause
         plain = embedded.group("fact")[:1].upper() + embedded.group("fact")[1:]
     elif plain.endswith("?") and _REQUEST.search(plain):
         return _asked(episode, speaker, plain)
+    elif plain.endswith("?") and said.properties and "," in plain:
+        plain = plain[: plain.rindex(",")] + "."  # "my husband Mark and I are doing the Camino, any tips?"
     if HEDGE.search(plain) and not said.properties:
         return None  # "leaning towards a collie": a thought, not yet a fact
     statement = classify(plain, speaker)

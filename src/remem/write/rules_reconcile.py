@@ -166,7 +166,12 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
     for n in own:
         theirs = _claims(n.memory.metadata)
         said = _stems(n.memory.text)
-        named = any(k in theirs for k in keys) or _STEMS.get(ends, ends) in said or ends in said
+        named = (
+            any(k in theirs for k in keys)
+            or any(same_value(ends, value) for value in theirs.values())
+            or _STEMS.get(ends, ends) in said
+            or ends in said
+        )
         if named and n.memory.id not in closing and not _is_change(n.memory.text):
             closing.append(n.memory.id)
     if not closing:

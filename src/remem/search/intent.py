@@ -1,0 +1,115 @@
+"""What a question asks about: whose fact, and which property.
+
+"Where does Tomasz live?" asks for Tomasz's residence; "How big is Nadia's team?" for a count
+that Nadia's facts set. The write path records, on every extracted fact, the claim it makes
+(subject and properties, see remem.write.claims); a question that names a property can then
+prefer the facts that set it over facts that merely share its words ("Tomasz: still living out
+of boxes" shares "Tomasz" and "live" with the question, and answers nothing). This is answer-type
+matching as question-answering systems have long done it, on the property names the write path
+already uses, so nothing here is tied to a data set.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from remem.write.claims import PARTNERS, RELATIONS
+
+# A question's wording -> the claim properties that answer it. A property ending in ":" is a
+# family ("count:" matches "count:cat" and "count:people").
+_ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"\bwhere\b.*\b(?:live|lives|living|based|home|stay|stays|reside|resides|moved?)\b|\b(?:live|lives) where\b"
+     r"|\bwhich (?:city|town|country|neighbou?rhood)\b", ("residence",)),
+    (r"\bwhere\b.*\b(?:work|works|working|teach|teaches|employed|job)\b|\bwho\b.*\bwork(?:s|ing)? for\b|"
+     r"\b(?:which|what) (?:company|firm|employer|school|hospital|office)\b|\bemployer\b", ("employer",)),
+    (r"\b(?:job title|title|role|position|job|what (?:does|do) (?:[\w'-]+\s+){1,3}do\b|do for (?:a )?(?:living|work)|profession|"
+     r"occupation)\b", ("title", "employer")),
+    (r"\b(?:dating|date|partner|married|marry|relationship|single|seeing anyone|seeing someone|together|"
+     r"engaged|husband|wife|girlfriend|boyfriend|fianc[eé]e?|spouse)\b", ("partner", "relationship")),
+    (r"\bhow old\b|\bage\b", ("age",)),
+    (r"\b(?:salary|paid|earn|earns|income|pay)\b", ("money:salary",)),
+    (r"\b(?:rent|mortgage|budget|price|cost|costs|fee|how much)\b", ("money:",)),
+    (r"\bhow many\b|\bhow big\b|\bsize\b|\bnumber of\b|\bheadcount\b", ("count:",)),
+    (r"\bfavou?rite\b|\bfave\b", ("favourite:",)),
+    (r"\b(?:diet|vegetarian|vegan|eat meat|eats meat|pescatarian)\b", ("diet",)),
+    (r"\b(?:smoke|smokes|smoking|smoker)\b", ("smoking",)),
+    (r"\ballerg", ("allergy:",)),
+    (r"\b(?:car|drive|drives)\b", ("car",)),
+    (r"\bbirthday\b|\bborn\b", ("birthday",)),
+    (r"\bpregnan|\bbaby\b", ("pregnancy",)),
+    (r"\bcalled\b|\bname\b|\bgo(?:es)? by\b", ("name",)),
+    (r"\bteam\b", ("team",)),
+)
+_ASKS_COMPILED = tuple((re.compile(pattern, re.I), props) for pattern, props in _ASKS)
+_RELATION = re.compile(rf"\b({RELATIONS})\b", re.I)
+_QUESTION_WORDS = frozenset(
+    "what where when who whom whose which why how is are was were does do did has have had can could "
+    "will would should the a an and or of in on at to for i my me we our you your".split()
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|my|me|mine|we|our|us)\b")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """Names the question is about (lowercased), the relation it asks through ("Daniel's wife"),
+    the relations it mentions, and the properties it asks for."""
+
+    names: tuple[str, ...]
+    properties: tuple[str, ...]
+    relations: tuple[str, ...]
+    first_person: bool = False
+    via: str | None = None  # "wife" in "What does Daniel's wife do?"
+
+    def __bool__(self) -> bool:
+        return bool(self.properties or self.relations)
+
+
+def intent(question: str) -> Intent:
+    """The intent of a question, or an empty one when it names no property ("tell me about Ana")."""
+    via = re.search(rf"(?:\b[^\W\d_][\w-]*'s|\b(?:my|our))\s+({RELATIONS})\b", question)
+    asked = question if via is None else question[: via.start(1)] + question[via.end(1) :]
+    props: list[str] = []
+    for pattern, answers_ in _ASKS_COMPILED:
+        if pattern.search(asked):
+            props.extend(p for p in answers_ if p not in props)
+    relations = tuple(dict.fromkeys(m.group(1).lower() for m in _RELATION.finditer(question)))
+    names = tuple(
+        dict.fromkeys(
+            word.lower()
+            for word in re.findall(r"\b([^\W\d_][\w-]+)(?:'s)?\b", question)
+            if word[0].isupper() and word.lower() not in _QUESTION_WORDS
+        )
+    )
+    return Intent(
+        names, tuple(props), relations, bool(_FIRST_PERSON.search(question)), via.group(1).lower() if via else None
+    )
+
+
+def answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
+    """Whether a fact's recorded claim sets a property the question asks for, about whom it asks."""
+    claims = metadata.get("claims")
+    subject = str(metadata.get("subject") or "").lower()
+    if not isinstance(claims, dict) or not subject:
+        return False
+    owner, _, relation = subject.partition("'s ")
+    named = [n for n in wanted.names if n != owner and re.search(rf"\b{re.escape(n)}\b", text, re.I)]
+    if relation and named:
+        owner, relation = named[0], ""  # "my sister Ruth moved to Paris", asked about Ruth
+    if wanted.names and owner not in wanted.names:
+        return False
+    if not wanted.names and not wanted.first_person:
+        return False
+    keys = [str(k) for k in claims]
+    if relation:
+        # A fact about "jonah's dog" answers questions about Jonah's dog, not about Jonah.
+        return relation in wanted.relations and (not wanted.properties or any(_matches(k, wanted.properties) for k in keys))
+    if wanted.via is not None:
+        # "my husband Marc" (a claim on the speaker) answers who or what name Élodie's husband is.
+        named = wanted.via in keys or (wanted.via in PARTNERS and "partner" in keys)
+        return named and set(wanted.properties) <= {"name", "partner", "relationship"}
+    return any(k in wanted.relations for k in keys) or any(_matches(k, wanted.properties) for k in keys)
+
+
+def _matches(key: str, wanted: tuple[str, ...]) -> bool:
+    return any(key == p or (p.endswith(":") and key.startswith(p)) for p in wanted)

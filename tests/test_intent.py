@@ -1,0 +1,49 @@
+"""Questions that name a property prefer the facts that set it, for whom they ask."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from remem import Memory
+from remem.search.intent import answers, intent
+
+
+def test_a_question_names_whose_property_it_asks_for() -> None:
+    where = intent("Where does Tomasz live?")
+    assert where.names == ("tomasz",) and where.properties == ("residence",)
+    wife = intent("What does Daniel's wife do?")
+    assert wife.via == "wife" and "partner" not in wife.properties and "title" in wife.properties
+    assert not intent("Tell me something nice")
+
+
+def test_a_fact_answers_only_for_its_own_subject_and_property() -> None:
+    lives = {"subject": "tomasz", "claims": {"residence": "Glasgow"}}
+    assert answers("Glasgow is home now", lives, intent("Where does Tomasz live?"))
+    assert not answers("Glasgow is home now", lives, intent("Where does Kai live?"))
+    assert not answers("Glasgow is home now", lives, intent("Where does Tomasz work?"))
+    sister = {"subject": "bex's sister", "claims": {"residence": "Paris"}}
+    assert answers("Bex's sister Ruth moved to Paris", sister, intent("Where does Ruth live?"))
+    assert not answers("Bex's sister moved to Paris", sister, intent("Where does Bex live?"))
+    husband = {"subject": "élodie", "claims": {"partner": "Marc"}}
+    assert answers("Élodie's husband Marc", husband, intent("What is Élodie's husband's name?"))
+
+
+@pytest.fixture
+def mem(db_path: Path) -> Iterator[Memory]:
+    with Memory.open(db_path, extractor="rules") as memory:
+        yield memory
+
+
+def test_the_fact_that_answers_outranks_facts_that_share_the_question_words(mem: Memory) -> None:
+    for text, at in (
+        ("hey, I'm Tomasz. I live in Leeds now, Hyde Park area. still living out of boxes lol", "2022-03-04"),
+        ("long time no chat! Glasgow is home now, got here at the end of July.", "2023-08-19"),
+    ):
+        mem.add([{"role": "user", "name": "Tomasz", "content": text}], space="s", session=at, at=at + "T10:00:00Z")
+    top = mem.search("Where does Tomasz live?", space="s", k=5)[0].memory.text
+    assert "Glasgow" in top
+    then = mem.search("Where does Tomasz live?", space="s", k=5, as_of="2022-12-01T00:00:00Z")[0].memory.text
+    assert "Leeds" in then
