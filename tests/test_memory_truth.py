@@ -112,3 +112,45 @@ def test_a_change_said_with_a_relative_date_closes_the_old_value_then(mem: Memor
     tell(mem, "Hugo", "oh i forgot to tell you, we moved to Bristol two months ago!", "2024-02-20T10:00:00Z")
     assert not current(mem, "Manchester") and current(mem, "Bristol two months ago [(]December 2023[)]")
     assert "Manchester" in top(mem, "Where does Hugo live?", as_of="2023-10-01T00:00:00Z")
+
+
+def test_a_changed_number_leaves_the_rest_of_its_fact_standing(mem: Memory) -> None:
+    tell(mem, "Diego", "hola! Diego, 39, living in Valparaíso. trying to get fit this year lol", "2023-02-18T10:00:00Z")
+    tell(mem, "Diego", "turned the big 4-0 on Saturday 🎂 my kids made me a terrible cake", "2023-09-04T10:00:00Z")
+    assert not current(mem, r"\b39\b")
+    assert current(mem, r"Diego, 40, living in Valparaíso")
+    assert re.search(r"\b39\b", top(mem, "How old is Diego?", as_of="2023-06-01T00:00:00Z"))
+
+
+def test_a_move_said_in_passing_closes_the_old_city_and_back_again_closes_the_new(mem: Memory) -> None:
+    tell(
+        mem,
+        None,
+        "some context: I'm based in Melbourne (Brunswick), I work in logistics software",
+        "2021-02-10T10:00:00Z",
+    )
+    tell(
+        mem, None, "relocated to Singapore for work last month, the company sponsored the visa", "2022-06-03T10:00:00Z"
+    )
+    assert not current(mem, r"\bMelbourne\b") and current(mem, r"\bSingapore\b")
+    tell(mem, None, "and we're back in Melbourne! the contract wrapped up before christmas", "2024-01-22T10:00:00Z")
+    assert not current(mem, r"\bSingapore\b")
+    assert "Singapore" in top(mem, "Where do I live?", as_of="2023-03-01T00:00:00Z")
+    assert "Melbourne" in top(mem, "Where do I live?")
+
+
+def test_actually_without_what_it_replaces_is_news_not_a_correction(mem: Memory) -> None:
+    tell(
+        mem,
+        "Keisha",
+        "Hi! I'm Keisha. been in Houston 6 years now and honestly the summers are killing me",
+        "2021-10-12T10:00:00Z",
+    )
+    tell(
+        mem,
+        "Keisha",
+        "ok we actually did it. Portland is home now!! the kids start at their new school",
+        "2022-09-30T10:00:00Z",
+    )
+    assert not current(mem, r"\bHouston\b")
+    assert "Portland" in top(mem, "Where does Keisha live?")

@@ -19,14 +19,26 @@ from remem.write.claims import PARTNERS, RELATIONS
 # A question's wording -> the claim properties that answer it. A property ending in ":" is a
 # family ("count:" matches "count:cat" and "count:people").
 _ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (r"\bwhere\b.*\b(?:live|lives|living|based|home|stay|stays|reside|resides|moved?)\b|\b(?:live|lives) where\b"
-     r"|\bwhich (?:city|town|country|neighbou?rhood)\b", ("residence",)),
-    (r"\bwhere\b.*\b(?:work|works|working|teach|teaches|employed|job)\b|\bwho\b.*\bwork(?:s|ing)? for\b|"
-     r"\b(?:which|what) (?:company|firm|employer|school|hospital|office)\b|\bemployer\b", ("employer",)),
-    (r"\b(?:job title|title|role|position|job|what (?:does|do) (?:[\w'-]+\s+){1,3}do\b|do for (?:a )?(?:living|work)|profession|"
-     r"occupation)\b", ("title", "employer")),
-    (r"\b(?:dating|date|partner|married|marry|relationship|single|seeing anyone|seeing someone|together|"
-     r"engaged|husband|wife|girlfriend|boyfriend|fianc[eé]e?|spouse)\b", ("partner", "relationship")),
+    (
+        r"\bwhere\b.*\b(?:live|lives|living|based|home|stay|stays|reside|resides|moved?)\b|\b(?:live|lives) where\b"
+        r"|\bwhich (?:city|town|country|neighbou?rhood)\b",
+        ("residence",),
+    ),
+    (
+        r"\bwhere\b.*\b(?:work|works|working|teach|teaches|employed|job)\b|\bwho\b.*\bwork(?:s|ing)? for\b|"
+        r"\b(?:which|what) (?:company|firm|employer|school|hospital|office)\b|\bemployer\b",
+        ("employer",),
+    ),
+    (
+        r"\b(?:job title|title|role|position|job|what (?:does|do) (?:[\w'-]+\s+){1,3}do\b|do for (?:a )?(?:living|work)|profession|"
+        r"occupation)\b",
+        ("title", "employer"),
+    ),
+    (
+        r"\b(?:dating|date|partner|married|marry|relationship|single|seeing anyone|seeing someone|together|"
+        r"engaged|husband|wife|girlfriend|boyfriend|fianc[eé]e?|spouse)\b",
+        ("partner", "relationship"),
+    ),
     (r"\bhow old\b|\bage\b", ("age",)),
     (r"\b(?:salary|paid|earn|earns|income|pay)\b", ("money:salary",)),
     (r"\b(?:rent|mortgage|budget|price|cost|costs|fee|how much)\b", ("money:",)),
@@ -103,7 +115,9 @@ def answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
     keys = [str(k) for k in claims]
     if relation:
         # A fact about "jonah's dog" answers questions about Jonah's dog, not about Jonah.
-        return relation in wanted.relations and (not wanted.properties or any(_matches(k, wanted.properties) for k in keys))
+        return relation in wanted.relations and (
+            not wanted.properties or any(_matches(k, wanted.properties) for k in keys)
+        )
     if wanted.via is not None:
         # "my husband Marc" (a claim on the speaker) answers who or what name Élodie's husband is.
         named = wanted.via in keys or (wanted.via in PARTNERS and "partner" in keys)

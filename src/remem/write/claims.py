@@ -119,6 +119,8 @@ RESCHEDULE = re.compile(
 CORRECTION = re.compile(
     r"\b(?:sorry|oops|typo|autocorrect|i meant|correction|misspoke|my bad|wait|actually|not the|not \w+day)\b", re.I
 )
+# "actually" and "wait" correct something only with what they replace: "actually it's Tuesday, not Monday".
+_WEAK_CORRECTION = frozenset(["wait", "actually"])
 _MEANT = re.compile(r"\b(?:I meant|it'?s|it was|make that|should be|actually)\s+(?P<new>[^,.!?;]+)", re.I)
 _NOT = re.compile(r"\bnot\s+(?:the\s+|on\s+)?(?P<old>[\w'-]+(?:\s+\d+\w*)?)", re.I)
 HEDGE = re.compile(
@@ -275,8 +277,10 @@ def properties(clause: str) -> dict[str, str]:
     for pattern in (
         rf"\b(?:live|lives|living|based|settled|staying|stay)\s+(?:in|out in)\s+(?:the\s+)?(?P<v>{_NAME})",
         rf"\b(?:moved|moving|move|relocat\w*|made it|are back|'re back|back)\s+(?:back\s+)?(?:to|in|into)\s+"
-        rf"(?:[a-z][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
-        rf"(?:^|\b(?:and|so)\s+)(?P<v>{_NAME})\s+is\s+(?:now\s+|still\s+)?(?:home|where (?:I|we) live)\b",
+        rf"(?!with\b|together\b)(?:[a-z][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
+        rf"(?:^|[,;:]\s*|\b(?:and|so)\s+)(?P<v>{_NAME})\s+is\s+(?:now\s+|still\s+)?(?:home|where (?:I|we) live)\b",
+        rf"\b(?:[Bb]een|[Ll]ived|[Ll]iving)\s+(?:here\s+)?in\s+(?P<v>{_NAME})\s+(?:for\s+)?(?:{_NUM}|a few|many|some)\s+"
+        r"(?:years?|yrs|months?|decades?)\b",
         r"\bhome is (?:now\s+)?(?P<v>" + _NAME + ")",
         rf"\b(?:I'm|I am|im|we're|we are)\s+(?:now\s+)?in\s+(?P<v>{_NAME})",
         rf"\b(?:moved in together|place|flat|house|apartment)\b[^.]*?\bin\s+(?P<v>{_NAME})",
@@ -304,7 +308,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"\b(?:I'm|I am|im|I've been|been)\s+(?:now\s+|still\s+)?at\s+(?P<v>{_NAME})",
         rf"\b(?:joining|joined|start(?:ed|ing|s)?\s+at|job\s+at|hired\s+(?:by|at)|transfer(?:red)?\s+to(?:\s+the)?)\s+"
         rf"(?P<v>(?:an?\s+|the\s+)?(?:[a-z]+\s+){{0,3}}{_NAME}(?:\s+office)?)",
-        r"\b(?:job|role|position)\s+(?:at|with)\s+(?P<v>(?:an?\s+|the\s+)?[\w'&. -]+?)(?=,|\.|;|!|\?| in | and |$)",
+        r"\b(?:job|role|position)\s+(?:at|with)\s+(?P<v>(?:an?\s+|the\s+)?[\w'&. -]+?)"
+        r"(?=,|\.|;|!|\?| in | and | so | but | because | which |$)",
     ):
         match = re.search(pattern, c, re.I if "work" in pattern else 0)
         if match:
@@ -330,7 +335,11 @@ def properties(clause: str) -> dict[str, str]:
         _add(props, "team", team.group("v"))
     # Partners and relationship status.
     partner = re.search(rf"\b[Mm]y\s+(?:new\s+)?(?:{'|'.join(PARTNERS)})\s+(?P<v>{_NAME})", c)
-    partner = partner or re.search(rf"\b(?:dating|seeing)\s+(?:someone[\w ,]*?,\s*)?(?P<v>{_NAME})", c)
+    partner = partner or re.search(
+        rf"\b(?:am|'m|are|'re|is|'s|been|started|start|was|were|now|officially)\s+(?:now\s+|officially\s+)?"
+        rf"(?:dating|seeing)\s+(?:someone[\w ,]*?,\s*)?(?P<v>{_NAME})",
+        c,
+    )
     partner = partner or re.search(rf"^(?P<v>{_NAME})\s+(?:and|&)\s+I\s+(?:are|have been|got)\b", c)
     if partner and partner.group("v") not in _NOT_NAMES:
         _add(props, "partner", partner.group("v"))
@@ -440,6 +449,8 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     """The claim one clause makes, said by `speaker` (a name, or "the user")."""
     subject, clause = subject_of(clause, speaker, last_other)
     props = properties(clause)
+    for key, value in properties(clause[:1].lower() + clause[1:]).items():
+        props.setdefault(key, value)  # "Relocated to Singapore": the frames read verbs in lower case
     if subject != speaker.lower():
         # "my manager Greta is amazing" is the speaker's manager as much as Greta's.
         owner = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+(?:new\s+)?({RELATIONS})\s*,?\s*(?P<v>{_NAME})", clause)
@@ -471,7 +482,8 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         else:
             ends = obj
     correction = None
-    if CORRECTION.search(clause):
+    cues = {m.group(0).lower() for m in CORRECTION.finditer(clause)}
+    if cues and (cues - _WEAK_CORRECTION or _NOT.search(clause)):
         new = _MEANT.search(clause)
         old = _NOT.search(clause)
         right = new.group("new") if new else None

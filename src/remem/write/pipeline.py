@@ -8,6 +8,7 @@ the job's memories or none of them, and the job still pending.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -61,9 +62,11 @@ def run_job(
                 target = store.get_memory(job.space, verdict.target)
                 said = store.get_episodes(job.space, target.source_episode_ids)
                 sessions = sorted({*sessions, *(e.session for e in said if e.session is not None)})
-            decisions.extend(
-                apply(store, job.space, candidate, vector, verdict, actor=extractor.name, neighbours=neighbours)
-            )
+            applied = apply(store, job.space, candidate, vector, verdict, actor=extractor.name, neighbours=neighbours)
+            decisions.extend(applied)
+            if verdict.operation == "SUPERSEDE":
+                closed = [d.memory_id for d in applied if d.operation == "DELETE" and d.memory_id]
+                decisions.extend(_carry(store, embedder, job.space, candidate, closed, extractor.name))
         if summarizer is not None:
             for session in sessions:
                 decisions.extend(_summarize(store, embedder, summarizer, job.space, session))
@@ -211,6 +214,46 @@ def apply(
         )
         return [*closed_decisions, *added]
     raise ValueError(f"unknown operation {verdict.operation!r}")
+
+
+def _carry(
+    store: Store, embedder: Embedder, space: str, candidate: Candidate, closed_ids: Sequence[str], actor: str
+) -> list[Decision]:
+    """What a closed fact said besides the number that changed stays true: "Diego, 39, living in
+    Valparaíso" closed by "turned 40" goes on as "Diego, 40, living in Valparaíso". Only numbers
+    (ages, counts, amounts) are carried, and only where each can be replaced in the old words: a
+    new city or employer changes the details said with the old one ("two flatmates", "the
+    picking robots"), so those facts just close."""
+    new = candidate.metadata.get("claims")
+    if not isinstance(new, dict) or not new:
+        return []
+    out: list[Decision] = []
+    for old in store.get_memories(space, list(closed_ids)):
+        claims = old.metadata.get("claims")
+        if not isinstance(claims, dict) or not set(claims) - set(new):
+            continue  # nothing besides the changed properties
+        text, changed = old.text, {k: v for k, v in new.items() if k in claims and claims[k] != v}
+        for key, value in changed.items():
+            pattern = rf"(?<!\w){re.escape(str(claims[key]))}(?!\w)"
+            if not re.search(pattern, text, re.I):
+                text = ""
+                break
+            text = re.sub(pattern, lambda _: str(value), text, count=1, flags=re.I)
+        if not text or not changed or not all(re.fullmatch(r"[\d.]+", str(v)) for v in changed.values()):
+            continue  # a number that changed leaves the rest standing; a new city or job takes its details along
+        successor = replace(
+            candidate,
+            text=text,
+            kind=old.kind,
+            source_episode_ids=_merge(old.source_episode_ids, candidate.source_episode_ids),
+            keywords=list(old.keywords),
+            tags=list(old.tags),
+            metadata={**old.metadata, "claims": {**claims, **changed}},
+        )
+        vector = embedder.embed([index_text(text, old.kind, successor.valid_from, successor.metadata)])[0]
+        reason = f"carried from {old.id}: {', '.join(f'{k} -> {v}' for k, v in changed.items())}"
+        out.extend(apply(store, space, successor, vector, Verdict("ADD", None, text, reason), actor))
+    return out
 
 
 def _mark_turns(store: Store, closed: MemoryItem, at: datetime, actor: str, episode_id: str | None) -> None:

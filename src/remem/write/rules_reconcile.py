@@ -97,7 +97,9 @@ class RuleReconciler:
                     "NOOP", n.memory.id, n.memory.text, f"restates {n.memory.id} (similarity {n.similarity:.3f})"
                 )
         if meta.get("correction"):
-            return _correct(candidate, own)
+            fixed = _correct(candidate, own)
+            if fixed.target is not None:
+                return fixed  # a correction of nothing remembered is a statement like any other
         verdict = _by_claims(candidate, own) or _ending(candidate, own) or _rescheduled(candidate, own)
         if verdict is not None:
             return verdict
