@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Literal
 
 from remem.embed.base import Embedder
-from remem.search.intent import Intent, answers, intent
 from remem.search.fuse import convex_combination, reciprocal_rank_fusion
+from remem.search.intent import Intent, answers, intent
 from remem.search.terms import query_terms
 from remem.search.timeparse import TimeWindow, time_windows
 from remem.store.base import Store

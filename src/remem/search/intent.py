@@ -30,8 +30,8 @@ _ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("employer",),
     ),
     (
-        r"\b(?:job title|title|role|position|job|what (?:does|do) (?:[\w'-]+\s+){1,3}do\b|do for (?:a )?(?:living|work)|profession|"
-        r"occupation)\b",
+        r"\b(?:job title|title|role|position|job|what (?:does|do) (?:[\w'-]+\s+){1,3}do\b|"
+        r"do for (?:a )?(?:living|work)|profession|occupation)\b",
         ("title", "employer"),
     ),
     (
@@ -56,8 +56,11 @@ _ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _ASKS_COMPILED = tuple((re.compile(pattern, re.I), props) for pattern, props in _ASKS)
 _RELATION = re.compile(rf"\b({RELATIONS})\b", re.I)
 _QUESTION_WORDS = frozenset(
-    "what where when who whom whose which why how is are was were does do did has have had can could "
-    "will would should the a an and or of in on at to for i my me we our you your".split()
+    re.findall(
+        r"\w+",
+        "what where when who whom whose which why how is are was were does do did has have had can could will "
+        "would should the a an and or of in on at to for i my me we our you your",
+    )
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|my|me|mine|we|our|us)\b")
 
@@ -120,8 +123,8 @@ def answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
         )
     if wanted.via is not None:
         # "my husband Marc" (a claim on the speaker) answers who or what name Élodie's husband is.
-        named = wanted.via in keys or (wanted.via in PARTNERS and "partner" in keys)
-        return named and set(wanted.properties) <= {"name", "partner", "relationship"}
+        by_relation = wanted.via in keys or (wanted.via in PARTNERS and "partner" in keys)
+        return by_relation and set(wanted.properties) <= {"name", "partner", "relationship"}
     return any(k in wanted.relations for k in keys) or any(_matches(k, wanted.properties) for k in keys)
 
 

@@ -279,8 +279,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"\b(?:moved|moving|move|relocat\w*|made it|are back|'re back|back)\s+(?:back\s+)?(?:to|in|into)\s+"
         rf"(?!with\b|together\b)(?:[a-z][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
         rf"(?:^|[,;:]\s*|\b(?:and|so)\s+)(?P<v>{_NAME})\s+is\s+(?:now\s+|still\s+)?(?:home|where (?:I|we) live)\b",
-        rf"\b(?:[Bb]een|[Ll]ived|[Ll]iving)\s+(?:here\s+)?in\s+(?P<v>{_NAME})\s+(?:for\s+)?(?:{_NUM}|a few|many|some)\s+"
-        r"(?:years?|yrs|months?|decades?)\b",
+        rf"\b(?:[Bb]een|[Ll]ived|[Ll]iving)\s+(?:here\s+)?in\s+(?P<v>{_NAME})\s+(?:for\s+)?"
+        rf"(?:{_NUM}|a few|many|some)\s+(?:years?|yrs|months?|decades?)\b",
         r"\bhome is (?:now\s+)?(?P<v>" + _NAME + ")",
         rf"\b(?:I'm|I am|im|we're|we are)\s+(?:now\s+)?in\s+(?P<v>{_NAME})",
         rf"\b(?:moved in together|place|flat|house|apartment)\b[^.]*?\bin\s+(?P<v>{_NAME})",
@@ -291,7 +291,8 @@ def properties(clause: str) -> dict[str, str]:
             break
     # Where someone works, and as what.
     titled = re.search(
-        r"(?:^|\b(?:I'm|I am|im|is|'s|,)\s+)(?:an?\s+|the\s+)?(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)\s+(?:at|for|with)\s+"
+        r"(?:^|\b(?:I'm|I am|im|is|'s|,)\s+)(?:an?\s+|the\s+)?(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)"
+        r"\s+(?:at|for|with)\s+"
         rf"(?:the\s+)?(?P<v>{_NAME})",
         c,
     )

@@ -238,7 +238,7 @@ def _carry(
             if not re.search(pattern, text, re.I):
                 text = ""
                 break
-            text = re.sub(pattern, lambda _: str(value), text, count=1, flags=re.I)
+            text = re.sub(pattern, str(value).replace("\\", r"\\"), text, count=1, flags=re.I)
         if not text or not changed or not all(re.fullmatch(r"[\d.]+", str(v)) for v in changed.values()):
             continue  # a number that changed leaves the rest standing; a new city or job takes its details along
         successor = replace(

@@ -288,7 +288,8 @@ _PERSONAL = re.compile(
 )
 _NOT_A_REQUEST = re.compile(r"\b(?:never|not|don'?t|dont|won'?t|can'?t|cannot|didn'?t|I'll|I will|gonna)\s+$", re.I)
 _FORGET_TAIL = re.compile(
-    r"^\s*(?:that\s+|about\s+|what\s+I\s+(?:said|told you|wrote|shared)\s+about\s+|everything\s+about\s+|the\s+(?:part|bit|stuff|thing)s?\s+about\s+)?"
+    r"^\s*(?:that\s+|about\s+|what\s+I\s+(?:said|told you|wrote|shared)\s+about\s+|everything\s+about\s+|"
+    r"the\s+(?:part|bit|stuff|thing)s?\s+about\s+)?"
     r"(?:I\s+told\s+you\s+)?(?P<what>[^,.!?]{2,80}?)(?:\s+(?:from|in)\s+(?:your|the)\s+memory)?"
     r"(?:\s+please)?\s*(?:[,.!?]|$)",
     re.I,
