@@ -130,8 +130,8 @@ def _answers_first(
     out = []
     for memory_id, score in ranked:
         item = items.get(memory_id)
-        if item is not None and item.kind not in ("turn", "summary") and answers(item.text, item.metadata, wanted):
-            score += ANSWER_BONUS
+        if item is not None and item.kind not in ("turn", "summary"):
+            score += ANSWER_BONUS * answers(item.text, item.metadata, wanted)
         out.append((memory_id, score))
     return sorted(out, key=lambda pair: (-pair[1], pair[0]))
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from remem.write.claims import PARTNERS, RELATIONS
+from remem.write.claims import PARTNERS, RELATIONS, stem
 
 # A question's wording -> the claim properties that answer it. A property ending in ":" is a
-# family ("count:" matches "count:cat" and "count:people").
-_ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+# family ("count:" matches "count:cat" and "count:people"). A third element names what also answers,
+# less well: a "job title" question is answered best by a title, then by an employer.
+_ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         r"\bwhere\b.*\b(?:live|lives|living|based|home|stay|stays|reside|resides|moved?)\b|\b(?:live|lives) where\b"
         r"|\bwhich (?:city|town|country|neighbou?rhood)\b",
@@ -32,7 +33,8 @@ _ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         r"\b(?:job title|title|role|position|job|what (?:does|do) (?:[\w'-]+\s+){1,3}do\b|"
         r"do for (?:a )?(?:living|work)|profession|occupation)\b",
-        ("title", "employer"),
+        ("title",),
+        ("employer",),
     ),
     (
         r"\b(?:dating|date|partner|married|marry|relationship|single|seeing anyone|seeing someone|together|"
@@ -42,7 +44,8 @@ _ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bhow old\b|\bage\b", ("age",)),
     (r"\b(?:salary|paid|earn|earns|income|pay)\b", ("money:salary",)),
     (r"\b(?:rent|mortgage|budget|price|cost|costs|fee|how much)\b", ("money:",)),
-    (r"\bhow many\b|\bhow big\b|\bsize\b|\bnumber of\b|\bheadcount\b", ("count:",)),
+    (r"\bhow big\b.*\bteam\b|\bteam size\b|\bheadcount\b", ("count:people", "count:staff", "count:member")),
+    (r"\bhow many\b|\bhow big\b|\bsize\b|\bnumber of\b", ("count:",)),
     (r"\bfavou?rite\b|\bfave\b", ("favourite:",)),
     (r"\b(?:diet|vegetarian|vegan|eat meat|eats meat|pescatarian)\b", ("diet",)),
     (r"\b(?:smoke|smokes|smoking|smoker)\b", ("smoking",)),
@@ -53,7 +56,7 @@ _ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bcalled\b|\bname\b|\bgo(?:es)? by\b", ("name",)),
     (r"\bteam\b", ("team",)),
 )
-_ASKS_COMPILED = tuple((re.compile(pattern, re.I), props) for pattern, props in _ASKS)
+_ASKS_COMPILED = tuple((re.compile(row[0], re.I), row[1], row[2] if len(row) == 3 else ()) for row in _ASKS)
 _RELATION = re.compile(rf"\b({RELATIONS})\b", re.I)
 _QUESTION_WORDS = frozenset(
     re.findall(
@@ -75,6 +78,7 @@ class Intent:
     relations: tuple[str, ...]
     first_person: bool = False
     via: str | None = None  # "wife" in "What does Daniel's wife do?"
+    primary: tuple[str, ...] = ()  # what the question's first cue asks for ("job title" -> title)
 
     def __bool__(self) -> bool:
         return bool(self.properties or self.relations)
@@ -85,9 +89,15 @@ def intent(question: str) -> Intent:
     via = re.search(rf"(?:\b[^\W\d_][\w-]*'s|\b(?:my|our))\s+({RELATIONS})\b", question)
     asked = question if via is None else question[: via.start(1)] + question[via.end(1) :]
     props: list[str] = []
-    for pattern, answers_ in _ASKS_COMPILED:
+    primary: tuple[str, ...] = ()
+    many = re.search(r"\bhow many ([a-z]+)", asked, re.I)
+    if many:
+        props.append(f"count:{stem(many.group(1).lower())}")
+        primary = tuple(props)
+    for pattern, asks, also in _ASKS_COMPILED:
         if pattern.search(asked):
-            props.extend(p for p in answers_ if p not in props)
+            props.extend(p for p in (*asks, *also) if p not in props)
+            primary = primary or asks
     relations = tuple(dict.fromkeys(m.group(1).lower() for m in _RELATION.finditer(question)))
     names = tuple(
         dict.fromkeys(
@@ -97,12 +107,30 @@ def intent(question: str) -> Intent:
         )
     )
     return Intent(
-        names, tuple(props), relations, bool(_FIRST_PERSON.search(question)), via.group(1).lower() if via else None
+        names,
+        tuple(props),
+        relations,
+        bool(_FIRST_PERSON.search(question)),
+        via.group(1).lower() if via else None,
+        primary,
     )
 
 
-def answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
-    """Whether a fact's recorded claim sets a property the question asks for, about whom it asks."""
+def answers(text: str, metadata: dict[str, object], wanted: Intent) -> float:
+    """How well a fact's recorded claim answers the question: 1 when it sets the property asked for
+    first ("job title" -> title), 0.5 for one asked for after it (employer), 0 when it is about
+    someone else or sets nothing asked."""
+    if not _answers(text, metadata, wanted):
+        return 0.0
+    claims = metadata.get("claims")
+    keys = [str(k) for k in claims] if isinstance(claims, dict) else []
+    first = wanted.primary or wanted.properties[:1]
+    if not first or any(_matches(k, first) for k in keys) or any(k in wanted.relations for k in keys):
+        return 1.0
+    return 0.5
+
+
+def _answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
     claims = metadata.get("claims")
     subject = str(metadata.get("subject") or "").lower()
     if not isinstance(claims, dict) or not subject:

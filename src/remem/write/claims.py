@@ -213,14 +213,18 @@ def value_tokens(value: str) -> frozenset[str]:
         elif word.rstrip("s") in WEEKDAYS:
             out.add(word.rstrip("s"))
         else:
-            out.add(_stem(word))
+            out.add(stem(word))
     return frozenset(out)
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ies", "es", "s"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+def stem(word: str) -> str:
+    """A plural's singular, roughly: "cities" -> "city", "boxes" -> "box", "dates" -> "date"."""
+    if word.endswith("ies") and len(word) > 5:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "zes", "ches", "shes")) and len(word) >= 5:
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
     return word
 
 
@@ -292,13 +296,22 @@ def properties(clause: str) -> dict[str, str]:
     # Where someone works, and as what.
     titled = re.search(
         r"(?:^|\b(?:I'm|I am|im|is|'s|,)\s+)(?:an?\s+|the\s+)?(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)"
-        r"\s+(?:at|for|with)\s+"
+        r"\s+(?:at|for)\s+"
         rf"(?:the\s+)?(?P<v>{_NAME})",
         c,
     )
+    if (
+        titled
+        and (
+            re.match(r"^\w+(?:ing|ed)\b", titled.group("t"))  # "planning a wedding for May", "obsessed with"
+            or value_tokens(titled.group("v")) & {*(m[:3] for m in MONTHS), *WEEKDAYS}
+        )
+    ):
+        titled = None
     if titled and not re.search(
         r"\b(?:work|working|works|job|time|home|team|office|dinner|trip|still|now|back|here|there|just|currently|"
-        r"based|been|going|staying|living|on|off|in|out|up|down|looking|moving|starting|done)\b",
+        r"based|been|going|staying|living|on|off|in|out|up|down|looking|moving|starting|started|done|also|got|"
+        r"ever|never|always|usually)\b",
         titled.group("t"),
     ):
         _add(props, "title", titled.group("t"))
@@ -307,7 +320,8 @@ def properties(clause: str) -> dict[str, str]:
         r"\b(?:work|works|working|teach|teaches|teaching)\s+(?:\w+\s+)?(?:at|for)\s+(?P<v>(?:the\s+|an?\s+)?"
         r"[\w'&. -]+?)(?=,|\.|;|!|\?| and | but | so | in |$)",
         rf"\b(?:I'm|I am|im|I've been|been)\s+(?:now\s+|still\s+)?at\s+(?P<v>{_NAME})",
-        rf"\b(?:joining|joined|start(?:ed|ing|s)?\s+at|job\s+at|hired\s+(?:by|at)|transfer(?:red)?\s+to(?:\s+the)?)\s+"
+        r"\b(?:joining|joined|start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job)\s+)?at|"
+        rf"job\s+at|hired\s+(?:by|at)|transfer(?:red)?\s+to(?:\s+the)?)\s+"
         rf"(?P<v>(?:an?\s+|the\s+)?(?:[a-z]+\s+){{0,3}}{_NAME}(?:\s+office)?)",
         r"\b(?:job|role|position)\s+(?:at|with)\s+(?P<v>(?:an?\s+|the\s+)?[\w'&. -]+?)"
         r"(?=,|\.|;|!|\?| in | and | so | but | because | which |$)",
@@ -413,7 +427,7 @@ def properties(clause: str) -> dict[str, str]:
         re.I,
     )
     if favourite:
-        _add(props, f"favourite:{_stem(favourite.group('noun').lower())}", favourite.group("v"))
+        _add(props, f"favourite:{stem(favourite.group('noun').lower())}", favourite.group("v"))
     # Money: rent, salary, prices.
     money = re.search(r"(?P<cur>[$€£])\s?(?P<n>\d[\d,.]*k?)|\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)", c)
     if money:
@@ -442,7 +456,7 @@ def properties(clause: str) -> dict[str, str]:
         how_many, noun = counted[-1]
         if bare_now:
             how_many = bare_now.group("n")
-        props[f"count:{_stem(noun.lower())}"] = number(how_many) or how_many
+        props[f"count:{stem(noun.lower())}"] = number(how_many) or how_many
     return props
 
 

@@ -182,6 +182,8 @@ def apply(
         )
         new_vector = vector if verdict.text != current.text else None
         store.update_memory(item, new_vector, version_record(item, "UPDATE", verdict.reason, actor, episode_id))
+        if verdict.stale_sources:
+            _mark_turns(store, current, candidate.valid_from or stamp, actor, episode_id)
         return [*decisions, Decision("UPDATE", item.id, item.text, verdict.reason)]
     if verdict.operation == "PURGE":
         # Forgetting a fact also forgets the turns that said it and the request that names it:

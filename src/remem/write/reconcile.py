@@ -28,6 +28,9 @@ class Verdict:
     temporal: bool = False
     # For SUPERSEDE: further memories the same change closes (a move closes every fact of the old city).
     closes: tuple[str, ...] = ()
+    # For UPDATE: the target's source turns said what is now known wrong (a correction), so search
+    # ranks them below the corrected fact.
+    stale_sources: bool = False
 
 
 class Reconciler(Protocol):

@@ -39,7 +39,21 @@ def _words(text: str) -> frozenset[str]:
 
 # "Caroline, since we last chatted, ..." and "... so true, Mel!": the listener addressed by name.
 _LEADING_VOCATIVE = re.compile(r"^(?:hey\s+|hi\s+|oh\s+)?[A-Z][a-z]+,\s+(?=[a-zA-Z])")
-_TRAILING_VOCATIVE = re.compile(r",\s+[A-Z][a-z]+(?P<end>[.!?]*)$")
+_TRAILING_VOCATIVE = re.compile(r"(?P<before>\b[\w']+),\s+[A-Z][a-z]+(?P<end>[.!?]*)$")
+# "..., Mel!" addresses the listener; "with my ex, Lucia." names the ex, and the name stays.
+_NAMED_BEFORE = _words(
+    "ex son mum mom dad boss wife aunt niece uncle cousin sister friend nephew father mother partner brother "
+    "husband manager daughter girlfriend boyfriend fiance fiancé fiancee dog cat puppy kitten"
+)
+
+
+def _drop_vocative(text: str) -> str:
+    return _TRAILING_VOCATIVE.sub(
+        lambda m: m.group(0) if m.group("before").lower() in _NAMED_BEFORE else m.group("before") + m.group("end"),
+        text,
+    )
+
+
 _CONJUNCTION = re.compile(r"^(?:and|but|so|also|plus|anyway|btw)\b[,]?\s+", re.I)
 # Sentences pointing at a shared photo ("here's ...") or urging ("let's ..."): nothing that stands alone.
 _DEICTIC = re.compile(
@@ -153,7 +167,7 @@ _ADVERBS = (
     r"(?:no longer|really|totally|actually|finally|usually|definitely|absolutely|honestly|literally|seriously|"
     r"recently|currently|mostly|truly|probably|certainly|also|never|always|just|still|often|even|sometimes)"
 )
-_AGREE = re.compile(rf"\bI((?:\s+{_ADVERBS})*)\s+([a-z]+)\b")
+_AGREE = re.compile(rf"(?<!\band )(?<!& )\bI((?:\s+{_ADVERBS})*)\s+([a-z]+(?:-[a-z]+)?)\b")  # not "Hana and I are"
 _AUX = {"am": "is", "have": "has", "do": "does", "don't": "doesn't", "go": "goes", "haven't": "hasn't"}
 _UNCHANGED = _words(
     "can could will would should might must may shall was did had went got made took saw ran met began "
@@ -166,6 +180,9 @@ _PRESENT_ED = _words("need feed bleed breed speed heed proceed succeed exceed em
 
 
 def _third_person(verb: str) -> str:
+    if "-" in verb:  # "co-parent" -> "co-parents"
+        head, _, tail = verb.rpartition("-")
+        return f"{head}-{_third_person(tail)}"
     if verb in _AUX:
         return _AUX[verb]
     if verb in _UNCHANGED or (verb.endswith("ed") and verb not in _PRESENT_ED) or not verb.isalpha():
@@ -191,7 +208,7 @@ def classify(sentence: str, name: str | None) -> Statement | None:
     """A memorable statement, or None for questions, greetings and filler."""
     plain = _INTERJECTION.sub("", sentence.strip()).strip()
     plain = _LEADING_VOCATIVE.sub("", plain)
-    plain = _TRAILING_VOCATIVE.sub(lambda m: m.group("end"), plain)
+    plain = _drop_vocative(plain)
     plain = _CONJUNCTION.sub("", _INTERJECTION.sub("", plain)).strip()
     if not plain or plain.endswith("?") or _FILLER.match(plain) or _DEICTIC.match(plain):
         return None

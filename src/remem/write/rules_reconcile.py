@@ -211,7 +211,7 @@ def _correct(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict:
             continue
         if fixed == n.memory.text:
             return Verdict("NOOP", n.memory.id, n.memory.text, f"{n.memory.id} already says {right}")
-        return Verdict("UPDATE", n.memory.id, fixed, f"corrected: {wrong or 'it'} -> {right}")
+        return Verdict("UPDATE", n.memory.id, fixed, f"corrected: {wrong or 'it'} -> {right}", stale_sources=True)
     return Verdict("NOOP", None, candidate.text, f"a correction ({right}) of nothing remembered")
 
 
