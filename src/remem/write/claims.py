@@ -281,7 +281,7 @@ def properties(clause: str) -> dict[str, str]:
     for pattern in (
         rf"\b(?:live|lives|living|based|settled|staying|stay)\s+(?:in|out in)\s+(?:the\s+)?(?P<v>{_NAME})",
         rf"\b(?:moved|moving|move|relocat\w*|made it|are back|'re back|back)\s+(?:back\s+)?(?:to|in|into)\s+"
-        rf"(?!with\b|together\b)(?:[a-z][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
+        rf"(?!with\b|together\b)(?:[a-z0-9][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
         rf"(?:^|[,;:]\s*|\b(?:and|so)\s+)(?P<v>{_NAME})\s+is\s+(?:now\s+|still\s+)?(?:home|where (?:I|we) live)\b",
         rf"\b(?:[Bb]een|[Ll]ived|[Ll]iving)\s+(?:here\s+)?in\s+(?P<v>{_NAME})\s+(?:for\s+)?"
         rf"(?:{_NUM}|a few|many|some)\s+(?:years?|yrs|months?|decades?)\b",
@@ -429,14 +429,24 @@ def properties(clause: str) -> dict[str, str]:
     if favourite:
         _add(props, f"favourite:{stem(favourite.group('noun').lower())}", favourite.group("v"))
     # Money: rent, salary, prices.
-    money = re.search(r"(?P<cur>[$€£])\s?(?P<n>\d[\d,.]*k?)|\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)", c)
-    if money:
-        amount = number((money.group("n") or money.group("m") + "k") if money.group("n") or money.group("m") else "")
-        money_noun = re.search(r"\b(rent|salary|pay|mortgage|budget|price|cost|fee|raise)\b", c, re.I)
-        on_pay = re.search(r"\bon\s+[$€£]?\d", c)
-        what = money_noun.group(1).lower() if money_noun else ("salary" if on_pay else "amount")
+    # Each amount goes with the money noun nearest to it: "budget check: 2400 rent, take home 5.8k".
+    amounts = list(
+        re.finditer(
+            r"(?P<cur>[$€£])\s?(?P<n>\d[\d,.]*k?)|\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)|"
+            r"\b(?P<b>\d{3,}[\d,]*)(?=\s+(?:rent|salary|mortgage)\b)",
+            c,
+        )
+    )
+    nouns = list(re.finditer(r"\b(rent|salary|pay|mortgage|budget|price|cost|fee|raise)\b", c, re.I))
+    for money in amounts:
+        amount = number(money.group("n") or money.group("b") or money.group("m") + "k")
+        near = [n for n in nouns if abs(n.start() - money.start()) <= 40]
+        if near:
+            noun = min(near, key=lambda n: abs(n.start() - money.start())).group(1).lower()
+        else:
+            noun = "salary" if re.search(r"\bon\s+[$€£]?\d", c) else "amount"
         if amount:
-            props.setdefault(f"money:{'salary' if what in ('pay', 'raise') else what}", amount)
+            props.setdefault(f"money:{'salary' if noun in ('pay', 'raise') else noun}", amount)
     # Counts: "two cats", "team of 35", "48 people now", "we've got six now".
     counted = [
         (m.group("n"), m.group("noun"))
@@ -446,7 +456,7 @@ def properties(clause: str) -> dict[str, str]:
         if m.group("noun").lower() not in _UNITS
         and m.group("noun").lower() not in ("this", "thus", "is", "was", "has", "does", "yes", "plus", "across", "less")
         and number(m.group("n")) is not None
-        and not (money and money.start() <= m.start() < money.end())
+        and not any(money.start() <= m.start() < money.end() for money in amounts)
     ]
     team_of = re.search(rf"\bteam of (?P<n>{_NUM})\b", c, re.I)
     if team_of:

@@ -23,6 +23,7 @@ from remem.store.base import Job, Store
 from remem.timeutil import now
 from remem.types import Decision, Episode, Filters, MemoryItem, Version
 from remem.write.candidates import Candidate
+from remem.write.claims import number
 from remem.write.extract import Extractor, index_text
 from remem.write.forget import forget_by_meaning
 from remem.write.links import link
@@ -222,10 +223,10 @@ def _carry(
     store: Store, embedder: Embedder, space: str, candidate: Candidate, closed_ids: Sequence[str], actor: str
 ) -> list[Decision]:
     """What a closed fact said besides the number that changed stays true: "Diego, 39, living in
-    Valparaíso" closed by "turned 40" goes on as "Diego, 40, living in Valparaíso". Only numbers
-    (ages, counts, amounts) are carried, and only where each can be replaced in the old words: a
-    new city or employer changes the details said with the old one ("two flatmates", "the
-    picking robots"), so those facts just close."""
+    Valparaíso" closed by "turned 40" goes on as "Diego, living in Valparaíso" beside the new fact
+    that says 40. Only numbers (ages, counts, amounts) are carried, and only where each can be found
+    in the old words: a new city or employer changes the details said with the old one ("two
+    flatmates", "the picking robots"), so those facts just close."""
     new = candidate.metadata.get("claims")
     if not isinstance(new, dict) or not new:
         return []
@@ -235,12 +236,13 @@ def _carry(
         if not isinstance(claims, dict) or not set(claims) - set(new):
             continue  # nothing besides the changed properties
         text, changed = old.text, {k: v for k, v in new.items() if k in claims and claims[k] != v}
-        for key, value in changed.items():
-            pattern = rf"(?<!\w){re.escape(str(claims[key]))}(?!\w)"
-            if not re.search(pattern, text, re.I):
+        for key in changed:
+            said = _said_as(text, str(claims[key]))
+            if said is None:
                 text = ""
                 break
-            text = re.sub(pattern, str(value).replace("\\", r"\\"), text, count=1, flags=re.I)
+            # The new value has its own fact; what is carried is the rest, without the old value.
+            text = re.sub(rf"(?:,\s*|\s+(?:on|of|at|is|was|for)\s+|\s+)?{re.escape(said)}", "", text, count=1)
         if not text or not changed or not all(re.fullmatch(r"[\d.]+", str(v)) for v in changed.values()):
             continue  # a number that changed leaves the rest standing; a new city or job takes its details along
         successor = replace(
@@ -250,12 +252,25 @@ def _carry(
             source_episode_ids=_merge(old.source_episode_ids, candidate.source_episode_ids),
             keywords=list(old.keywords),
             tags=list(old.tags),
-            metadata={**old.metadata, "claims": {**claims, **changed}},
+            metadata={**old.metadata, "claims": {k: v for k, v in claims.items() if k not in changed}},
         )
         vector = embedder.embed([index_text(text, old.kind, successor.valid_from, successor.metadata)])[0]
-        reason = f"carried from {old.id}: {', '.join(f'{k} -> {v}' for k, v in changed.items())}"
+        reason = f"carried from {old.id} without its old {', '.join(k.split(':')[-1] for k in changed)}"
         out.extend(apply(store, space, successor, vector, Verdict("ADD", None, text, reason), actor))
     return out
+
+
+_AMOUNT = re.compile(r"[$€£]?\d[\d,.]*(?:\s?(?:k|grand)\b)?", re.I)
+
+
+def _said_as(text: str, value: str) -> str | None:
+    """How `text` writes a claim's value: "€48k" for 48000, "39" for 39; None when it does not."""
+    for match in _AMOUNT.finditer(text):
+        written = match.group(0).rstrip(".,")
+        if number(re.sub(r"^[$€£]|\s", "", written).replace("grand", "k")) == value:
+            return written
+    found = re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.I)
+    return found.group(0) if found else None
 
 
 def _mark_turns(store: Store, closed: MemoryItem, at: datetime, actor: str, episode_id: str | None) -> None:

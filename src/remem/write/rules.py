@@ -167,7 +167,7 @@ _ADVERBS = (
     r"(?:no longer|really|totally|actually|finally|usually|definitely|absolutely|honestly|literally|seriously|"
     r"recently|currently|mostly|truly|probably|certainly|also|never|always|just|still|often|even|sometimes)"
 )
-_AGREE = re.compile(rf"(?<!\band )(?<!& )\bI((?:\s+{_ADVERBS})*)\s+([a-z]+(?:-[a-z]+)?)\b")  # not "Hana and I are"
+_AGREE = re.compile(rf"\bI((?:\s+{_ADVERBS})*)\s+([a-z]+(?:-[a-z]+)?)\b")
 _AUX = {"am": "is", "have": "has", "do": "does", "don't": "doesn't", "go": "goes", "haven't": "hasn't"}
 _UNCHANGED = _words(
     "can could will would should might must may shall was did had went got made took saw ran met began "
@@ -198,7 +198,14 @@ def rewrite(sentence: str, name: str | None) -> str:
     """First person to third: 'I live in Porto' said by Ana -> 'Ana lives in Porto'."""
     if not name:
         return sentence
-    out = _AGREE.sub(lambda m: f"I{m.group(1)} {_third_person(m.group(2))}", sentence)
+    out = _AGREE.sub(
+        lambda m: (
+            m.group(0)
+            if re.search(r"\b(?:[A-Z][\w-]*|my \w+)\s+(?:and|&)\s+$", sentence[: m.start()])  # "Hana and I are"
+            else f"I{m.group(1)} {_third_person(m.group(2))}"
+        ),
+        sentence,
+    )
     for pattern, replacement in _PRONOUNS:
         out = re.sub(pattern, replacement.format(name=name), out)
     return out[0].upper() + out[1:] if out else out
