@@ -185,6 +185,13 @@ class Claim:
     correction: tuple[str | None, str] | None = None  # (what was wrong or None, what is right)
 
 
+_WORKPLACES = (
+    r"(?:agency|company|startup|start-up|firm|bank|school|hospital|studio|shop|restaurant|cafe|café|bakery|brewery|"
+    r"consultancy|charity|university|uni|lab|clinic|hotel|factory|warehouse|store|depot|office|practice|garage|"
+    r"nonprofit|non-profit|newspaper|publisher|council|ministry|airline|pharmacy|gym|salon|library|museum)"
+)
+
+
 def number(text: str) -> str | None:
     """'48k' -> '48000', '$2,150' -> '2150', 'three' -> '3', '4-0' -> '40'."""
     text = text.lower().strip()
@@ -299,6 +306,10 @@ def properties(clause: str) -> dict[str, str]:
         r"\s+(?:at|for)\s+"
         rf"(?:the\s+)?(?P<v>{_NAME})",
         c,
+    ) or re.search(  # "backend dev at a small agency": a workplace named by what it is
+        r"(?:^|\b(?:I'm|I am|im|is|'s|,)\s+)(?:an?\s+|the\s+)?(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)\s+at\s+"
+        rf"(?P<v>(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?{_WORKPLACES})\b",
+        c,
     )
     if (
         titled
@@ -322,11 +333,11 @@ def properties(clause: str) -> dict[str, str]:
         rf"\b(?:I'm|I am|im|I've been|been)\s+(?:now\s+|still\s+)?at\s+(?P<v>{_NAME})",
         r"\b(?:joining|joined|start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job)\s+)?at|"
         rf"job\s+at|hired\s+(?:by|at)|transfer(?:red)?\s+to(?:\s+the)?)\s+"
-        rf"(?P<v>(?:an?\s+|the\s+)?(?:[a-z]+\s+){{0,3}}{_NAME}(?:\s+office)?)",
+        rf"(?P<v>(?:an?\s+|the\s+)?(?:[a-z-]+\s+){{0,3}}?(?:(?:{_NAME}\s+)?{_WORKPLACES}\b(?:\s+in\s+{_NAME})?|{_NAME}(?:\s+office)?))",
         r"\b(?:job|role|position)\s+(?:at|with)\s+(?P<v>(?:an?\s+|the\s+)?[\w'&. -]+?)"
         r"(?=,|\.|;|!|\?| in | and | so | but | because | which |$)",
     ):
-        match = re.search(pattern, c, re.I if "work" in pattern else 0)
+        match = re.search(pattern, c, re.I if pattern.startswith(r"\b(?:work|") else 0)
         if match:
             _add(props, "employer", match.group("v"))
             break
