@@ -154,3 +154,26 @@ def test_actually_without_what_it_replaces_is_news_not_a_correction(mem: Memory)
     )
     assert not current(mem, r"\bHouston\b")
     assert "Portland" in top(mem, "Where does Keisha live?")
+
+
+def test_a_new_employer_closes_the_details_said_with_the_old_one_and_nothing_else(mem: Memory) -> None:
+    tell(
+        mem,
+        "Felix",
+        "Servus! I'm Felix, 31, powertrain engineer at Audi in Ingolstadt. mostly gearbox calibration, very exciting",
+        "2021-05-03T10:00:00Z",
+    )
+    tell(mem, "Felix", "I do the weekly shop on Saturdays", "2021-05-03T11:00:00Z")
+    tell(mem, "Felix", "quick update, I'm at BMW now. electric drive units, way more fun", "2022-11-28T10:00:00Z")
+    assert not current(mem, r"\bAudi\b|gearbox")
+    assert current(mem, r"weekly shop") and current(mem, r"\bBMW\b")
+    assert "gearbox" in " ".join(
+        h.memory.text for h in mem.search("What does Felix work on?", space="s", k=10, as_of="2022-01-01T00:00:00Z")
+    )
+
+
+def test_an_agency_named_by_what_it_is_is_an_employer(mem: Memory) -> None:
+    tell(mem, "Amara", "Hey! Amara here, backend dev at a small agency in Lagos.", "2023-01-09T10:00:00Z")
+    tell(mem, "Amara", "SIGNED!! I'm joining Flutterwave as a senior backend engineer", "2023-04-21T10:00:00Z")
+    assert not current(mem, r"\bagency\b")
+    assert "Flutterwave" in top(mem, "Where does Amara work?")

@@ -468,6 +468,7 @@ def _candidate(episode: Episode, speaker: str, plain: str, said: Claim, n_clause
             **({"ends": said.ends} if said.ends else {}),
             **({"reschedule": True} if said.reschedule else {}),
             **({"correction": list(said.correction)} if said.correction else {}),
+            **({"fragment": True} if statement is None else {}),  # no subject of its own: leans on context
         },
     )
 

@@ -146,6 +146,8 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
                 changed.append((n, f"{key.split(':')[-1]} {theirs[other]} -> {value}"))
     if changed:
         closing = list(dict.fromkeys(n.memory.id for n, _ in changed))
+        if any(_claims(n.memory.metadata).keys() & _CONTEXT for n, _ in changed):
+            closing += _said_with(closing, own)
         what = "; ".join(dict.fromkeys(change for _, change in changed))
         return Verdict(
             "SUPERSEDE", closing[0], candidate.text, f"changed: {what}", temporal=True, closes=tuple(closing[1:])
@@ -156,6 +158,29 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
         if covered or candidate.metadata.get("still"):
             return Verdict("NOOP", n.memory.id, n.memory.text, f"restates {n.memory.id}: same {', '.join(mine)}")
     return None
+
+
+# A new home or employer takes along the details said with the old one in the same breath
+# ("powertrain engineer at Audi. mostly gearbox calibration"); other changes do not.
+_CONTEXT = frozenset(["residence", "employer"])
+
+
+def _said_with(closing: list[str], own: Sequence[Neighbour]) -> list[str]:
+    """Current fragments of the same subject ("mostly gearbox calibration": no subject of their own)
+    from the very turns of the closed ones, setting nothing and not past events: the details of the
+    old context. Full statements from those turns ("I work in logistics software") stand."""
+    closed = [n.memory for n in own if n.memory.id in closing]
+    turns = {e for m in closed for e in m.source_episode_ids}
+    return [
+        n.memory.id
+        for n in own
+        if n.memory.id not in closing
+        and n.memory.kind in ("fact", "preference")
+        and not _claims(n.memory.metadata)
+        and n.memory.metadata.get("fragment")
+        and set(n.memory.source_episode_ids) <= turns
+        and n.memory.source_episode_ids
+    ]
 
 
 def _ending(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
