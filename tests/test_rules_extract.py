@@ -147,3 +147,20 @@ def test_only_an_imperative_to_the_assistant_is_a_forget_request() -> None:
 def test_an_ending_names_what_it_ends_without_the_time_after_it() -> None:
     [lost, *_] = extracted("we lost Rufus on Friday. 13 years old.", "Jonah")
     assert lost.metadata["ends"] == "rufus"
+
+
+def test_claims_read_the_clause_as_typed() -> None:
+    # A lower-case common word at the start names no one; only the typed capital does.
+    [completion] = extracted("completion is set for 28 June, solicitors permitting", "Olivia")
+    assert completion.metadata["subject"] == "olivia"
+    [marta] = extracted("Marta moved to Oslo last month", "Jonas")
+    assert marta.metadata["subject"] == "marta" and marta.metadata["claims"] == {"residence": "Oslo"}
+
+
+def test_an_ending_with_its_object_inside_and_a_bare_k_without_money() -> None:
+    [phd] = extracted("I've turned the PhD down.", "Yusuf")
+    assert phd.metadata["ends"] == "phd"
+    [run] = extracted("first marathon, right now I can run about 10k", "Chidi")
+    assert "claims" not in run.metadata
+    [pay] = extracted("I'm a UX researcher in Dublin on €48k", "Grace")
+    assert pay.metadata["claims"] == {"title": "UX researcher", "money:salary": "48000"}

@@ -111,6 +111,12 @@ ENDING = re.compile(
     r"(?P<object>(?:the|my|our|a|an|his|her)?\s*[\w'-]+(?:\s+[A-Z][\w'-]+)*)?",
     re.I,
 )
+# The same endings with the object inside: "turned the PhD down", "called the wedding off".
+_SPLIT_ENDING = re.compile(
+    r"\b(?P<verb>turned|turn|turning|called|call|calling)\s+(?P<object>(?:the|my|our|that|this|his|her)\s+[\w'-]+)"
+    r"\s+(?:down|off)\b",
+    re.I,
+)
 RESCHEDULE = re.compile(
     r"\b(?:pushed|postponed|rescheduled|rebooked|slipped|delayed|brought forward|"
     r"new date|is off|are off|cancel+ed|called off|instead)\b",
@@ -190,6 +196,9 @@ _WORKPLACES = (
     r"consultancy|charity|university|uni|lab|clinic|hotel|factory|warehouse|store|depot|office|practice|garage|"
     r"nonprofit|non-profit|newspaper|publisher|council|ministry|airline|pharmacy|gym|salon|library|museum)"
 )
+
+
+_CALENDAR = frozenset([*(m[:3] for m in MONTHS), *WEEKDAYS])
 
 
 def number(text: str) -> str | None:
@@ -297,7 +306,7 @@ def properties(clause: str) -> dict[str, str]:
         rf"\b(?:moved in together|place|flat|house|apartment)\b[^.]*?\bin\s+(?P<v>{_NAME})",
     ):
         match = re.search(pattern, c)
-        if match and match.group("v") not in _NOT_NAMES:
+        if match and match.group("v") not in _NOT_NAMES and not value_tokens(match.group("v")) & _CALENDAR:
             _add(props, "residence", match.group("v"))
             break
     # Where someone works, and as what.
@@ -311,19 +320,17 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?P<v>(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?{_WORKPLACES})\b",
         c,
     )
-    if (
-        titled
-        and (
-            re.match(r"^\w+(?:ing|ed)\b", titled.group("t"))  # "planning a wedding for May", "obsessed with"
-            or value_tokens(titled.group("v")) & {*(m[:3] for m in MONTHS), *WEEKDAYS}
-        )
+    if titled and (
+        re.match(r"^\w+(?:ing|ed)\b", titled.group("t"))  # "planning a wedding for May", "obsessed with"
+        or value_tokens(titled.group("v")) & _CALENDAR
     ):
         titled = None
     if titled and not re.search(
         r"\b(?:work|working|works|job|time|home|team|office|dinner|trip|still|now|back|here|there|just|currently|"
         r"based|been|going|staying|living|on|off|in|out|up|down|looking|moving|starting|started|done|also|got|"
-        r"ever|never|always|usually)\b",
+        r"ever|never|always|usually|week|day|month|year|weekend)\b",
         titled.group("t"),
+        re.I,
     ):
         _add(props, "title", titled.group("t"))
         _add(props, "employer", titled.group("v"))
@@ -454,8 +461,12 @@ def properties(clause: str) -> dict[str, str]:
         near = [n for n in nouns if abs(n.start() - money.start()) <= 40]
         if near:
             noun = min(near, key=lambda n: abs(n.start() - money.start())).group(1).lower()
+        elif re.search(r"\bon\s+[$€£]?\d", c):
+            noun = "salary"
+        elif money.group("cur"):
+            noun = "amount"
         else:
-            noun = "salary" if re.search(r"\bon\s+[$€£]?\d", c) else "amount"
+            continue  # "run about 10k", "40k a week": a bare "k" is money only beside a money word
         if amount:
             props.setdefault(f"money:{'salary' if noun in ('pay', 'raise') else noun}", amount)
     # Counts: "two cats", "team of 35", "48 people now", "we've got six now".
@@ -501,7 +512,7 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         kind = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+({RELATIONS})", clause)
         if kind:
             props.setdefault(kind.group(1).lower(), own.group("v"))
-    ending = ENDING.search(clause)
+    ending = ENDING.search(clause) or _SPLIT_ENDING.search(clause)
     ends = None
     if ending:
         verb, obj = ending.group("verb").lower(), (ending.group("object") or "").strip()

@@ -366,13 +366,13 @@ _INTRO = re.compile(
 )
 
 
-def _plain(clause: str) -> str:
+def _plain(clause: str, capitalise: bool = True) -> str:
     plain = _OPENER.sub("", clause.strip()).strip()
     plain = _INTRO.sub("", plain).strip()
     plain = _OPENER.sub("", plain).strip()
     plain = _TRAILER.sub("", plain).strip()
     plain = _LEADING_VOCATIVE.sub("", plain)
-    return plain[:1].upper() + plain[1:] if plain else plain
+    return plain[:1].upper() + plain[1:] if plain and capitalise else plain
 
 
 class RuleExtractor:
@@ -397,8 +397,11 @@ class RuleExtractor:
                 plain = _plain(clause)
                 if not plain:
                     continue
-                said = claim(plain, speaker, others.get(speaker))
-                about = subject_of(plain, speaker, others.get(speaker))[0]  # "my dog Rufus": he/she is Rufus
+                # Claims read the clause as typed: "completion is set for 28 June" names no one.
+                said = claim(_plain(clause, capitalise=False), speaker, others.get(speaker))
+                about = subject_of(_plain(clause, capitalise=False), speaker, others.get(speaker))[
+                    0
+                ]  # "my dog Rufus": he/she is Rufus
                 if about != speaker.lower():
                     others[speaker] = about
                 if episode not in episodes:
