@@ -177,3 +177,24 @@ def test_an_agency_named_by_what_it_is_is_an_employer(mem: Memory) -> None:
     tell(mem, "Amara", "SIGNED!! I'm joining Flutterwave as a senior backend engineer", "2023-04-21T10:00:00Z")
     assert not current(mem, r"\bagency\b")
     assert "Flutterwave" in top(mem, "Where does Amara work?")
+
+
+def test_a_third_party_named_through_a_relation_is_one_person(mem: Memory) -> None:
+    tell(
+        mem,
+        "Bex",
+        "my best friend Dana is pregnant!!! due in May, I'm going to be the best auntie",
+        "2022-11-05T10:00:00Z",
+    )
+    tell(mem, "Bex", "Dana had the baby!!! a little girl called Ivy, born Sunday", "2023-05-16T10:00:00Z")
+    assert not [t for t in current(mem, r"pregnan") if "Ivy" not in t]
+    assert "pregnant" in top(mem, "Has Dana had her baby?", as_of="2023-02-01T00:00:00Z")
+
+
+def test_a_break_up_leaves_the_person_single_until_someone_new(mem: Memory) -> None:
+    tell(mem, "Lena", "valentines dinner with my boyfriend Sam tonight", "2022-02-14T10:00:00Z")
+    tell(mem, "Lena", "new year new me lol. Sam and I called it quits in November. mutual", "2023-01-07T10:00:00Z")
+    assert not current(mem, r"boyfriend Sam")
+    assert "quits" in top(mem, "Is Lena seeing anyone?", as_of="2023-03-15T00:00:00Z")
+    tell(mem, "Lena", "Omar and I are official now lol", "2023-09-02T10:00:00Z")
+    assert not current(mem, r"quits") and "Omar" in top(mem, "Who is Lena dating?")

@@ -130,10 +130,11 @@ def _answers_first(
     out = []
     for memory_id, score in ranked:
         item = items.get(memory_id)
-        if item is not None and item.kind not in ("turn", "summary"):
-            score += ANSWER_BONUS * answers(item.text, item.metadata, wanted)
-        out.append((memory_id, score))
-    return sorted(out, key=lambda pair: (-pair[1], pair[0]))
+        weight = answers(item.text, item.metadata, wanted) if item is not None and item.kind != "turn" else 0.0
+        out.append((memory_id, score + ANSWER_BONUS * weight, weight))
+    # On a tie (min-max scaling puts the weakest candidate at 0), the answering fact goes first.
+    out.sort(key=lambda row: (-row[1], -row[2], row[0]))
+    return [(memory_id, score) for memory_id, score, _ in out]
 
 
 def _collapse(ranked: list[tuple[str, float]], items: dict[str, MemoryItem], k: int) -> list[tuple[str, float]]:

@@ -189,6 +189,7 @@ class Claim:
     ends: str | None = None  # what an ending ends ("car", "rufus", "partner")
     reschedule: bool = False  # "pushed to October": a plan's date moves
     correction: tuple[str | None, str] | None = None  # (what was wrong or None, what is right)
+    aka: str | None = None  # the subject's other key: "dana" for "my best friend Dana" ("bex's best friend")
 
 
 _WORKPLACES = (
@@ -512,6 +513,10 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         kind = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+({RELATIONS})", clause)
         if kind:
             props.setdefault(kind.group(1).lower(), own.group("v"))
+    aka = None
+    if "'s " in subject:
+        named = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+(?:\w+\s+)?(?:{RELATIONS})\s*,?\s*(?P<v>[A-Z][\w-]+)\b", clause)
+        aka = named.group("v").lower() if named and named.group("v") not in _NOT_NAMES else None
     ending = ENDING.search(clause) or _SPLIT_ENDING.search(clause)
     ends = None
     if ending:
@@ -520,6 +525,7 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         obj = re.split(r"\s+(?:on|in|at|last|this|yesterday|today|for|after|to|from|with|and|but)\b", obj)[0]
         if verb in ("called it quits", "broke up", "split up"):
             ends = "partner"
+            props.setdefault("relationship", "single")  # what a break-up leaves, until someone new
         elif "eat" in verb:
             ends = re.sub(r".*\beat\s+(\w+).*", r"\1", verb)
         elif obj in ("smoking", "cigarettes", "smokes"):
@@ -545,4 +551,5 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         ends=ends,
         reschedule=bool(RESCHEDULE.search(clause)),
         correction=correction,
+        aka=aka,
     )

@@ -450,7 +450,12 @@ def _candidate(episode: Episode, speaker: str, plain: str, said: Claim, n_clause
     valid_from = _since(plain, episode) or (dates[0].when if dates else None)
     if dates:
         text = f"{text.rstrip('.!')} ({dates[0].describe()})."  # the date in the fact, so it reads true on any day
-    if said.properties and valid_from is not None and valid_from > episode.event_time and not NOW.search(plain):
+    ends_then = bool(dates) and re.search(
+        r"\b(?:due|until|till|by|ends?|expires?|deadline)\s*$", plain[: plain.find(dates[0].phrase)].rstrip()
+    )
+    if ends_then:
+        valid_from = None  # "pregnant, due in May": May is when it ends, not when it starts
+    elif said.properties and valid_from is not None and valid_from > episode.event_time and not NOW.search(plain):
         pass  # a change that starts later ("I start at Wise in two weeks") is true from then
     elif valid_from is not None and not said.properties and said.ends is None:
         valid_from = None if kind != "event" else valid_from
@@ -471,7 +476,8 @@ def _candidate(episode: Episode, speaker: str, plain: str, said: Claim, n_clause
             **({"ends": said.ends} if said.ends else {}),
             **({"reschedule": True} if said.reschedule else {}),
             **({"correction": list(said.correction)} if said.correction else {}),
-            **({"fragment": True} if statement is None else {}),  # no subject of its own: leans on context
+            **({"fragment": True} if statement is None else {}),
+            **({"aka": said.aka} if said.aka else {}),  # no subject of its own: leans on context
         },
     )
 

@@ -87,7 +87,8 @@ class RuleReconciler:
         meta = candidate.metadata
         who = subject(meta)
         current = [n for n in neighbours if n.memory.kind in FACT_KINDS and n.memory.valid_to is None]
-        own = [n for n in current if subject(n.memory.metadata) == who]
+        known_as = {who, str(meta.get("aka") or "")} - {""}
+        own = [n for n in current if subject(n.memory.metadata) in known_as or n.memory.metadata.get("aka") in known_as]
         if candidate.forget:
             return _forget(candidate, current)
         for n in current:
@@ -146,6 +147,9 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
                 changed.append((n, f"{key.split(':')[-1]} {theirs[other]} -> {value}"))
     if changed:
         closing = list(dict.fromkeys(n.memory.id for n, _ in changed))
+        ended = _ending(candidate, [n for n in own if n.memory.id not in closing])
+        if ended is not None:  # "Sam and I called it quits": single now, and Sam's fact closes too
+            closing += [ended.target, *ended.closes] if ended.target else list(ended.closes)
         if any(_claims(n.memory.metadata).keys() & _CONTEXT for n, _ in changed):
             closing += _said_with(closing, own)
         what = "; ".join(dict.fromkeys(change for _, change in changed))
