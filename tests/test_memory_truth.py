@@ -198,3 +198,20 @@ def test_a_break_up_leaves_the_person_single_until_someone_new(mem: Memory) -> N
     assert "quits" in top(mem, "Is Lena seeing anyone?", as_of="2023-03-15T00:00:00Z")
     tell(mem, "Lena", "Omar and I are official now lol", "2023-09-02T10:00:00Z")
     assert not current(mem, r"quits") and "Omar" in top(mem, "Who is Lena dating?")
+
+
+def test_a_corrected_name_is_corrected_in_the_claim_and_a_plan_lies_ahead(mem: Memory) -> None:
+    tell(
+        mem,
+        "Élodie",
+        "my husband Mark and I are doing the Camino in September, any packing tips?",
+        "2022-06-20T10:00:00Z",
+    )
+    tell(mem, "Élodie", "sorry, autocorrect 🙄 it's Marc with a c. he'd be horrified", "2022-06-20T10:05:00Z")
+    [camino] = current(mem, r"Camino")
+    assert "Marc" in camino and "Mark" not in camino and "September 2022" in camino
+    [fact] = [m for m in mem.list(space="s") if m.text == camino]
+    assert fact.metadata["claims"]["partner"] == "Marc"  # the claim is corrected with the words
+    assert "Marc" in top(mem, "What is Élodie's husband's name?")
+    tell(mem, "Ruth", "hiya, Ruth here, Cardiff born and bred and still here.", "2022-02-09T10:00:00Z")
+    assert "Cardiff" in top(mem, "Where does Ruth live?")

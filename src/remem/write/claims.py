@@ -303,6 +303,7 @@ def properties(clause: str) -> dict[str, str]:
         rf"\b(?:[Bb]een|[Ll]ived|[Ll]iving)\s+(?:here\s+)?in\s+(?P<v>{_NAME})\s+(?:for\s+)?"
         rf"(?:{_NUM}|a few|many|some)\s+(?:years?|yrs|months?|decades?)\b",
         r"\bhome is (?:now\s+)?(?P<v>" + _NAME + ")",
+        rf"(?:^|[,;:]\s*)(?P<v>{_NAME})\s+born and (?:bred|raised)\b",
         rf"\b(?:I'm|I am|im|we're|we are)\s+(?:now\s+)?in\s+(?P<v>{_NAME})",
         rf"\b(?:moved in together|place|flat|house|apartment)\b[^.]*?\bin\s+(?P<v>{_NAME})",
     ):

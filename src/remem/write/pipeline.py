@@ -179,7 +179,7 @@ def apply(
             tags=_merge(current.tags, candidate.tags),
             valid_from=start,
             updated_at=stamp,
-            metadata={**current.metadata, **candidate.metadata},
+            metadata={**current.metadata, **candidate.metadata, **(verdict.metadata or {})},
         )
         new_vector = vector if verdict.text != current.text else None
         store.update_memory(item, new_vector, version_record(item, "UPDATE", verdict.reason, actor, episode_id))

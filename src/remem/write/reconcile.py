@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from remem.types import MemoryItem
 from remem.write.candidates import Candidate
@@ -31,6 +31,8 @@ class Verdict:
     # For UPDATE: the target's source turns said what is now known wrong (a correction), so search
     # ranks them below the corrected fact.
     stale_sources: bool = False
+    # For UPDATE: metadata to set on the target (a correction fixes the claim's value too).
+    metadata: dict[str, Any] | None = None
 
 
 class Reconciler(Protocol):

@@ -511,6 +511,7 @@ def _asked(episode: Episode, speaker: str, question: str) -> Candidate:
 
 
 _FUTURE = re.compile(
+    r"\b(?:am|are|'re|'m)\s+(?:\w+ing)\b.*\b(?:in|on|next|this)\s+[A-Z]|"  # "we're doing the Camino in September"
     r"\b(?:is|are|'s)\s+(?:on|set for|scheduled for|booked for|due)\b|\b(?:booked|rebooked|scheduled|due|"
     r"start date|starts?|flying|leaving|appointment|wedding|new date)\b",
     re.I,

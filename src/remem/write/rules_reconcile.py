@@ -240,7 +240,15 @@ def _correct(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict:
             continue
         if fixed == n.memory.text:
             return Verdict("NOOP", n.memory.id, n.memory.text, f"{n.memory.id} already says {right}")
-        return Verdict("UPDATE", n.memory.id, fixed, f"corrected: {wrong or 'it'} -> {right}", stale_sources=True)
+        claims = {k: (corrected(v, wrong, right) or v) for k, v in _claims(n.memory.metadata).items()}
+        return Verdict(
+            "UPDATE",
+            n.memory.id,
+            fixed,
+            f"corrected: {wrong or 'it'} -> {right}",
+            stale_sources=True,
+            metadata={"claims": claims} if claims else None,
+        )
     return Verdict("NOOP", None, candidate.text, f"a correction ({right}) of nothing remembered")
 
 
