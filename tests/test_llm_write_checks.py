@@ -7,6 +7,7 @@ with the mistakes small models were seen to make, and asserts what remem keeps.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -262,3 +263,38 @@ def test_a_job_change_through_memory_keeps_one_current_fact_without_prefixes(
     assert current == ["Marco works at Spotify."]
     assert "Marco works at Deloitte." in everything and not any(t.startswith("[") for t in everything)
     assert not any("Google" in t for t in everything)
+
+
+def test_no_model_call_holds_the_write_lock(openai_stub: OpenAIStub, tmp_path: Path) -> None:
+    """While the model extracts, reconciles or summarises, another writer can take the file's write lock."""
+    db = tmp_path / "m.db"
+    locked: list[str] = []
+
+    def model(request: dict[str, Any]) -> str:
+        prompt = request["messages"][0]["content"]
+        writer = sqlite3.connect(db, timeout=0.2)
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            writer.execute("ROLLBACK")
+        except sqlite3.OperationalError as error:
+            locked.append(f"{prompt[:40]!r}: {error}")
+        finally:
+            writer.close()
+        if "extract long-term memories" in prompt:
+            company = "Spotify" if "Spotify" in prompt else "Deloitte"
+            return answer(item(1, f"Marco works at {company}.", attribute="employer", value=company))
+        if "keep an assistant's memory consistent" in prompt:
+            return verdict("DELETE", 1, "Marco works at Spotify.")
+        return '{"summary": "Marco talked about work."}'
+
+    openai_stub.default = model
+    with Memory.open(db, extractor="llm", llm_url=openai_stub.url, llm_model="m") as mem:
+        for text, at in (("I work at Deloitte.", "2022-02-10"), ("Big news: I joined Spotify!", "2023-06-01")):
+            turns = [{"role": "user", "name": "Marco", "content": f"{text} ({n})"} for n in range(4)]
+            assert mem.add(turns, space="m", session="s", at=at).status == "done"
+        current = [m.text for m in mem.list(space="m", kinds=["fact"])]
+    prompts = [r["messages"][0]["content"] for r in openai_stub.chat_requests]
+    assert any("keep an assistant's memory consistent" in p for p in prompts)  # the reconciler was asked
+    assert any("summar" in p.lower() for p in prompts)  # and the summariser
+    assert locked == [], locked
+    assert current == ["Marco works at Spotify."]

@@ -85,6 +85,7 @@ class LLMReconciler:
     """
 
     name = "llm"
+    inline = False  # a model call: decided before the write transaction, never while holding the lock
 
     def __init__(self, llm: LLM) -> None:
         self.llm = llm

@@ -8,6 +8,7 @@ the job's memories or none of them, and the job still pending.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -17,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from remem.embed.base import Embedder
-from remem.errors import NotFound
+from remem.errors import NotFound, RememError
 from remem.ids import new_id
 from remem.store.base import Job, Store
 from remem.timeutil import now
@@ -28,6 +29,9 @@ from remem.write.extract import Extractor, index_text
 from remem.write.forget import forget_by_meaning
 from remem.write.links import link
 from remem.write.reconcile import Neighbour, Reconciler, Verdict
+from remem.write.rules_reconcile import RuleReconciler
+
+log = logging.getLogger(__name__)
 
 NEIGHBOURS = 30  # a space's facts about one subject that a new claim is compared with
 FACT_KINDS = ("fact", "preference", "event", "note")
@@ -46,19 +50,20 @@ def run_job(
     recent: list[Episode] = []
     for session in sessions:
         recent.extend(store.list_episodes(job.space, session=session, limit=10_000)[-20:])
-    candidates = extractor.extract(episodes, recent)
+    candidates = extractor.extract(episodes, recent)  # a model call, if any, holds no lock
     texts = [index_text(c.text, c.kind, c.valid_from, c.metadata) for c in candidates]
     vectors = embedder.embed(texts) if candidates else np.zeros((0, 0))
+    early = _decide_early(store, reconciler, job.space, candidates, vectors)
     decisions: list[Decision] = []
     with store.transaction():
-        for candidate, vector in zip(candidates, vectors, strict=True):
+        for index, (candidate, vector) in enumerate(zip(candidates, vectors, strict=True)):
             if candidate.forget:
                 forgotten, touched = forget_by_meaning(store, embedder, job.space, candidate, extractor.name)
                 decisions.extend(forgotten)
                 sessions = sorted({*sessions, *touched})
                 continue
             neighbours = _neighbours(store, job.space, candidate, vector)
-            verdict = reconciler.reconcile(candidate, neighbours)
+            verdict = _decide(reconciler, candidate, neighbours, early.get(index))
             if verdict.operation == "PURGE" and verdict.target is not None:  # its sessions lose turns
                 target = store.get_memory(job.space, verdict.target)
                 said = store.get_episodes(job.space, target.source_episode_ids)
@@ -68,15 +73,54 @@ def run_job(
             if verdict.operation == "SUPERSEDE":
                 closed = [d.memory_id for d in applied if d.operation == "DELETE" and d.memory_id]
                 decisions.extend(_carry(store, embedder, job.space, candidate, closed, extractor.name))
-        if summarizer is not None:
-            for session in sessions:
-                decisions.extend(_summarize(store, embedder, summarizer, job.space, session))
         with contextlib.suppress(NotFound):  # a forget request purged its own job's episodes, and the job
             store.finish_job(job.id)
         if any(d.operation == "PURGE" for d in decisions):  # what this job wrote and then forgot is not reported
             kept = {m.id for m in store.get_memories(job.space, [d.memory_id for d in decisions if d.memory_id])}
             decisions = [d for d in decisions if d.operation == "PURGE" or d.memory_id is None or d.memory_id in kept]
+    if summarizer is not None:
+        for session in sessions:
+            decisions.extend(_summarize(store, embedder, summarizer, job.space, session))
     return decisions
+
+
+def _decide_early(
+    store: Store, reconciler: Reconciler, space: str, candidates: Sequence[Candidate], vectors: np.ndarray
+) -> dict[int, tuple[list[Neighbour], Verdict]]:
+    """A model's decisions, made before the write transaction: {candidate index: (neighbours seen, verdict)}."""
+    if getattr(reconciler, "inline", True):
+        return {}
+    early = {}
+    for index, (candidate, vector) in enumerate(zip(candidates, vectors, strict=True)):
+        if candidate.kind != "turn" and not candidate.forget:
+            neighbours = _neighbours(store, space, candidate, vector)
+            early[index] = (neighbours, reconciler.reconcile(candidate, neighbours))
+    return early
+
+
+def _decide(
+    reconciler: Reconciler,
+    candidate: Candidate,
+    neighbours: list[Neighbour],
+    early: tuple[list[Neighbour], Verdict] | None,
+) -> Verdict:
+    """The verdict for a candidate, inside the write transaction. A decision made before it stands
+    when the candidate's neighbours are as they were then; otherwise (an earlier candidate of the
+    same job, or another writer, changed them) the rules decide again, now, without a model call."""
+    if early is None:
+        if getattr(reconciler, "inline", True) or candidate.kind == "turn":
+            return reconciler.reconcile(candidate, neighbours)
+        return RuleReconciler().reconcile(candidate, neighbours)  # a forget request: decided by rules
+    seen, verdict = early
+    if _state(seen) == _state(neighbours):
+        return verdict
+    again = RuleReconciler().reconcile(candidate, neighbours)
+    note = f"decided by rules: its memories changed while {reconciler.name} decided"
+    return replace(again, reason=f"{again.reason} ({note})")
+
+
+def _state(neighbours: Sequence[Neighbour]) -> set[tuple[str, int, datetime | None]]:
+    return {(n.memory.id, n.memory.version, n.memory.valid_to) for n in neighbours}
 
 
 class Summarizer(Protocol):
@@ -87,20 +131,33 @@ class Summarizer(Protocol):
     def summarize(self, episodes: Sequence[Episode]) -> Candidate | None: ...
 
 
+SUMMARY_TURNS = 200  # a summary reads at most a session's latest turns...
+SUMMARY_CHARS = 4_000  # ...and at most this much of each: its cost has a bound whatever the session holds
+
+
 def _summarize(store: Store, embedder: Embedder, summarizer: Summarizer, space: str, session: str) -> list[Decision]:
-    episodes = store.list_episodes(space, session=session, limit=100_000)
-    candidate = summarizer.summarize(episodes)
+    """Write a session's summary again, after the job's own transaction: the summary (a model call,
+    or the extractive pass over the session) is made with no lock held, over a bounded input, and
+    written in a transaction of its own. A summary that cannot be made leaves the last one."""
+    episodes = store.list_episodes(space, session=session, limit=100_000)[-SUMMARY_TURNS:]
+    bounded = [replace(e, content=e.content[:SUMMARY_CHARS]) for e in episodes]
+    try:
+        candidate = summarizer.summarize(bounded)
+    except RememError as error:  # the turns and facts are written; the summary waits for the next add
+        log.warning("summary of session %s in space %s not written: %s", session, space, type(error).__name__)
+        return []
     if candidate is None:
         return []
     vector = embedder.embed([index_text(candidate.text, candidate.kind, candidate.valid_from, candidate.metadata)])[0]
-    existing = store.list_memories(space, Filters(session=session, kinds=("summary",), include_expired=True), 1)
-    if not existing:
-        verdict = Verdict("ADD", None, candidate.text, f"summary of session {session}")
-    elif existing[0].text == candidate.text:
-        return []
-    else:
-        verdict = Verdict("UPDATE", existing[0].id, candidate.text, f"session {session} grew")
-    return apply(store, space, candidate, vector, verdict, actor=summarizer.name, replace_sources=True)
+    with store.transaction():
+        existing = store.list_memories(space, Filters(session=session, kinds=("summary",), include_expired=True), 1)
+        if not existing:
+            verdict = Verdict("ADD", None, candidate.text, f"summary of session {session}")
+        elif existing[0].text == candidate.text:
+            return []
+        else:
+            verdict = Verdict("UPDATE", existing[0].id, candidate.text, f"session {session} grew")
+        return apply(store, space, candidate, vector, verdict, actor=summarizer.name, replace_sources=True)
 
 
 def _neighbours(store: Store, space: str, candidate: Candidate, vector: np.ndarray) -> list[Neighbour]:

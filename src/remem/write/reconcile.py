@@ -36,7 +36,16 @@ class Verdict:
 
 
 class Reconciler(Protocol):
+    """Decides what a candidate does to the memories it is compared with.
+
+    `inline` says the decision is cheap and pure (the rules): it is made inside the write
+    transaction, against the latest state. A reconciler that calls a model sets it False: its
+    decisions are made before the transaction, with no lock held, and one whose neighbours changed
+    in the meantime is decided again inside it by the rules.
+    """
+
     name: str
+    inline: bool
 
     def reconcile(self, candidate: Candidate, neighbours: Sequence[Neighbour]) -> Verdict: ...
 
@@ -49,6 +58,7 @@ class SimilarityReconciler:
     """Offline rules: raw turns are always kept; an extracted fact that restates a neighbour is a NOOP."""
 
     name = "similarity"
+    inline = True
 
     def __init__(self, duplicate_at: float = 0.95) -> None:
         self.duplicate_at = duplicate_at

@@ -80,6 +80,7 @@ class RuleReconciler:
     """ADD, NOOP, UPDATE, SUPERSEDE or PURGE by the rules above; deterministic, no LLM."""
 
     name = "rules"
+    inline = True
 
     def reconcile(self, candidate: Candidate, neighbours: Sequence[Neighbour]) -> Verdict:
         if candidate.kind == "turn":
