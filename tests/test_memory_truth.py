@@ -215,3 +215,12 @@ def test_a_corrected_name_is_corrected_in_the_claim_and_a_plan_lies_ahead(mem: M
     assert "Marc" in top(mem, "What is Élodie's husband's name?")
     tell(mem, "Ruth", "hiya, Ruth here, Cardiff born and bred and still here.", "2022-02-09T10:00:00Z")
     assert "Cardiff" in top(mem, "Where does Ruth live?")
+
+
+def test_telling_of_an_ending_again_does_not_end_the_first_telling(mem: Memory) -> None:
+    tell(
+        mem, "Jon", "Lost my job as a banker yesterday, so I'm gonna start my own dance studio.", "2023-01-20T10:00:00Z"
+    )
+    tell(mem, "Jon", "Losing my job was hard, but it pushed me to follow my passion.", "2023-02-01T10:00:00Z")
+    tell(mem, "Jon", "since I lost my job I dance every single day", "2023-03-01T10:00:00Z")
+    assert len(current(mem, r"\blos(?:t|ing)\b.*\bjob\b")) == 3

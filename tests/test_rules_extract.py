@@ -164,3 +164,20 @@ def test_an_ending_with_its_object_inside_and_a_bare_k_without_money() -> None:
     assert "claims" not in run.metadata
     [pay] = extracted("I'm a UX researcher in Dublin on €48k", "Grace")
     assert pay.metadata["claims"] == {"title": "UX researcher", "money:salary": "48000"}
+
+
+def test_a_title_is_what_a_person_is_not_what_a_thing_is() -> None:
+    for text in (
+        "It's a great pic of the lake",
+        "That's a journey worth taking",
+        "Family love and support is the best!",
+        "Creating a special experience for customers is the key to making them feel welcome",
+        "It'll be tough as a single parent",
+        "How long have you been married?",
+        "Last weekend I joined a mentorship program for LGBTQ youth",
+    ):
+        assert all("claims" not in c.metadata for c in extracted(text)), text
+    [dev] = extracted("Dev's a junior doctor", "Leah")
+    assert dev.metadata["claims"] == {"title": "junior doctor"}
+    [joined] = extracted("I'm joining Flutterwave as a senior backend engineer", "Amara")
+    assert joined.metadata["claims"] == {"employer": "Flutterwave", "title": "senior backend engineer"}

@@ -195,11 +195,22 @@ class Claim:
 _WORKPLACES = (
     r"(?:agency|company|startup|start-up|firm|bank|school|hospital|studio|shop|restaurant|cafe|café|bakery|brewery|"
     r"consultancy|charity|university|uni|lab|clinic|hotel|factory|warehouse|store|depot|office|practice|garage|"
-    r"nonprofit|non-profit|newspaper|publisher|council|ministry|airline|pharmacy|gym|salon|library|museum)"
+    r"nonprofit|non-profit|newspaper|publisher|council|ministry|airline|pharmacy|salon|library|museum)"
 )
 
 
 _CALENDAR = frozenset([*(m[:3] for m in MONTHS), *WEEKDAYS])
+
+
+# "is"/"'s" says what a person is only after a person: not "it's a great pic", "that's a journey".
+_NOT_A_PERSON = r"(?<![Ii]t)(?<![Tt]hat)(?<![Tt]his)(?<![Tt]here)(?<![Ww]hat)(?<![Hh]ere)(?<![Ww]ho)(?<![Ww]hich)"
+# "Dev's a junior doctor", "she is a nurse": a name or he/she, then is.
+_PERSON_IS = (
+    r"\b(?:[A-Z][\w-]+|[Hh]e|[Ss]he)(?<![Ii]t)(?<![Tt]hat)(?<![Tt]his)(?<![Tt]here)(?<![Ww]hat)(?<![Hh]ere)"
+    r"(?<![Ww]ho)(?<![Ww]here)(?<![Ww]hich)(?<![Ee]veryone)(?<![Ll]ife)(?:'s|\s+is)"
+)
+# "joining Flutterwave as a senior engineer": "as a" names a role only after a word of work.
+_AS_A_JOB = r"\b(?:work(?:s|ed|ing)?|join(?:s|ed|ing)?|start(?:s|ed|ing)?|hired|employed|promoted)\b[^,.;!?]{0,40}?\bas"
 
 
 def number(text: str) -> str | None:
@@ -313,12 +324,14 @@ def properties(clause: str) -> dict[str, str]:
             break
     # Where someone works, and as what.
     titled = re.search(
-        r"(?:^|\b(?:I'm|I am|im|is|'s|,)\s+)(?:an?\s+|the\s+)?(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)"
+        rf"(?:^|(?:\b(?:I'm|I am|im)|{_NOT_A_PERSON}(?:'s|\bis)|,)\s+)(?:an?\s+|the\s+)?"
+        r"(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)"
         r"\s+(?:at|for)\s+"
         rf"(?:the\s+)?(?P<v>{_NAME})",
         c,
     ) or re.search(  # "backend dev at a small agency": a workplace named by what it is
-        r"(?:^|\b(?:I'm|I am|im|is|'s|,)\s+)(?:an?\s+|the\s+)?(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)\s+at\s+"
+        rf"(?:^|(?:\b(?:I'm|I am|im)|{_NOT_A_PERSON}(?:'s|\bis)|,)\s+)(?:an?\s+|the\s+)?"
+        r"(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)\s+at\s+"
         rf"(?P<v>(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?{_WORKPLACES})\b",
         c,
     )
@@ -330,7 +343,7 @@ def properties(clause: str) -> dict[str, str]:
     if titled and not re.search(
         r"\b(?:work|working|works|job|time|home|team|office|dinner|trip|still|now|back|here|there|just|currently|"
         r"based|been|going|staying|living|on|off|in|out|up|down|looking|moving|starting|started|done|also|got|"
-        r"ever|never|always|usually|week|day|month|year|weekend)\b",
+        r"ever|never|always|usually|week|day|month|year|weekend|is|are|was|were|am)\b",
         titled.group("t"),
         re.I,
     ):
@@ -342,7 +355,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"\b(?:I'm|I am|im|I've been|been)\s+(?:now\s+|still\s+)?at\s+(?P<v>{_NAME})",
         r"\b(?:joining|joined|start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job)\s+)?at|"
         rf"job\s+at|hired\s+(?:by|at)|transfer(?:red)?\s+to(?:\s+the)?)\s+"
-        rf"(?P<v>(?:an?\s+|the\s+)?(?:[a-z-]+\s+){{0,3}}?(?:(?:{_NAME}\s+)?{_WORKPLACES}\b(?:\s+in\s+{_NAME})?|{_NAME}(?:\s+office)?))",
+        r"(?P<v>(?:an?\s+|the\s+)?(?:(?!for\b|of\b|in\b|with\b|to\b|on\b|at\b|and\b)[a-z-]+\s+){0,3}?"
+        rf"(?:(?:{_NAME}\s+)?{_WORKPLACES}\b(?:\s+in\s+{_NAME})?|{_NAME}(?:\s+office)?))",
         r"\b(?:job|role|position)\s+(?:at|with)\s+(?P<v>(?:an?\s+|the\s+)?[\w'&. -]+?)"
         r"(?=,|\.|;|!|\?| in | and | so | but | because | which |$)",
     ):
@@ -354,7 +368,8 @@ def properties(clause: str) -> dict[str, str]:
         props["employer"] = "freelance"
     for pattern in (
         r"\b(?:promoted|bumped up|moved up)\s+to\s+(?P<v>[\w -]+?)(?=,|\.|;|!|\?| last | this | today|$)",
-        r"\b(?:I'm|I am|im|is|'s|as|now)\s+(?:now\s+|still\s+)?(?:an?\s+|the\s+)(?P<v>[a-z][\w -]{2,30}?)"
+        rf"(?:\b(?:I'm|I am|im|now)|{_PERSON_IS}|{_AS_A_JOB})\s+(?:now\s+|still\s+)?(?:an?\s+|the\s+)"
+        r"(?P<v>[a-z][\w -]{2,30}?)"
         r"(?=\s+(?:at|in|for|on|so|and|but)\b|,|\.|;|!|\?|$)",
         r"\b(?P<v>head of [\w ]+?)(?=\s+now|,|\.|!|$)",
         r"\bdoing the (?P<v>[\w -]+?) job\b",
@@ -362,7 +377,11 @@ def properties(clause: str) -> dict[str, str]:
         r"\b(?P<v>retired)\b",
     ):
         match = re.search(pattern, c, re.I)
-        if match and not re.search(r"\b(?:fan|lot|bit|mess|pain|nightmare|start|way|one|person|place)\b", match["v"]):
+        if match and not re.search(
+            r"\b(?:fan|lot|bit|mess|pain|nightmare|start|way|one|person|place|best|worst|key|main|only|first|last|"
+            r"part|thing|reason|point|journey|feeling|decision|chance|idea|pic|photo|picture)\b",
+            match["v"],
+        ):
             _add(props, "title", match.group("v"))
             break
     team = re.search(r"\b(?:the|their|our|my)\s+(?P<v>[\w -]+?)\s+team\b", c, re.I)
@@ -378,12 +397,14 @@ def properties(clause: str) -> dict[str, str]:
     partner = partner or re.search(rf"^(?P<v>{_NAME})\s+(?:and|&)\s+I\s+(?:are|have been|got)\b", c)
     if partner and partner.group("v") not in _NOT_NAMES:
         _add(props, "partner", partner.group("v"))
-    status = re.search(
-        r"\b(?P<v>single|dating|seeing someone|engaged|proposed|married|divorced|separated|widowed|"
-        r"(?:officially\s+)?together|official)\b",
+    status = re.search(  # a status said of someone: "I'm single", "we got married", "are officially together"
+        r"\b(?:am|'m|im|are|'re|is|'s|be|been|being|got|get|getting|was|were|now|still|happily|just)\s+"
+        r"(?:now\s+|officially\s+|still\s+|happily\s+|just\s+|recently\s+)?"
+        r"(?P<v>single|dating|seeing someone|engaged|proposed|married|divorced|separated|widowed|"
+        r"(?:officially\s+)?together|official)\b(?!\s+(?:parent|mum|mom|dad|father|mother|life))",
         c,
         re.I,
-    )
+    ) or re.search(r"\b(?P<v>proposed|divorced|separated)\b", c, re.I)
     if status:
         word = status.group("v").lower().replace("officially ", "")
         word = {"proposed": "engaged", "official": "together", "seeing someone": "dating"}.get(word, word)

@@ -324,6 +324,7 @@ def clauses(text: str) -> list[str]:
     """A turn's clauses; a fragment without two words of its own ("12 to 26 April, Tokyo") joins the one before."""
     text = re.sub(r"\s*\[[^\]]*\]", "", text).strip()
     out: list[str] = []
+    leading: str | None = None
     for piece in _CLAUSE.split(text):
         piece = (piece or "").strip(" ,")
         if not piece:
@@ -331,8 +332,15 @@ def clauses(text: str) -> list[str]:
         own = [w for w in re.findall(r"\b[a-z][a-z'-]+\b", piece) if w not in STOPWORDS and len(w) > 2]
         if out and len(own) < 2 and not out[-1].endswith("?"):
             out[-1] = f"{out[-1].rstrip('.!')}, {piece}"
+        elif leading is None and not out and len(own) < 2 and not piece.endswith(("?", ".", "!")):
+            leading = piece  # "Seven years now, and I've finally found my muses": it leads the next clause
+        elif leading is not None:
+            out.append(f"{leading}, {piece}")
+            leading = None
         else:
             out.append(piece)
+    if leading is not None:
+        out.append(leading)
     return out
 
 
@@ -436,8 +444,12 @@ def _candidate(episode: Episode, speaker: str, plain: str, said: Claim, n_clause
         return _asked(episode, speaker, plain)
     elif plain.endswith("?") and said.properties and "," in plain:
         plain = plain[: plain.rindex(",")] + "."  # "my husband Mark and I are doing the Camino, any tips?"
-    if HEDGE.search(plain) and not said.properties:
-        return None  # "leaning towards a collie": a thought, not yet a fact
+    if plain.endswith("?"):
+        return None  # a question states nothing ("how long have you been married?")
+    if HEDGE.search(plain) and not said.properties and not resolve(plain, episode.event_time, "future"):
+        return (
+            None  # "leaning towards a collie": a thought, not yet a fact; "thinking about camping next month" is a plan
+        )
     statement = classify(plain, speaker)
     if statement is None and not said.properties and said.ends is None and not _worth_keeping(plain):
         return None

@@ -45,6 +45,12 @@ _DATED = re.compile(
     re.I,
 )
 _SEASONS = ("spring", "summer", "autumn", "fall", "winter")
+# A memory that itself tells of an ending ("losing my job was hard") is not ended by the next telling.
+_REPORTS_ENDING = re.compile(
+    r"\b(?:lost|losing|lose|left|leaving|quit|quitting|sold|selling|gave up|giving up|broke up|breaking up|"
+    r"split up|called it quits|put down|passed away|died)\b",
+    re.I,
+)
 
 
 def _stems(text: str) -> set[str]:
@@ -204,7 +210,9 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
             or _STEMS.get(ends, ends) in said
             or ends in said
         )
-        if named and n.memory.id not in closing and not _is_change(n.memory.text):
+        # "after losing my job" tells the same ending; it is not ended by it
+        reports_it = n.memory.metadata.get("ends") == ends or _REPORTS_ENDING.search(n.memory.text)
+        if named and n.memory.id not in closing and not _is_change(n.memory.text) and not reports_it:
             closing.append(n.memory.id)
     if not closing:
         return None
