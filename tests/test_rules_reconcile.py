@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from remem.types import MemoryItem
 from remem.write.candidates import Candidate
 from remem.write.reconcile import Neighbour
@@ -141,3 +143,12 @@ def test_more_detail_about_the_same_thing_updates_it() -> None:
     assert verdict.reason == "adds detail to mem_d"
     assert decide(candidate("Bob adopted a cat.", kind="event"), [Neighbour(old, 0.85)]).operation == "ADD"
     assert decide(candidate("Bob adopted a dog named Rex.", kind="event"), []).operation == "ADD"
+
+
+def test_a_verdict_speaks_the_write_paths_operations_only() -> None:
+    from remem.write.candidates import Operation, Verdict
+
+    assert Verdict("SUPERSEDE", "m1", "t", "r").operation is Operation.SUPERSEDE
+    assert Verdict(Operation.PURGE, "m1", "t", "r").operation == "PURGE"  # the plain name still reads
+    with pytest.raises(ValueError, match="MERGE"):
+        Verdict("MERGE", "m1", "t", "r")

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from remem.types import Episode
-from remem.write.candidates import Candidate
+from remem.write.candidates import Candidate, Extractor
 
-
-class Extractor(Protocol):
-    """Proposes memories from new episodes; `recent` gives earlier turns of the session for context."""
-
-    name: str
-
-    def extract(self, episodes: Sequence[Episode], recent: Sequence[Episode]) -> list[Candidate]: ...
+__all__ = ["Extractor", "TurnExtractor", "index_text", "turn_text"]
 
 
 def turn_text(episode: Episode) -> str:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Protocol
 
 import numpy as np
 
@@ -23,12 +22,11 @@ from remem.ids import new_id
 from remem.store.base import Job, Store
 from remem.timeutil import now
 from remem.types import Decision, Episode, Filters, MemoryItem, Version
-from remem.write.candidates import Candidate
+from remem.write.candidates import Candidate, Extractor, Neighbour, Operation, Reconciler, Summarizer, Verdict
 from remem.write.claims import number
-from remem.write.extract import Extractor, index_text
+from remem.write.extract import index_text
 from remem.write.forget import forget_by_meaning
 from remem.write.links import link
-from remem.write.reconcile import Neighbour, Reconciler, Verdict
 from remem.write.rules_reconcile import RuleReconciler
 
 log = logging.getLogger(__name__)
@@ -123,14 +121,6 @@ def _state(neighbours: Sequence[Neighbour]) -> set[tuple[str, int, datetime | No
     return {(n.memory.id, n.memory.version, n.memory.valid_to) for n in neighbours}
 
 
-class Summarizer(Protocol):
-    """Writes the coarse memory of a session: one summary that points at all of its turns."""
-
-    name: str
-
-    def summarize(self, episodes: Sequence[Episode]) -> Candidate | None: ...
-
-
 SUMMARY_TURNS = 200  # a summary reads at most a session's latest turns...
 SUMMARY_CHARS = 4_000  # ...and at most this much of each: its cost has a bound whatever the session holds
 
@@ -185,95 +175,120 @@ def apply(
     """
     stamp = now()
     episode_id = candidate.source_episode_ids[0] if candidate.source_episode_ids else None
-    if verdict.operation == "NOOP" and verdict.target is None:
-        return [Decision("NOOP", None, verdict.text, verdict.reason)]  # nothing to touch
-    if verdict.operation == "ADD" or verdict.target is None:
-        item = MemoryItem(
-            id=new_id("mem"),
-            space=space,
-            text=verdict.text,
-            kind=candidate.kind,
-            session=candidate.session,
-            source_episode_ids=list(candidate.source_episode_ids),
-            keywords=list(candidate.keywords),
-            tags=list(candidate.tags),
-            links=[],
-            valid_from=candidate.valid_from,
-            valid_to=None,
-            strength=1.0,
-            version=1,
-            created_at=stamp,
-            updated_at=stamp,
-            metadata=dict(candidate.metadata),
-        )
-        store.insert_memory(item, vector, version_record(item, "ADD", verdict.reason, actor, episode_id))
-        if candidate.kind != "turn":
-            link(store, item, neighbours)
-        return [Decision("ADD", item.id, item.text, verdict.reason)]
+    if verdict.target is None:
+        if verdict.operation == Operation.NOOP:
+            return [Decision("NOOP", None, verdict.text, verdict.reason)]  # nothing to touch
+        return _add(store, space, candidate, vector, verdict, actor, neighbours, stamp, episode_id)
     current = store.get_memory(space, verdict.target)
-    sources = (
-        list(candidate.source_episode_ids)
-        if replace_sources
-        else _merge(current.source_episode_ids, candidate.source_episode_ids)
-    )
-    if verdict.operation == "NOOP":
-        # The state keeps its version number; the new source episode is remembered as evidence.
-        noop = version_record(current, "NOOP", verdict.reason, actor, episode_id)
-        store.update_memory(replace(current, source_episode_ids=sources), None, noop)
-        return [Decision("NOOP", current.id, current.text, verdict.reason)]
-    if verdict.operation == "UPDATE":
-        start = current.valid_from or candidate.valid_from
-        decisions: list[Decision] = []
-        if verdict.temporal:
-            start = candidate.valid_from or stamp
-            decisions.append(_snapshot(store, current, closed_at=start, actor=actor, episode_id=episode_id))
-        item = replace(
-            current,
-            text=verdict.text,
-            source_episode_ids=sources,
-            version=current.version + 1,
-            keywords=_merge(current.keywords, candidate.keywords),
-            tags=_merge(current.tags, candidate.tags),
-            valid_from=start,
-            updated_at=stamp,
-            metadata={**current.metadata, **candidate.metadata, **(verdict.metadata or {})},
-        )
-        new_vector = vector if verdict.text != current.text else None
-        store.update_memory(item, new_vector, version_record(item, "UPDATE", verdict.reason, actor, episode_id))
-        if verdict.stale_sources:
-            _mark_turns(store, current, candidate.valid_from or stamp, actor, episode_id)
-        return [*decisions, Decision("UPDATE", item.id, item.text, verdict.reason)]
-    if verdict.operation == "PURGE":
-        # Forgetting a fact also forgets the turns that said it and the request that names it:
-        # their episodes go, and with them every memory derived from them (raw turns, facts
-        # from the same turns, session summaries, which are written again from what is left).
-        said = list(dict.fromkeys([*current.source_episode_ids, *candidate.source_episode_ids]))
-        report = store.purge(space, memory_ids=[current.id], episode_ids=said)
-        reason = f"{verdict.reason} (with {report.episodes} turn(s) and {report.memories - 1} memories from them)"
-        return [Decision("PURGE", current.id, current.text, reason)]
-    if verdict.operation in ("DELETE", "SUPERSEDE"):
-        # A contradicted fact is closed, not erased: it stays true "as of" the past.
-        closed_items, closed_decisions = [], []
-        for old in [current, *store.get_memories(space, list(verdict.closes))]:
-            closed_at = max(candidate.valid_from or stamp, old.valid_from or candidate.valid_from or stamp)
-            item = replace(old, valid_to=closed_at, version=old.version + 1, updated_at=stamp)
-            store.update_memory(item, None, version_record(item, "DELETE", verdict.reason, actor, episode_id))
-            _mark_turns(store, item, closed_at, actor, episode_id)
-            closed_items.append(item)
-            closed_decisions.append(Decision("DELETE", item.id, item.text, verdict.reason))
-        if verdict.operation == "DELETE":
-            return closed_decisions
-        added = apply(
-            store,
-            space,
-            candidate,
-            vector,
-            Verdict("ADD", None, verdict.text, verdict.reason),
-            actor,
-            neighbours=[*(Neighbour(c, 1.0) for c in closed_items), *neighbours],
-        )
-        return [*closed_decisions, *added]
+    match verdict.operation:
+        case Operation.ADD:
+            return _add(store, space, candidate, vector, verdict, actor, neighbours, stamp, episode_id)
+        case Operation.NOOP:
+            # The state keeps its version number; the new source episode is remembered as evidence.
+            sources = _sources(current, candidate, replace_sources)
+            noop = version_record(current, "NOOP", verdict.reason, actor, episode_id)
+            store.update_memory(replace(current, source_episode_ids=sources), None, noop)
+            return [Decision("NOOP", current.id, current.text, verdict.reason)]
+        case Operation.UPDATE:
+            return _update(store, current, candidate, vector, verdict, actor, stamp, episode_id, replace_sources)
+        case Operation.PURGE:
+            # Forgetting a fact also forgets the turns that said it and the request that names it:
+            # their episodes go, and with them every memory derived from them (raw turns, facts
+            # from the same turns, session summaries, which are written again from what is left).
+            said = list(dict.fromkeys([*current.source_episode_ids, *candidate.source_episode_ids]))
+            report = store.purge(space, memory_ids=[current.id], episode_ids=said)
+            reason = f"{verdict.reason} (with {report.episodes} turn(s) and {report.memories - 1} memories from them)"
+            return [Decision("PURGE", current.id, current.text, reason)]
+        case Operation.DELETE | Operation.SUPERSEDE:
+            # A contradicted fact is closed, not erased: it stays true "as of" the past.
+            closed_items, closed = [], []
+            for old in [current, *store.get_memories(space, list(verdict.closes))]:
+                closed_at = max(candidate.valid_from or stamp, old.valid_from or candidate.valid_from or stamp)
+                item = replace(old, valid_to=closed_at, version=old.version + 1, updated_at=stamp)
+                store.update_memory(item, None, version_record(item, "DELETE", verdict.reason, actor, episode_id))
+                _mark_turns(store, item, closed_at, actor, episode_id)
+                closed_items.append(item)
+                closed.append(Decision("DELETE", item.id, item.text, verdict.reason))
+            if verdict.operation == Operation.DELETE:
+                return closed
+            near = [*(Neighbour(c, 1.0) for c in closed_items), *neighbours]
+            return [*closed, *_add(store, space, candidate, vector, verdict, actor, near, stamp, episode_id)]
     raise ValueError(f"unknown operation {verdict.operation!r}")
+
+
+def _add(
+    store: Store,
+    space: str,
+    candidate: Candidate,
+    vector: np.ndarray,
+    verdict: Verdict,
+    actor: str,
+    neighbours: Sequence[Neighbour],
+    stamp: datetime,
+    episode_id: str | None,
+) -> list[Decision]:
+    item = MemoryItem(
+        id=new_id("mem"),
+        space=space,
+        text=verdict.text,
+        kind=candidate.kind,
+        session=candidate.session,
+        source_episode_ids=list(candidate.source_episode_ids),
+        keywords=list(candidate.keywords),
+        tags=list(candidate.tags),
+        links=[],
+        valid_from=candidate.valid_from,
+        valid_to=None,
+        strength=1.0,
+        version=1,
+        created_at=stamp,
+        updated_at=stamp,
+        metadata=dict(candidate.metadata),
+    )
+    store.insert_memory(item, vector, version_record(item, "ADD", verdict.reason, actor, episode_id))
+    if candidate.kind != "turn":
+        link(store, item, neighbours)
+    return [Decision("ADD", item.id, item.text, verdict.reason)]
+
+
+def _sources(current: MemoryItem, candidate: Candidate, replace_sources: bool) -> list[str]:
+    if replace_sources:
+        return list(candidate.source_episode_ids)
+    return _merge(current.source_episode_ids, candidate.source_episode_ids)
+
+
+def _update(
+    store: Store,
+    current: MemoryItem,
+    candidate: Candidate,
+    vector: np.ndarray,
+    verdict: Verdict,
+    actor: str,
+    stamp: datetime,
+    episode_id: str | None,
+    replace_sources: bool,
+) -> list[Decision]:
+    start = current.valid_from or candidate.valid_from
+    decisions: list[Decision] = []
+    if verdict.temporal:
+        start = candidate.valid_from or stamp
+        decisions.append(_snapshot(store, current, closed_at=start, actor=actor, episode_id=episode_id))
+    item = replace(
+        current,
+        text=verdict.text,
+        source_episode_ids=_sources(current, candidate, replace_sources),
+        version=current.version + 1,
+        keywords=_merge(current.keywords, candidate.keywords),
+        tags=_merge(current.tags, candidate.tags),
+        valid_from=start,
+        updated_at=stamp,
+        metadata={**current.metadata, **candidate.metadata, **(verdict.metadata or {})},
+    )
+    new_vector = vector if verdict.text != current.text else None
+    store.update_memory(item, new_vector, version_record(item, "UPDATE", verdict.reason, actor, episode_id))
+    if verdict.stale_sources:
+        _mark_turns(store, current, candidate.valid_from or stamp, actor, episode_id)
+    return [*decisions, Decision("UPDATE", item.id, item.text, verdict.reason)]
 
 
 def _carry(

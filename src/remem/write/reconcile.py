@@ -4,50 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
 
-from remem.types import MemoryItem
-from remem.write.candidates import Candidate
+from remem.write.candidates import Candidate, Neighbour, Reconciler, Verdict
 
-
-@dataclass(frozen=True)
-class Neighbour:
-    memory: MemoryItem
-    similarity: float
-
-
-@dataclass(frozen=True)
-class Verdict:
-    operation: str  # ADD | UPDATE | DELETE | NOOP | SUPERSEDE (close target, add new) | PURGE (forget)
-    target: str | None  # the existing memory acted on (None for ADD)
-    text: str  # the text to store (the merged text for UPDATE)
-    reason: str
-    # For UPDATE: the old value stops being true where the new one starts (a city, a job), so a
-    # closed snapshot of it stays searchable "as of" the past while the memory moves on.
-    temporal: bool = False
-    # For SUPERSEDE: further memories the same change closes (a move closes every fact of the old city).
-    closes: tuple[str, ...] = ()
-    # For UPDATE: the target's source turns said what is now known wrong (a correction), so search
-    # ranks them below the corrected fact.
-    stale_sources: bool = False
-    # For UPDATE: metadata to set on the target (a correction fixes the claim's value too).
-    metadata: dict[str, Any] | None = None
-
-
-class Reconciler(Protocol):
-    """Decides what a candidate does to the memories it is compared with.
-
-    `inline` says the decision is cheap and pure (the rules): it is made inside the write
-    transaction, against the latest state. A reconciler that calls a model sets it False: its
-    decisions are made before the transaction, with no lock held, and one whose neighbours changed
-    in the meantime is decided again inside it by the rules.
-    """
-
-    name: str
-    inline: bool
-
-    def reconcile(self, candidate: Candidate, neighbours: Sequence[Neighbour]) -> Verdict: ...
+__all__ = ["Neighbour", "Reconciler", "SimilarityReconciler", "Verdict", "normalise"]
 
 
 def normalise(text: str) -> str:

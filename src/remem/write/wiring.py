@@ -6,8 +6,8 @@ from typing import Any
 
 from remem.errors import InvalidInput
 from remem.settings import Settings
+from remem.write.candidates import Summarizer
 from remem.write.extract import Extractor, TurnExtractor
-from remem.write.pipeline import Summarizer
 from remem.write.reconcile import Reconciler, SimilarityReconciler
 
 
