@@ -32,6 +32,20 @@ def test_add_then_search_finds_the_memory_with_its_evidence(mem: Memory) -> None
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+def test_get_with_episodes_shows_where_a_memory_came_from(mem: Memory) -> None:
+    added = mem.add("I adopted a cat called Miso.", space="alice", session="s2", at="2024-05-01T09:00:00Z")
+    memory_id = added.decisions[0].memory_id
+
+    item, episodes = mem.get(memory_id, space="alice", with_episodes=True)
+
+    assert item == mem.get(memory_id, space="alice")
+    assert [(e.id, e.content, e.session) for e in episodes] == [
+        (added.episodes[0].id, "I adopted a cat called Miso.", "s2")
+    ]
+    with pytest.raises(NotFound):
+        mem.get(memory_id, space="bob", with_episodes=True)
+
+
 def test_hybrid_combines_an_exact_keyword_and_a_paraphrase(mem: Memory) -> None:
     texts = [
         "Order number ZX-4471 shipped on Monday.",

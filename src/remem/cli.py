@@ -219,8 +219,7 @@ def ask(c: Context, question: str, space: str, k: int, as_of: str | None) -> Non
 def show(c: Context, memory_id: str, space: str) -> None:
     """One memory with its source episodes."""
     with c.memory() as mem:
-        item = mem.get(memory_id, space=space)
-        episodes = mem.store.get_episodes(space, item.source_episode_ids)
+        item, episodes = mem.get(memory_id, space=space, with_episodes=True)
     data = {**item.to_dict(), "episodes": [e.to_dict() for e in episodes]}
 
     def human() -> None:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal, overload
 
 from remem import validate
 from remem.embed import Embedder
@@ -366,8 +366,23 @@ class Memory:
             expand_links=expand_links,
         )
 
-    def get(self, memory_id: str, *, space: str = "default") -> MemoryItem:
-        return self.store.get_memory(validate.space_name(space), validate.identifier(memory_id, "memory id"))
+    @overload
+    def get(self, memory_id: str, *, space: str = ..., with_episodes: Literal[False] = False) -> MemoryItem: ...
+
+    @overload
+    def get(
+        self, memory_id: str, *, space: str = ..., with_episodes: Literal[True]
+    ) -> tuple[MemoryItem, builtins.list[Episode]]: ...
+
+    def get(
+        self, memory_id: str, *, space: str = "default", with_episodes: bool = False
+    ) -> MemoryItem | tuple[MemoryItem, builtins.list[Episode]]:
+        """One memory; with `with_episodes=True`, the memory and the episodes it came from."""
+        space = validate.space_name(space)
+        item = self.store.get_memory(space, validate.identifier(memory_id, "memory id"))
+        if not with_episodes:
+            return item
+        return item, self.store.get_episodes(space, item.source_episode_ids)
 
     def list(
         self,

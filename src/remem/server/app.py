@@ -197,8 +197,7 @@ def create_app(
     @router.get("/v1/spaces/{space}/memories/{memory_id}", **read)
     def get(space: str, memory_id: str) -> dict[str, Any]:
         """One memory with its source episodes."""
-        item = memory.get(memory_id, space=space)
-        episodes = memory.store.get_episodes(space, item.source_episode_ids)
+        item, episodes = memory.get(memory_id, space=space, with_episodes=True)
         return {**item.to_dict(), "episodes": [e.to_dict() for e in episodes]}
 
     @router.patch("/v1/spaces/{space}/memories/{memory_id}", **write)
