@@ -1,4 +1,4 @@
-"""One tokenizer for lexical search on every backend: SQLite's own FTS5 tokenizer.
+"""Lexical search, specified once for every engine: FTS5's tokens, ranked by FTS5's BM25.
 
 SQLite indexes memories with FTS5's `porter unicode61 remove_diacritics 2` tokenizer and ranks
 them with FTS5's BM25. PostgreSQL has no such tokenizer (its `english` configuration drops stop
@@ -8,6 +8,10 @@ through that same FTS5 tokenizer in a private in-memory SQLite database, and ran
 FTS5's BM25 formula: both backends see the same tokens and compute the same scores.
 
 About 40 microseconds a text. Each thread keeps its own in-memory database.
+
+How the ranking is weighted, and which terms a query drops, is one spec, `BM25`: SQLite hands
+its column weights to FTS5's bm25(), PostgreSQL computes the same formula from it, and both
+prune common terms by it. No store defines a ranking constant of its own.
 """
 
 from __future__ import annotations
@@ -16,13 +20,36 @@ import json
 import math
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
 #: The FTS5 tokenizer of SQLite's memories_fts table; PostgreSQL's tokens come from it too.
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 _PLAIN = "unicode61 remove_diacritics 2"  # the same words, unstemmed: what a query may quote
 
 _local = threading.local()
+Term = TypeVar("Term")
+
+
+@dataclass(frozen=True)
+class BM25Spec:
+    """How lexical search ranks and prunes, on every engine."""
+
+    k1: float  # FTS5's constants, compiled into SQLite: PostgreSQL computes with the same
+    b: float
+    text_weight: float  # the column weights, as FTS5's bm25(memories_fts, text_weight, keywords_weight)
+    keywords_weight: float
+    #: A term in more memories than this is left out of a query while rarer terms remain: an OR
+    #: query scores every row a term matches, so one very common term costs milliseconds per
+    #: thousand rows, while its weight (IDF) is near zero and the dense retriever covers its meaning.
+    common_df: int
+    #: How long a counted document frequency is trusted: a write through the same store forgets it
+    #: at once, a write by another process shows within this many seconds.
+    df_seconds: float
+
+
+BM25 = BM25Spec(k1=1.2, b=0.75, text_weight=1.0, keywords_weight=0.5, common_df=2_000, df_seconds=60.0)
 
 
 def _db() -> sqlite3.Connection:
@@ -80,6 +107,27 @@ def query_phrases(terms: Sequence[str]) -> list[tuple[str, str]]:
         for word, stem in zip(words, stems, strict=True):
             seen.setdefault(stem, word)
     return [(word, stem) for stem, word in seen.items()]
+
+
+def prune_common(terms: Sequence[Term], document_frequency: Callable[[Term], int]) -> list[Term]:
+    """The terms without those in more than BM25.common_df memories, unless no rarer term remains.
+
+    A lone term is kept without counting it.
+    """
+    if len(terms) < 2:
+        return list(terms)
+    kept = [term for term in terms if document_frequency(term) <= BM25.common_df]
+    return kept or list(terms)
+
+
+def term_frequencies(text: Sequence[str], keywords: Sequence[str]) -> tuple[dict[str, float], int]:
+    """A memory's BM25 frequency of each token (the column weight per occurrence) and its token count."""
+    frequency: dict[str, float] = {}
+    for token in text:
+        frequency[token] = frequency.get(token, 0.0) + BM25.text_weight
+    for token in keywords:
+        frequency[token] = frequency.get(token, 0.0) + BM25.keywords_weight
+    return frequency, len(text) + len(keywords)
 
 
 def bm25_idf(rows: int, hits: int) -> float:

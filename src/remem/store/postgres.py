@@ -1,7 +1,7 @@
 """The PostgreSQL store: the same contract as SQLite, for many app servers and millions of memories.
 
 pgvector holds the vectors (HNSW, cosine); FTS5's own tokens, as a jsonb map of their frequencies
-under a GIN index, serve lexical search ranked by FTS5's BM25 (see remem.search.lexicon); psycopg
+under a GIN index, serve lexical search ranked by FTS5's BM25 (see remem.search.lexical); psycopg
 3's pool hands out connections, and every write runs in a transaction.
 
 Every table's primary key starts with `space`, and every query names one space: the tables can
@@ -27,16 +27,13 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from remem.errors import Conflict, InvalidInput, NotFound, Unavailable
-from remem.search.lexicon import bm25_idf, memory_tokens, query_phrases
+from remem.search.lexical import BM25, bm25_idf, memory_tokens, prune_common, query_phrases, term_frequencies
 from remem.store.base import Job, PurgeReport, Vector
 from remem.store.forgotten import FORGOTTEN_REASON, MAX_TEXTS, quotes_forgotten, searchable_texts
 from remem.store.rows import read_one, readable
 from remem.timeutil import now
 from remem.types import Episode, Filters, MemoryItem, Version
 
-BM25_K1, BM25_B = 1.2, 0.75  # FTS5's constants, so both stores rank alike
-COMMON_DF = 2_000  # as SQLite: a term in more memories than this is left out when rarer ones remain
-STATS_SECONDS = 60.0
 EF_SEARCH = 200  # HNSW candidates per query: high enough that results match exact search at 100k
 _MIGRATION_LOCK = 4242  # advisory lock keys: arbitrary, fixed, distinct
 _BIND_LOCK = 4243
@@ -112,7 +109,7 @@ def _m002_space_first_indexes(conn: psycopg.Connection[Any]) -> None:
 def _m003_fts5_tokens(conn: psycopg.Connection[Any]) -> None:
     """Lexical search on FTS5's tokens instead of the `english` tsvector, so both backends rank alike.
 
-    lex_tf maps each token of a memory, as SQLite's FTS5 tokenizer makes them (remem.search.lexicon),
+    lex_tf maps each token of a memory, as SQLite's FTS5 tokenizer makes them (remem.search.lexical),
     to its BM25 frequency (1 per occurrence in the text, 0.5 in the keywords: FTS5's column weights),
     under a GIN index that finds the memories holding any query token; lex_length is the token count
     BM25 normalises by; lex_stats holds each space's memory and token totals. Existing rows are
@@ -153,14 +150,9 @@ def _lex_of(item: MemoryItem) -> tuple[Jsonb, int]:
 
 
 def _lex_columns(tokens: tuple[list[str], list[str]]) -> tuple[Jsonb, int]:
-    """lex_tf and lex_length of a memory's (text tokens, keyword tokens), weighted as FTS5's bm25(1.0, 0.5)."""
-    text, keywords = tokens
-    frequency: dict[str, float] = {}
-    for token in text:
-        frequency[token] = frequency.get(token, 0.0) + 1.0
-    for token in keywords:
-        frequency[token] = frequency.get(token, 0.0) + 0.5
-    return Jsonb(frequency), len(text) + len(keywords)
+    """lex_tf and lex_length of a memory's (text tokens, keyword tokens), weighted by the BM25 spec."""
+    frequency, length = term_frequencies(*tokens)
+    return Jsonb(frequency), length
 
 
 _MEMORY = (
@@ -492,9 +484,9 @@ class PostgresStore:
     def lexical_search(self, space: str, terms: Sequence[str], filters: Filters, k: int) -> list[tuple[str, float]]:
         """BM25-ranked (memory id, score) for an OR of the terms, exactly as SQLite's FTS5 ranks; best first.
 
-        The tokens are FTS5's (remem.search.lexicon), the score is FTS5's bm25() with the same
-        column weights (text 1.0, keywords 0.5), and terms in more than COMMON_DF memories are left
-        out when rarer ones remain, as SQLite does. The statistics are the space's, where FTS5's are
+        The tokens are FTS5's and the score FTS5's bm25() with the same column weights, and terms
+        in more than BM25.common_df memories are left out when rarer ones remain, as on SQLite (all
+        read from remem.search.lexical). The statistics are the space's, where FTS5's are
         its file's: the two agree whenever a file holds one space, as the benchmark's do.
         """
         phrases = [stem for _, stem in query_phrases(terms)]
@@ -505,9 +497,8 @@ class PostgresStore:
             return []
         rows, tokens = int(stats[0][0]), int(stats[0][1])
         hits = self._document_frequencies(space, phrases)
-        if len(phrases) > 1:  # SQLite's _selective: common terms cost time and carry almost no weight
-            phrases = [p for p in phrases if hits[p] <= COMMON_DF] or phrases
-        if any(hits[p] > COMMON_DF for p in phrases):  # only common terms: their exact counts are needed
+        phrases = prune_common(phrases, hits.__getitem__)
+        if any(hits[p] > BM25.common_df for p in phrases):  # only common terms: their exact counts are needed
             hits.update(self._document_frequencies(space, phrases, exact=True))
         average = float(tokens) / float(rows)
         # FTS5: idf * ((f * (k1 + 1)) / (f + k1 * (1 - b + b * D / avgdl))), f from lex_tf, D the
@@ -516,7 +507,7 @@ class PostgresStore:
         score = " + ".join(
             f"%s * ((f{i} * %s) / (f{i} + %s * (1 - %s + %s * lex_length / %s)))" for i in range(len(phrases))
         )
-        constants = [BM25_K1 + 1.0, BM25_K1, BM25_B, BM25_B, average]
+        constants = [BM25.k1 + 1.0, BM25.k1, BM25.b, BM25.b, average]
         where, filter_params = _filter_sql(space, filters)
         found = self._q(
             f"SELECT id, {score} AS score FROM (SELECT m.id, m.seq, m.lex_length, {frequencies} FROM memories m "
@@ -532,13 +523,13 @@ class PostgresStore:
         return [(memory_id, float(score)) for memory_id, score in found]
 
     def _document_frequencies(self, space: str, stems: Sequence[str], exact: bool = False) -> dict[str, int]:
-        """Memories of the space holding each stem: counted up to COMMON_DF + 1 unless `exact`.
+        """Memories of the space holding each stem: counted up to BM25.common_df + 1 unless `exact`.
 
         Cached per space until a write through this store; writes by other processes show within
-        STATS_SECONDS. One statement counts every stem not cached, each through the GIN index.
+        BM25.df_seconds. One statement counts every stem not cached, each through the GIN index.
         """
         entries = self._stats_cache.setdefault(space, {})
-        fresh = time.monotonic() - STATS_SECONDS
+        fresh = time.monotonic() - BM25.df_seconds
         out: dict[str, int] = {}
         missing = []
         for stem in stems:
@@ -548,7 +539,7 @@ class PostgresStore:
             else:
                 missing.append(stem)
         if missing:
-            bound = "" if exact else f" LIMIT {COMMON_DF + 1}"
+            bound = "" if exact else f" LIMIT {BM25.common_df + 1}"
             counted = self._q(
                 "SELECT stem, (SELECT count(*) FROM (SELECT 1 FROM memories m WHERE m.space = %s "
                 f"AND m.lex_tf ? stem{bound}) held) FROM unnest(%s::text[]) AS stem",
@@ -559,7 +550,7 @@ class PostgresStore:
             now_ = time.monotonic()
             for stem, count in counted:
                 out[stem] = int(count)
-                entries[stem] = (int(count), exact or int(count) <= COMMON_DF, now_)
+                entries[stem] = (int(count), exact or int(count) <= BM25.common_df, now_)
         return out
 
     def _changed(self, space: str) -> None:

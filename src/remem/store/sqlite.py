@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from remem.errors import Conflict, InvalidInput, NotFound
-from remem.search.lexicon import query_phrases
+from remem.search.lexical import BM25, prune_common, query_phrases
 from remem.store.base import Job, PurgeReport, Vector
 from remem.store.forgotten import FORGOTTEN_REASON, MAX_TEXTS, quotes_forgotten, searchable_texts
 from remem.store.rows import read_one, readable
@@ -26,9 +26,6 @@ from remem.store.sqlite_schema import migrate
 from remem.store.vector_index import SpaceMatrix, from_blobs, to_blob
 from remem.timeutil import from_iso, now, to_iso
 from remem.types import Episode, Filters, MemoryItem, Version
-
-COMMON_DF = 2_000  # a term in more rows than this is left out of lexical queries with rarer terms
-DF_CACHE_SECONDS = 60.0
 
 _MEMORY_COLUMNS = (
     "id, space, text, kind, session, source_episode_ids, keywords, tags, links, valid_from, "
@@ -359,46 +356,33 @@ class SQLiteStore:
         if not terms:
             return []
         # Each word is quoted, so FTS5 syntax in user text (OR, *, NEAR, quotes) is inert; the
-        # words are those PostgreSQL searches for too (see remem.search.lexicon).
+        # words are those PostgreSQL searches for too (see remem.search.lexical).
         quoted = ['"' + word.replace('"', '""') + '"' for word, _ in query_phrases(terms)]
         if not quoted:
             return []
-        match = " OR ".join(self._selective(quoted))
+        match = " OR ".join(prune_common(quoted, self._document_frequency))
         where, params = _filter_sql(space, filters)
         rows = self._q(
-            "SELECT m.id, bm25(memories_fts, 1.0, 0.5) AS score FROM memories_fts "
+            f"SELECT m.id, bm25(memories_fts, {BM25.text_weight}, {BM25.keywords_weight}) AS score FROM memories_fts "
             "JOIN memories m ON m.rowid = memories_fts.rowid "
             f"WHERE memories_fts MATCH ? AND {where} ORDER BY score, m.rowid LIMIT ?",
             [match, *params, k],
         )
         return [(r[0], -float(r[1])) for r in rows]  # bm25() is lower-is-better
 
-    def _selective(self, quoted: list[str]) -> list[str]:
-        """Drop terms that match more than COMMON_DF rows, while rarer terms remain.
-
-        FTS5 scores every row an OR query matches, so one very common term costs
-        milliseconds per thousand rows; its BM25 weight (IDF) is near zero anyway,
-        and the dense retriever covers its meaning. Counting is bounded by LIMIT.
-        """
-        if len(quoted) < 2:
-            return quoted
-        frequency = {term: self._document_frequency(term) for term in quoted}
-        kept = [t for t in quoted if frequency[t] <= COMMON_DF]
-        return kept or quoted
-
     def _document_frequency(self, quoted_term: str) -> int:
-        """Rows matching the term, counted up to COMMON_DF + 1.
+        """Rows matching the term, counted up to BM25.common_df + 1.
 
-        Cached until a write through this store (and for at most DF_CACHE_SECONDS, for writes by
+        Cached until a write through this store (and for at most BM25.df_seconds, for writes by
         other processes), so which terms a query keeps follows the data, as on PostgreSQL.
         """
         cached = self._df_cache.get(quoted_term)
-        if cached is not None and time.monotonic() - cached[1] < DF_CACHE_SECONDS:
+        if cached is not None and time.monotonic() - cached[1] < BM25.df_seconds:
             return cached[0]
         count = int(
             self._q(
                 "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)",
-                (quoted_term, COMMON_DF + 1),
+                (quoted_term, BM25.common_df + 1),
             )[0][0]
         )
         if len(self._df_cache) > 10_000:
