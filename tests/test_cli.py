@@ -95,6 +95,31 @@ def test_the_installed_entry_point_runs(tmp_path: Path) -> None:
         [str(exe), "--db", str(db), "search", "hello", "--space", "s"], capture_output=True, text=True, timeout=120
     )
     assert "hello from a shell" in table.stdout
+    module = subprocess.run(
+        [sys.executable, "-m", "remem.cli", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert module.returncode == 0 and module.stdout.startswith("remem, version"), module.stderr
+
+
+def test_json_may_come_after_the_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REMEM_EXTRACTOR", "turns")
+    db = tmp_path / "cli.db"
+
+    def invoke(*args: str) -> str:
+        result = CliRunner().invoke(main, ["--db", str(db), *args])
+        assert result.exit_code == 0, (result.output, result.exception)
+        return result.stdout
+
+    assert json.loads(invoke("add", "I keep bees.", "--space", "s", "--json"))["episodes"] == 1
+    assert json.loads(invoke("stats", "--json", "--space", "s"))["memories"] == 1
+    assert json.loads(invoke("keys", "list", "--json")) == []  # a command inside a group takes it too
+    assert invoke("stats", "--space", "s").startswith("backend: sqlite")  # without it, lines for a person
+    # A script cannot answer a prompt: with --json anywhere, forget does not ask.
+    assert json.loads(invoke("forget", "--space", "s", "--everything", "--json")) == {
+        "memories": 1,
+        "episodes": 1,
+        "versions": 1,
+    }
 
 
 def test_keys_are_created_listed_and_revoked(tmp_path: Path) -> None:

@@ -1,0 +1,50 @@
+"""Commands on the extraction queue: status, retry, process."""
+
+from __future__ import annotations
+
+import click
+
+from remem.cli.app import Context, console, main, pass_ctx, space_option
+
+
+@main.command()
+@space_option(default=None, help="Only this space (default: every space).")
+@pass_ctx
+def status(c: Context, space: str | None) -> None:
+    """The extraction queue: pending, running, done and failed jobs."""
+    with c.memory() as mem:
+        data = mem.status(space)
+
+    def human() -> None:
+        console.print(" ".join(f"{k}: {data[k]}" for k in ("pending", "running", "done", "failed")))
+        for job in data["failed_jobs"]:
+            console.print(
+                f"  [red]failed[/red] {job['id']} ({job['space']}, {job['attempts']} attempts): {job['error']}"
+            )
+        if data["failed"]:
+            console.print("run `remem retry` to queue failed jobs again, then `remem process`")
+
+    c.emit(data, human)
+
+
+@main.command()
+@space_option(default=None, help="Only this space (default: every space).")
+@pass_ctx
+def retry(c: Context, space: str | None) -> None:
+    """Queue failed extraction jobs again and run them."""
+    with c.memory() as mem:
+        requeued = mem.retry(space=space)
+        outcome = mem.process_pending(space=space, limit=10_000)
+    data = {"requeued": requeued, **outcome}
+    c.emit(data, lambda: console.print(", ".join(f"{k}: {v}" for k, v in data.items())))
+
+
+@main.command()
+@space_option(default=None, help="Only this space (default: every space).")
+@click.option("--limit", default=10_000, show_default=True)
+@pass_ctx
+def process(c: Context, space: str | None, limit: int) -> None:
+    """Run pending extraction jobs (and ones a crash left behind)."""
+    with c.memory() as mem:
+        data = mem.process_pending(space=space, limit=limit)
+    c.emit(data, lambda: console.print(", ".join(f"{k}: {v}" for k, v in data.items())))
