@@ -9,17 +9,18 @@ and cites ids; without one the answer is the best evidence itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from remem import validate
-from remem.llm.base import fill
+from remem.llm.base import LLM, fill
+from remem.settings import Settings
+from remem.store.base import Store
 from remem.timeutil import TimeLike, parse_time, to_iso
 from remem.types import Filters, Hit, MemoryItem, _Record
-
-if TYPE_CHECKING:
-    from remem.memory import Memory
 
 PROMPT = (Path(__file__).parent / "prompts" / "answer.md").read_text()
 _CITATION = re.compile(r"\[(mem_[0-9a-f]+)\]")
@@ -39,17 +40,31 @@ def estimate_tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
-def answer(memory: Memory, question: str, *, space: str, k: int, as_of: TimeLike | None) -> Answer:
-    question = validate.text(question, "question", memory.settings.max_text_chars)
-    budget = memory.settings.context_tokens
+#: The search a caller has bound to its space and k: (question, as_of) -> hits, best first.
+Search = Callable[[str, datetime | None], list[Hit]]
+
+
+def answer(
+    question: str,
+    *,
+    space: str,
+    as_of: TimeLike | None,
+    store: Store,
+    search: Search,
+    llm: LLM | None,
+    settings: Settings,
+) -> Answer:
+    """Answer `question` from the memories of `space` valid at `as_of` (all of them while they fit
+    `settings.context_tokens`, else the hits of `search`), by `llm`, or extractively without one."""
+    question = validate.text(question, "question", settings.max_text_chars)
+    budget = settings.context_tokens
     moment = parse_time(as_of, "as_of")
     filters = Filters(as_of=moment)
-    everything = memory.store.list_memories(validate.space_name(space), filters, limit=2_000)
+    everything = store.list_memories(validate.space_name(space), filters, limit=2_000)
     full = sum(estimate_tokens(m.text) for m in everything) <= budget and len(everything) < 2_000
-    llm = memory.llm
     hits: list[Hit] = []
     if llm is None or not full:
-        hits = memory.search(question, space=space, k=k, as_of=moment)
+        hits = search(question, moment)
     if full:
         items = sorted(everything, key=lambda m: (m.valid_from or m.created_at, m.id))
     else:

@@ -9,16 +9,18 @@ import os
 import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, overload
 
 from remem import validate
+from remem.answer import Answer, answer
 from remem.embed import Embedder
 from remem.embed import from_settings as embedder_from_settings
 from remem.errors import InvalidInput, RememError
 from remem.ids import new_id
+from remem.portable import import_records
 from remem.search.hybrid import MODES, Mode, SearchPlan
 from remem.search.hybrid import search as hybrid_search
 from remem.settings import Settings
@@ -417,11 +419,15 @@ class Memory:
             offset,
         )
 
-    def ask(self, question: str, *, space: str = "default", k: int = 10, as_of: TimeLike | None = None) -> Any:
+    def ask(self, question: str, *, space: str = "default", k: int = 10, as_of: TimeLike | None = None) -> Answer:
         """Answer from memory with citations (an LLM when configured, else the best evidence)."""
-        from remem.answer import answer
 
-        return answer(self, question, space=space, k=k, as_of=as_of)
+        def search(query: str, moment: datetime | None) -> builtins.list[Hit]:
+            return self.search(query, space=space, k=k, as_of=moment)
+
+        return answer(
+            question, space=space, as_of=as_of, store=self.store, search=search, llm=self.llm, settings=self.settings
+        )
 
     def stats(self, space: str | None = None) -> dict[str, Any]:
         return self.store.stats(validate.space_name(space) if space is not None else None)
@@ -455,9 +461,7 @@ class Memory:
 
     def import_records(self, records: Iterable[Mapping[str, Any]], *, space: str | None = None) -> dict[str, int]:
         """Load records written by `export` (into `space`, or their own); re-embeds with this store's model."""
-        from remem.portable import import_records
-
-        return import_records(self, records, space=space)
+        return import_records(records, store=self.store, embedder=self.embedder, settings=self.settings, space=space)
 
     # -- helpers ----------------------------------------------------------------------------
     def _filters(

@@ -9,30 +9,37 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
 import numpy as np
 
 from remem import validate
+from remem.embed.base import Embedder
 from remem.errors import Conflict, InvalidInput
 from remem.ids import new_id
 from remem.settings import Settings
+from remem.store.base import Store
 from remem.timeutil import parse_time
 from remem.types import KINDS, Episode, MemoryItem, Version
 from remem.write.extract import index_text
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from remem.memory import Memory
 
 OPERATIONS = ("ADD", "UPDATE", "DELETE", "NOOP", "PURGE", "RESTORE")
 MAX_VERSION = 2**31 - 1  # PostgreSQL's integer
 MAX_REFERENCES = 10_000  # source episodes, links or keywords of one memory; versions of one memory
 
 
-def import_records(memory: Memory, records: Iterable[Mapping[str, Any]], *, space: str | None = None) -> dict[str, int]:
+def import_records(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    store: Store,
+    embedder: Embedder,
+    settings: Settings,
+    space: str | None = None,
+) -> dict[str, int]:
     """Insert exported records in one transaction; existing ids are refused, nothing half-done.
+
+    Memories are embedded by `embedder` (the store's own model); texts are held to `settings`' limits.
 
     An id this space already holds is a Conflict. An id another space holds (SQLite keeps ids unique
     per file) is given a fresh one, references included, so the answer is the same whatever other
@@ -47,13 +54,13 @@ def import_records(memory: Memory, records: Iterable[Mapping[str, Any]], *, spac
         target = validate.space_name(space or record.get("space"))
         try:
             if record["type"] == "episode":
-                episode = _episode(record, target, memory.settings)
+                episode = _episode(record, target, settings)
                 record_id = episode.id
                 episodes.append(episode)
             else:
-                item = _memory(record, target, memory.settings)
+                item = _memory(record, target, settings)
                 record_id = item.id
-                memories.append((item, _versions(record.get("versions"), item, memory.settings)))
+                memories.append((item, _versions(record.get("versions"), item, settings)))
         except InvalidInput as exc:
             raise InvalidInput(f"record {n}: {exc}; nothing was imported") from None
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
@@ -64,9 +71,8 @@ def import_records(memory: Memory, records: Iterable[Mapping[str, Any]], *, spac
                 "within an import; nothing was imported"
             )
         first_seen[record_id] = n
-    store = memory.store
     texts = [index_text(m.text, m.kind, m.valid_from, m.metadata) for m, _ in memories]
-    vectors = memory.embedder.embed(texts) if memories else np.zeros((0, 0))
+    vectors = embedder.embed(texts) if memories else np.zeros((0, 0))
     with store.transaction():
         for e in episodes:
             if store.get_episodes(e.space, [e.id]):
@@ -74,7 +80,7 @@ def import_records(memory: Memory, records: Iterable[Mapping[str, Any]], *, spac
         for item, _ in memories:
             if store.get_memories(item.space, [item.id]):
                 raise Conflict(f"memory {item.id} already exists in space {item.space!r}; nothing was imported")
-        episodes, memories = _rename_held_elsewhere(memory, episodes, memories)
+        episodes, memories = _rename_held_elsewhere(store, episodes, memories)
         store.insert_episodes(episodes)
         for (item, versions), vector in zip(memories, vectors, strict=True):
             versions = versions or [_current_as_version(item)]
@@ -85,7 +91,7 @@ def import_records(memory: Memory, records: Iterable[Mapping[str, Any]], *, spac
 
 
 def _rename_held_elsewhere(
-    memory: Memory, episodes: list[Episode], memories: list[tuple[MemoryItem, list[Version]]]
+    store: Store, episodes: list[Episode], memories: list[tuple[MemoryItem, list[Version]]]
 ) -> tuple[list[Episode], list[tuple[MemoryItem, list[Version]]]]:
     """Fresh ids for the records whose ids another space holds, and every reference to them rewritten."""
     renamed: dict[str, str] = {}
@@ -98,7 +104,7 @@ def _rename_held_elsewhere(
         by_space.setdefault(space, []).append(record_id)
         prefixes[record_id] = prefix
     for space, space_ids in by_space.items():
-        for held in memory.store.ids_held_elsewhere(space, space_ids):
+        for held in store.ids_held_elsewhere(space, space_ids):
             renamed[held] = new_id(prefixes[held])
     if not renamed:
         return episodes, memories
