@@ -12,17 +12,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from remem import validate
-from remem.llm.base import LLM, fill
+from remem.llm.base import LLM, fill, load_prompt
 from remem.settings import Settings
 from remem.store.base import Store
 from remem.timeutil import TimeLike, parse_time, to_iso
 from remem.types import Filters, Hit, MemoryItem, _Record
 
-PROMPT = (Path(__file__).parent / "prompts" / "answer.md").read_text()
+PROMPT = load_prompt("answer")
 _CITATION = re.compile(r"\[(mem_[0-9a-f]+)\]")
 
 

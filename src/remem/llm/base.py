@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 from typing import Any, Protocol, TypeVar, overload
 
 from pydantic import BaseModel, ValidationError
@@ -48,6 +50,15 @@ class LLMOutputError(RememError):
         self.raw = raw
         self.problem = problem
         self.attempts = attempts
+
+
+PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+
+
+@cache
+def load_prompt(name: str) -> str:
+    """The template in src/remem/prompts/<name>.md (answer, extract, reconcile, summarize), for `fill`."""
+    return (PROMPTS / f"{name}.md").read_text(encoding="utf-8")
 
 
 def fill(template: str, **values: str) -> str:
