@@ -7,14 +7,15 @@ talk about things after they happen ("last week I went camping").
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+from remem.write.dates import MONTHS, month_number
+
+# A month as a query names it: in full or by its first three letters ("Sep."); longest first.
+_MONTH_WORDS = sorted({*MONTHS, *(name[:3] for name in MONTHS)}, key=lambda word: (-len(word), word))
+_MONTH = r"(?P<month>" + "|".join(_MONTH_WORDS) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _PATTERNS = [
@@ -58,7 +59,7 @@ def time_windows(query: str) -> list[TimeWindow]:
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             parts = match.groupdict()
-            month = MONTHS.get((parts.get("month") or "").lower().rstrip("."))
+            month = month_number(parts["month"]) if parts.get("month") else None
             day = int(parts["day"]) if parts.get("day") else None
             year = int(parts["year"]) if parts.get("year") else None
             if day is not None and not 1 <= day <= 31:
