@@ -477,6 +477,12 @@ def test_a_store_reopens_with_its_data_and_binding(store: Store) -> None:
 # -- copying between the two backends (remem migrate) ----------------------------------------------
 
 
+def test_a_job_keeps_the_worker_it_was_enqueued_with(store: Store) -> None:
+    # A copied store's running jobs name their worker on both engines, as the checksum of a copy expects.
+    store.enqueue(Job("job_1", "a", ["ep_1"], "running", 1, None, T0, T0, worker="host:7"))
+    assert [(j.state, j.worker) for j in store.list_jobs("a")] == [("running", "host:7")]
+
+
 def fill(store: Store) -> None:
     """Two spaces with what a real day leaves behind: history, links, odd strengths, queued work."""
     store.bind_embedder("test", 8)
@@ -499,7 +505,7 @@ def fill(store: Store) -> None:
             space, Version(first.id, 2, "NOOP", changed.text, "fact", [], None, None, "dup", "x", None, T0)
         )
         store.enqueue(Job(f"job_{space}_1", space, [f"ep_{space}_3"], "pending", 0, None, T0, T0, options={"k": 1}))
-        store.enqueue(Job(f"job_{space}_2", space, [f"ep_{space}_2"], "failed", 2, "LLM down", T0, T0))
+        store.enqueue(Job(f"job_{space}_2", space, [f"ep_{space}_2"], "failed", 2, "LLM down", T0, T0, worker="host:7"))
 
 
 def test_copy_sqlite_to_postgres_and_back_is_lossless(tmp_path: Path, pg_url: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -21,10 +21,6 @@ from remem.store.base import Job, Store
 from remem.timeutil import to_iso
 
 BATCH = 500  # memories per round trip for vectors; bounds memory use on large spaces
-
-#: Job fields compared by the checksum. `worker` is left out: it names a process of the source
-#: machine, meaningless in the target, and the SQLite store does not keep it on enqueue.
-_JOB_FIELDS = ("id", "space", "episode_ids", "state", "attempts", "error", "options", "created_at", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -153,7 +149,7 @@ def _chunks(records: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[
 
 
 def _job_record(job: Job) -> dict[str, Any]:
-    values = {name: getattr(job, name) for name in _JOB_FIELDS}
+    values = asdict(job)
     values["created_at"] = to_iso(job.created_at)  # UTC text: equal instants compare equal
     values["updated_at"] = to_iso(job.updated_at)
     return values

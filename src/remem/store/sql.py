@@ -20,7 +20,7 @@ Django's database backends do:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, ClassVar
@@ -34,6 +34,7 @@ from remem.store.rows import (
     MEMORY_COLUMNS,
     VERSION_COLUMNS,
     Codec,
+    Record,
     read_one,
     readable,
 )
@@ -129,6 +130,21 @@ class SQLStore:
             found += [r[0] for r in self._q(f"{sql} AND {clause}", [space, *params])]
         return found
 
+    def _by_ids(
+        self, what: str, convert: Callable[[Sequence[Any]], Record], sql: str, space: str, ids: Sequence[str]
+    ) -> list[Record]:
+        """The records of this space among ids, in the order given; unknown and unreadable ones are skipped.
+
+        `sql` selects the record's columns and ends in WHERE; the space and the ids are added here.
+        """
+        found: dict[str, Record] = {}
+        for chunk in self._chunks(ids):
+            where: tuple[str, list[Any]] = self._in("id", chunk)
+            for row in self._q(f"{sql} {self.id_space} = %s AND {where[0]}", [space, *where[1]]):
+                if (record := read_one(row, convert, what)) is not None:
+                    found[row[0]] = record
+        return [found[i] for i in ids if i in found]
+
     # -- embedder binding -------------------------------------------------------------------
     def embedder_binding(self) -> tuple[str, int] | None:
         rows = dict(self._q(f"SELECT key, value FROM {self.meta_table} WHERE key IN ('embedder', 'dim')"))
@@ -159,15 +175,7 @@ class SQLStore:
             )
 
     def get_episodes(self, space: str, ids: Sequence[str]) -> list[Episode]:
-        found: dict[str, Episode] = {}
-        for chunk in self._chunks(ids):
-            clause, params = self._in("id", chunk)
-            for row in self._q(
-                f"SELECT {EPISODE_COLUMNS} FROM episodes WHERE {self.id_space} = %s AND {clause}", [space, *params]
-            ):
-                if (episode := read_one(row, self.rows.episode, "episode")) is not None:
-                    found[row[0]] = episode
-        return [found[i] for i in ids if i in found]
+        return self._by_ids("episode", self.rows.episode, f"SELECT {EPISODE_COLUMNS} FROM episodes WHERE", space, ids)
 
     def list_episodes(self, space: str, session: str | None = None, limit: int = 100, offset: int = 0) -> list[Episode]:
         where, params = "space = %s", [space]
@@ -239,15 +247,7 @@ class SQLStore:
         return item
 
     def get_memories(self, space: str, ids: Sequence[str]) -> list[MemoryItem]:
-        found: dict[str, MemoryItem] = {}
-        for chunk in self._chunks(ids):
-            clause, params = self._in("id", chunk)
-            for row in self._q(
-                f"SELECT {MEMORY_COLUMNS} FROM memories WHERE {self.id_space} = %s AND {clause}", [space, *params]
-            ):
-                if (item := read_one(row, self.rows.memory, "memory")) is not None:
-                    found[row[0]] = item
-        return [found[i] for i in ids if i in found]
+        return self._by_ids("memory", self.rows.memory, f"SELECT {MEMORY_COLUMNS} FROM memories WHERE", space, ids)
 
     def list_memories(self, space: str, filters: Filters, limit: int = 100, offset: int = 0) -> list[MemoryItem]:
         where, params = self._filter_sql(space, filters)

@@ -191,11 +191,11 @@ class SQLiteStore(SQLStore):
     def get_vectors(self, space: str, ids: Sequence[str]) -> dict[str, Vector]:
         out: dict[str, Vector] = {}
         for chunk in self._chunks(ids):
-            marks = ",".join("?" * len(chunk))
+            clause, params = self._in("m.id", chunk)
             for memory_id, blob in self._q(
                 "SELECT m.id, v.vector FROM memories m JOIN memory_vectors v ON v.rowid = m.rowid "
-                f"WHERE +m.space = ? AND m.id IN ({marks})",
-                [space, *chunk],
+                f"WHERE +m.space = ? AND {clause}",
+                [space, *params],
             ):
                 out[memory_id] = np.frombuffer(blob, dtype=np.float32).copy()
         return out
@@ -258,22 +258,17 @@ class SQLiteStore(SQLStore):
         where, params = self._filter_sql(space, filters)
         allowed: set[int] = set()
         for chunk in self._chunks(rowids):
-            marks = ",".join("?" * len(chunk))
-            allowed.update(
-                r[0]
-                for r in self._q(
-                    # NOT INDEXED: with many ids the planner otherwise scans the space's index.
-                    f"SELECT m.rowid FROM memories m NOT INDEXED WHERE m.rowid IN ({marks}) AND {where}",
-                    [*chunk, *params],
-                )
-            )
+            clause, values = self._in("m.rowid", chunk)
+            # NOT INDEXED: with many ids the planner otherwise scans the space's index.
+            rows = self._q(f"SELECT m.rowid FROM memories m NOT INDEXED WHERE {clause} AND {where}", [*values, *params])
+            allowed.update(r[0] for r in rows)
         return allowed
 
     def _rowid_to_id(self, rowids: list[int]) -> list[tuple[int, str]]:
         out: list[tuple[int, str]] = []
         for chunk in self._chunks(rowids):
-            marks = ",".join("?" * len(chunk))
-            out.extend(self._q(f"SELECT rowid, id FROM memories NOT INDEXED WHERE rowid IN ({marks})", chunk))
+            clause, params = self._in("rowid", chunk)
+            out.extend(self._q(f"SELECT rowid, id FROM memories NOT INDEXED WHERE {clause}", params))
         return out
 
     def _matrix(self, space: str) -> SpaceMatrix:
@@ -300,7 +295,7 @@ class SQLiteStore(SQLStore):
         return matrix
 
     def _bound_dim(self) -> int:
-        dim = getattr(self, "_dim", None)
+        dim = self._dim
         if dim is None:
             bound = self.embedder_binding()
             dim = bound[1] if bound else 0
@@ -324,15 +319,13 @@ class SQLiteStore(SQLStore):
     def ids_held_elsewhere(self, space: str, ids: Sequence[str]) -> set[str]:
         held: set[str] = set()
         for chunk in self._chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            held.update(
-                r[0]
-                for r in self._q(
-                    f"SELECT id FROM episodes WHERE id IN ({marks}) AND space != ? "
-                    f"UNION SELECT id FROM memories WHERE id IN ({marks}) AND space != ?",
-                    [*chunk, space, *chunk, space],
-                )
+            clause, params = self._in("id", chunk)
+            rows = self._q(
+                f"SELECT id FROM episodes WHERE {clause} AND space != ? "
+                f"UNION SELECT id FROM memories WHERE {clause} AND space != ?",
+                [*params, space, *params, space],
             )
+            held.update(r[0] for r in rows)
         return held
 
 
