@@ -12,7 +12,7 @@ from remem.memory import Memory
 
 
 @main.command()
-@space_option(default=None, help="Only this space (default: every space).")
+@space_option(default=None)
 @pass_ctx
 def stats(c: Context, space: str | None) -> None:
     """Counts, sizes and the embedder of the store."""

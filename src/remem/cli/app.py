@@ -55,8 +55,10 @@ pass_ctx = click.make_pass_decorator(Context)
 def space_option(
     *, default: str | None = "default", required: bool = False, help: str | None = None
 ) -> Callable[[F], F]:
-    """`--space`: the one space a command works in (default "default"), or with `default=None` an optional
-    narrowing (every space when absent), or `required=True` where acting on the wrong space would hurt."""
+    """`--space`: the one space a command works in (default "default"); with `default=None` a narrowing,
+    every space when absent; with `required=True` no default, where the wrong space would cost data."""
+    if help is None and default is None and not required:
+        help = "Only this space (default: every space)."
     return click.option(
         "--space",
         default=None if required else default,

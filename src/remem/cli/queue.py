@@ -8,7 +8,7 @@ from remem.cli.app import Context, console, main, pass_ctx, space_option
 
 
 @main.command()
-@space_option(default=None, help="Only this space (default: every space).")
+@space_option(default=None)
 @pass_ctx
 def status(c: Context, space: str | None) -> None:
     """The extraction queue: pending, running, done and failed jobs."""
@@ -28,7 +28,7 @@ def status(c: Context, space: str | None) -> None:
 
 
 @main.command()
-@space_option(default=None, help="Only this space (default: every space).")
+@space_option(default=None)
 @pass_ctx
 def retry(c: Context, space: str | None) -> None:
     """Queue failed extraction jobs again and run them."""
@@ -40,7 +40,7 @@ def retry(c: Context, space: str | None) -> None:
 
 
 @main.command()
-@space_option(default=None, help="Only this space (default: every space).")
+@space_option(default=None)
 @click.option("--limit", default=10_000, show_default=True)
 @pass_ctx
 def process(c: Context, space: str | None, limit: int) -> None:
