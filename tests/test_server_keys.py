@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from remem import Memory
-from remem.errors import InvalidInput, NotFound
+from remem.errors import Conflict, InvalidInput, NotFound
 from remem.server.auth import (
     MIGRATIONS,
     KeyStore,
@@ -71,6 +71,15 @@ def test_keys_live_hashed_beside_the_memories_in_the_store_file(tmp_path: Path) 
     assert revoke_key(db, key_id).revoked and list_keys(db)[0].revoked
     store = SQLiteKeyStore(db)  # opening again migrates nothing and keeps the keys
     assert store.schema_version() == len(MIGRATIONS) and len(store.list()) == 1
+
+
+def test_a_key_store_newer_than_this_remem_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "keys.db"
+    SQLiteKeyStore(db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE server_meta SET value = '99' WHERE key = 'keys_schema'")
+    with pytest.raises(Conflict, match="upgrade remem"):
+        SQLiteKeyStore(db)
 
 
 def test_the_sqlite_key_store_lifecycle(tmp_path: Path) -> None:

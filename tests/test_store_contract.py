@@ -570,7 +570,7 @@ def database_at_schema(pg_url: str, version: int, *statements: str) -> None:
     """A database as an older remem left it: the first `version` migrations, then `statements`."""
     import psycopg
 
-    from remem.store.postgres import MIGRATIONS
+    from remem.store.postgres_schema import MIGRATIONS
 
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
@@ -585,7 +585,8 @@ def database_at_schema(pg_url: str, version: int, *statements: str) -> None:
 def test_postgres_upgrades_an_older_schema_in_place(pg_url: str) -> None:
     import psycopg
 
-    from remem.store.postgres import MIGRATIONS, PostgresStore
+    from remem.store.postgres import PostgresStore
+    from remem.store.postgres_schema import MIGRATIONS
 
     database_at_schema(pg_url, 1)
     store = PostgresStore(pg_url)
@@ -601,6 +602,27 @@ def test_postgres_upgrades_an_older_schema_in_place(pg_url: str) -> None:
         conn.execute("UPDATE remem_meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(Conflict, match="upgrade remem"):
         PostgresStore(pg_url)
+
+
+def test_sqlite_upgrades_an_older_file_in_place_and_refuses_a_newer_one(tmp_path: Path) -> None:
+    from remem.store.sqlite import SQLiteStore
+    from remem.store.sqlite_schema import MIGRATIONS
+
+    db = tmp_path / "old.db"
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:  # as the first release left it
+        MIGRATIONS[0](conn)
+        conn.execute("PRAGMA user_version = 1")
+    store = SQLiteStore(db)
+    try:
+        store.enqueue(Job("job_1", "a", ["ep_1"], "running", 1, None, T0, T0, worker="host:1"))
+        assert [j.worker for j in store.list_jobs("a")] == ["host:1"]  # migration 2's column
+    finally:
+        store.close()
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) >= 2
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(Conflict, match="upgrade remem"):
+        SQLiteStore(db)
 
 
 LEXICAL_CORPUS = [
@@ -665,7 +687,8 @@ def test_both_backends_rank_lexical_search_alike(tmp_path: Path, pg_url: str) ->
 
 
 def test_postgres_tokenizes_memories_written_before_fts5_tokens(pg_url: str) -> None:
-    from remem.store.postgres import MIGRATIONS, PostgresStore
+    from remem.store.postgres import PostgresStore
+    from remem.store.postgres_schema import MIGRATIONS
 
     database_at_schema(
         pg_url,

@@ -1,6 +1,7 @@
 """Copying spaces between stores (SQLite to PostgreSQL and back), verified by counts and checksums.
 
-`remem migrate --from sqlite:PATH --to postgresql://...` is a thin layer over `copy_store`.
+`remem migrate --from sqlite:PATH --to postgresql://...` is a thin layer over `copy_store`, with
+stores opened by `open_store` (remem.store's, named here too for the CLI).
 Each space is copied inside one transaction of the target and verified before it commits, so a
 space either arrives whole and identical or not at all.
 """
@@ -17,6 +18,7 @@ import numpy as np
 
 from remem.errors import Conflict
 from remem.portable import _episode, _memory, _version
+from remem.store import open_store
 from remem.store.base import Job, Store
 from remem.timeutil import to_iso
 
@@ -157,17 +159,6 @@ def _job_record(job: Job) -> dict[str, Any]:
 
 def _digest(record: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def open_store(url: str) -> Store:
-    """'sqlite:PATH', a plain path, or a postgresql:// URL."""
-    if url.startswith(("postgresql://", "postgres://")):
-        from remem.store.postgres import PostgresStore
-
-        return PostgresStore(url)
-    from remem.store.sqlite import SQLiteStore
-
-    return SQLiteStore(url.removeprefix("sqlite:"))
 
 
 __all__ = ["CopyReport", "checksum", "copy_store", "open_store"]

@@ -12,6 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from remem.errors import InvalidInput
 
 DEFAULT_HOME = Path(os.environ.get("REMEM_HOME", "~/.remem")).expanduser()
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_url(database: str) -> bool:
+    """Whether a database setting names PostgreSQL (a postgresql:// URL) rather than a SQLite file."""
+    return database.startswith(POSTGRES_SCHEMES)
 
 
 class Settings(BaseModel):
@@ -62,7 +68,7 @@ class Settings(BaseModel):
 
     @property
     def is_postgres(self) -> bool:
-        return self.database.startswith(("postgresql://", "postgres://"))
+        return is_postgres_url(self.database)
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> Settings:

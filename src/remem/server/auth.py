@@ -27,6 +27,9 @@ from typing import Any, Literal, Protocol
 
 from remem.errors import InvalidInput, NotFound
 from remem.server.errors import Unauthenticated
+from remem.settings import is_postgres_url
+from remem.store import migrations
+from remem.store.migrations import Migration, statements
 from remem.timeutil import now, to_iso
 from remem.validate import space_name
 
@@ -97,10 +100,12 @@ def _check_spaces(spaces: Mapping[str, str]) -> dict[str, str]:
 
 
 # Append-only: migration N brings the key schema from version N-1 to N. Never edit a shipped one.
-MIGRATIONS: tuple[str, ...] = (
-    "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL, "
-    "label TEXT NOT NULL, spaces TEXT NOT NULL, admin INTEGER NOT NULL, created_at TEXT NOT NULL, "
-    "revoked_at TEXT)",
+MIGRATIONS: tuple[Migration, ...] = (
+    statements(
+        "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL, "
+        "label TEXT NOT NULL, spaces TEXT NOT NULL, admin INTEGER NOT NULL, created_at TEXT NOT NULL, "
+        "revoked_at TEXT)"
+    ),
 )
 SCHEMA_KEY = "keys_schema"
 
@@ -121,22 +126,31 @@ class SQLKeyStore:
 
     def schema_version(self) -> int:
         with self._connection() as conn:
-            row = self._run(conn, "SELECT value FROM server_meta WHERE key = ?", (SCHEMA_KEY,)).fetchone()
-        return int(row[0]) if row else 0
+            return self._applied(conn)
 
     def migrate(self) -> None:
-        with self._connection(write=True) as conn:
-            self._lock_for_migration(conn)
+        """Bring the key tables up to date (remem.store.migrations), one migrator at a time."""
+
+        @contextlib.contextmanager
+        def connection(write: bool) -> Iterator[Any]:
+            with self._connection(write=write) as conn:
+                if write:
+                    self._lock_for_migration(conn)
+                yield conn
+
+        with connection(True) as conn:
             self._run(conn, "CREATE TABLE IF NOT EXISTS server_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            row = self._run(conn, "SELECT value FROM server_meta WHERE key = ?", (SCHEMA_KEY,)).fetchone()
-            version = int(row[0]) if row else 0
-            for sql in MIGRATIONS[version:]:
-                self._run(conn, sql)
-            if version < len(MIGRATIONS):
-                self._run(conn, "DELETE FROM server_meta WHERE key = ?", (SCHEMA_KEY,))
-                self._run(
-                    conn, "INSERT INTO server_meta (key, value) VALUES (?, ?)", (SCHEMA_KEY, str(len(MIGRATIONS)))
-                )
+        migrations.migrate(
+            MIGRATIONS, connection=connection, applied=self._applied, record=self._record, what="key store"
+        )
+
+    def _applied(self, conn: Any) -> int:
+        row = self._run(conn, "SELECT value FROM server_meta WHERE key = ?", (SCHEMA_KEY,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _record(self, conn: Any, number: int) -> None:
+        self._run(conn, "DELETE FROM server_meta WHERE key = ?", (SCHEMA_KEY,))
+        self._run(conn, "INSERT INTO server_meta (key, value) VALUES (?, ?)", (SCHEMA_KEY, str(number)))
 
     def create(self, spaces: Mapping[str, str], *, admin: bool = False, label: str = "") -> tuple[ApiKey, str]:
         grants = _check_spaces(spaces)
@@ -238,7 +252,7 @@ class PostgresKeyStore(SQLKeyStore):
 def key_store_for(database: str | Path) -> KeyStore:
     """The key store inside a store's database: a SQLite path or a postgresql:// URL."""
     text = str(database)
-    if text.startswith(("postgresql://", "postgres://")):
+    if is_postgres_url(text):
         return PostgresKeyStore(text)
     return SQLiteKeyStore(text)
 

@@ -1,4 +1,4 @@
-"""SQLite schema as numbered, append-only migrations (each a list of statements).
+"""SQLite schema as numbered, append-only migrations (run by remem.store.migrations).
 
 A migration is never edited once released; a change is a new entry at the end.
 The applied number lives in PRAGMA user_version.
@@ -7,10 +7,15 @@ The applied number lives in PRAGMA user_version.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-MIGRATIONS: list[list[str]] = [
+from remem.store import migrations
+from remem.store.migrations import Migration, statements
+
+MIGRATIONS: list[Migration] = [
     # 1: episodes, memories, versions, provenance, vectors, full-text index, queue
-    [
+    statements(
         """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
         """CREATE TABLE episodes (
             rowid INTEGER PRIMARY KEY,
@@ -111,34 +116,40 @@ MIGRATIONS: list[list[str]] = [
             updated_at TEXT NOT NULL
         )""",
         "CREATE INDEX jobs_state ON jobs (state, created_at)",
-    ],
+    ),
     # 2: which process runs a job, so a crashed worker's jobs can be resumed at once
-    ["ALTER TABLE jobs ADD COLUMN worker TEXT"],
+    statements("ALTER TABLE jobs ADD COLUMN worker TEXT"),
 ]
 
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply the migrations this file has and the database lacks; return the resulting version."""
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
-    if current > len(MIGRATIONS):
-        from remem.errors import Conflict
 
-        raise Conflict(
-            f"this database has schema version {current}, newer than this remem knows "
-            f"({len(MIGRATIONS)}); upgrade remem"
-        )
-    for number in range(current + 1, len(MIGRATIONS) + 1):
-        conn.execute("BEGIN IMMEDIATE")
+    @contextmanager
+    def connection(write: bool) -> Iterator[sqlite3.Connection]:
+        if not write:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")  # the write lock: one migrator at a time
         try:
-            # Another process may have migrated while we waited for the lock.
-            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
-                conn.execute("COMMIT")
-                continue
-            for statement in MIGRATIONS[number - 1]:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
-            conn.execute("COMMIT")
+            yield conn
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-    return len(MIGRATIONS)
+        conn.execute("COMMIT")
+
+    return migrations.migrate(
+        MIGRATIONS,
+        connection=connection,
+        applied=_applied,
+        record=_record,
+        what="database",
+    )
+
+
+def _applied(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _record(conn: sqlite3.Connection, number: int) -> None:
+    conn.execute(f"PRAGMA user_version = {int(number)}")
