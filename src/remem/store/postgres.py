@@ -34,6 +34,7 @@ from remem.store.base import Vector
 from remem.store.postgres_schema import lex_of, migrate
 from remem.store.rows import MEMORY_COLUMNS, MEMORY_UPDATE, Codec
 from remem.store.sql import SQLStore
+from remem.store.sql.engine import marks
 from remem.types import Filters, MemoryItem
 
 EF_SEARCH = 200  # HNSW candidates per query: high enough that results match exact search at 100k
@@ -154,7 +155,7 @@ class PostgresStore(SQLStore):
     def _insert_memory_row(self, item: MemoryItem, vector: Vector) -> None:
         lex = lex_of(item)
         self._x(
-            f"INSERT INTO memories ({MEMORY_COLUMNS}, embedding, lex_tf, lex_length) VALUES ({_marks(19)})",
+            f"INSERT INTO memories ({MEMORY_COLUMNS}, embedding, lex_tf, lex_length) VALUES ({marks(19)})",
             (*self.rows.memory_row(item), _vec(vector), *lex),
         )
         self._count_tokens(item.space, 1, lex[1])
@@ -307,7 +308,3 @@ def _safe_url(url: str) -> str:
 
 def _vec(vector: Vector) -> np.ndarray:
     return np.asarray(vector, dtype=np.float32)
-
-
-def _marks(count: int) -> str:
-    return ",".join(["%s"] * count)

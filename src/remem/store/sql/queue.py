@@ -1,0 +1,80 @@
+"""The durable extraction queue, for both engines: jobs enqueued, claimed once, finished, failed, requeued."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from remem.errors import NotFound
+from remem.store.base import Job
+from remem.store.rows import JOB_COLUMNS
+from remem.store.sql.engine import SQLEngine, marks
+from remem.timeutil import now
+
+
+class SQLQueue(SQLEngine):
+    """The Store contract's queue methods over SQL."""
+
+    def enqueue(self, job: Job) -> None:
+        with self.transaction():
+            self._x(f"INSERT INTO jobs ({JOB_COLUMNS}) VALUES ({marks(10)})", self.rows.job_row(job))
+
+    def claim_jobs(
+        self, space: str | None, limit: int, worker: str | None = None, job_ids: Sequence[str] | None = None
+    ) -> list[Job]:
+        where, params = "state = 'pending'", list[Any]()
+        if space is not None:
+            where += " AND space = %s"
+            params.append(space)
+        if job_ids is not None:
+            clause, values = self._in("id", list(job_ids))
+            where += f" AND {clause}"
+            params.extend(values)
+        with self.transaction():
+            rows = self._q(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = %s, worker = %s "
+                f"WHERE ({self.job_key}) IN (SELECT {self.job_key} FROM jobs WHERE {where} "
+                f"ORDER BY created_at, id LIMIT %s{self.claim_lock}) RETURNING {JOB_COLUMNS}",
+                [self.rows.time_out(now()), worker, *params, limit],
+            )
+        return sorted((self.rows.job(r) for r in rows), key=lambda j: (j.created_at, j.id))
+
+    def finish_job(self, job_id: str) -> None:
+        self._set_job(job_id, "done", None)
+
+    def fail_job(self, job_id: str, error: str) -> None:
+        self._set_job(job_id, "failed", error)
+
+    def _set_job(self, job_id: str, state: str, error: str | None) -> None:
+        with self.transaction():
+            changed = self._x(
+                "UPDATE jobs SET state = %s, error = %s, updated_at = %s WHERE id = %s",
+                (state, error, self.rows.time_out(now()), job_id),
+            )
+        if not changed:
+            raise NotFound(f"job {job_id!r} not found")
+
+    def requeue_jobs(self, space: str | None, states: Sequence[str]) -> int:
+        if not states:
+            return 0
+        where, params = self._in("state", list(states))
+        if space is not None:
+            where += " AND space = %s"
+            params.append(space)
+        with self.transaction():
+            return self._x(
+                f"UPDATE jobs SET state = 'pending', updated_at = %s WHERE {where}",
+                [self.rows.time_out(now()), *params],
+            )
+
+    def list_jobs(self, space: str | None, states: Sequence[str] | None = None) -> list[Job]:
+        where, params = "1 = 1", list[Any]()
+        if space is not None:
+            where += " AND space = %s"
+            params.append(space)
+        if states:
+            clause, values = self._in("state", list(states))
+            where += f" AND {clause}"
+            params.extend(values)
+        rows = self._q(f"SELECT {JOB_COLUMNS} FROM jobs WHERE {where} ORDER BY created_at, id", params)
+        return [self.rows.job(r) for r in rows]
