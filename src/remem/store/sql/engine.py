@@ -33,6 +33,10 @@ class SQLEngine:
     def transaction(self) -> AbstractContextManager[None]:
         raise NotImplementedError
 
+    def _write(self) -> AbstractContextManager[None]:
+        """Where a write of one statement runs: a transaction, unless the engine runs such a statement alone."""
+        return self.transaction()
+
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run one statement; its rows (none for a statement that returns none)."""
         raise NotImplementedError

@@ -16,7 +16,7 @@ class SQLQueue(SQLEngine):
     """The Store contract's queue methods over SQL."""
 
     def enqueue(self, job: Job) -> None:
-        with self.transaction():
+        with self._write():
             self._x(f"INSERT INTO jobs ({JOB_COLUMNS}) VALUES ({marks(10)})", self.rows.job_row(job))
 
     def claim_jobs(
@@ -30,7 +30,7 @@ class SQLQueue(SQLEngine):
             clause, values = self._in("id", list(job_ids))
             where += f" AND {clause}"
             params.extend(values)
-        with self.transaction():
+        with self._write():
             rows = self._q(
                 "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = %s, worker = %s "
                 f"WHERE ({self.job_key}) IN (SELECT {self.job_key} FROM jobs WHERE {where} "
@@ -46,7 +46,7 @@ class SQLQueue(SQLEngine):
         self._set_job(job_id, "failed", error)
 
     def _set_job(self, job_id: str, state: str, error: str | None) -> None:
-        with self.transaction():
+        with self._write():
             changed = self._x(
                 "UPDATE jobs SET state = %s, error = %s, updated_at = %s WHERE id = %s",
                 (state, error, self.rows.time_out(now()), job_id),
@@ -61,7 +61,7 @@ class SQLQueue(SQLEngine):
         if space is not None:
             where += " AND space = %s"
             params.append(space)
-        with self.transaction():
+        with self._write():
             return self._x(
                 f"UPDATE jobs SET state = 'pending', updated_at = %s WHERE {where}",
                 [self.rows.time_out(now()), *params],

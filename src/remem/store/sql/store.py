@@ -148,7 +148,7 @@ class SQLStore(SQLPurge, SQLQueue):
         return readable(rows, self.rows.version, "version")
 
     def set_links(self, space: str, memory_id: str, links: Sequence[str]) -> None:
-        with self.transaction():
+        with self._write():
             changed = self._x(
                 "UPDATE memories SET links = %s WHERE space = %s AND id = %s",
                 (self.rows.json_out(list(links)), space, memory_id),
