@@ -10,8 +10,8 @@ processes that open the same database at once; the order of work is the same for
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
 from remem.errors import Conflict
@@ -28,6 +28,22 @@ def statements(*sql: str) -> Migration:
             conn.execute(statement)
 
     return run
+
+
+def on(
+    conn: Connection, transaction: Callable[[Connection], AbstractContextManager[Any]]
+) -> Callable[[bool], AbstractContextManager[Connection]]:
+    """`connection` for migrate when every step uses one connection: reads as it is, writes in `transaction(conn)`."""
+
+    @contextmanager
+    def connection(write: bool) -> Iterator[Connection]:
+        if not write:
+            yield conn
+            return
+        with transaction(conn):
+            yield conn
+
+    return connection
 
 
 def migrate(

@@ -7,8 +7,6 @@ so several processes may open the same database at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -27,21 +25,13 @@ def migrate(conn: psycopg.Connection[Any]) -> int:
 
     `conn` is in autocommit mode; each migration commits with its number."""
 
-    @contextmanager
-    def connection(write: bool) -> Iterator[psycopg.Connection[Any]]:
-        if not write:
-            yield conn
-            return
-        with conn.transaction():
-            yield conn
-
     conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
     try:
         conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
         conn.execute("CREATE TABLE IF NOT EXISTS remem_meta (key text PRIMARY KEY, value text NOT NULL)")
         return migrations.migrate(
             MIGRATIONS,
-            connection=connection,
+            connection=migrations.on(conn, lambda c: c.transaction()),
             applied=_applied,
             record=_record,
             what="database",

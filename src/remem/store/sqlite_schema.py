@@ -125,26 +125,20 @@ MIGRATIONS: list[Migration] = [
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply the migrations this file has and the database lacks; return the resulting version."""
 
-    @contextmanager
-    def connection(write: bool) -> Iterator[sqlite3.Connection]:
-        if not write:
-            yield conn
-            return
-        conn.execute("BEGIN IMMEDIATE")  # the write lock: one migrator at a time
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
     return migrations.migrate(
-        MIGRATIONS,
-        connection=connection,
-        applied=_applied,
-        record=_record,
-        what="database",
+        MIGRATIONS, connection=migrations.on(conn, _immediate), applied=_applied, record=_record, what="database"
     )
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")  # the write lock: one migrator at a time
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _applied(conn: sqlite3.Connection) -> int:
