@@ -81,3 +81,10 @@ def test_resolution_is_pure_and_deterministic() -> None:
     assert resolve("two weeks ago, yesterday", MONDAY) == resolve("two weeks ago, yesterday", MONDAY)
     assert resolve("yesterday", datetime(2024, 3, 1, tzinfo=UTC))[0].describe() == "29 February 2024"
     assert resolve("next month", datetime(2023, 1, 31, tzinfo=UTC))[0].describe() == "February 2023"
+
+
+def test_a_date_no_calendar_holds_is_read_as_words_not_an_error() -> None:
+    said = datetime(2024, 1, 1, tzinfo=UTC)
+    for text in ("99999 years ago", "in 99999 years", "10000000000 days ago", "in 9999999999 months"):
+        assert resolve(text, said) == [], text
+    assert [r.when.year for r in resolve("3 years ago", said)] == [2021]

@@ -65,6 +65,7 @@ _QUESTION_WORDS = frozenset(
         "would should the a an and or of in on at to for i my me we our you your",
     )
 )
+MAX_QUESTION = 500  # characters read: a question names its subject and property early; bounds every pattern
 _FIRST_PERSON = re.compile(r"\b(?:I|my|me|mine|we|our|us)\b")
 
 
@@ -86,6 +87,7 @@ class Intent:
 
 def intent(question: str) -> Intent:
     """The intent of a question, or an empty one when it names no property ("tell me about Ana")."""
+    question = question[:MAX_QUESTION]
     via = re.search(rf"(?:\b[^\W\d_][\w-]*'s|\b(?:my|our))\s+({RELATIONS})\b", question)
     asked = question if via is None else question[: via.start(1)] + question[via.end(1) :]
     props: list[str] = []

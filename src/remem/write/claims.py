@@ -219,9 +219,9 @@ def number(text: str) -> str | None:
     if text in _NUMBER_WORDS:
         return str(_NUMBER_WORDS[text])
     text = text.replace("4-0", "40").replace(",", "")
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)(k|grand)?", text)
+    match = re.fullmatch(r"(\d{1,15}(?:\.\d{1,6})?)(k|grand)?", text)
     if not match:
-        return None
+        return None  # not a number, or one longer than any amount said in chat
     value = float(match.group(1)) * (1000 if match.group(2) else 1)
     return str(int(value)) if value == int(value) else str(value)
 

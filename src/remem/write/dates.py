@@ -157,7 +157,10 @@ def resolve(text: str, said_at: datetime, tense: Tense = None) -> list[Resolved]
                 continue
             if "month" in match.groupdict() and match.group("month") == "may":
                 continue  # lowercase "may" is the verb; the month is written "May"
-            resolved = _apply(rule, match, said_at, tense)
+            try:
+                resolved = _apply(rule, match, said_at, tense)
+            except (ValueError, OverflowError):
+                resolved = None  # "99999 years ago" names no date a calendar holds: read as words
             if resolved is not None:
                 found.append((match.start(), resolved))
                 taken.append((match.start(), match.end()))

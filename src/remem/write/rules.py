@@ -146,9 +146,15 @@ class Statement:
     value: str | None
 
 
+# "[shares a photo: ...]" with the spaces before it; only from a run's start, so a run of spaces is
+# read once, not once per space (what made this quadratic).
+_ANNOTATION = re.compile(r"(?:(?<=\S)|^)\s*\[[^\]]*\]")
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of a turn; bracketed annotations ("[shares a photo: ...]") describe, they do not state."""
-    text = re.sub(r"\s*\[[^\]]*\]", "", text).strip()
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    text = _ANNOTATION.sub("", text).strip()
     return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
 
@@ -320,9 +326,14 @@ _FORGET_TAIL = re.compile(
 )
 
 
+MAX_CLAUSE = 600  # characters: bounds what every pattern below reads, whatever a turn holds
+
+
 def clauses(text: str) -> list[str]:
     """A turn's clauses; a fragment without two words of its own ("12 to 26 April, Tokyo") joins the one before."""
-    text = re.sub(r"\s*\[[^\]]*\]", "", text).strip()
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)  # runs of spaces read as one, so no pattern sees 31,000 of them
+    text = re.sub(r"\n[\s]*", "\n", text)
+    text = _ANNOTATION.sub("", text).strip()
     out: list[str] = []
     leading: str | None = None
     for piece in _CLAUSE.split(text):
@@ -378,7 +389,8 @@ def _plain(clause: str, capitalise: bool = True) -> str:
     plain = _OPENER.sub("", clause.strip()).strip()
     plain = _INTRO.sub("", plain).strip()
     plain = _OPENER.sub("", plain).strip()
-    plain = _TRAILER.sub("", plain).strip()
+    plain = plain[:-80] + _TRAILER.sub("", plain[-80:])  # a trailer is short: read only the end
+    plain = plain.strip()
     plain = _LEADING_VOCATIVE.sub("", plain)
     return plain[:1].upper() + plain[1:] if plain and capitalise else plain
 
@@ -402,6 +414,8 @@ class RuleExtractor:
             pieces = clauses(episode.content)
             forget = forget_request(episode.content) if episode in episodes else None
             for clause in pieces:
+                if len(clause) > MAX_CLAUSE:
+                    continue  # a clause longer than any said in chat is kept in its turn, not read for facts
                 plain = _plain(clause)
                 if not plain:
                     continue

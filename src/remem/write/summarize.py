@@ -16,7 +16,7 @@ from remem.llm.base import LLM, complete_json, fill
 from remem.types import Episode
 from remem.write.candidates import Candidate
 from remem.write.llm_extract import numbered_turn
-from remem.write.rules import classify, content_words, sentences
+from remem.write.rules import MAX_CLAUSE, classify, content_words, sentences
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 MIN_TURNS = 4  # below this a session is its turns; a summary would only repeat them
@@ -52,7 +52,7 @@ def summarize_session(episodes: Sequence[Episode]) -> Candidate | None:
     pool: list[tuple[int, str, str]] = []  # (order, speaker, sentence)
     for order, episode in enumerate(episodes):
         for sentence in sentences(episode.content):
-            if classify(sentence, episode.name) is not None:
+            if len(sentence) <= MAX_CLAUSE and classify(sentence, episode.name) is not None:
                 pool.append((order, episode.name or episode.role, sentence))
     if not episodes or not pool:
         return None
