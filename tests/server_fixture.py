@@ -32,13 +32,14 @@ class Server:
     process: subprocess.Popen[bytes] | None = None
     workers: int = 1
     log: Any = None  # the server's stderr, a file
+    env: dict[str, str] | None = None  # more environment for the server process
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        env = {**os.environ, "REMEM_EXTRACTOR": "turns", "REMEM_ADMIN_KEY": ADMIN}
+        env = {**os.environ, "REMEM_EXTRACTOR": "turns", "REMEM_ADMIN_KEY": ADMIN, **(self.env or {})}
         env.pop("REMEM_CONFIG", None)
         # The server logs a line per request: to a file, since an undrained pipe fills and blocks it.
         self.log = self.db.with_name(f"server-{self.port}.log").open("wb")

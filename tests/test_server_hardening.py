@@ -4,13 +4,15 @@ nothing; the log cannot be forged; a damaged or missing database is one clear er
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from tests.server_fixture import Server
+from tests.server_fixture import Server, free_port
 
 JSON = {"Content-Type": "application/json"}
 
@@ -152,3 +154,53 @@ def test_a_garbage_file_or_a_bad_path_is_one_line_from_the_cli(tmp_path: Path) -
         assert "Traceback" not in run.stderr and message in run.stderr, run.stderr
         assert len(run.stderr.strip().splitlines()) == 1, run.stderr
     assert not (tmp_path / "a").exists()
+
+
+def test_half_sent_requests_are_closed_at_the_deadline_and_others_are_still_served(tmp_path: Path) -> None:
+    """Slow or unfinished requests (half the headers, a body announced and never sent) are closed
+    after REMEM_READ_TIMEOUT; meanwhile and afterwards, everyone else is answered."""
+    running = Server(tmp_path / "s.db", free_port(), env={"REMEM_READ_TIMEOUT": "2"}).start()
+    sockets = []
+    try:
+        for n in range(60):
+            sock = socket.create_connection(("127.0.0.1", running.port), timeout=30)
+            if n % 2:
+                sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # headers never end
+            else:
+                sock.sendall(b"POST /v1/spaces/a/add HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{")
+            sockets.append(sock)
+        assert running.call("GET", "/v1/health").status_code == 200  # served while they hang
+        time.sleep(3)
+        for n, sock in enumerate(sockets):
+            received = b""
+            while chunk := sock.recv(4096):  # until the server closes it (the socket's timeout fails the test)
+                received += chunk
+            # Unfinished headers get nothing; an unsent body may get the answer the app gave
+            # without it (here 401: no key), then the close.
+            assert received == b"" if n % 2 else received.startswith(b"HTTP/1.1 4")
+        assert running.call("GET", "/v1/health").status_code == 200
+        # A request that arrives in full, however long its handler then takes, is not cut off.
+        key = running.key({"a": "write"})
+        text = "word " * 4_000
+        assert running.call("POST", "/v1/spaces/a/add", key, json={"messages": [{"content": text}]}).status_code == 200
+    finally:
+        for sock in sockets:
+            sock.close()
+        running.kill()
+
+
+def test_past_the_connection_cap_a_request_is_refused_at_once_not_queued(tmp_path: Path) -> None:
+    running = Server(tmp_path / "s.db", free_port(), env={"REMEM_MAX_CONNECTIONS": "8"}).start()
+    sockets = [socket.create_connection(("127.0.0.1", running.port), timeout=10) for _ in range(12)]
+    try:
+        for sock in sockets:
+            sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n")  # held open, headers unfinished
+        time.sleep(0.5)
+        refused = running.call("GET", "/v1/health")
+        assert refused.status_code == 503
+    finally:
+        for sock in sockets:
+            sock.close()
+    time.sleep(0.5)
+    assert running.call("GET", "/v1/health").status_code == 200  # and served again once they are gone
+    running.kill()

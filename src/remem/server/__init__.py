@@ -26,6 +26,8 @@ def serve(
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
+    from remem.server.protocol import DeadlineProtocol, max_connections
+
     # Workers are separate processes that import the app factory: the environment is how they
     # learn the database and the bootstrap admin key.
     if database:
@@ -50,4 +52,6 @@ def serve(
         log_config=logging_config,
         access_log=False,
         timeout_keep_alive=5,
+        http=DeadlineProtocol,  # a request must arrive in full within REMEM_READ_TIMEOUT seconds
+        limit_concurrency=max_connections(),  # past REMEM_MAX_CONNECTIONS, 503 at once
     )
