@@ -18,12 +18,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
-from remem.llm.base import LLM, complete_json, fill
+from remem.llm.base import LLM, complete_json, fill, load_prompt
 from remem.types import Episode
 from remem.write.candidates import Candidate
 from remem.write.extract import TurnExtractor
@@ -32,7 +31,6 @@ from remem.write.llm_reconcile import LLMReconciler, reconcile_schema
 
 log = logging.getLogger(__name__)
 
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 KINDS = ("fact", "preference", "event")
 CONTEXT_TURNS = 10  # earlier turns shown for context
 
@@ -120,7 +118,7 @@ class LLMExtractor:
 
     def __init__(self, llm: LLM) -> None:
         self.llm = llm
-        self.prompt = (PROMPTS / "extract.md").read_text()
+        self.prompt = load_prompt("extract")
 
     def extract(self, episodes: Sequence[Episode], recent: Sequence[Episode]) -> list[Candidate]:
         turns = TurnExtractor().extract(episodes, recent)

@@ -12,12 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, create_model
 
-from remem.llm.base import LLM, complete_json, fill
+from remem.llm.base import LLM, complete_json, fill, load_prompt
 from remem.write.candidates import Candidate
 from remem.write.llm_checks import (
     choices,
@@ -33,8 +32,6 @@ from remem.write.reconcile import Neighbour, Verdict
 from remem.write.rules_reconcile import RuleReconciler
 
 log = logging.getLogger(__name__)
-
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 
 
 def _when(moment: datetime | None) -> str:
@@ -89,7 +86,7 @@ class LLMReconciler:
 
     def __init__(self, llm: LLM) -> None:
         self.llm = llm
-        self.prompt = (PROMPTS / "reconcile.md").read_text()
+        self.prompt = load_prompt("reconcile")
 
     def reconcile(self, candidate: Candidate, neighbours: Sequence[Neighbour]) -> Verdict:
         if candidate.kind == "turn":

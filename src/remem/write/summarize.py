@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from remem.llm.base import LLM, complete_json, fill
+from remem.llm.base import LLM, complete_json, fill, load_prompt
 from remem.types import Episode
 from remem.write.candidates import Candidate
 from remem.write.llm_extract import numbered_turn
 from remem.write.rules import MAX_CLAUSE, classify, content_words, sentences
 
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 MIN_TURNS = 4  # below this a session is its turns; a summary would only repeat them
 MAX_CHARS = 400
 MAX_SENTENCES = 4
@@ -90,7 +88,7 @@ class LLMSummarizer:
     def __init__(self, llm: LLM, min_turns: int = MIN_TURNS) -> None:
         self.llm = llm
         self.min_turns = min_turns
-        self.prompt = (PROMPTS / "summarize.md").read_text()
+        self.prompt = load_prompt("summarize")
 
     def summarize(self, episodes: Sequence[Episode]) -> Candidate | None:
         if len(episodes) < self.min_turns:
