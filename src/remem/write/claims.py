@@ -135,8 +135,6 @@ HEDGE = re.compile(
     re.I,
 )
 
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _UNITS = frozenset(
     [
         "year",
