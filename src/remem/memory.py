@@ -433,15 +433,18 @@ class Memory:
         return self.store.stats(validate.space_name(space) if space is not None else None)
 
     def status(self, space: str | None = None) -> dict[str, Any]:
-        """The extraction queue: counts by state, and the failed jobs with their errors."""
-        jobs = self.store.list_jobs(validate.space_name(space) if space is not None else None)
+        """The extraction queue (counts by state, the failed jobs with their errors) and the scrubs still
+        owed after a forgetting (the file keeps a copy of forgotten words until they finish)."""
+        space = validate.space_name(space) if space is not None else None
+        jobs = self.store.list_jobs(space)
         counts = {state: sum(j.state == state for j in jobs) for state in ("pending", "running", "done", "failed")}
         failed = [
             {"id": j.id, "space": j.space, "attempts": j.attempts, "error": j.error}
             for j in jobs
             if j.state == "failed"
         ]
-        return {**counts, "failed_jobs": failed}
+        scrubs = [s for s in self.store.pending_scrubs() if space is None or s["space"] == space]
+        return {**counts, "failed_jobs": failed, "pending_scrubs": len(scrubs), "scrubs": scrubs}
 
     def spaces(self) -> builtins.list[str]:
         return self.store.spaces()

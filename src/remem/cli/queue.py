@@ -11,7 +11,7 @@ from remem.cli.app import Context, console, main, pass_ctx, space_option
 @space_option(default=None)
 @pass_ctx
 def status(c: Context, space: str | None) -> None:
-    """The extraction queue: pending, running, done and failed jobs."""
+    """The extraction queue (pending, running, done and failed jobs) and scrubs owed after a forget."""
     with c.memory() as mem:
         data = mem.status(space)
 
@@ -23,6 +23,13 @@ def status(c: Context, space: str | None) -> None:
             )
         if data["failed"]:
             console.print("run `remem retry` to queue failed jobs again, then `remem process`")
+        if data["pending_scrubs"]:
+            waits = ", ".join(f"{s['space']} ({s['attempts']} attempts)" for s in data["scrubs"])
+            console.print(
+                f"[yellow]{data['pending_scrubs']} scrub(s) after a forget not finished[/yellow]: {waits}; another "
+                "connection was reading, so the file still holds the forgotten words. The next write or open "
+                "finishes it once the readers are gone."
+            )
 
     c.emit(data, human)
 

@@ -141,6 +141,11 @@ class Store(Protocol):
         """
         ...
 
+    def pending_scrubs(self) -> list[dict[str, Any]]:
+        """Scrubs owed after a forgetting that could not finish yet (a reader held the file, a crash came
+        first): space, recorded_at, attempts, last_error. Each is retried until it completes."""
+        ...
+
     # -- queue ------------------------------------------------------------------------------
     def enqueue(self, job: Job) -> None: ...
 

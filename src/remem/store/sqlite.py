@@ -27,8 +27,11 @@ from remem.store.rows import MEMORY_COLUMNS, MEMORY_UPDATE, Codec
 from remem.store.sql import SQLStore
 from remem.store.sqlite_schema import migrate
 from remem.store.vector_index import SpaceMatrix, from_blobs, to_blob
-from remem.timeutil import from_iso, to_iso
+from remem.timeutil import from_iso, now, to_iso
 from remem.types import Filters, MemoryItem
+
+SCRUB_WAIT_MS = 200  # how long a scrub waits for readers to leave the WAL before it is left for later
+SCRUB_RETRY_SECONDS = 5.0  # how often writes look for scrubs owed (by this process or another)
 
 
 class SQLiteStore(SQLStore):
@@ -56,8 +59,10 @@ class SQLiteStore(SQLStore):
         self._closed = False
         self._dim = None
         self._df_cache: dict[str, tuple[int, float]] = {}
+        self._scrubs_checked = 0.0  # when this store last looked for scrubs owed (monotonic)
         try:
             migrate(self._conn())
+            self.finish_scrubs()  # one a crash or a busy reader left behind
         except sqlite3.DatabaseError as exc:
             self.close()
             raise InvalidInput(
@@ -107,11 +112,13 @@ class SQLiteStore(SQLStore):
             yield
         except BaseException:
             conn.execute("ROLLBACK")
+            self._local.scrub = False
             raise
         else:
             conn.execute("COMMIT")
-            if getattr(self._local, "scrub", False):
-                self._scrub(conn)
+            self._local.depth = 0
+            if getattr(self._local, "scrub", False) or time.monotonic() - self._scrubs_checked > SCRUB_RETRY_SECONDS:
+                self.finish_scrubs()
         finally:
             self._local.depth = 0
 
@@ -175,11 +182,13 @@ class SQLiteStore(SQLStore):
     def _changed(self, space: str) -> None:
         self._df_cache.clear()  # FTS5 counts over the whole file, so every space's counts
 
+    def _record_scrub(self, space: str) -> None:
+        self._x("INSERT INTO pending_scrubs (space, recorded_at) VALUES (?, ?)", (space, to_iso(now())))
+        self._local.scrub = True  # scrub once the outermost transaction commits
+
     def _scrub_soon(self) -> None:
-        if self._local.depth:
-            self._local.scrub = True  # inside a caller's transaction: scrub after it commits
-        else:
-            self._scrub(self._conn())
+        if not self._local.depth:
+            self.finish_scrubs()
 
     def _stats_location(self) -> dict[str, Any]:
         return {"path": str(self.path)}
@@ -308,12 +317,51 @@ class SQLiteStore(SQLStore):
             (space,),
         )
 
-    def _scrub(self, conn: sqlite3.Connection) -> None:
-        """Merge the FTS segments so deleted terms leave the index itself, and move the WAL
-        back into the main file so no copy of purged pages survives there."""
+    # -- scrubbing after a forgetting -------------------------------------------------------
+    def pending_scrubs(self) -> list[dict[str, Any]]:
+        rows = self._q("SELECT space, recorded_at, attempts, last_error FROM pending_scrubs ORDER BY id")
+        return [{"space": r[0], "recorded_at": r[1], "attempts": r[2], "last_error": r[3]} for r in rows]
+
+    def finish_scrubs(self) -> int:
+        """Run the scrubs owed, if any; the number still owed (a reader kept the WAL busy: retried later).
+
+        Called on open, after a forgetting commits, and after any write once SCRUB_RETRY_SECONDS have
+        passed since the last look, so a scrub a reader delayed completes once the reader is gone.
+        """
         self._local.scrub = False
+        self._scrubs_checked = time.monotonic()
+        conn = self._conn()
+        owed = conn.execute("SELECT max(id) FROM pending_scrubs").fetchone()[0]
+        if owed is None:
+            return 0
+        if self._scrub(conn):
+            conn.execute("DELETE FROM pending_scrubs WHERE id <= ?", (owed,))
+            self._checkpoint(conn)  # the delete's own page: no forgotten words, but leave the WAL empty
+            return int(conn.execute("SELECT count(*) FROM pending_scrubs").fetchone()[0])
+        conn.execute(
+            "UPDATE pending_scrubs SET attempts = attempts + 1, last_error = ? WHERE id <= ?",
+            ("another connection was reading; retried after the next write or open", owed),
+        )
+        return int(conn.execute("SELECT count(*) FROM pending_scrubs").fetchone()[0])
+
+    def _scrub(self, conn: sqlite3.Connection) -> bool:
+        """Merge the FTS segments so deleted terms leave the index itself, and move the WAL back into
+        the main file and truncate it so no copy of purged pages survives there; False when a reader
+        kept the WAL from being emptied."""
         conn.execute("INSERT INTO memories_fts (memories_fts) VALUES ('optimize')")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return self._checkpoint(conn)
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> bool:
+        """Checkpoint and truncate the WAL, waiting at most SCRUB_WAIT_MS for readers; True when it is empty.
+
+        TRUNCATE holds the write lock while it waits for readers, so a long wait would stall every writer.
+        """
+        conn.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
+        try:
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        return int(busy) == 0
 
     # -- inventory --------------------------------------------------------------------------
     def ids_held_elsewhere(self, space: str, ids: Sequence[str]) -> set[str]:

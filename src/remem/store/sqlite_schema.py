@@ -119,6 +119,17 @@ MIGRATIONS: list[Migration] = [
     ),
     # 2: which process runs a job, so a crashed worker's jobs can be resumed at once
     statements("ALTER TABLE jobs ADD COLUMN worker TEXT"),
+    # 3: scrubs owed after a forgetting, written in the purge's transaction, so a crash or a busy WAL
+    # between the commit and the scrub only delays it (see SQLiteStore.finish_scrubs)
+    statements(
+        """CREATE TABLE pending_scrubs (
+            id INTEGER PRIMARY KEY,
+            space TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        )"""
+    ),
 ]
 
 

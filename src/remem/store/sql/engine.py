@@ -74,8 +74,15 @@ class SQLEngine:
     def _changed(self, space: str) -> None:
         """After a write has committed: forget what was cached about the space."""
 
+    def _record_scrub(self, space: str) -> None:
+        """Inside the transaction that forgets words: note that a scrub is owed, so a crash cannot lose it."""
+
     def _scrub_soon(self) -> None:
         """After words were forgotten: leave no copy of them behind in the engine's files."""
+
+    def pending_scrubs(self) -> list[dict[str, Any]]:
+        """Scrubs owed after a forgetting and not yet finished (space, recorded_at, attempts, last_error)."""
+        return []
 
     def _stats_location(self) -> dict[str, Any]:
         return {}

@@ -55,6 +55,8 @@ class SQLPurge(SQLEngine):
                 self._scrub_reasons(space, set(memories), set(episodes), forgotten_texts)
             if episodes:
                 self._drop_from_jobs(space, set(episodes))
+            if memories or episodes:
+                self._record_scrub(space)
             self._purged(space)
         self._changed(space)
         if memories or episodes:

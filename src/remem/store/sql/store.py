@@ -110,6 +110,7 @@ class SQLStore(SQLPurge, SQLQueue):
                 "WHERE space = %s AND memory_id = %s",
                 [(text, space, i) for i, text in memories.items()],
             )
+            self._record_scrub(space)
         self._changed(space)
         self._scrub_soon()
 

@@ -1,0 +1,62 @@
+"""A forgetting leaves no copy of its words in the SQLite file, even when the scrub after it cannot run at once.
+
+The scrub (merging FTS5's segments, moving the WAL into the main file and truncating it) runs
+after the purge commits. Its pending record is written in the purge's own transaction, so a
+process killed in between, or a reader that keeps the WAL busy, only delays it: the next open or
+the next write finishes it, and `status` says it is pending meanwhile.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from remem import Memory
+
+SECRET = "Quixotrellian"  # a word nothing else in the file holds
+
+KILLED_BEFORE_SCRUB = textwrap.dedent(
+    """
+    import os, signal, sys
+    from remem import Memory
+    from remem.store.sqlite import SQLiteStore
+
+    with Memory.open(sys.argv[1], extractor="turns") as mem:
+        for i in range(30):
+            mem.add(f"note {i}: the {sys.argv[2]} code is under the mat number {i}", space="a")
+        mem.add("the weather was mild", space="a")
+        # Dead between the purge's commit and its scrub.
+        SQLiteStore._scrub = lambda self, conn: os.kill(os.getpid(), signal.SIGKILL)
+        print("forgetting", flush=True)
+        mem.forget(space="a", ids=[m.id for m in mem.list(space="a", limit=100) if sys.argv[2] in m.text],
+                   with_sources=True)
+    """
+)
+
+
+def _file_bytes(db: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(db.parent.glob(db.name + "*")) if p.is_file())
+
+
+def test_a_purge_killed_before_its_scrub_is_scrubbed_on_the_next_open(tmp_path: Path) -> None:
+    db = tmp_path / "killed.db"
+    child = subprocess.run(
+        [sys.executable, "-c", KILLED_BEFORE_SCRUB, str(db), SECRET], capture_output=True, text=True, timeout=120
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    assert SECRET.encode() in _file_bytes(db) or SECRET.lower().encode() in _file_bytes(db)  # the scrub did not run
+    with Memory.open(db, extractor="turns") as mem:
+        assert [m.text for m in mem.list(space="a")] == ["the weather was mild"]  # the purge itself committed
+        assert mem.status()["pending_scrubs"] == 0  # finished on open
+        retried = mem.forget(space="a", session="nothing-there")  # a client's retry purges nothing...
+        assert (retried.memories, retried.episodes) == (0, 0)
+    data = _file_bytes(db)
+    assert SECRET.lower().encode() not in data.lower()  # ...and nothing was left for it to scrub
+    assert b"under the mat" not in data
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM pending_scrubs").fetchone() == (0,)
