@@ -13,9 +13,13 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
+import pytest
+
 from remem import Memory
+from remem.store import sqlite
 
 SECRET = "Quixotrellian"  # a word nothing else in the file holds
 
@@ -60,3 +64,35 @@ def test_a_purge_killed_before_its_scrub_is_scrubbed_on_the_next_open(tmp_path: 
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("SELECT count(*) FROM pending_scrubs").fetchone() == (0,)
+
+
+def test_a_forget_beside_a_reader_answers_at_once_and_scrubs_once_the_reader_leaves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "reader.db"
+    with Memory.open(db, extractor="turns") as mem, Memory.open(db, extractor="turns") as other:
+        for i in range(20):
+            mem.add(f"note {i}: the {SECRET} code is under the mat number {i}", space="a")
+        mem.add("the weather was mild", space="a")
+        reader = sqlite3.connect(db, isolation_level=None)
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM memories").fetchone() == (21,)  # holds its snapshot
+        started = time.monotonic()
+        report = mem.forget(
+            space="a", ids=[m.id for m in mem.list(space="a", limit=100) if SECRET in m.text], with_sources=True
+        )
+        assert (report.memories, report.episodes) == (20, 20)
+        assert time.monotonic() - started < 5  # not the 30 s busy timeout
+        started = time.monotonic()
+        other.add("another tenant's turn", space="b")  # other writers are not held up either
+        assert time.monotonic() - started < 5
+        status = mem.status()
+        assert status["pending_scrubs"] == 1 and status["scrubs"][0]["space"] == "a"
+        assert mem.status("b")["pending_scrubs"] == 0
+        reader.execute("COMMIT")
+        reader.close()
+        monkeypatch.setattr(sqlite, "SCRUB_RETRY_SECONDS", 0.0)  # look on the very next write
+        other.add("a later turn", space="b")  # the next write finishes the scrub
+        assert mem.status()["pending_scrubs"] == 0
+        assert SECRET.lower().encode() not in _file_bytes(db).lower()
+        assert [m.text for m in mem.list(space="a")] == ["the weather was mild"]
