@@ -262,7 +262,9 @@ def create_app(
         """NDJSON from export (the body, any content type); all records or none."""
         raw = await request.body()
         try:
-            records = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
+            # Only "\n" ends a line: export writes U+2028, U+0085 and the like raw, inside strings,
+            # where str.splitlines() would cut a record in two.
+            records = [json.loads(line) for line in raw.decode("utf-8").split("\n") if line.strip()]
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidInput(f"import body must be UTF-8 JSON lines from export: {exc}") from None
         except RecursionError:
