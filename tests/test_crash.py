@@ -11,6 +11,8 @@ from pathlib import Path
 
 from remem import Memory
 
+REMEM = Path(sys.executable).with_name("remem")
+
 CHILD = textwrap.dedent(
     """
     import sys, time
@@ -44,7 +46,10 @@ def test_kill_9_during_extraction_then_resume(db_path: Path) -> None:
 
     with Memory.open(db_path, extractor="turns") as mem:
         assert len(mem.episodes(space="crash", limit=100)) == 20  # committed before extraction began
-        assert mem.status("crash")["running"] == 1 and mem.list(space="crash") == []
+        # Its worker is gone: on open the job is queued again, not left running.
+        assert [j.id for j in mem.resumed] == [j.id for j in mem.store.list_jobs("crash", ["pending"])]
+        status = mem.status("crash")
+        assert (status["running"], status["pending"]) == (0, 1) and mem.list(space="crash") == []
         outcome = mem.process_pending(space="crash")
         assert outcome == {"done": 1, "failed": 0, "pending": 0}
         texts = sorted(m.text for m in mem.list(space="crash", limit=100))
@@ -54,3 +59,36 @@ def test_kill_9_during_extraction_then_resume(db_path: Path) -> None:
     import sqlite3
 
     assert sqlite3.connect(db_path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_job_its_interrupted_worker_left_running_resumes_and_the_cli_says_so(db_path: Path) -> None:
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(db_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "extracting"
+        os.kill(child.pid, signal.SIGTERM)  # no Python cleanup: the job stays "running"
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGTERM
+
+    listed = subprocess.run(
+        [REMEM, "--db", str(db_path), "list", "--space", "crash"], capture_output=True, text=True, timeout=120
+    )
+    assert listed.returncode == 0, listed.stderr
+    note = " ".join(listed.stderr.split())
+    assert "1 extraction job (20 turns) an interrupted run left was queued again" in note
+    assert "remem process" in note
+    # A later add in the space picks it up, and says so.
+    added = subprocess.run(
+        [REMEM, "--db", str(db_path), "--json", "add", "one more harbour turn", "--space", "crash"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert added.returncode == 0, added.stderr
+    with Memory.open(db_path, extractor="turns") as mem:
+        assert mem.store.stats("crash")["jobs"] == {"done": 2}
+        sources = {e for m in mem.list(space="crash", limit=1000) for e in m.source_episode_ids}
+        assert sources == {e.id for e in mem.episodes(space="crash", limit=100)} and len(sources) == 21

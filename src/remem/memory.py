@@ -36,6 +36,7 @@ from remem.write.wiring import write_path
 
 log = logging.getLogger("remem")
 STALE_JOB = timedelta(minutes=10)  # a "running" job untouched this long was orphaned by a crash
+INTERRUPTED = "interrupted (Ctrl-C)"  # how a job Ctrl-C stopped is marked failed, so the next open resumes it
 
 
 def _worker() -> str:
@@ -77,6 +78,8 @@ class Memory:
         self.extractor = extractor or default_extractor
         self.reconciler = reconciler or default_reconciler
         store.bind_embedder(embedder.name, embedder.dim)
+        #: Jobs an interrupted run left behind (its worker gone), queued again when this Memory opened.
+        self.resumed: builtins.list[Job] = self._resume_orphans(None)
 
     @classmethod
     def open(
@@ -197,7 +200,7 @@ class Memory:
         except KeyboardInterrupt:
             # Ctrl-C: the job's own writes were rolled back; say so in the queue instead of leaving it
             # "running" forever, then let the interrupt go on.
-            self.store.fail_job(job.id, "interrupted (Ctrl-C) before it finished; `remem retry` runs it again")
+            self.store.fail_job(job.id, f"{INTERRUPTED} before it finished; the next open queues it again")
             raise
         except Exception as exc:
             # A bug in extraction must not leave the job "running" forever behind stored episodes:
@@ -228,11 +231,22 @@ class Memory:
 
     def _requeue_stale(self, space: str | None) -> None:
         cutoff = now() - STALE_JOB
-        stale = [j for j in self.store.list_jobs(space, ["running"]) if j.updated_at < cutoff or _orphaned(j.worker)]
-        for job in stale:
-            self.store.fail_job(job.id, "orphaned: its worker stopped before finishing")
-        if stale:
-            self.store.requeue_jobs(space, ["failed"])
+        stale = [j.id for j in self.store.list_jobs(space, ["running"]) if j.updated_at < cutoff]
+        self.store.requeue_jobs(space, ["running"], job_ids=stale)
+        self._resume_orphans(space)
+
+    def _resume_orphans(self, space: str | None) -> builtins.list[Job]:
+        """Queue again the jobs whose worker is gone: a process of this host that no longer runs (killed,
+        or stopped by a signal Python could not handle) left them running, or Ctrl-C left them failed."""
+        orphans = [
+            j
+            for j in self.store.list_jobs(space, ["running", "failed"])
+            if (j.state == "running" and _orphaned(j.worker))
+            or (j.state == "failed" and (j.error or "").startswith(INTERRUPTED))
+        ]
+        for state in ("running", "failed"):
+            self.store.requeue_jobs(space, [state], job_ids=[j.id for j in orphans if j.state == state])
+        return orphans
 
     def update(
         self,

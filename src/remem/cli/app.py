@@ -38,6 +38,14 @@ class Context:
     @contextmanager
     def memory(self) -> Iterator[Memory]:
         with Memory.open(settings=self.settings()) as mem:
+            if mem.resumed:
+                jobs, turns = len(mem.resumed), sum(len(j.episode_ids) for j in mem.resumed)
+                err_console.print(
+                    f"[yellow]{jobs} extraction job{'s' if jobs > 1 else ''} ({turns} turn{'s' if turns > 1 else ''}) "
+                    f"an interrupted run left {'were' if jobs > 1 else 'was'} queued again[/yellow]: their turns are "
+                    "stored but not yet searchable; `remem process` finishes them now, and so does the next "
+                    "`remem add` in the same space."
+                )
             yield mem
 
     def emit(self, data: Any, human: Callable[[], None]) -> None:

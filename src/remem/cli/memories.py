@@ -56,6 +56,9 @@ def add(
             for chunk in chunks:
                 results.append(mem.add(chunk, space=space, session=session, at=at))
                 step(len(chunk))
+        if mem.settings.process != "queue" and mem.store.list_jobs(space, ["pending"]):
+            # what an interrupted run left in this space (queued again on open) is finished with this add
+            mem.process_pending(space=space)
         waiting = mem.status(space)
     decisions = [d.to_dict() for r in results for d in r.decisions]
     data = {

@@ -160,8 +160,8 @@ class Store(Protocol):
 
     def fail_job(self, job_id: str, error: str) -> None: ...
 
-    def requeue_jobs(self, space: str | None, states: Sequence[str]) -> int:
-        """Put failed (or stale running) jobs back to pending; returns how many."""
+    def requeue_jobs(self, space: str | None, states: Sequence[str], job_ids: Sequence[str] | None = None) -> int:
+        """Put failed (or stale running) jobs back to pending, only those among job_ids when given; returns how many."""
         ...
 
     def list_jobs(self, space: str | None, states: Sequence[str] | None = None) -> list[Job]: ...

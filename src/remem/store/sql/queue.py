@@ -54,13 +54,17 @@ class SQLQueue(SQLEngine):
         if not changed:
             raise NotFound(f"job {job_id!r} not found")
 
-    def requeue_jobs(self, space: str | None, states: Sequence[str]) -> int:
-        if not states:
+    def requeue_jobs(self, space: str | None, states: Sequence[str], job_ids: Sequence[str] | None = None) -> int:
+        if not states or (job_ids is not None and not job_ids):
             return 0
         where, params = self._in("state", list(states))
         if space is not None:
             where += " AND space = %s"
             params.append(space)
+        if job_ids is not None:
+            clause, values = self._in("id", list(job_ids))
+            where += f" AND {clause}"
+            params.extend(values)
         with self._write():
             return self._x(
                 f"UPDATE jobs SET state = 'pending', updated_at = %s WHERE {where}",
