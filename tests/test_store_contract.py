@@ -709,3 +709,17 @@ def test_postgres_tokenizes_memories_written_before_fts5_tokens(pg_url: str) -> 
         assert raw(store, "SELECT count(*) FROM information_schema.columns WHERE column_name = 'tsv'")[0][0] == 0
     finally:
         store.close()
+
+
+def test_a_word_common_in_one_space_still_counts_in_another(store: Store) -> None:
+    """Which query words are too common to search for is each space's own affair (issue 11, item 12)."""
+    with store.transaction():
+        for n in range(2_001):  # past BM25.common_df in this space only
+            add(store, item("crowd", n, f"apple crate number {n}"), unit(n % 8))
+    add(store, item("quiet", 1, "apple pie with cinnamon"), unit(1))
+    add(store, item("quiet", 2, "banana bread for the school fair"), unit(2))
+    found = [i for i, _ in store.lexical_search("quiet", ["apple", "banana"], Filters(), 10)]
+    assert sorted(found) == ["mem_quiet_1", "mem_quiet_2"]
+    # In the crowded space "apple" is still left out while a rarer word remains.
+    add(store, item("crowd", 5_000, "a banana among the crates"), unit(3))
+    assert [i for i, _ in store.lexical_search("crowd", ["apple", "banana"], Filters(), 10)] == ["mem_crowd_5000"]

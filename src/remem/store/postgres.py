@@ -212,9 +212,9 @@ class PostgresStore(SQLStore):
         """BM25-ranked (memory id, score) for an OR of the terms, exactly as SQLite's FTS5 ranks; best first.
 
         The tokens are FTS5's and the score FTS5's bm25() with the same column weights, and terms
-        in more than BM25.common_df memories are left out when rarer ones remain, as on SQLite (all
-        read from remem.search.lexical). The statistics are the space's, where FTS5's are
-        its file's: the two agree whenever a file holds one space, as the benchmark's do.
+        in more than BM25.common_df of the space's memories are left out when rarer ones remain, as
+        on SQLite (all read from remem.search.lexical). The BM25 weights are the space's, where
+        FTS5's are its file's: the two agree whenever a file holds one space, as the benchmark's do.
         """
         phrases = [stem for _, stem in query_phrases(terms)]
         if not phrases:

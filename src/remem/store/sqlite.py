@@ -58,7 +58,7 @@ class SQLiteStore(SQLStore):
         self._matrices_lock = threading.Lock()
         self._closed = False
         self._dim = None
-        self._df_cache: dict[str, tuple[int, float]] = {}
+        self._df_cache: dict[str, dict[str, tuple[int, float]]] = {}  # space -> term -> (count, when)
         self._scrubs_checked = 0.0  # when this store last looked for scrubs owed (monotonic)
         try:
             migrate(self._conn())
@@ -180,7 +180,7 @@ class SQLiteStore(SQLStore):
         self._bump_generation(space)
 
     def _changed(self, space: str) -> None:
-        self._df_cache.clear()  # FTS5 counts over the whole file, so every space's counts
+        self._df_cache.pop(space, None)
 
     def _record_scrub(self, space: str) -> None:
         self._x("INSERT INTO pending_scrubs (space, recorded_at) VALUES (?, ?)", (space, to_iso(now())))
@@ -218,7 +218,7 @@ class SQLiteStore(SQLStore):
         quoted = ['"' + word.replace('"', '""') + '"' for word, _ in query_phrases(terms)]
         if not quoted:
             return []
-        match = " OR ".join(prune_common(quoted, self._document_frequency))
+        match = " OR ".join(prune_common(quoted, lambda term: self._document_frequency(space, term)))
         where, params = self._filter_sql(space, filters)
         rows = self._q(
             f"SELECT m.id, bm25(memories_fts, {BM25.text_weight}, {BM25.keywords_weight}) AS score FROM memories_fts "
@@ -228,24 +228,27 @@ class SQLiteStore(SQLStore):
         )
         return [(r[0], -float(r[1])) for r in rows]  # bm25() is lower-is-better
 
-    def _document_frequency(self, quoted_term: str) -> int:
-        """Rows matching the term, counted up to BM25.common_df + 1.
+    def _document_frequency(self, space: str, quoted_term: str) -> int:
+        """The space's memories matching the term, counted up to BM25.common_df + 1.
 
-        Cached until a write through this store (and for at most BM25.df_seconds, for writes by
-        other processes), so which terms a query keeps follows the data, as on PostgreSQL.
+        The space's own count, as on PostgreSQL: what another space holds never changes which words
+        this one searches for. Cached until a write to the space through this store (and for at most
+        BM25.df_seconds, for writes by other processes), so which terms a query keeps follows the data.
         """
-        cached = self._df_cache.get(quoted_term)
+        entries = self._df_cache.setdefault(space, {})
+        cached = entries.get(quoted_term)
         if cached is not None and time.monotonic() - cached[1] < BM25.df_seconds:
             return cached[0]
         count = int(
             self._q(
-                "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)",
-                (quoted_term, BM25.common_df + 1),
+                "SELECT count(*) FROM (SELECT 1 FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid "
+                "WHERE memories_fts MATCH ? AND m.space = ? LIMIT ?)",
+                (quoted_term, space, BM25.common_df + 1),
             )[0][0]
         )
-        if len(self._df_cache) > 10_000:
-            self._df_cache.clear()
-        self._df_cache[quoted_term] = (count, time.monotonic())
+        if len(entries) > 10_000:
+            entries.clear()
+        entries[quoted_term] = (count, time.monotonic())
         return count
 
     def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
