@@ -1,6 +1,6 @@
 """remem: local-first long-term memory for LLM agents."""
 
-from remem.errors import Conflict, Forbidden, InvalidInput, NotFound, RememError, Unavailable
+from remem.errors import Conflict, Forbidden, InvalidInput, NotFound, RememError, StorageFull, Unavailable
 from remem.memory import Memory
 from remem.settings import Settings
 from remem.store.base import PurgeReport
@@ -23,6 +23,7 @@ __all__ = [
     "PurgeReport",
     "RememError",
     "Settings",
+    "StorageFull",
     "Unavailable",
     "Version",
     "__version__",

@@ -36,6 +36,12 @@ class Forbidden(RememError):
     code = "forbidden"
 
 
+class StorageFull(RememError):
+    """The disk (or the database's quota) is full: nothing of the refused write was stored."""
+
+    code = "storage_full"
+
+
 class Unavailable(RememError):
     """A dependency (LLM, embeddings endpoint, database) did not answer in time."""
 

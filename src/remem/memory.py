@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
+import hashlib
 import json
 import logging
 import os
+import re
 import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -18,7 +21,7 @@ from remem import validate
 from remem.answer import Answer, answer
 from remem.embed import Embedder
 from remem.embed import from_settings as embedder_from_settings
-from remem.errors import InvalidInput, RememError
+from remem.errors import Conflict, InvalidInput, RememError, StorageFull
 from remem.ids import new_id
 from remem.portable import import_records
 from remem.search.hybrid import MODES, Mode, SearchPlan
@@ -36,6 +39,7 @@ from remem.write.wiring import write_path
 
 log = logging.getLogger("remem")
 STALE_JOB = timedelta(minutes=10)  # a "running" job untouched this long was orphaned by a crash
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 INTERRUPTED = "interrupted (Ctrl-C)"  # how a job Ctrl-C stopped is marked failed, so the next open resumes it
 
 
@@ -141,11 +145,16 @@ class Memory:
         at: TimeLike | None = None,
         source: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> AddResult:
         """Store the messages as episodes (always, first), then turn them into memories.
 
         Each message is {"role", "content"} with optional "name", "at" (event time, ISO-8601),
         "source" and "metadata". `at` is the default event time for messages without one.
+
+        With an `idempotency_key` (per space), a retry of the same call returns the first call's
+        episodes and job, finishing its extraction if that failed, instead of storing the turns
+        again; the same key with different messages or options raises Conflict.
         """
         space = validate.space_name(space)
         session = validate.optional_name(session, "session")
@@ -153,6 +162,11 @@ class Memory:
         default_time = parse_time(at, "at")
         shared_metadata = validate.metadata(metadata, "metadata")
         parsed = validate.messages(messages, max_chars=self.settings.max_text_chars, max_batch=self.settings.max_batch)
+        key = _idempotency_key(idempotency_key)
+        request = {"messages": parsed, "session": session, "at": default_time, "source": source}
+        request_hash = hashlib.sha256(
+            json.dumps({**request, "metadata": shared_metadata}, sort_keys=True, default=str).encode()
+        ).hexdigest()
         stamp = now()
         episodes = [
             Episode(
@@ -180,8 +194,12 @@ class Memory:
             updated_at=stamp,
         )
         with self.store.transaction():
-            self.store.insert_episodes(episodes)
-            self.store.enqueue(job)
+            first = self.store.remember_request(space, key, request_hash, job.id, job.episode_ids) if key else None
+            if first is None:
+                self.store.insert_episodes(episodes)
+                self.store.enqueue(job)
+        if first is not None and key is not None:
+            return self._replay(space, key, request_hash, first)
         if self.settings.process == "queue":
             return AddResult(episodes=episodes, decisions=[], job_id=job.id, status="queued")
         claimed = self.store.claim_jobs(space, 1, worker=_worker(), job_ids=[job.id])
@@ -190,9 +208,42 @@ class Memory:
         status = "failed" if error else ("done" if claimed else "queued")
         return AddResult(episodes=episodes, decisions=decisions, job_id=job.id, status=status, error=error)
 
+    def _replay(self, space: str, key: str, request_hash: str, first: tuple[str, str, builtins.list[str]]) -> AddResult:
+        """The first result of a request sent again with its idempotency key, its extraction finished if it failed."""
+        first_hash, job_id, episode_ids = first
+        if first_hash != request_hash:
+            raise Conflict(
+                f"idempotency key {key!r} was used in space {space!r} for a different request; "
+                "send a new key with new messages"
+            )
+        episodes = self.store.get_episodes(space, episode_ids)
+        job = next((j for j in self.store.list_jobs(space) if j.id == job_id), None)
+        state = job.state if job is not None else "done"  # a job whose turns were all forgotten is gone
+        if state == "failed":
+            self.store.requeue_jobs(space, ["failed"], job_ids=[job_id])
+            state = "pending"
+        if state == "pending" and self.settings.process != "queue":
+            claimed = self.store.claim_jobs(space, 1, worker=_worker(), job_ids=[job_id])
+            if claimed:
+                decisions, error = self._run(claimed[0])
+                status = "failed" if error else "done"
+                return AddResult(episodes=episodes, decisions=decisions, job_id=job_id, status=status, error=error)
+        status = {"done": "done", "failed": "failed"}.get(state, "queued")
+        return AddResult(episodes=episodes, decisions=[], job_id=job_id, status=status)
+
     def _run(self, job: Job) -> tuple[builtins.list[Decision], str | None]:
         try:
             return run_job(self.store, self.embedder, self.extractor, self.reconciler, job, self.summarizer), None
+        except StorageFull as exc:
+            # The episodes and the job are committed: mark it failed (if even that fits) so it is retryable,
+            # and say so, rather than answering as if the turns were lost or leaving it "running".
+            with contextlib.suppress(StorageFull):
+                self.store.fail_job(job.id, f"the disk is full: {exc}")
+            raise StorageFull(
+                f"the disk is full: the {len(job.episode_ids)} turn(s) are stored, but extracting memories from "
+                f"them needs more room; job {job.id} waits as failed. Free some space, then run `remem retry` "
+                "or send the same add again with its idempotency key"
+            ) from exc
         except RememError as exc:
             # The episodes are safe; the job waits in the queue for `process_pending`/`retry`.
             self.store.fail_job(job.id, f"{type(exc).__name__}: {exc}")
@@ -496,6 +547,14 @@ class Memory:
             as_of=parse_time(as_of, "as_of"),
             include_expired=bool(include_expired),
         )
+
+
+def _idempotency_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not isinstance(key, str) or not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidInput(f"idempotency_key must be 1-64 letters, digits or . _ : -, not {str(key)[:80]!r}")
+    return key
 
 
 def _index_text(item: MemoryItem) -> str:

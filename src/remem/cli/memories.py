@@ -23,6 +23,10 @@ from remem.cli.app import Context, console, err_console, main, pass_ctx, space_o
 @click.option("--name", help="The speaker's name.")
 @click.option("--at", help="Event time (ISO-8601); default now.")
 @click.option("--file", "file", type=click.File("r"), help="JSON list of messages, or JSON lines ('-' for stdin).")
+@click.option(
+    "--idempotency-key",
+    help="Run again with the same key (and input), nothing is stored twice: the first result comes back.",
+)
 @pass_ctx
 def add(
     c: Context,
@@ -33,6 +37,7 @@ def add(
     name: str | None,
     at: str | None,
     file: Any,
+    idempotency_key: str | None,
 ) -> None:
     """Remember TEXT (or the messages in --file)."""
     if file is not None:
@@ -53,8 +58,10 @@ def add(
         chunks = [messages[i : i + mem.settings.max_batch] for i in range(0, len(messages), mem.settings.max_batch)]
         results = []
         with _progress(len(messages), "adding", disable=c.as_json or len(messages) < 50) as step:
-            for chunk in chunks:
-                results.append(mem.add(chunk, space=space, session=session, at=at))
+            for number, chunk in enumerate(chunks):
+                # One key per batch of a long file, derived from the one given, so each batch is kept once.
+                key = idempotency_key if idempotency_key is None or number == 0 else f"{idempotency_key}.{number}"
+                results.append(mem.add(chunk, space=space, session=session, at=at, idempotency_key=key))
                 step(len(chunk))
         if mem.settings.process != "queue" and mem.store.list_jobs(space, ["pending"]):
             # what an interrupted run left in this space (queued again on open) is finished with this add

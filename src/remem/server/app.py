@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import Response, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
@@ -127,8 +127,11 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     @router.post("/v1/spaces/{space}/add", **write)
-    def add(space: str, body: AddRequest) -> dict[str, Any]:
-        """Store messages as episodes (first, always), then extract and reconcile memories."""
+    def add(space: str, body: AddRequest, idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
+        """Store messages as episodes (first, always), then extract and reconcile memories.
+
+        With an `Idempotency-Key` header, a retry with the same key and body answers with the first
+        call's episodes and job instead of storing them again; the same key with another body is 409."""
         if len(body.messages) > limits.max_batch:
             raise InvalidInput(f"{len(body.messages)} messages in one add; the limit is {limits.max_batch}")
         result = memory.add(
@@ -138,6 +141,7 @@ def create_app(
             at=body.at,
             source=body.source,
             metadata=body.metadata,
+            idempotency_key=idempotency_key,
         )
         return result.to_dict()
 

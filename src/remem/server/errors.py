@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from remem.errors import Conflict, Forbidden, InvalidInput, NotFound, RememError, Unavailable
+from remem.errors import Conflict, Forbidden, InvalidInput, NotFound, RememError, StorageFull, Unavailable
 
 log = logging.getLogger("remem.server")
 
@@ -40,6 +40,7 @@ STATUS: tuple[tuple[type[RememError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
     (Unavailable, 503),
+    (StorageFull, 507),
 )
 HTTP_CODES = {
     400: "invalid_input",

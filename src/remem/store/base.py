@@ -166,6 +166,13 @@ class Store(Protocol):
 
     def list_jobs(self, space: str | None, states: Sequence[str] | None = None) -> list[Job]: ...
 
+    def remember_request(
+        self, space: str, key: str, request_hash: str, job_id: str, episode_ids: Sequence[str]
+    ) -> tuple[str, str, list[str]] | None:
+        """Within the add's transaction: record an idempotency key for this job and its episodes, or, when the
+        space holds the key already, record nothing and return the first request's (hash, job id, episode ids)."""
+        ...
+
     # -- inventory --------------------------------------------------------------------------
     def spaces(self) -> list[str]: ...
 

@@ -29,7 +29,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from remem.errors import NotFound, Unavailable
+from remem.errors import NotFound, StorageFull, Unavailable
 from remem.search.lexical import BM25, bm25_idf, prune_common, query_phrases
 from remem.store.base import Vector
 from remem.store.postgres_schema import lex_of, migrate
@@ -112,7 +112,7 @@ class PostgresStore(SQLStore):
         if getattr(self._local, "conn", None) is not None:
             yield
             return
-        with self._pool.connection() as conn, conn.transaction():
+        with _full_disk(), self._pool.connection() as conn, conn.transaction():
             self._local.conn = conn
             try:
                 yield
@@ -132,11 +132,11 @@ class PostgresStore(SQLStore):
             return cur.fetchall() if cur.description else []
 
     def _x(self, sql: str, params: Sequence[Any] = ()) -> int:
-        with self._conn() as conn:
+        with _full_disk(), self._conn() as conn:
             return conn.execute(sql, params).rowcount
 
     def _many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self._conn() as conn, conn.cursor() as cur:
+        with _full_disk(), self._conn() as conn, conn.cursor() as cur:
             cur.executemany(sql, list(rows))
 
     def _in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -299,6 +299,17 @@ class PostgresStore(SQLStore):
     # -- inventory --------------------------------------------------------------------------
     def ids_held_elsewhere(self, space: str, ids: Sequence[str]) -> set[str]:
         return set()  # the primary keys are (space, id): every space has ids of its own
+
+
+@contextmanager
+def _full_disk() -> Iterator[None]:
+    """PostgreSQL's disk full (SQLSTATE 53100) as StorageFull: the statement, and its transaction, stored nothing."""
+    try:
+        yield
+    except psycopg.errors.DiskFull:
+        raise StorageFull(
+            "the PostgreSQL server's disk is full, so nothing of this write was stored; free some space and try again"
+        ) from None
 
 
 def _safe_url(url: str) -> str:

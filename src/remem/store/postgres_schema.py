@@ -156,6 +156,16 @@ def _m003_fts5_tokens(conn: psycopg.Connection[Any]) -> None:
     )
 
 
+@_migration
+def _m004_idempotency_keys(conn: psycopg.Connection[Any]) -> None:
+    """Idempotency keys of adds, so a client's retry never stores a turn twice."""
+    conn.execute(
+        """CREATE TABLE idempotency_keys (
+            space text NOT NULL, key text NOT NULL, request_hash text NOT NULL, job_id text NOT NULL,
+            episode_ids jsonb NOT NULL, created_at timestamptz NOT NULL, PRIMARY KEY (space, key))"""
+    )
+
+
 def lex_of(item: MemoryItem) -> tuple[Jsonb, int]:
     """lex_tf and lex_length of a memory about to be written."""
     return lex_columns(memory_tokens([(item.text, item.keywords)])[0])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -20,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from remem.errors import InvalidInput, NotFound
+from remem.errors import InvalidInput, NotFound, StorageFull
 from remem.search.lexical import BM25, prune_common, query_phrases
 from remem.store.base import Vector
 from remem.store.rows import MEMORY_COLUMNS, MEMORY_UPDATE, Codec
@@ -30,6 +31,7 @@ from remem.store.vector_index import SpaceMatrix, from_blobs, to_blob
 from remem.timeutil import from_iso, now, to_iso
 from remem.types import Filters, MemoryItem
 
+log = logging.getLogger("remem")
 SCRUB_WAIT_MS = 200  # how long a scrub waits for readers to leave the WAL before it is left for later
 SCRUB_RETRY_SECONDS = 5.0  # how often writes look for scrubs owed (by this process or another)
 
@@ -110,12 +112,18 @@ class SQLiteStore(SQLStore):
         self._local.depth = 1
         try:
             yield
-        except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
+                conn.execute("ROLLBACK")
             self._local.scrub = False
+            if _disk_full(exc):
+                raise StorageFull(
+                    f"the disk is full (where {self.path} is), so nothing of this write was stored; free some "
+                    "space and try again"
+                ) from exc
             raise
         else:
-            conn.execute("COMMIT")
             self._local.depth = 0
             if getattr(self._local, "scrub", False) or time.monotonic() - self._scrubs_checked > SCRUB_RETRY_SECONDS:
                 self.finish_scrubs()
@@ -337,7 +345,12 @@ class SQLiteStore(SQLStore):
         owed = conn.execute("SELECT max(id) FROM pending_scrubs").fetchone()[0]
         if owed is None:
             return 0
-        if self._scrub(conn):
+        try:
+            scrubbed = self._scrub(conn)
+        except sqlite3.OperationalError as exc:  # a full disk, most likely: the record stays for a later try
+            log.warning("the scrub after a forget could not run (%s); it is retried later", exc)
+            return len(self.pending_scrubs())
+        if scrubbed:
             conn.execute("DELETE FROM pending_scrubs WHERE id <= ?", (owed,))
             self._checkpoint(conn)  # the delete's own page: no forgotten words, but leave the WAL empty
             return int(conn.execute("SELECT count(*) FROM pending_scrubs").fetchone()[0])
@@ -378,6 +391,10 @@ class SQLiteStore(SQLStore):
             )
             held.update(r[0] for r in rows)
         return held
+
+
+def _disk_full(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and error.sqlite_errorcode == sqlite3.SQLITE_FULL
 
 
 def _prepare_path(path: Path) -> None:

@@ -130,6 +130,18 @@ MIGRATIONS: list[Migration] = [
             last_error TEXT
         )"""
     ),
+    # 4: idempotency keys of adds, so a client's retry never stores a turn twice
+    statements(
+        """CREATE TABLE idempotency_keys (
+            space TEXT NOT NULL,
+            key TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            episode_ids TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (space, key)
+        )"""
+    ),
 ]
 
 

@@ -55,6 +55,7 @@ class SQLPurge(SQLEngine):
                 self._scrub_reasons(space, set(memories), set(episodes), forgotten_texts)
             if episodes:
                 self._drop_from_jobs(space, set(episodes))
+                self._drop_from_keys(space, set(episodes))
             if memories or episodes:
                 self._record_scrub(space)
             self._purged(space)
@@ -119,6 +120,12 @@ class SQLPurge(SQLEngine):
                 if quotes_forgotten(reason, episode_id, memories=memories, episodes=episodes, texts=texts)
             ],
         )
+
+    def _drop_from_keys(self, space: str, gone: set[str]) -> None:
+        """An idempotency key that names a purged episode goes: its request's hash is the forgotten words'."""
+        for key, stored in self._q("SELECT key, episode_ids FROM idempotency_keys WHERE space = %s", (space,)):
+            if any(e in gone for e in self.rows.json_in(stored)):
+                self._x("DELETE FROM idempotency_keys WHERE space = %s AND key = %s", (space, key))
 
     def _drop_from_jobs(self, space: str, gone: set[str]) -> None:
         """Queued jobs forget purged episodes; a job left with none goes."""

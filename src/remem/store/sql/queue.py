@@ -71,6 +71,23 @@ class SQLQueue(SQLEngine):
                 [self.rows.time_out(now()), *params],
             )
 
+    def remember_request(
+        self, space: str, key: str, request_hash: str, job_id: str, episode_ids: Sequence[str]
+    ) -> tuple[str, str, list[str]] | None:
+        """Inside the add's transaction: keep the key with the job and episodes it names, or, when the
+        space already holds the key, write nothing and return (request_hash, job_id, episode_ids) of the first."""
+        stored = self._x(
+            "INSERT INTO idempotency_keys (space, key, request_hash, job_id, episode_ids, created_at) "
+            f"VALUES ({marks(6)}) ON CONFLICT DO NOTHING",
+            (space, key, request_hash, job_id, self.rows.json_out(list(episode_ids)), self.rows.time_out(now())),
+        )
+        if stored:
+            return None
+        rows = self._q(
+            "SELECT request_hash, job_id, episode_ids FROM idempotency_keys WHERE space = %s AND key = %s", (space, key)
+        )
+        return rows[0][0], rows[0][1], list(self.rows.json_in(rows[0][2]))
+
     def list_jobs(self, space: str | None, states: Sequence[str] | None = None) -> list[Job]:
         where, params = "1 = 1", list[Any]()
         if space is not None:
