@@ -144,3 +144,13 @@ def test_the_queue_from_the_command_line(tmp_path: Path, monkeypatch: pytest.Mon
     assert run(db, "process", "--space", "q") == {"done": 1, "failed": 0, "pending": 0}
     assert run(db, "retry", "--space", "q") == {"requeued": 0, "done": 0, "failed": 0, "pending": 0}
     assert [m["text"] for m in run(db, "list", "--space", "q")] == ["waiting for extraction"]
+
+
+def test_add_from_json_lines_keeps_a_line_separator_inside_a_text(tmp_path: Path) -> None:
+    lines = tmp_path / "turns.jsonl"
+    lines.write_text(json.dumps({"content": "one\u2028two"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "m.db"), "add", "--space", "s", "--file", str(lines)])
+    assert result.exit_code == 0, result.output
+    listed = CliRunner().invoke(main, ["--db", str(tmp_path / "m.db"), "--json", "list", "--space", "s"])
+    texts = [m["text"] for m in json.loads(listed.output)]
+    assert any(t.endswith("one\u2028two") for t in texts), texts  # one record, not cut at the separator

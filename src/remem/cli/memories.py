@@ -46,7 +46,7 @@ def add(
             messages = (
                 json.loads(raw)
                 if raw.lstrip().startswith("[")
-                else [json.loads(line) for line in raw.splitlines() if line.strip()]
+                else [json.loads(line) for line in raw.split("\n") if line.strip()]  # U+2028 may sit in a string
             )
         except json.JSONDecodeError as exc:
             raise click.BadParameter(f"not JSON or JSON lines: {exc}", param_hint="--file") from None
