@@ -249,8 +249,10 @@ class SQLiteStore(SQLStore):
             return cached[0]
         count = int(
             self._q(
-                "SELECT count(*) FROM (SELECT 1 FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid "
-                "WHERE memories_fts MATCH ? AND m.space = ? LIMIT ?)",
+                # CROSS JOIN keeps the term's postings as the outer loop: with a plain JOIN SQLite
+                # walked every memory of the space and probed FTS5 for each (100+ ms at 10k).
+                "SELECT count(*) FROM (SELECT 1 FROM memories_fts CROSS JOIN memories m "
+                "ON m.rowid = memories_fts.rowid WHERE memories_fts MATCH ? AND m.space = ? LIMIT ?)",
                 (quoted_term, space, BM25.common_df + 1),
             )[0][0]
         )
