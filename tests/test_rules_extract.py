@@ -181,3 +181,15 @@ def test_a_title_is_what_a_person_is_not_what_a_thing_is() -> None:
     assert dev.metadata["claims"] == {"title": "junior doctor"}
     [joined] = extracted("I'm joining Flutterwave as a senior backend engineer", "Amara")
     assert joined.metadata["claims"] == {"employer": "Flutterwave", "title": "senior backend engineer"}
+
+
+def test_a_date_that_belongs_to_an_occasion_takes_the_nearer_year() -> None:
+    march = datetime(2022, 3, 14, 10, 0, tzinfo=UTC)
+    episode = Episode(
+        id="ep1", space="s", role="user", content="got a ballot place for the Berlin marathon in September!!!",
+        session="s1", event_time=march, ingest_time=march, name="Chidi",
+    )  # fmt: skip
+    [place] = [c for c in RuleExtractor().extract([episode], []) if c.kind != "turn"]
+    assert "(September 2022)" in place.text  # not the September before, though "got" is past
+    [went] = extracted("We went camping in July with the kids.", "Mel")
+    assert "(July 2022)" in went.text  # MONDAY is May 2023: a plain past month stays behind

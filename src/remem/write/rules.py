@@ -471,6 +471,12 @@ def _candidate(episode: Episode, speaker: str, plain: str, said: Claim, n_clause
     kind = statement.kind if statement is not None else "fact"
     tense: Tense = "future" if PLAN.search(plain) or _FUTURE.search(plain) else "past" if kind == "event" else None
     dates = resolve(plain, episode.event_time, tense)
+    if tense == "past" and dates and _EVENT_DATE.search(plain):
+        # "got a place for the Berlin marathon in September": the date is the marathon's, not the
+        # getting's, so it takes whichever reading, last one or next one, is nearer.
+        ahead = resolve(plain, episode.event_time, "future")
+        if ahead and ahead[0].when - episode.event_time < episode.event_time - dates[0].when:
+            dates = ahead
     if n_clauses == 1 and not dates and text == episode.content:
         return None  # the turn itself already says exactly this
     valid_from = _since(plain, episode) or (dates[0].when if dates else None)
@@ -540,6 +546,13 @@ _FUTURE = re.compile(
     r"\b(?:am|are|'re|'m)\s+(?:\w+ing)\b.*\b(?:in|on|next|this)\s+[A-Z]|"  # "we're doing the Camino in September"
     r"\b(?:is|are|'s)\s+(?:on|set for|scheduled for|booked for|due)\b|\b(?:booked|rebooked|scheduled|due|"
     r"start date|starts?|flying|leaving|appointment|wedding|new date)\b",
+    re.I,
+)
+# A date that belongs to a named occasion, not to the sentence's verb: "a ballot place for the Berlin
+# marathon in September", "tickets to the gig on Friday". Its year is the nearer reading.
+_EVENT_DATE = re.compile(
+    r"\b(?:for|to)\s+(?:the|my|our|a|an|his|her|their)\s+[\w' -]{1,40}?\s+(?:in|on)\s+(?:the\s+)?"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
     re.I,
 )
 _SINCE = re.compile(
