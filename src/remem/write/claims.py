@@ -517,8 +517,9 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     """The claim one clause makes, said by `speaker` (a name, or "the user")."""
     subject, clause = subject_of(clause, speaker, last_other)
     props = properties(clause)
-    for key, value in properties(clause[:1].lower() + clause[1:]).items():
-        props.setdefault(key, value)  # "Relocated to Singapore": the frames read verbs in lower case
+    if clause[:1].isupper():  # "Relocated to Singapore": the frames read verbs in lower case
+        for key, value in properties(clause[:1].lower() + clause[1:]).items():
+            props.setdefault(key, value)
     if subject != speaker.lower():
         # "my manager Greta is amazing" is the speaker's manager as much as Greta's.
         owner = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+(?:new\s+)?({RELATIONS})\s*,?\s*(?P<v>{_NAME})", clause)

@@ -416,14 +416,13 @@ class RuleExtractor:
             for clause in pieces:
                 if len(clause) > MAX_CLAUSE:
                     continue  # a clause longer than any said in chat is kept in its turn, not read for facts
-                plain = _plain(clause)
-                if not plain:
+                typed = _plain(clause, capitalise=False)
+                if not typed:
                     continue
+                plain = typed[:1].upper() + typed[1:]
                 # Claims read the clause as typed: "completion is set for 28 June" names no one.
-                said = claim(_plain(clause, capitalise=False), speaker, others.get(speaker))
-                about = subject_of(_plain(clause, capitalise=False), speaker, others.get(speaker))[
-                    0
-                ]  # "my dog Rufus": he/she is Rufus
+                said = claim(typed, speaker, others.get(speaker))
+                about = subject_of(typed, speaker, others.get(speaker))[0]  # "my dog Rufus": he/she is Rufus
                 if about != speaker.lower():
                     others[speaker] = about
                 if episode not in episodes:

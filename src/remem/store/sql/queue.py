@@ -22,14 +22,7 @@ class SQLQueue(SQLEngine):
     def claim_jobs(
         self, space: str | None, limit: int, worker: str | None = None, job_ids: Sequence[str] | None = None
     ) -> list[Job]:
-        where, params = "state = 'pending'", list[Any]()
-        if space is not None:
-            where += " AND space = %s"
-            params.append(space)
-        if job_ids is not None:
-            clause, values = self._in("id", list(job_ids))
-            where += f" AND {clause}"
-            params.extend(values)
+        where, params = self._narrowed("state = 'pending'", [], space, job_ids)
         with self._write():
             rows = self._q(
                 "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = %s, worker = %s "
@@ -38,6 +31,20 @@ class SQLQueue(SQLEngine):
                 [self.rows.time_out(now()), worker, *params, limit],
             )
         return sorted((self.rows.job(r) for r in rows), key=lambda j: (j.created_at, j.id))
+
+    def _narrowed(
+        self, where: str, params: list[Any], space: str | None, job_ids: Sequence[str] | None
+    ) -> tuple[str, list[Any]]:
+        """`where` further narrowed to one space and to some jobs, when given."""
+        params = list(params)
+        if space is not None:
+            where += " AND space = %s"
+            params.append(space)
+        if job_ids is not None:
+            clause, values = self._in("id", list(job_ids))
+            where += f" AND {clause}"
+            params.extend(values)
+        return where, params
 
     def finish_job(self, job_id: str) -> None:
         self._set_job(job_id, "done", None)
@@ -57,14 +64,7 @@ class SQLQueue(SQLEngine):
     def requeue_jobs(self, space: str | None, states: Sequence[str], job_ids: Sequence[str] | None = None) -> int:
         if not states or (job_ids is not None and not job_ids):
             return 0
-        where, params = self._in("state", list(states))
-        if space is not None:
-            where += " AND space = %s"
-            params.append(space)
-        if job_ids is not None:
-            clause, values = self._in("id", list(job_ids))
-            where += f" AND {clause}"
-            params.extend(values)
+        where, params = self._narrowed(*self._in("state", list(states)), space, job_ids)
         with self._write():
             return self._x(
                 f"UPDATE jobs SET state = 'pending', updated_at = %s WHERE {where}",
