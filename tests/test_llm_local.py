@@ -126,3 +126,78 @@ def test_the_local_model_extracts_a_fact_as_schema_valid_json(tmp_path: Path) ->
     assert facts.facts, "the model returned no facts"
     assert any("porto" in fact.text.lower() for fact in facts.facts)
     print(f"local extraction took {elapsed:.1f} s: {facts.model_dump_json()}")
+
+
+# llama-cpp-python's Llama() parameters, in the two shapes a version may have: one that takes
+# use_extra_bufts (and n_threads_batch), one that has the field only in llama.cpp's native params.
+NEWER = frozenset({"model_path", "n_ctx", "n_threads", "n_threads_batch", "seed", "verbose", "use_extra_bufts"})
+OLDER = frozenset({"model_path", "n_ctx", "n_threads", "seed", "verbose", "kwargs"})
+
+
+def test_llama_is_built_with_every_core_and_without_extra_buffer_types(tmp_path: Path) -> None:
+    from remem.llm.local import llama_arguments
+
+    model = tmp_path / "model.gguf"
+    arguments, patch = llama_arguments(model, accepted=NEWER, native_fields=frozenset({"use_extra_bufts"}))
+    assert arguments == {
+        "model_path": str(model),
+        "n_ctx": 4096,
+        "n_threads": os.cpu_count(),
+        "n_threads_batch": os.cpu_count(),
+        "seed": 0,
+        "verbose": False,
+        "use_extra_bufts": False,
+    }
+    assert patch is False  # the keyword does it
+    arguments, patch = llama_arguments(
+        model, accepted=NEWER, native_fields=frozenset(), n_threads=3, n_ctx=2048, extra_bufts=True
+    )
+    assert (arguments["n_threads"], arguments["n_ctx"], arguments["use_extra_bufts"]) == (3, 2048, True)
+
+
+def test_an_older_llama_gets_no_unknown_keyword_and_its_native_defaults_are_patched(tmp_path: Path) -> None:
+    from remem.llm.local import llama_arguments
+
+    arguments, patch = llama_arguments(
+        tmp_path / "m.gguf", accepted=OLDER, native_fields=frozenset({"use_extra_bufts"})
+    )
+    assert "use_extra_bufts" not in arguments and "n_threads_batch" not in arguments
+    assert patch is True
+    # A llama.cpp without extra buffer types at all: nothing to turn off.
+    assert llama_arguments(tmp_path / "m.gguf", accepted=OLDER, native_fields=frozenset())[1] is False
+    # Asked for: left as llama.cpp has it.
+    assert (
+        llama_arguments(
+            tmp_path / "m.gguf", accepted=OLDER, native_fields=frozenset({"use_extra_bufts"}), extra_bufts=True
+        )[1]
+        is False
+    )
+    with pytest.raises(Unavailable, match="n_threads and n_ctx of at least 1, not 0 and 4096"):
+        llama_arguments(tmp_path / "m.gguf", accepted=OLDER, native_fields=frozenset(), n_threads=0)
+
+
+def test_the_native_defaults_patch_is_undone_after_loading() -> None:
+    from types import SimpleNamespace
+
+    from remem.llm.local import _no_extra_bufts
+
+    native = SimpleNamespace(llama_model_default_params=lambda: SimpleNamespace(use_extra_bufts=True, n_gpu_layers=0))
+    library = SimpleNamespace(llama_cpp=native)
+    original = native.llama_model_default_params
+    with _no_extra_bufts(library):
+        assert native.llama_model_default_params().use_extra_bufts is False
+    assert native.llama_model_default_params is original and original().use_extra_bufts is True
+
+
+def test_the_local_llm_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from remem import InvalidInput, Settings
+
+    monkeypatch.setenv("REMEM_LLM_THREADS", "2")
+    monkeypatch.setenv("REMEM_LLM_CONTEXT", "8192")
+    monkeypatch.setenv("REMEM_LLM_EXTRA_BUFTS", "true")
+    settings = Settings.load()
+    assert (settings.llm_threads, settings.llm_context, settings.llm_extra_bufts) == (2, 8192, True)
+    assert Settings().llm_extra_bufts is False and Settings().llm_threads is None
+    monkeypatch.setenv("REMEM_LLM_THREADS", "0")
+    with pytest.raises(InvalidInput, match="llm_threads: Input should be greater than or equal to 1"):
+        Settings.load()

@@ -40,6 +40,10 @@ class Settings(BaseModel):
     embed_compute: Literal["auto", "int8", "float"] = "auto"
     llm_provider: Literal["openai", "local"] = "openai"  # local: llama.cpp in-process (pip install 'remem[local]')
     llm_model_path: str | None = None  # a GGUF for the local provider; default: joined from the model part packages
+    llm_threads: int | None = Field(default=None, ge=1, description="Local LLM threads; default: every core.")
+    llm_context: int = Field(default=4096, ge=256, description="Local LLM context window, in tokens.")
+    # llama.cpp's extra buffer types (repacked/AMX weights): off, since the AMX buffer crashed the first decode
+    llm_extra_bufts: bool = False
     llm_url: str | None = None  # OpenAI-compatible base URL; None means no LLM (rules + extractive answers)
     llm_model: str | None = None
     llm_api_key: str | None = None

@@ -16,11 +16,14 @@ publishes this model under Apache-2.0. MODEL_SHA256 is the digest we observed wh
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
+import inspect
 import os
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +148,74 @@ def _import_llama() -> Any:
     return llama_cpp
 
 
+def llama_arguments(
+    path: Path,
+    *,
+    accepted: frozenset[str],
+    native_fields: frozenset[str],
+    n_ctx: int = 4096,
+    n_threads: int | None = None,
+    extra_bufts: bool = False,
+    seed: int = 0,
+    verbose: bool = False,
+) -> tuple[dict[str, Any], bool]:
+    """The keyword arguments for `llama_cpp.Llama`, and whether its default model parameters must be
+    patched to turn extra buffer types off (when `Llama` takes no `use_extra_bufts` but the library has it).
+
+    `accepted` names the parameters `Llama()` takes, `native_fields` the fields of llama.cpp's
+    `llama_model_params`. Extra buffer types (the CPU's repacked and AMX weight layouts) are off
+    unless asked for: on a CPU with AMX, llama.cpp's first decode with the "AMX model buffer"
+    crashed the process (issue 14). n_threads defaults to every core (llama-cpp-python's own
+    default is half of them, and one on some builds).
+    """
+    threads = n_threads if n_threads is not None else (os.cpu_count() or 1)
+    if threads < 1 or n_ctx < 1:
+        raise Unavailable(f"the local LLM needs n_threads and n_ctx of at least 1, not {threads} and {n_ctx}")
+    arguments: dict[str, Any] = {
+        "model_path": str(path),
+        "n_ctx": n_ctx,
+        "n_threads": threads,
+        "seed": seed,
+        "verbose": verbose,
+    }
+    if "n_threads_batch" in accepted:
+        arguments["n_threads_batch"] = threads  # the prompt's batch decode, most of a call's time
+    if "use_extra_bufts" in accepted:
+        arguments["use_extra_bufts"] = extra_bufts
+        return arguments, False
+    return arguments, not extra_bufts and "use_extra_bufts" in native_fields
+
+
+def _parameters(function: Callable[..., Any]) -> frozenset[str]:
+    try:
+        return frozenset(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return frozenset()
+
+
+def _native_model_fields(llama_cpp: Any) -> frozenset[str]:
+    native = getattr(getattr(llama_cpp, "llama_cpp", llama_cpp), "llama_model_params", None)
+    return frozenset(name for name, *_ in getattr(native, "_fields_", ()))
+
+
+@contextlib.contextmanager
+def _no_extra_bufts(llama_cpp: Any) -> Iterator[None]:
+    """While `Llama()` runs, llama.cpp's default model parameters come with extra buffer types off."""
+    native = getattr(llama_cpp, "llama_cpp", llama_cpp)
+    original = native.llama_model_default_params
+
+    def defaults() -> Any:
+        params = original()
+        params.use_extra_bufts = False
+        return params
+
+    native.llama_model_default_params = defaults
+    try:
+        yield
+    finally:
+        native.llama_model_default_params = original
+
+
 class LocalLLM:
     """The LLM seam over llama.cpp in this process; a JSON schema becomes a decoding grammar.
 
@@ -160,6 +231,7 @@ class LocalLLM:
         *,
         n_ctx: int = 4096,
         n_threads: int | None = None,
+        extra_bufts: bool = False,
         seed: int = 0,
         verbose: bool = False,
     ) -> None:
@@ -170,10 +242,20 @@ class LocalLLM:
         self.model_path = path
         self.name = f"local:{path.stem}"
         self._lock = threading.Lock()
+        arguments, patch_defaults = llama_arguments(
+            path,
+            accepted=_parameters(llama_cpp.Llama),
+            native_fields=_native_model_fields(llama_cpp),
+            n_ctx=n_ctx,
+            n_threads=n_threads,
+            extra_bufts=extra_bufts,
+            seed=seed,
+            verbose=verbose,
+        )
+        self.arguments = arguments
         try:
-            self._llama = llama_cpp.Llama(
-                model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, seed=seed, verbose=verbose
-            )
+            with _no_extra_bufts(llama_cpp) if patch_defaults else contextlib.nullcontext():
+                self._llama = llama_cpp.Llama(**arguments)
         except (ValueError, RuntimeError) as exc:
             raise Unavailable(f"llama.cpp could not load {path}: {exc}") from None
 

@@ -232,7 +232,12 @@ def from_settings(settings: Settings) -> LLM | None:
     if settings.llm_provider == "local":
         from remem.llm.local import LocalLLM
 
-        return LocalLLM(settings.llm_model_path)
+        return LocalLLM(
+            settings.llm_model_path,
+            n_ctx=settings.llm_context,
+            n_threads=settings.llm_threads,
+            extra_bufts=settings.llm_extra_bufts,
+        )
     if not settings.llm_url:
         return None
     if not settings.llm_model:
