@@ -33,7 +33,7 @@ from remem.store.base import Job, PurgeReport
 from remem.timeutil import TimeLike, now, parse_time
 from remem.types import KINDS, AddResult, Decision, Episode, Filters, Hit, MemoryItem, Version
 from remem.write.extract import Extractor, index_text
-from remem.write.pipeline import run_job, version_record
+from remem.write.pipeline import run_job, snapshot, version_record
 from remem.write.reconcile import Reconciler
 from remem.write.wiring import write_path
 
@@ -312,7 +312,13 @@ class Memory:
         reason: str = "edited",
         actor: str = "user",
     ) -> MemoryItem:
-        """Change a memory; the old state stays in its history as the previous version."""
+        """Change a memory; the old state stays in its history as the previous version.
+
+        New `text` with a later `valid_from` records a change in the world ("moved to Porto in May"):
+        the old state stays as a closed memory, valid until then, so `as_of` the past still finds
+        it, as when the write path sees a value change. Without a later `valid_from` it is a
+        correction: the memory is rewritten in place, the old text kept only in its history.
+        """
         space = validate.space_name(space)
         memory_id = validate.identifier(memory_id, "memory id")
         reason, actor = validate.label(reason, "reason"), validate.label(actor, "actor")
@@ -336,7 +342,18 @@ class Memory:
         item = replace(current, **changes, version=current.version + 1, updated_at=now())
         reindex = (item.text, item.valid_from) != (current.text, current.valid_from)
         vector = self.embedder.embed([_index_text(item)])[0] if reindex else None
-        self.store.update_memory(item, vector, version_record(item, "UPDATE", reason, actor))
+        changed = (
+            "text" in changes
+            and item.text != current.text
+            and current.valid_from is not None
+            and item.valid_from is not None
+            and item.valid_from > current.valid_from
+            and (current.valid_to is None or current.valid_to > item.valid_from)
+        )
+        with self.store.transaction():
+            if changed and item.valid_from is not None:
+                snapshot(self.store, current, closed_at=item.valid_from, actor=actor, episode_id=None)
+            self.store.update_memory(item, vector, version_record(item, "UPDATE", reason, actor))
         return item
 
     def delete(
@@ -372,6 +389,30 @@ class Memory:
         them everything derived from those episodes (the raw turns, other facts from the same turns,
         session summaries): nothing that said it is left to find.
         """
+        scope = self._forget_scope(space, before, session, ids, everything, with_sources)
+        return self.store.purge(scope.pop("space"), **scope)
+
+    def forget_preview(
+        self,
+        *,
+        space: str,
+        before: TimeLike | None = None,
+        session: str | None = None,
+        ids: Sequence[str] | None = None,
+        everything: bool = False,
+        with_sources: bool = False,
+    ) -> tuple[builtins.list[MemoryItem], builtins.list[Episode], int]:
+        """What `forget` with the same arguments would purge, purging nothing: the memories (with
+        everything derived from purged turns), the episodes, and how many versions go with them."""
+        scope = self._forget_scope(space, before, session, ids, everything, with_sources)
+        space = scope.pop("space")
+        memory_ids, episode_ids, versions = self.store.purge_scope(space, **scope)
+        return self.store.get_memories(space, memory_ids), self.store.get_episodes(space, episode_ids), versions
+
+    def _forget_scope(
+        self, space: str, before: Any, session: Any, ids: Any, everything: Any, with_sources: Any
+    ) -> dict[str, Any]:
+        """forget's arguments checked and resolved into the store's purge arguments."""
         space = validate.space_name(space)
         memory_ids = validate.string_list(ids, "ids", max_items=validate.MAX_IDS)
         for flag, value in (("everything", everything), ("with_sources", with_sources)):
@@ -389,14 +430,14 @@ class Memory:
                 raise NotFound(f"memories {sorted(missing)} not found in space {space!r}; nothing was purged")
             if with_sources:
                 sources = list(dict.fromkeys(e for m in found for e in m.source_episode_ids))
-        return self.store.purge(
-            space,
-            memory_ids=memory_ids,
-            episode_ids=sources or None,
-            before=parse_time(before, "before"),
-            session=validate.optional_name(session, "session"),
-            everything=everything,
-        )
+        return {
+            "space": space,
+            "memory_ids": memory_ids,
+            "episode_ids": sources or None,
+            "before": parse_time(before, "before"),
+            "session": validate.optional_name(session, "session"),
+            "everything": everything,
+        }
 
     # -- read -------------------------------------------------------------------------------
     def search(
@@ -461,9 +502,11 @@ class Memory:
         include_expired: bool = False,
         limit: int = 100,
         offset: int = 0,
+        since: TimeLike | None = None,
+        until: TimeLike | None = None,
     ) -> builtins.list[MemoryItem]:
-        """Memories of a space, newest first."""
-        filters = self._filters(session, kinds, tags, None, None, None, include_expired)
+        """Memories of a space, newest first; `since`/`until` bound the time each became true (else was recorded)."""
+        filters = self._filters(session, kinds, tags, since, until, None, include_expired)
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise InvalidInput("offset must be a non-negative integer")
         return self.store.list_memories(
@@ -513,6 +556,10 @@ class Memory:
 
     def spaces(self) -> builtins.list[str]:
         return self.store.spaces()
+
+    def space_counts(self) -> dict[str, dict[str, int]]:
+        """Per space with any record: episodes, memories, current_memories, pending_jobs and failed_jobs."""
+        return self.store.space_counts()
 
     # -- portability ------------------------------------------------------------------------
     def export(self, space: str) -> Iterator[dict[str, Any]]:

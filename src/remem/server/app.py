@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
@@ -20,18 +21,24 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
 
 from remem import __version__
 from remem.errors import Forbidden, InvalidInput, NotFound
 from remem.memory import Memory
 from remem.server import errors
-from remem.server.auth import ApiKey, KeyStore, key_store_for
+from remem.server import responses as out
+from remem.server.auth import ALL_SPACES, ApiKey, KeyStore, key_store_for
 from remem.server.guard import RequestGuard
+from remem.server.responses import documented, without_unused_validation_errors
 from remem.server.schemas import AddRequest, AskRequest, ForgetRequest, KeyRequest, SearchRequest, UpdateRequest
+from remem.timeutil import now
+from remem.types import MemoryItem
 
 log = logging.getLogger("remem.server")
-Access = Literal["read", "write", "admin"]
+Access = Literal["read", "write", "admin", "key"]  # "key": any valid key, no right needed
 RIGHT = "x-remem-right"  # the OpenAPI extension naming the right a route needs
+UI_DIR = Path(__file__).with_name("ui")  # the memory inspector, served at /ui
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,8 @@ def create_app(
     async def authorize(request: Request, access: Access) -> None:
         key = await run_in_threadpool(caller, _bearer(request))  # a database read: off the event loop
         request.state.key = key
+        if access == "key":
+            return
         if access == "admin":
             if not key.admin:
                 raise Forbidden("managing keys needs an admin key")
@@ -117,16 +126,33 @@ def create_app(
     read: dict[str, Any] = {"openapi_extra": {RIGHT: "read"}}
     write: dict[str, Any] = {"openapi_extra": {RIGHT: "write"}}
     admin: dict[str, Any] = {"openapi_extra": {RIGHT: "admin"}}
+    any_key: dict[str, Any] = {"openapi_extra": {RIGHT: "key"}}
 
     def actor(request: Request) -> str:
         return f"api:{request.state.key.id}"
 
-    @app.get("/v1/health")
+    @app.get("/v1/health", operation_id="health")
     def health() -> dict[str, Any]:
         """Liveness; needs no key and says nothing about the store."""
         return {"status": "ok", "version": __version__}
 
-    @router.post("/v1/spaces/{space}/add", **write)
+    @router.get("/v1/spaces", **any_key, **documented("list_spaces", out.SpacesResponse))
+    def list_spaces(request: Request) -> dict[str, Any]:
+        """The spaces this key can read, with their counts; a key for every space ("*") sees every space
+        that holds a record. A space granted by name is listed even while it is empty."""
+        key: ApiKey = request.state.key
+        counts = memory.space_counts()
+        named = [s for s in key.spaces if s != ALL_SPACES]
+        names = sorted(set(counts) | set(named)) if ALL_SPACES in key.spaces else sorted(named)
+        empty = {"episodes": 0, "memories": 0, "current_memories": 0, "pending_jobs": 0, "failed_jobs": 0}
+        return {
+            "spaces": [
+                {"name": s, "right": "write" if key.allows(s, "write") else "read", **counts.get(s, empty)}
+                for s in names
+            ]
+        }
+
+    @router.post("/v1/spaces/{space}/add", **write, **documented("add", out.AddResponse))
     def add(space: str, body: AddRequest, idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
         """Store messages as episodes (first, always), then extract and reconcile memories.
 
@@ -150,7 +176,7 @@ def create_app(
             raise InvalidInput(f"k must be between 1 and {limits.max_k}, not {k}")
         return k
 
-    @router.post("/v1/spaces/{space}/search", **read)
+    @router.post("/v1/spaces/{space}/search", **read, **documented("search", out.SearchResponse))
     def search(space: str, body: SearchRequest) -> dict[str, Any]:
         """Hybrid search with filters, `as_of` and `mode`; hits carry scores and provenance."""
         hits = memory.search(
@@ -169,13 +195,13 @@ def create_app(
         )
         return {"hits": [h.to_dict() for h in hits]}
 
-    @router.post("/v1/spaces/{space}/ask", **read)
+    @router.post("/v1/spaces/{space}/ask", **read, **documented("ask", out.AskResponse))
     def ask(space: str, body: AskRequest) -> dict[str, Any]:
         """Answer from memory, citing memory ids."""
         answer: Any = memory.ask(body.question, space=space, k=_k(body.k), as_of=body.as_of)
         return dict(answer.to_dict())
 
-    @router.get("/v1/spaces/{space}/memories", **read)
+    @router.get("/v1/spaces/{space}/memories", **read, **documented("list_memories", out.MemoryPage))
     def list_memories(
         space: str,
         limit: int = 50,
@@ -183,28 +209,57 @@ def create_app(
         session: str | None = None,
         kind: str | None = None,
         include_expired: bool = False,
+        tag: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        state: Literal["current", "closed", "all"] | None = None,
     ) -> dict[str, Any]:
-        """A page of memories, newest first; `next_offset` is null on the last page."""
+        """A page of memories, newest first; `next_offset` is null on the last page.
+
+        `state` (current, closed or all) overrides `include_expired`; `since`/`until` bound the time a
+        memory became true (else was recorded); `tag` keeps memories carrying it."""
         if not 1 <= limit <= limits.max_page or not 0 <= offset <= 2**62:
             raise InvalidInput(f"limit must be 1..{limits.max_page} and offset a non-negative integer")
-        items = memory.list(
-            space=space,
-            session=session,
-            kinds=[kind] if kind else None,
-            include_expired=include_expired,
-            limit=limit + 1,  # one more than asked: tells whether there is a next page
-            offset=offset,
-        )
-        more = len(items) > limit
-        return {"items": [m.to_dict() for m in items[:limit]], "next_offset": offset + limit if more else None}
 
-    @router.get("/v1/spaces/{space}/memories/{memory_id}", **read)
+        def page(start: int, size: int) -> list[MemoryItem]:
+            return memory.list(
+                space=space,
+                session=session,
+                kinds=[kind] if kind else None,
+                tags=[tag] if tag else None,
+                since=since or None,
+                until=until or None,
+                include_expired=include_expired if state is None else state != "current",
+                limit=size,
+                offset=start,
+            )
+
+        if state != "closed":
+            items = page(offset, limit + 1)  # one more than asked: tells whether there is a next page
+            more = len(items) > limit
+            return {"items": [m.to_dict() for m in items[:limit]], "next_offset": offset + limit if more else None}
+        # Closed memories are the expired ones among all: read pages of all until this page is full
+        # (and one more is found); next_offset counts in that list of all.
+        moment, found, position = now(), list[MemoryItem](), offset
+        while len(found) <= limit:
+            batch = page(position, limits.max_page)
+            for item in batch:
+                if item.valid_to is not None and item.valid_to <= moment:
+                    if len(found) == limit:
+                        return {"items": [m.to_dict() for m in found], "next_offset": position}
+                    found.append(item)
+                position += 1
+            if len(batch) < limits.max_page:
+                break
+        return {"items": [m.to_dict() for m in found], "next_offset": None}
+
+    @router.get("/v1/spaces/{space}/memories/{memory_id}", **read, **documented("get", out.MemoryWithEpisodes))
     def get(space: str, memory_id: str) -> dict[str, Any]:
         """One memory with its source episodes."""
         item, episodes = memory.get(memory_id, space=space, with_episodes=True)
         return {**item.to_dict(), "episodes": [e.to_dict() for e in episodes]}
 
-    @router.patch("/v1/spaces/{space}/memories/{memory_id}", **write)
+    @router.patch("/v1/spaces/{space}/memories/{memory_id}", **write, **documented("update", out.MemoryOut))
     def update(space: str, memory_id: str, body: UpdateRequest, request: Request) -> dict[str, Any]:
         """Change a memory; the old state becomes the previous version."""
         item = memory.update(
@@ -220,17 +275,43 @@ def create_app(
         )
         return item.to_dict()
 
-    @router.delete("/v1/spaces/{space}/memories/{memory_id}", **write)
+    @router.delete("/v1/spaces/{space}/memories/{memory_id}", **write, **documented("delete", out.MemoryOut))
     def delete(space: str, memory_id: str, request: Request, reason: str = "deleted over HTTP") -> dict[str, Any]:
         """Retire a memory: no longer valid from now, kept in history and in `as_of` searches."""
         return memory.delete(memory_id, space=space, reason=reason[:1000], actor=actor(request)).to_dict()
 
-    @router.get("/v1/spaces/{space}/memories/{memory_id}/history", **read)
+    @router.get("/v1/spaces/{space}/memories/{memory_id}/history", **read, **documented("history", out.HistoryResponse))
     def history(space: str, memory_id: str) -> dict[str, Any]:
         """Every version, oldest first, with operation, reason, actor and time."""
         return {"versions": [v.to_dict() for v in memory.history(memory_id, space=space)]}
 
-    @router.post("/v1/spaces/{space}/forget", **write)
+    @router.get("/v1/spaces/{space}/episodes", **read, **documented("list_episodes"))
+    def list_episodes(space: str, session: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+        """A page of episodes (raw turns), oldest first, of one session or of the whole space."""
+        if not 1 <= limit <= limits.max_page or not 0 <= offset <= 2**62:
+            raise InvalidInput(f"limit must be 1..{limits.max_page} and offset a non-negative integer")
+        items = memory.episodes(space=space, session=session, limit=limit + 1, offset=offset)
+        more = len(items) > limit
+        return {"items": [e.to_dict() for e in items[:limit]], "next_offset": offset + limit if more else None}
+
+    @router.post("/v1/spaces/{space}/forget/preview", **read, **documented("forget_preview"))
+    def forget_preview(space: str, body: ForgetRequest) -> dict[str, Any]:
+        """What the same forget would purge, purging nothing: every memory and episode, and the version count."""
+        memories, episodes, versions = memory.forget_preview(
+            space=space,
+            before=body.before,
+            session=body.session,
+            ids=body.ids,
+            everything=body.everything,
+            with_sources=body.with_sources,
+        )
+        return {
+            "memories": [m.to_dict() for m in memories],
+            "episodes": [e.to_dict() for e in episodes],
+            "versions": versions,
+        }
+
+    @router.post("/v1/spaces/{space}/forget", **write, **documented("forget", out.ForgetResponse))
     def forget(space: str, body: ForgetRequest) -> dict[str, Any]:
         """Purge for good: from tables, indexes and history."""
         report = memory.forget(
@@ -243,7 +324,7 @@ def create_app(
         )
         return {"memories": report.memories, "episodes": report.episodes, "versions": report.versions}
 
-    @router.get("/v1/spaces/{space}/export", **read, response_class=StreamingResponse)
+    @router.get("/v1/spaces/{space}/export", **read, **documented("export", response_class=StreamingResponse))
     def export(space: str) -> StreamingResponse:
         """NDJSON: every episode and memory (with its history) of the space."""
         # Read in one go, then stream: a consistent snapshot, and the store's per-thread SQLite
@@ -261,7 +342,7 @@ def create_app(
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
-    @router.post("/v1/spaces/{space}/import", **write)
+    @router.post("/v1/spaces/{space}/import", **write, **documented("import"))
     async def import_(space: str, request: Request) -> dict[str, Any]:
         """NDJSON from export (the body, any content type); all records or none."""
         raw = await request.body()
@@ -277,37 +358,67 @@ def create_app(
             raise InvalidInput(f"{len(records)} records in one import; the limit is {limits.max_import}")
         return await run_in_threadpool(memory.import_records, records, space=space)
 
-    @router.get("/v1/spaces/{space}/status", **read)
+    @router.get("/v1/spaces/{space}/status", **read, **documented("status"))
     def status(space: str) -> dict[str, Any]:
         """The extraction queue: counts by state and failed jobs."""
         return memory.status(space)
 
-    @router.get("/v1/spaces/{space}/stats", **read)
+    @router.post("/v1/spaces/{space}/retry", **write, **documented("retry"))
+    def retry(space: str) -> dict[str, Any]:
+        """Queue the space's failed extraction jobs again and run them now; counts by outcome."""
+        requeued = memory.retry(space=space)
+        return {"requeued": requeued, **memory.process_pending(space=space)}
+
+    @router.get("/v1/spaces/{space}/stats", **read, **documented("stats"))
     def stats(space: str) -> dict[str, Any]:
         """Counts of episodes, memories and versions."""
         data = memory.stats(space)
         data.pop("path", None)  # where the file lives is the operator's business, not the caller's
         return data
 
-    @router.post("/v1/keys", **admin)
+    @router.post("/v1/keys", **admin, **documented("create_key", out.NewKey))
     def create_key(body: KeyRequest) -> dict[str, Any]:
         """Create a key; its token is in this response only."""
         key, token = key_store.create(dict(body.spaces), admin=body.admin, label=body.label)
         return {**key.to_dict(), "token": token}
 
-    @router.get("/v1/keys", **admin)
+    @router.get("/v1/keys", **admin, **documented("list_keys", out.KeysResponse))
     def list_keys() -> dict[str, Any]:
         """Every key with spaces, rights and state; never a secret."""
         return {"keys": [k.to_dict() for k in key_store.list()]}
 
-    @router.delete("/v1/keys/{key_id}", **admin)
+    @router.delete("/v1/keys/{key_id}", **admin, **documented("revoke_key", out.KeyOut))
     def revoke_key(key_id: str) -> dict[str, Any]:
         """Revoke a key, from the next request on in every worker."""
         return key_store.revoke(key_id).to_dict()
 
     app.include_router(router)
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = without_unused_validation_errors(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.mount("/ui", InspectorFiles(directory=str(UI_DIR), html=True), name="ui")
     app.add_middleware(RequestGuard, max_body=limits.max_body, timeout=limits.timeout)
     return app
+
+
+class InspectorFiles(StaticFiles):
+    """The memory inspector's files (server/ui/), with headers that keep the page to its own origin."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers.update(
+            {
+                "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+                "Referrer-Policy": "no-referrer",
+                "X-Content-Type-Options": "nosniff",
+            }
+        )
+        return response
 
 
 def _same(a: str, b: str) -> bool:

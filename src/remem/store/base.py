@@ -141,6 +141,20 @@ class Store(Protocol):
         """
         ...
 
+    def purge_scope(
+        self,
+        space: str,
+        *,
+        memory_ids: Sequence[str] | None = None,
+        episode_ids: Sequence[str] | None = None,
+        before: datetime | None = None,
+        session: str | None = None,
+        everything: bool = False,
+    ) -> tuple[list[str], list[str], int]:
+        """What `purge` with the same arguments would remove, removing nothing: memory ids, episode ids
+        and the number of versions."""
+        ...
+
     def pending_scrubs(self) -> list[dict[str, Any]]:
         """Scrubs owed after a forgetting that could not finish yet (a reader held the file, a crash came
         first): space, recorded_at, attempts, last_error. Each is retried until it completes."""
@@ -177,6 +191,10 @@ class Store(Protocol):
     def spaces(self) -> list[str]: ...
 
     def stats(self, space: str | None = None) -> dict[str, Any]: ...
+
+    def space_counts(self) -> dict[str, dict[str, int]]:
+        """Per space with any record: episodes, memories, current_memories, pending_jobs, failed_jobs."""
+        ...
 
     def ids_held_elsewhere(self, space: str, ids: Sequence[str]) -> set[str]:
         """Those of ids that `space` cannot take because another space holds them (SQLite keeps ids unique

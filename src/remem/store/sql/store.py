@@ -199,6 +199,28 @@ class SQLStore(SQLPurge, SQLQueue):
     def spaces(self) -> list[str]:
         return [r[0] for r in self._q("SELECT space FROM episodes UNION SELECT space FROM memories ORDER BY 1")]
 
+    def space_counts(self) -> dict[str, dict[str, int]]:
+        """Per space: episodes, memories (current ones apart) and extraction jobs pending or failed."""
+        counts: dict[str, dict[str, int]] = {}
+
+        def fill(field: str, sql: str, params: Sequence[Any] = ()) -> None:
+            for space, n in self._q(sql, params):
+                row = counts.setdefault(
+                    space, {"episodes": 0, "memories": 0, "current_memories": 0, "pending_jobs": 0, "failed_jobs": 0}
+                )
+                row[field] = int(n)
+
+        fill("episodes", "SELECT space, count(*) FROM episodes GROUP BY space")
+        fill("memories", "SELECT space, count(*) FROM memories GROUP BY space")
+        fill(
+            "current_memories",
+            "SELECT space, count(*) FROM memories WHERE valid_to IS NULL OR valid_to > %s GROUP BY space",
+            [self.rows.time_out(now())],
+        )
+        fill("pending_jobs", "SELECT space, count(*) FROM jobs WHERE state IN ('pending', 'running') GROUP BY space")
+        fill("failed_jobs", "SELECT space, count(*) FROM jobs WHERE state = 'failed' GROUP BY space")
+        return counts
+
     def stats(self, space: str | None = None) -> dict[str, Any]:
         where, params = ("WHERE space = %s", [space]) if space is not None else ("", [])
 
