@@ -14,6 +14,8 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
+from remem import __version__
+from remem.types import KINDS
 from remem.write.pipeline import version_record
 
 
@@ -35,6 +37,7 @@ def test_remember_recall_list_and_forget_over_stdio(tmp_path: Path, launch: str)
 
     async def session() -> None:
         async with Client(params, read_timeout_seconds=60) as client:
+            assert client.server_info is not None and client.server_info.version == __version__
             tools = {t.name for t in (await client.list_tools()).tools}
             assert {"remember", "recall", "ask", "forget", "list_memories"} <= tools
             stored = _payload(await client.call_tool("remember", {"text": "My sister Ines lives in Porto."}))
@@ -47,7 +50,7 @@ def test_remember_recall_list_and_forget_over_stdio(tmp_path: Path, launch: str)
             answer = _payload(await client.call_tool("ask", {"question": "Where does Ines live?"}))
             assert answer["citations"] == [memory_id]
             refused = await client.call_tool("recall", {"query": "sister", "k": 10**6})
-            assert refused.is_error and "k must be between 1 and" in refused.content[0].text
+            assert refused.is_error and "less than or equal to 200" in refused.content[0].text
             assert _payload(await client.call_tool("forget", {"ids": [memory_id]}))["memories"] == 1
             assert _payload(await client.call_tool("list_memories", {})) == []
             assert _payload(await client.call_tool("recall", {"query": "sister"})) == []
@@ -85,3 +88,62 @@ def test_forget_of_a_summary_keeps_its_session_and_errors_say_what_was_wrong(tmp
                 assert refused.is_error and "ids is empty" in refused.content[0].text
 
         asyncio.run(session())
+
+
+def test_every_tool_field_is_described_bounded_and_typed_for_the_model(tmp_path: Path) -> None:
+    from remem import Memory
+    from remem.mcp_server import build
+
+    with Memory.open(tmp_path / "mcp.db", extractor="turns") as memory:
+
+        async def session() -> dict[str, Any]:
+            async with Client(build(memory, "me")) as client:
+                assert client.server_info is not None and client.server_info.version == __version__
+                return {t.name: t for t in (await client.list_tools()).tools}
+
+        tools = asyncio.run(session())
+    for tool in tools.values():
+        assert tool.description, tool.name
+        for name, field in tool.input_schema["properties"].items():
+            assert len(field.get("description", "")) > 10, f"{tool.name}.{name} has no description"
+    recall = tools["recall"].input_schema["properties"]
+    assert (recall["k"]["minimum"], recall["k"]["maximum"], recall["k"]["default"]) == (1, 200, 8)
+    assert "ISO-8601" in recall["as_of"]["description"] and "2024-03-02T10:00:00Z" in recall["as_of"]["description"]
+    assert "ISO-8601" in tools["remember"].input_schema["properties"]["at"]["description"]
+    kind = tools["list_memories"].input_schema["properties"]["kind"]
+    assert [option.get("enum") for option in kind["anyOf"]] == [list(KINDS), None]
+    role = tools["remember"].input_schema["properties"]["role"]
+    assert role["enum"] == ["user", "assistant", "system", "tool", "event", "document"]
+    assert tools["ask"].input_schema["properties"]["k"]["maximum"] == 200
+
+
+def test_ask_without_an_llm_says_it_is_extractive_and_returns_the_evidence(tmp_path: Path) -> None:
+    from remem import Memory
+    from remem.mcp_server import build
+
+    with Memory.open(tmp_path / "mcp.db", extractor="turns") as memory:
+        said = [
+            ("My sister Ines loves the sea.", "2024-03-01T09:00:00Z"),
+            ("Ines works as a nurse at the hospital in town.", "2024-03-02T09:00:00Z"),
+            ("Last week Ines moved to Porto with her dog.", "2024-03-03T09:00:00Z"),
+            ("I bought a new bicycle.", "2024-03-04T09:00:00Z"),
+        ]
+        ids = [memory.add(text, space="me", at=at).decisions[0].memory_id for text, at in said]
+
+        async def session() -> dict[str, Any]:
+            async with Client(build(memory, "me")) as client:
+                refused = await client.call_tool("ask", {"question": "Where is Ines?", "k": 0})
+                assert refused.is_error and "greater than or equal to 1" in refused.content[0].text
+                return dict(_payload(await client.call_tool("ask", {"question": "Where does Ines live?", "k": 3})))
+
+        answer = asyncio.run(session())
+    assert answer["mode"] == "extractive"
+    assert "extractive" in answer["note"] and "evidence" in answer["note"]
+    assert answer["citations"] == [answer["evidence"][0]["id"]] and answer["answer"] == answer["evidence"][0]["text"]
+    assert len(answer["evidence"]) == 3
+    by_id = {e["id"]: e for e in answer["evidence"]}
+    porto = by_id[ids[2]]  # the turn that says where she lives is among the evidence, whatever ranks first
+    assert porto["text"] == said[2][0] and porto["when"] == "2024-03-03T09:00:00+00:00" and porto["kind"] == "turn"
+    assert all(set(e) == {"id", "text", "kind", "when", "score"} for e in answer["evidence"])
+    scores = [e["score"] for e in answer["evidence"]]
+    assert scores == sorted(scores, reverse=True)

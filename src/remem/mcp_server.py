@@ -4,20 +4,22 @@ Tools: remember, recall, ask, forget, list_memories. Register it with a desktop 
 coding agent as a command: `remem --db ~/.remem/default.db mcp --space me` (see docs/mcp.md).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the tools' annotations carry bounds read from settings
+# (max_k) when build() runs, and the SDK reads them from the functions as objects.
 import argparse
 import contextlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
 
-from remem import validate
+from remem import __version__, validate
 from remem.errors import InvalidInput, RememError
 from remem.memory import Memory
 from remem.store.base import PurgeReport
+from remem.types import KINDS, MemoryItem
 
 
 @contextlib.contextmanager
@@ -29,10 +31,26 @@ def _told_to_the_model() -> Iterator[None]:
         raise ToolError(f"{exc.code}: {exc}") from exc
 
 
+DATE = "an ISO-8601 date or date-time, e.g. 2024-03-02 or 2024-03-02T10:00:00Z (UTC when no offset)"
+EXTRACTIVE_NOTE = (
+    "No LLM is configured: this answer is extractive, the best-ranked memory verbatim, not a composed answer. "
+    "Read the evidence (the top memories, best first) before relying on it; the answer may be in a later one."
+)
+
+if TYPE_CHECKING:
+    Kind = str
+    Role = str
+else:
+    Kind = Literal[KINDS]  # the JSON schema lists them as an enum
+    Role = Literal[validate.ROLES]
+
+
 def build(memory: Memory, space: str) -> MCPServer:
     """An MCP server whose tools read and write the one space `space`."""
+    max_k = memory.settings.max_k
     server = MCPServer(
         name="remem",
+        version=__version__,
         instructions=(
             f"Long-term memory for space {space!r}. Call recall before answering questions about the user or past "
             "conversations; call remember with facts worth keeping; cite memory ids."
@@ -41,7 +59,13 @@ def build(memory: Memory, space: str) -> MCPServer:
 
     @server.tool(description="Store something worth remembering (a fact, preference, event or a conversation turn).")
     def remember(
-        text: str, role: str = "user", name: str | None = None, session: str | None = None, at: str | None = None
+        text: Annotated[str, Field(description="What was said or observed, in plain words (one turn or fact).")],
+        role: Annotated[Role, Field(description="Who said it: the user's facts are kept as the user's.")] = "user",
+        name: Annotated[str | None, Field(description="The speaker's name, when the role is not enough.")] = None,
+        session: Annotated[
+            str | None, Field(description="A conversation id: turns of one session are summarised together.")
+        ] = None,
+        at: Annotated[str | None, Field(description=f"When it happened: {DATE}. Default: now.")] = None,
     ) -> dict[str, Any]:
         message = {"role": role, "content": text, **({"name": name} if name else {})}
         with _told_to_the_model():
@@ -49,43 +73,81 @@ def build(memory: Memory, space: str) -> MCPServer:
         return {"status": result.status, "decisions": [d.to_dict() for d in result.decisions], "error": result.error}
 
     @server.tool(description="Search memory (hybrid lexical + semantic); returns memories with ids, dates and scores.")
-    def recall(query: str, k: int = 8, as_of: str | None = None) -> list[dict[str, Any]]:
+    def recall(
+        query: Annotated[str, Field(description="What to look for, in plain words (a question works).")],
+        k: Annotated[int, Field(ge=1, le=max_k, description=f"How many memories to return, 1 to {max_k}.")] = 8,
+        as_of: Annotated[
+            str | None, Field(description=f"Only what was true at this moment: {DATE}. Default: now.")
+        ] = None,
+    ) -> list[dict[str, Any]]:
         with _told_to_the_model():
             hits = memory.search(query, space=space, k=k, as_of=as_of)
-        return [
-            {
-                "id": h.memory.id,
-                "text": h.memory.text,
-                "kind": h.memory.kind,
-                "score": round(h.score, 4),
-                "when": (h.memory.valid_from or h.memory.created_at).isoformat(),
-            }
-            for h in hits
-        ]
+        return [_evidence(h.memory, h.score) for h in hits]
 
-    @server.tool(description="Answer a question from memory, citing memory ids.")
-    def ask(question: str) -> dict[str, Any]:
+    @server.tool(
+        description="Answer a question from memory, citing memory ids. Without an LLM configured the answer is "
+        "extractive (mode 'extractive': the best memory verbatim); the evidence is returned with it either way."
+    )
+    def ask(
+        question: Annotated[str, Field(description="The question, in plain words.")],
+        k: Annotated[
+            int, Field(ge=1, le=max_k, description=f"How many memories of evidence to return, 1 to {max_k}.")
+        ] = 5,
+        as_of: Annotated[str | None, Field(description=f"Answer as of this moment: {DATE}. Default: now.")] = None,
+    ) -> dict[str, Any]:
         with _told_to_the_model():
-            answer: Any = memory.ask(question, space=space)
-        return {"answer": answer.answer, "citations": answer.citations, "mode": answer.mode}
+            answer: Any = memory.ask(question, space=space, k=k, as_of=as_of)
+            if answer.mode == "extractive":
+                evidence = [
+                    _evidence(h.memory, h.score) for h in memory.search(question, space=space, k=k, as_of=as_of)
+                ]
+            else:
+                cited = {c: i for i, c in enumerate(answer.citations)}
+                read = {m.id: m for m in memory.store.get_memories(space, list(cited))}
+                evidence = [_evidence(read[i]) for i in cited if i in read]
+        result = {"answer": answer.answer, "citations": answer.citations, "mode": answer.mode, "evidence": evidence}
+        return {**result, "note": EXTRACTIVE_NOTE} if answer.mode == "extractive" else result
 
     @server.tool(
         description="Permanently forget memories by id (purged from storage and indexes). By default the "
         "conversation turns a fact came from go too, so nothing that said it can be found again; a session "
         "summary came from every turn of its session, so its turns go only with with_sources=true."
     )
-    def forget(ids: list[str], with_sources: bool | None = None) -> dict[str, int]:
+    def forget(
+        ids: Annotated[list[str], Field(description="Memory ids (mem_...) from recall, ask or list_memories.")],
+        with_sources: Annotated[
+            bool | None,
+            Field(
+                description="Also purge the turns the memories came from, and all derived from them. "
+                "Default: yes for facts, no for session summaries."
+            ),
+        ] = None,
+    ) -> dict[str, int]:
         with _told_to_the_model():
             report = _forget(memory, space, ids, with_sources)
         return {"memories": report.memories, "episodes": report.episodes}
 
     @server.tool(description="List recent memories, newest first.")
-    def list_memories(limit: int = 20, kind: str | None = None) -> list[dict[str, Any]]:
+    def list_memories(
+        limit: Annotated[int, Field(ge=1, le=1000, description="How many memories to return, 1 to 1000.")] = 20,
+        kind: Annotated[Kind | None, Field(description="Only memories of this kind. Default: every kind.")] = None,
+    ) -> list[dict[str, Any]]:
         with _told_to_the_model():
             items = memory.list(space=space, kinds=[kind] if kind else None, limit=limit)
         return [{"id": m.id, "text": m.text, "kind": m.kind} for m in items]
 
     return server
+
+
+def _evidence(item: MemoryItem, score: float | None = None) -> dict[str, Any]:
+    """A memory as a model reads it: id to cite, text, kind, when it became true, and its score."""
+    found = {
+        "id": item.id,
+        "text": item.text,
+        "kind": item.kind,
+        "when": (item.valid_from or item.created_at).isoformat(),
+    }
+    return found if score is None else {**found, "score": round(score, 4)}
 
 
 def _forget(memory: Memory, space: str, ids: list[str], with_sources: bool | None) -> PurgeReport:
