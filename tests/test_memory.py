@@ -102,6 +102,27 @@ def test_as_of_shows_what_was_valid_then(mem: Memory) -> None:
     assert {h.memory.id for h in mem.search("live", space="c", include_expired=True)} == {lisbon, porto}
 
 
+def test_an_update_with_a_later_valid_from_keeps_the_old_value_as_of_the_past(db_path: Path) -> None:
+    # The README's example: the user's fact moves on; "as of" April still says Lisbon.
+    with Memory.open(db_path) as mem:
+        mem.add(
+            [{"role": "user", "name": "Alice", "content": "I moved to Lisbon in March."}], space="a", at="2024-03-02"
+        )
+        fact = mem.search("where does alice live?", space="a")[0].memory  # lower case names Alice all the same
+        assert (fact.kind, fact.metadata["claims"]) == ("event", {"residence": "Lisbon"})
+        mem.update(fact.id, space="a", text="Alice moved to Porto in May.", valid_from="2024-05-01", reason="moved")
+
+        def texts(as_of: str | None) -> list[str]:
+            return [h.memory.text for h in mem.search("where does alice live?", space="a", as_of=as_of)]
+
+        assert texts("2024-04-01") == ["Alice moved to Lisbon in March (March 2024)."]
+        assert texts(None) == ["Alice moved to Porto in May."]
+        # A correction (no later valid_from) rewrites in place: no closed copy is kept.
+        mem.update(fact.id, space="a", text="Alice moved to Porto in June.", reason="typo")
+        assert len(mem.list(space="a", include_expired=True)) == 3  # turn, Porto fact, Lisbon as it was
+        assert [v.operation for v in mem.history(fact.id, space="a")] == ["ADD", "UPDATE", "UPDATE"]
+
+
 def test_delete_retires_but_keeps_history(mem: Memory) -> None:
     memory_id = mem.add("I am allergic to peanuts.", space="d", at="2023-01-01").decisions[0].memory_id
     retired = mem.delete(memory_id, space="d", reason="outgrew it")

@@ -80,6 +80,7 @@ class Intent:
     first_person: bool = False
     via: str | None = None  # "wife" in "What does Daniel's wife do?"
     primary: tuple[str, ...] = ()  # what the question's first cue asks for ("job title" -> title)
+    words: tuple[str, ...] = ()  # the question's other words, lowercased: "where does alice live" names alice too
 
     def __bool__(self) -> bool:
         return bool(self.properties or self.relations)
@@ -115,6 +116,11 @@ def intent(question: str) -> Intent:
         bool(_FIRST_PERSON.search(question)),
         via.group(1).lower() if via else None,
         primary,
+        tuple(
+            dict.fromkeys(
+                w.lower() for w in re.findall(r"[^\W\d_][\w-]+", question) if w.lower() not in _QUESTION_WORDS
+            )
+        ),
     )
 
 
@@ -143,8 +149,8 @@ def _answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
         owner, relation = named[0], ""  # "my sister Ruth moved to Paris", asked about Ruth
     if wanted.names and owner not in wanted.names:
         return False
-    if not wanted.names and not wanted.first_person:
-        return False
+    if not wanted.names and not wanted.first_person and owner not in wanted.words:
+        return False  # a question typed in lower case names its subject all the same
     keys = [str(k) for k in claims]
     if relation:
         # A fact about "jonah's dog" answers questions about Jonah's dog, not about Jonah.

@@ -272,7 +272,7 @@ def _update(
     decisions: list[Decision] = []
     if verdict.temporal:
         start = candidate.valid_from or stamp
-        decisions.append(_snapshot(store, current, closed_at=start, actor=actor, episode_id=episode_id))
+        decisions.append(snapshot(store, current, closed_at=start, actor=actor, episode_id=episode_id))
     item = replace(
         current,
         text=verdict.text,
@@ -363,7 +363,7 @@ def _mark_turns(store: Store, closed: MemoryItem, at: datetime, actor: str, epis
         store.update_memory(item, None, version_record(item, "NOOP", reason, actor, episode_id))
 
 
-def _snapshot(store: Store, current: MemoryItem, closed_at: datetime, actor: str, episode_id: str | None) -> Decision:
+def snapshot(store: Store, current: MemoryItem, closed_at: datetime, actor: str, episode_id: str | None) -> Decision:
     """Keep the state that is about to change as a closed memory, so "as of" the past still finds it."""
     stamp = now()
     snapshot = replace(
