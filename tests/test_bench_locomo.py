@@ -10,10 +10,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from remem.bench.context import TokenCounter, build_context, cut_context, evidence_recall
 from remem.bench.locomo import run
 from remem.bench.locomo_data import load, messages
+from remem.bench.systems import RememSystem
 from remem.cli import main
+from remem.embed import from_settings
 from remem.llm.openai_compat import OpenAICompatLLM
+from remem.settings import Settings
 from tests.openai_stub import OpenAIStub
 
 SAMPLE = Path(__file__).parents[1] / "src" / "remem" / "data" / "sample-locomo.json"
@@ -119,3 +123,63 @@ def test_answers_are_scored_when_an_llm_is_configured(tmp_path: Path, openai_stu
     assert set(qa["systems"]["remem"]["by_category"]) <= {"multi-hop", "temporal", "single-hop"}
     assert len(openai_stub.requests) == 2 * 4 * 2  # an answer and a verdict per question per system
     assert "| remem | 4 |" in (tmp_path / "report.md").read_text()
+
+
+def test_evidence_recall_counts_only_whole_turns_inside_the_token_budget() -> None:
+    conversation = load(SAMPLE)[0]
+    turns = [(t.dia_id, f"{t.speaker}: {t.text}") for s in conversation.sessions for t in s.turns]
+    texts = {t.dia_id: t.text for s in conversation.sessions for t in s.turns}
+    counter = TokenCounter()
+    # WordPiece tokens, counted once by hand from the tokenizer: the first six turns are 114 tokens
+    # ("Tom: ... my starter is named Gerald." ends there), the first fourteen 256.
+    assert sum(counter.count(text) for _, text in turns[:6]) == 114
+    assert sum(counter.count(text) for _, text in turns[:14]) == 256
+    passages = build_context([[text] for _, text in turns])
+    starter = ["D1:6", "D2:6"]  # "What is the name of Tom's sourdough starter?": two evidence turns
+    recall = evidence_recall(passages, starter, texts, [113, 114, 255, 256], counter)
+    # At 113 tokens the sixth turn is cut inside, so it does not count; the second turn comes at 256.
+    assert recall == {113: 0.0, 114: 0.5, 255: 0.5, 256: 1.0}
+    # An evidence id with no such turn is missed, as in recall@k.
+    assert evidence_recall(passages, ["D1:6", "D9:9"], texts, [1024], counter) == {1024: 0.5}
+    # A passage already in the context costs nothing the second time.
+    assert build_context([[turns[0][1], turns[1][1]], [turns[1][1]], [" " + turns[0][1] + "\n"]]) == [
+        turns[0][1],
+        turns[1][1],
+    ]
+    text, used = cut_context(passages, 20, counter)
+    assert used == 20 and text.startswith(turns[0][1] + "\n") and counter.count(text) == 20
+
+
+def test_the_report_gives_evidence_recall_at_each_budget_for_every_system(tmp_path: Path) -> None:
+    report = run(SAMPLE, systems=["remem", "bm25", "full-context"], ks=[10], out=tmp_path, log=lambda _: None)
+    assert report["config"]["budgets"] == [256, 512, 1024]
+    full = report["systems"]["full-context"]
+    # The whole conversation is 290 tokens and every evidence turn is within its first 256.
+    assert full["cost"]["context_tokens_per_question"] == 290.0
+    assert full["overall"]["evidence_recall@256tok"] == 1.0
+    assert full["by_category"]["multi-hop"]["evidence_recall@256tok"] == 1.0
+    for name in ("remem", "bm25"):
+        overall = report["systems"][name]["overall"]
+        assert (
+            overall["evidence_recall@256tok"] <= overall["evidence_recall@512tok"] <= overall["evidence_recall@1024tok"]
+        )
+    # remem's hits, with the turns their facts came from, fit the sample's evidence in 1,024 tokens.
+    assert report["systems"]["remem"]["overall"]["evidence_recall@1024tok"] == 1.0
+    markdown = (tmp_path / "report.md").read_text()
+    assert "| full-context | 1.000 | 1.000 | 1.000 |" in markdown
+    assert "## Evidence recall at a context budget" in markdown
+    assert (tmp_path / "recall-tokens.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_remem_fact_is_read_with_the_turn_it_came_from(tmp_path: Path) -> None:
+    conversation = load(SAMPLE)[0]
+    system = RememSystem("remem", from_settings(Settings.load()), extractor="rules")
+    try:
+        system.ingest(conversation)
+        hits = system.search("Which city does Maya live in now?", 10)
+    finally:
+        system.close()
+    turn = "Maya: Fun. I have news too: I moved to Porto last week, near the river."
+    facts = [h for h in hits if h.passages and h.passages[0] != turn and turn in h.passages]
+    assert facts, [h.passages for h in hits]
+    assert facts[0].passages == (facts[0].text, turn) and facts[0].turns == ["D2:3"]

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from remem.bench.context import BUDGETS, TokenCounter, build_context, evidence_recall
 from remem.bench.locomo_data import CATEGORIES, Conversation, Question, load
 from remem.bench.metrics import ndcg_at_k, percentile, recall_at_k, reciprocal_rank
 from remem.bench.systems import RetrievalSystem, Retrieved
@@ -39,6 +40,8 @@ DEFAULT_SYSTEMS = (
     "full-context",
 )
 DEFAULT_KS = (1, 5, 10, 20)
+#: Hits asked for so that the largest budget can be filled: LoCoMo turns run about 30 tokens.
+CONTEXT_HITS = 50
 
 
 def run(
@@ -77,6 +80,8 @@ def run(
         "config": {
             "systems": list(systems),
             "ks": ks,
+            "budgets": list(BUDGETS),
+            "tokenizer": TokenCounter.name,
             "embedder": embedder.name,
             "backend": "postgres" if database else "sqlite",
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -125,7 +130,8 @@ def run(
 def _run_system(
     system: RetrievalSystem, conversations: list[Conversation], ks: list[int], llm: Any = None
 ) -> dict[str, Any]:
-    depth = max(max(ks), 10)
+    depth = max(max(ks), 10, CONTEXT_HITS)
+    counter = TokenCounter()
     rows: list[dict[str, Any]] = []
     latencies: list[float] = []
     ingest_seconds = 0.0
@@ -139,6 +145,7 @@ def _run_system(
             turns += conversation.turns
             if hasattr(system, "memory_counts"):
                 extra[conversation.sample_id] = system.memory_counts()
+            turn_texts = {t.dia_id: t.text for s in conversation.sessions for t in s.turns}
             for question in conversation.questions:
                 if not question.evidence:
                     continue
@@ -146,6 +153,7 @@ def _run_system(
                 hits = system.search(question.question, depth)
                 latencies.append((time.perf_counter() - started) * 1000)
                 row = _score(question, hits, ks)
+                row.update(_score_context(question, hits, turn_texts, counter))
                 if llm is not None and question.answer is not None and question.category != 5:
                     from remem.bench.qa import score_answer
 
@@ -168,6 +176,8 @@ def _run_system(
             "search_ms_p95": round(percentile(latencies, 95), 2) if latencies else None,
             "search_ms_p99": round(percentile(latencies, 99), 2) if latencies else None,
             "context_tokens_per_question@10": round(_mean_of(answerable, "tokens@10"), 1),
+            # WordPiece tokens of everything the (up to `depth`) hits would put in a context, uncut.
+            "context_tokens_per_question": round(_mean_of(answerable, "context_tokens"), 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         },
     }
@@ -207,10 +217,22 @@ def _score(question: Question, hits: list[Retrieved], ks: list[int]) -> dict[str
     return row
 
 
+def _score_context(
+    question: Question, hits: list[Retrieved], turn_texts: dict[str, str], counter: TokenCounter
+) -> dict[str, Any]:
+    """Evidence recall of the context the hits make, cut at each budget (see remem.bench.context)."""
+    passages = build_context(h.context for h in hits)
+    recall = evidence_recall(passages, question.evidence, turn_texts, BUDGETS, counter)
+    row: dict[str, Any] = {f"evidence_recall@{b}tok": v for b, v in recall.items()}
+    row["context_tokens"] = sum(counter.count(p) for p in passages)
+    return row
+
+
 def _mean(rows: list[dict[str, Any]]) -> dict[str, Any]:
     if not rows:
         return {"questions": 0}
-    keys = [k for k in rows[0] if k not in ("category", "tokens@10") and not k.startswith("answer_")]
+    skip = ("category", "tokens@10", "context_tokens")
+    keys = [k for k in rows[0] if k not in skip and not k.startswith("answer_")]
     return {"questions": len(rows), **{k: round(_mean_of(rows, k), 4) for k in keys}}
 
 

@@ -1,4 +1,5 @@
-"""Benchmark reports: JSON (stable shape for scripts), markdown (for people), PNG (recall@k per system)."""
+"""Benchmark reports: JSON (stable shape for scripts), markdown (for people), PNGs (recall@k per system,
+and evidence recall against the context's tokens)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,17 @@ from remem.bench.systems import DESCRIPTIONS
 
 def write(report: dict[str, Any], out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / "report.json", "md": out / "report.md", "png": out / "recall.png"}
+    paths = {
+        "json": out / "report.json",
+        "md": out / "report.md",
+        "png": out / "recall.png",
+        "budget_png": out / "recall-tokens.png",
+    }
     paths["json"].write_text(json.dumps(report, indent=2))
     paths["md"].write_text(markdown(report))
     plot(report, paths["png"])
+    if report["config"].get("budgets"):
+        plot_budgets(report, paths["budget_png"])
     return paths
 
 
@@ -59,20 +67,29 @@ def markdown(report: dict[str, Any]) -> str:
         cells = [f"{result['by_category'].get(c, {}).get('turn_recall@10', 0):.3f}" for c in categories]
         cells.append(f"{result['adversarial'].get('turn_recall@10', 0):.3f}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += _budget_tables(report, categories)
     lines += [
         "",
         "## Cost",
         "",
-        "| system | ingest turns/s | search p50 ms | p95 ms | p99 ms | context tokens/question @10 | peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| system | ingest turns/s | search p50 ms | p95 ms | p99 ms | context tokens/question @10 "
+        "| context tokens/question, all hits | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, result in systems.items():
         c = result["cost"]
         lines.append(
             f"| {name} | {c['ingest_turns_per_s']} | {c['search_ms_p50']} | {c['search_ms_p95']} | "
-            f"{c['search_ms_p99']} | {c['context_tokens_per_question@10']} | {c['peak_rss_mb']} |"
+            f"{c['search_ms_p99']} | {c['context_tokens_per_question@10']} | "
+            f"{c.get('context_tokens_per_question', '')} | {c['peak_rss_mb']} |"
         )
-    lines += ["", "Peak RSS is the whole benchmark process after that system ran (one process runs all).", ""]
+    lines += [
+        "",
+        "Peak RSS is the whole benchmark process after that system ran (one process runs all). Tokens "
+        "@10 are characters / 4 of the top 10 hits' texts; tokens of all hits are WordPiece tokens of "
+        "the whole context the hits make (what the budgets above cut).",
+        "",
+    ]
     counted = {name: r["memory"] for name, r in systems.items() if r.get("memory")}
     if counted:
         lines += [
@@ -107,6 +124,69 @@ def markdown(report: dict[str, Any]) -> str:
             lines.append(f"| {name} | {o['questions']} | {o['f1']:.3f} | {o['judge_accuracy']:.3f} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _budget_tables(report: dict[str, Any], categories: list[str]) -> list[str]:
+    budgets = report["config"].get("budgets") or []
+    if not budgets:
+        return []
+    systems = report["systems"]
+    lines = [
+        "",
+        "## Evidence recall at a context budget",
+        "",
+        "The context each system would hand an LLM (remem: its hits in rank order, a fact followed by "
+        "the turns it came from; peers: their hits' texts; full-context: the conversation from its first "
+        f"turn), cut at a budget of {report['config'].get('tokenizer', 'WordPiece')} tokens; an evidence "
+        "turn counts when its whole text is in what is left. Passages already in the context are not "
+        "repeated.",
+        "",
+        "| system | " + " | ".join(f"recall@{b} tokens" for b in budgets) + " |",
+        "|---|" + "---:|" * len(budgets),
+    ]
+    for name, result in systems.items():
+        o = result["overall"]
+        lines.append(f"| {name} | " + " | ".join(f"{o.get(f'evidence_recall@{b}tok', 0):.3f}" for b in budgets) + " |")
+    middle = 512 if 512 in budgets else budgets[len(budgets) // 2]
+    lines += [
+        "",
+        f"### Evidence recall at {middle} tokens by category",
+        "",
+        "| system | " + " | ".join(categories) + " | adversarial |",
+        "|---|" + "---:|" * (len(categories) + 1),
+    ]
+    key = f"evidence_recall@{middle}tok"
+    for name, result in systems.items():
+        cells = [f"{result['by_category'].get(c, {}).get(key, 0):.3f}" for c in categories]
+        cells.append(f"{result['adversarial'].get(key, 0):.3f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def plot_budgets(report: dict[str, Any], path: Path) -> None:
+    """Evidence recall against the context's tokens, one line per system, full context included."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    budgets = report["config"]["budgets"]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, result in report["systems"].items():
+        values = [result["overall"].get(f"evidence_recall@{b}tok", 0) for b in budgets]
+        ax.plot(budgets, values, marker="o", label=name, linestyle="--" if name == "full-context" else "-")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(budgets)
+    ax.set_xticklabels([str(b) for b in budgets])
+    ax.set_xlabel(f"context budget ({report['config'].get('tokenizer', 'tokens')})")
+    ax.set_ylabel("evidence turns in the context")
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.set_title(f"LoCoMo {Path(report['data']['path']).name}: evidence recall at a token budget")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def plot(report: dict[str, Any], path: Path) -> None:

@@ -16,11 +16,20 @@ from remem.embed import Embedder
 
 @dataclass(frozen=True)
 class Retrieved:
-    """One hit: the turns behind it (for turn recall), its sessions, and the text an agent would read."""
+    """One hit: the turns behind it (for turn recall), its sessions, and the text an agent would read.
+
+    `passages` is what the hit puts in a reader's context when that is more than `text` (remem's
+    hit with the turns it came from; the full context, turn by turn); empty means just `text`.
+    """
 
     turns: list[str]
     sessions: list[str]
     text: str
+    passages: tuple[str, ...] = ()
+
+    @property
+    def context(self) -> tuple[str, ...]:
+        return self.passages or (self.text,)
 
 
 class RetrievalSystem(Protocol):
@@ -82,11 +91,14 @@ class RememSystem:
         for hit in self.mem.search(question, space=self.space, k=k, mode=self.mode):
             dia = [e.metadata["dia_id"] for e in hit.episodes if "dia_id" in e.metadata]
             if hit.memory.kind == "summary":
-                # A summary stands for its session, not for every turn in it.
+                # A summary stands for its session, not for every turn in it, and carries none into a context.
                 sessions = [hit.memory.session] if hit.memory.session else []
                 out.append(Retrieved([], sessions, hit.memory.text))
             else:
-                out.append(Retrieved(dia, sorted({session_of(d) for d in dia}), hit.memory.text))
+                # A fact is read with the turns it came from (a turn's own text is the turn: once in a context).
+                carried = tuple(f"{e.name}: {e.content}" if e.name else e.content for e in hit.episodes)
+                passages = (hit.memory.text, *carried)
+                out.append(Retrieved(dia, sorted({session_of(d) for d in dia}), hit.memory.text, passages))
         return out
 
     def memory_counts(self) -> dict[str, Any]:
@@ -326,6 +338,7 @@ class FullContextSystem:
                 [d for d, _ in self._docs],
                 sorted({session_of(d) for d, _ in self._docs}),
                 "\n".join(t for _, t in self._docs),
+                tuple(t for _, t in self._docs),
             )
         ]
 
