@@ -1,0 +1,1 @@
+"""Adapters that let agent frameworks use remem through their own interfaces (optional extras)."""
