@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 from remem import __version__
 from remem.errors import Forbidden, InvalidInput, NotFound
 from remem.memory import Memory
-from remem.server import errors
+from remem.server import docs, errors
 from remem.server import responses as out
 from remem.server.auth import ALL_SPACES, ApiKey, KeyStore, key_store_for
 from remem.server.guard import RequestGuard
@@ -96,8 +96,15 @@ def create_app(
     """
     limits = limits or Limits()
     key_store = keys or key_store_for(memory.settings.database)
-    app = FastAPI(title="remem", version=__version__, description="Long-term memory for LLM agents.")
+    app = FastAPI(
+        title="remem",
+        version=__version__,
+        description="Long-term memory for LLM agents.",
+        docs_url=None,  # served by server/docs.py from packaged files, not a CDN
+        redoc_url=None,
+    )
     errors.install(app)
+    docs.install(app)
 
     def caller(token: str) -> ApiKey:
         if admin_key and token and _same(token, admin_key):
