@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -154,3 +155,74 @@ def test_add_from_json_lines_keeps_a_line_separator_inside_a_text(tmp_path: Path
     listed = CliRunner().invoke(main, ["--db", str(tmp_path / "m.db"), "--json", "list", "--space", "s"])
     texts = [m["text"] for m in json.loads(listed.output)]
     assert any(t.endswith("one\u2028two") for t in texts), texts  # one record, not cut at the separator
+
+
+def test_every_command_and_option_says_what_it_does() -> None:
+    import click
+
+    missing = []
+
+    def walk(command: click.Command, path: list[str]) -> None:
+        if path and not (command.help or "").strip():
+            missing.append(" ".join(path))
+        missing.extend(
+            f"{' '.join(path)} {p.opts[0]}" for p in command.params if isinstance(p, click.Option) and not p.help
+        )
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, [*path, name])
+
+    walk(main, [])
+    assert missing == []
+    revoke = CliRunner().invoke(main, ["keys", "revoke", "--help"]).output
+    assert "Revoke key KEY_ID" in revoke
+
+
+def test_people_read_a_summary_and_ids_that_stay_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+
+    monkeypatch.setenv("COLUMNS", "80")
+    db = tmp_path / "cli.db"
+    messages = [
+        {"role": "user", "name": "Bo", "content": f"Day {i}: I planted {i} tulips in the garden."} for i in range(60)
+    ]
+
+    def invoke(*args: str, input: str | None = None) -> str:
+        result = CliRunner().invoke(main, ["--db", str(db), *args], input=input)
+        assert result.exit_code == 0, (result.output, result.exception)
+        return result.stdout
+
+    bulk = invoke("add", "--space", "g", "--file", "-", input=json.dumps(messages))
+    assert len(bulk.splitlines()) == 1, bulk  # one summary line, not a line per memory
+    assert re.fullmatch(r"stored 60 messages in space g in \d+\.\d s; memories: \d+ ADD.*\n", bulk), bulk
+    verbose = invoke("add", "--space", "g", "--file", "-", "--verbose", input=json.dumps(messages[:3]))
+    assert len(verbose.splitlines()) > 3 and all(len(line) <= 80 for line in verbose.splitlines()), verbose
+
+    ids = re.compile(r"\bmem_[0-9a-f]{32}\b")
+    listed = invoke("list", "--space", "g", "--limit", "5")
+    assert len(ids.findall(listed)) == 5 and all(len(line) <= 80 for line in listed.splitlines()), listed
+    quiet = invoke("list", "--space", "g", "--limit", "5", "-q").split()
+    assert quiet == ids.findall(listed)
+    found = invoke("search", "how many tulips on day 7", "--space", "g", "-k", "3")
+    assert len(ids.findall(found)) == 3 and all(len(line) <= 80 for line in found.splitlines()), found
+    first = invoke("search", "how many tulips on day 7", "--space", "g", "-k", "1", "-q").strip()
+    assert "Day 7" in json.loads(invoke("show", first, "--space", "g", "--json"))["episodes"][0]["content"]
+    assert invoke("history", first, "--space", "g").startswith(f"history of {first}\nv1  ADD")
+
+
+def test_process_says_what_it_did(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REMEM_PROCESS", "queue")
+    monkeypatch.setenv("REMEM_EXTRACTOR", "turns")
+    db = tmp_path / "queue.db"
+    for text in ("first turn", "second turn"):
+        run(db, "add", text, "--space", "q")
+    result = CliRunner().invoke(main, ["--db", str(db), "process", "--space", "q"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("processing 2 pending jobs (2 turns) in space q")
+    assert re.fullmatch(r"2 done, 0 failed, 0 pending in \d+\.\d s\n", result.stdout), result.stdout
+
+
+def test_clip_cuts_at_a_word_with_an_ellipsis() -> None:
+    from remem.cli.output import clip
+
+    assert clip("Caroline went to the LGBTQ support group yesterday", 30) == "Caroline went to the LGBTQ …"
+    assert clip("short  text\nhere", 30) == "short text here"

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from remem.cli.output import clip
 from remem.memory import Memory
 
 DEV_DATA = Path(__file__).resolve().parents[3] / "shared" / "bench-data" / "locomo-dev.json"
@@ -51,7 +54,8 @@ def conversation_messages(sample: dict[str, Any]) -> list[tuple[str, datetime, l
 
 
 def run(mem: Memory, data: Path | None = None, questions: int = 6, console: Console | None = None) -> dict[str, Any]:
-    console = console or Console()
+    # soft_wrap: a log written to a file or pipe keeps each line whole; a terminal wraps it itself
+    console = console or Console(soft_wrap=True)
     path = data or (DEV_DATA if DEV_DATA.exists() else SAMPLE)
     samples = json.loads(path.read_text())
     sample = next((s for s in samples if s["sample_id"] == "conv-26"), samples[0])
@@ -64,8 +68,21 @@ def run(mem: Memory, data: Path | None = None, questions: int = 6, console: Cons
         f"{len(sessions)} sessions, {turns} turns → space {space!r} in {mem.store.url}"
     )
     started = time.perf_counter()
-    for key, _, messages in sessions:
-        mem.add(messages, space=space, session=key)
+    if not console.is_terminal:
+        console.print(f"ingesting {len(sessions)} sessions (extracting facts, embedding, reconciling)...")
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingesting", total=turns)
+        for key, _, messages in sessions:
+            progress.update(task, description=f"ingesting {key}")
+            mem.add(messages, space=space, session=key)
+            progress.advance(task, len(messages))
     elapsed = time.perf_counter() - started
     console.print(
         f"ingested {turns} turns in {elapsed:.1f} s ({turns / elapsed:.0f} turns/s); "
@@ -86,9 +103,9 @@ def run(mem: Memory, data: Path | None = None, questions: int = 6, console: Cons
             mark = "[green]✓[/green]" if evidence & set(dia) else " "
             hit_evidence |= bool(evidence & set(dia))
             when = hit.memory.valid_from.strftime("%d %b %Y") if hit.memory.valid_from else ""
-            console.print(
-                f"  {mark} {rank}. [dim]{when} {','.join(d or '' for d in dia)}[/dim] {hit.memory.text[:140]}"
-            )
+            # a summary stands on many turns: their count says more than a row of ids
+            turns_of = f"{len(dia)} turns" if len(dia) > 3 else ",".join(d or "" for d in dia)
+            console.print(f"  {mark} {rank}. [dim]{when} {turns_of}[/dim] {escape(clip(hit.memory.text, 140))}")
         found += hit_evidence
         console.print()
     console.print(

@@ -97,13 +97,19 @@ def _key_store(c: Context) -> Any:
 @keys.command("create")
 @click.option("--space", "spaces", multiple=True, help="SPACE or SPACE:read / SPACE:write (default write).")
 @click.option("--admin", is_flag=True, help="May create, list and revoke keys.")
-@click.option("--label", default="")
+@click.option("--label", default="", help="A note to tell keys apart (shown by `keys list`).")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print only the token (for scripts: TOKEN=$(remem keys create ... -q))."
+)
 @pass_ctx
-def keys_create(c: Context, spaces: tuple[str, ...], admin: bool, label: str) -> None:
+def keys_create(c: Context, spaces: tuple[str, ...], admin: bool, label: str, quiet: bool) -> None:
     """Create a key; its token is shown once."""
     grants = dict((s.split(":", 1) + ["write"])[:2] for s in spaces)
     key, token = _key_store(c).create(grants, admin=admin, label=label)
     data = {"id": key.id, "token": token, "spaces": key.spaces, "admin": key.admin}
+    if quiet and not c.as_json:
+        click.echo(token)
+        return
     c.emit(data, lambda: click.echo(f"key {key.id} for {key.spaces or 'admin'}\ntoken (shown once): {token}"))
 
 
@@ -124,5 +130,6 @@ def keys_list(c: Context) -> None:
 @click.argument("key_id")
 @pass_ctx
 def keys_revoke(c: Context, key_id: str) -> None:
+    """Revoke key KEY_ID (the id `keys list` shows): refused from the next request on, in every worker."""
     key = _key_store(c).revoke(key_id)
     c.emit(vars(key), lambda: click.echo(f"revoked {key.id}"))

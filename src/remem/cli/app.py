@@ -67,6 +67,8 @@ def space_option(
     every space when absent; with `required=True` no default, where the wrong space would cost data."""
     if help is None and default is None and not required:
         help = "Only this space (default: every space)."
+    elif help is None:
+        help = "The space (a user, an agent, a team) to work in." + (" Required: no default here." if required else "")
     return click.option(
         "--space",
         default=None if required else default,

@@ -20,7 +20,7 @@ from remem.cli.app import Context, main, pass_ctx
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A LoCoMo-format file (default: the dev split beside the repo, else the bundled sample).",
 )
-@click.option("--questions", default=6, show_default=True)
+@click.option("--questions", default=6, show_default=True, help="How many of the conversation's questions to ask.")
 @pass_ctx
 def demo(c: Context, data: Path | None, questions: int) -> None:
     """Ingest a LoCoMo conversation and answer some of its questions by search."""
@@ -50,7 +50,11 @@ def bench() -> None:
 )
 @click.option("--k", "ks", default="1,5,10,20", show_default=True, help="Comma-separated cut-offs.")
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("bench/results/locomo"), show_default=True
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("bench/results/locomo"),
+    show_default=True,
+    help="Folder for report.json, report.md and the plots.",
 )
 @click.option("--limit", type=int, help="Only the first N conversations.")
 @click.option("--database", help="Run remem's systems on this postgresql:// URL (default: SQLite files).")
@@ -95,7 +99,11 @@ def bench_locomo(
     "Default: remem, remem-turns, mem0 when installed, remem-llm when an LLM is configured.",
 )
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("bench/results/stories"), show_default=True
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("bench/results/stories"),
+    show_default=True,
+    help="Folder for report.json and report.md.",
 )
 @pass_ctx
 def bench_stories(c: Context, data: Path, systems: tuple[str, ...], out: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,16 +12,21 @@ from typing import Any
 import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from remem.cli.app import Context, console, err_console, main, pass_ctx, space_option
+from remem.cli.output import clip, print_records
+
+# Messages per add call in a bulk add: about half a second of extraction on two cores, so the
+# progress moves at least every second, while each batch is still one transaction and one job.
+PROGRESS_BATCH = 50
+SESSION_HELP = "Session (conversation) id the messages belong to."
 
 
 @main.command()
 @click.argument("text", required=False)
 @space_option()
-@click.option("--session")
-@click.option("--role", default="user", show_default=True)
+@click.option("--session", help=SESSION_HELP)
+@click.option("--role", default="user", show_default=True, help="Who said TEXT: user, assistant, system or tool.")
 @click.option("--name", help="The speaker's name.")
 @click.option("--at", help="Event time (ISO-8601); default now.")
 @click.option("--file", "file", type=click.File("r"), help="JSON list of messages, or JSON lines ('-' for stdin).")
@@ -27,6 +34,7 @@ from remem.cli.app import Context, console, err_console, main, pass_ctx, space_o
     "--idempotency-key",
     help="Run again with the same key (and input), nothing is stored twice: the first result comes back.",
 )
+@click.option("-v", "--verbose", is_flag=True, help="List every memory written, not only the summary line.")
 @pass_ctx
 def add(
     c: Context,
@@ -38,8 +46,9 @@ def add(
     at: str | None,
     file: Any,
     idempotency_key: str | None,
+    verbose: bool,
 ) -> None:
-    """Remember TEXT (or the messages in --file)."""
+    """Remember TEXT (or the messages in --file); prints a one-line summary (--verbose: every memory)."""
     if file is not None:
         raw = file.read()
         try:
@@ -54,8 +63,10 @@ def add(
         messages = [{"role": role, "content": text, **({"name": name} if name else {})}]
     else:
         raise click.UsageError("give TEXT or --file")
+    started = time.perf_counter()
     with c.memory() as mem:
-        chunks = [messages[i : i + mem.settings.max_batch] for i in range(0, len(messages), mem.settings.max_batch)]
+        size = min(mem.settings.max_batch, PROGRESS_BATCH)
+        chunks = [messages[i : i + size] for i in range(0, len(messages), size)]
         results = []
         with _progress(len(messages), "adding", disable=c.as_json or len(messages) < 50) as step:
             for number, chunk in enumerate(chunks):
@@ -76,7 +87,7 @@ def add(
     }
 
     def human() -> None:
-        _print_decisions(data)
+        _print_decisions(data, space, time.perf_counter() - started, verbose or len(messages) == 1)
         if waiting["failed"] or waiting["pending"]:
             err_console.print(
                 f"note: {waiting['failed']} failed and {waiting['pending']} pending extraction job(s) in space "
@@ -90,14 +101,21 @@ def add(
 @main.command()
 @click.argument("query")
 @space_option()
-@click.option("-k", "k", default=10, show_default=True)
-@click.option("--session")
-@click.option("--kind", "kinds", multiple=True)
-@click.option("--tag", "tags", multiple=True)
-@click.option("--since")
-@click.option("--until")
-@click.option("--as-of", "as_of", help="Only memories valid at this moment.")
-@click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid", show_default=True)
+@click.option("-k", "k", default=10, show_default=True, help="How many hits.")
+@click.option("--session", help="Only memories from this session.")
+@click.option("--kind", "kinds", multiple=True, help="Only this kind (turn, fact, event, summary, ...); repeatable.")
+@click.option("--tag", "tags", multiple=True, help="Only memories with this tag; repeatable.")
+@click.option("--since", help="Only memories true (else recorded) at or after this time (ISO-8601, e.g. 2024-03-01).")
+@click.option("--until", help="Only memories true (else recorded) before this time (ISO-8601).")
+@click.option("--as-of", "as_of", help="Only memories valid at this moment (ISO-8601): what was true then.")
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "lexical", "dense"]),
+    default="hybrid",
+    show_default=True,
+    help="BM25 and dense fused, or one of them alone.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the ids, one a line (for scripts).")
 @click.option("--links", is_flag=True, help="Also return memories linked from the hits.")
 @pass_ctx
 def search(
@@ -113,6 +131,7 @@ def search(
     as_of: str | None,
     mode: str,
     links: bool,
+    quiet: bool,
 ) -> None:
     """Hybrid (BM25 + dense) search in one space."""
     with c.memory() as mem:
@@ -132,13 +151,25 @@ def search(
     data = [h.to_dict() for h in hits]
 
     def human() -> None:
-        table = Table(title=f"{len(hits)} hits for {query!r} in {space}")
-        for col in ("#", "score", "kind", "memory", "when", "id"):
-            table.add_column(col, overflow="fold")
-        for i, h in enumerate(hits, 1):
-            when = (h.memory.valid_from or h.memory.created_at).strftime("%Y-%m-%d")
-            table.add_row(str(i), f"{h.score:.4f}", h.memory.kind, h.memory.text, when, h.memory.id)
-        console.print(table)
+        if quiet:
+            click.echo("\n".join(h.memory.id for h in hits))
+            return
+        rows = [
+            (
+                (
+                    f"{i}.",
+                    f"{h.score:.3f}",
+                    h.memory.kind,
+                    _day(h.memory.valid_from or h.memory.created_at),
+                    h.memory.id,
+                ),
+                h.memory.text,
+            )
+            for i, h in enumerate(hits, 1)
+        ]
+        print_records(
+            console, rows, title=f"{len(hits)} hit{'' if len(hits) == 1 else 's'} for {query!r} in space {space}"
+        )
 
     c.emit(data, human)
 
@@ -146,8 +177,10 @@ def search(
 @main.command()
 @click.argument("question")
 @space_option()
-@click.option("-k", "k", default=10, show_default=True)
-@click.option("--as-of", "as_of")
+@click.option(
+    "-k", "k", default=10, show_default=True, help="Hits to answer from when the space is too big to read whole."
+)
+@click.option("--as-of", "as_of", help="Answer as of this moment (ISO-8601): from what was true then.")
 @pass_ctx
 def ask(c: Context, question: str, space: str, k: int, as_of: str | None) -> None:
     """Answer QUESTION from memory, with the ids of the memories cited."""
@@ -182,14 +215,22 @@ def show(c: Context, memory_id: str, space: str) -> None:
 
 @main.command("list")
 @space_option()
-@click.option("--session")
-@click.option("--kind", "kinds", multiple=True)
+@click.option("--session", help="Only memories from this session.")
+@click.option("--kind", "kinds", multiple=True, help="Only this kind (turn, fact, event, summary, ...); repeatable.")
 @click.option("--all", "include_expired", is_flag=True, help="Include retired memories.")
-@click.option("--limit", default=50, show_default=True)
-@click.option("--offset", default=0, show_default=True)
+@click.option("--limit", default=50, show_default=True, help="At most this many.")
+@click.option("--offset", default=0, show_default=True, help="Skip this many first (the next page).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the ids, one a line (for scripts).")
 @pass_ctx
 def list_(
-    c: Context, space: str, session: str | None, kinds: tuple[str, ...], include_expired: bool, limit: int, offset: int
+    c: Context,
+    space: str,
+    session: str | None,
+    kinds: tuple[str, ...],
+    include_expired: bool,
+    limit: int,
+    offset: int,
+    quiet: bool,
 ) -> None:
     """Memories of a space, newest first."""
     with c.memory() as mem:
@@ -201,18 +242,21 @@ def list_(
             limit=limit,
             offset=offset,
         )
-    _emit_items(c, items)
+    _emit_items(c, items, quiet=quiet)
 
 
 @main.command()
 @click.argument("memory_id")
 @space_option()
-@click.option("--text")
-@click.option("--kind")
-@click.option("--tag", "tags", multiple=True)
-@click.option("--valid-from")
-@click.option("--valid-to")
-@click.option("--reason", default="edited from the CLI", show_default=True)
+@click.option("--text", help="The new text.")
+@click.option("--kind", help="The new kind (fact, preference, event, ...).")
+@click.option("--tag", "tags", multiple=True, help="The new tags (replace the old); repeatable.")
+@click.option(
+    "--valid-from",
+    help="When it became true (ISO-8601); with --text and a later date, the old text stays true until then.",
+)
+@click.option("--valid-to", help="When it stopped being true (ISO-8601).")
+@click.option("--reason", default="edited from the CLI", show_default=True, help="Why, kept in the history.")
 @pass_ctx
 def update(
     c: Context,
@@ -244,7 +288,7 @@ def update(
 @main.command()
 @click.argument("memory_id")
 @space_option()
-@click.option("--reason", default="deleted from the CLI", show_default=True)
+@click.option("--reason", default="deleted from the CLI", show_default=True, help="Why, kept in the history.")
 @pass_ctx
 def delete(c: Context, memory_id: str, space: str, reason: str) -> None:
     """Retire a memory (valid until now, kept in history). Use `forget` to purge."""
@@ -263,21 +307,20 @@ def history(c: Context, memory_id: str, space: str) -> None:
         versions = mem.history(memory_id, space=space)
 
     def human() -> None:
-        table = Table(title=f"history of {memory_id}")
-        for col in ("v", "operation", "text", "valid", "reason", "actor", "recorded"):
-            table.add_column(col, overflow="fold")
-        for v in versions:
-            valid = f"{_day(v.valid_from)} → {_day(v.valid_to)}"
-            table.add_row(
-                str(v.version),
-                v.operation,
-                v.text,
-                valid,
-                v.reason,
-                v.actor,
-                v.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+        rows = [
+            (
+                (
+                    f"v{v.version}",
+                    v.operation,
+                    f"{_day(v.valid_from)} → {_day(v.valid_to)}",
+                    v.actor,
+                    v.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+                ),
+                f"{v.text}  ({v.reason})",
             )
-        console.print(table)
+            for v in versions
+        ]
+        print_records(console, rows, title=f"history of {memory_id}")
 
     c.emit([v.to_dict() for v in versions], human)
 
@@ -285,7 +328,7 @@ def history(c: Context, memory_id: str, space: str) -> None:
 @main.command()
 @space_option(required=True)
 @click.option("--before", help="Purge what happened before this time.")
-@click.option("--session")
+@click.option("--session", help="Purge this session.")
 @click.option("--id", "ids", multiple=True, help="Purge these memories.")
 @click.option("--everything", is_flag=True, help="Purge the whole space.")
 @click.option("--with-sources", is_flag=True, help="With --id: also the turns they came from, and all derived.")
@@ -338,22 +381,30 @@ def _progress(total: int, label: str, disable: bool) -> Iterator[Callable[[int],
         yield lambda n: progress.advance(task, n)
 
 
-def _print_decisions(data: dict[str, Any]) -> None:
-    console.print(f"stored {data['episodes']} episodes")
-    for d in data["decisions"]:
-        console.print(f"  {d['operation']:6} {d['memory_id']}  {d['text'][:80]}")
+def _print_decisions(data: dict[str, Any], space: str, seconds: float, each: bool) -> None:
+    if each:
+        for d in data["decisions"]:
+            console.print(f"{d['operation']:6} {d['memory_id']}  {escape(clip(d['text'], 33))}", highlight=False)
+    counts = Counter(d["operation"] for d in data["decisions"])
+    done = ", ".join(f"{n} {op}" for op, n in counts.most_common()) or "none"
+    episodes = data["episodes"]
+    console.print(
+        f"stored {episodes} message{'s' if episodes != 1 else ''} in space {escape(space)} in {seconds:.1f} s; "
+        f"memories: {done}",
+        soft_wrap=True,
+        highlight=False,
+    )
     for e in data["errors"]:
-        console.print(f"[yellow]extraction failed, episodes kept (see `remem status`):[/yellow] {e}")
+        console.print(f"[yellow]extraction failed, episodes kept (see `remem status`):[/yellow] {e}", soft_wrap=True)
 
 
-def _emit_items(c: Context, items: list[Any]) -> None:
+def _emit_items(c: Context, items: list[Any], quiet: bool = False) -> None:
     def human() -> None:
-        table = Table()
-        for col in ("id", "kind", "text", "valid", "v"):
-            table.add_column(col, overflow="fold")
-        for m in items:
-            table.add_row(m.id, m.kind, m.text, f"{_day(m.valid_from)} → {_day(m.valid_to)}", str(m.version))
-        console.print(table)
+        if quiet:
+            click.echo("\n".join(m.id for m in items))
+            return
+        rows = [((m.id, m.kind, f"{_day(m.valid_from)} → {_day(m.valid_to)}", f"v{m.version}"), m.text) for m in items]
+        print_records(console, rows)
 
     c.emit([m.to_dict() for m in items], human)
 

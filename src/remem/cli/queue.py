@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import click
+import time
 
-from remem.cli.app import Context, console, main, pass_ctx, space_option
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from remem.cli.app import Context, console, err_console, main, pass_ctx, space_option
 
 
 @main.command()
@@ -48,10 +52,44 @@ def retry(c: Context, space: str | None) -> None:
 
 @main.command()
 @space_option(default=None)
-@click.option("--limit", default=10_000, show_default=True)
+@click.option("--limit", default=10_000, show_default=True, help="Run at most this many jobs.")
 @pass_ctx
 def process(c: Context, space: str | None, limit: int) -> None:
-    """Run pending extraction jobs (and ones a crash left behind)."""
+    """Run pending extraction jobs (and ones a crash left behind), saying how far it has got."""
+    started = time.perf_counter()
     with c.memory() as mem:
-        data = mem.process_pending(space=space, limit=limit)
-    c.emit(data, lambda: console.print(", ".join(f"{k}: {v}" for k, v in data.items())))
+        pending = mem.store.list_jobs(space, ["pending"])[:limit]
+        turns = sum(len(job.episode_ids) for job in pending)
+        if not c.as_json:
+            err_console.print(
+                f"processing {len(pending)} pending job{'s' if len(pending) != 1 else ''} ({turns} turns)"
+                + (f" in space {escape(space)}" if space else ""),
+                soft_wrap=True,
+            )
+        data = {"done": 0, "failed": 0, "pending": 0}
+        with Progress(
+            TextColumn("extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=c.as_json,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("extracting", total=len(pending))
+            while data["done"] + data["failed"] < limit:
+                # One job a call, so the bar moves per job (a job is one add's batch of turns).
+                step = mem.process_pending(space=space, limit=1)
+                if not step["done"] and not step["failed"]:
+                    break
+                data = {**step, "done": data["done"] + step["done"], "failed": data["failed"] + step["failed"]}
+                progress.advance(task, step["done"] + step["failed"])
+        data["pending"] = len(mem.store.list_jobs(space, ["pending"]))
+    seconds = time.perf_counter() - started
+    c.emit(
+        data,
+        lambda: console.print(
+            f"{data['done']} done, {data['failed']} failed, {data['pending']} pending in {seconds:.1f} s"
+            + ("; `remem status` says why, `remem retry` runs them again" if data["failed"] else "")
+        ),
+    )

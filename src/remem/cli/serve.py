@@ -8,9 +8,9 @@ from remem.cli.app import Context, main, pass_ctx, space_option
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True)
-@click.option("--workers", default=1, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every one).")
+@click.option("--port", default=8080, show_default=True, help="TCP port to listen on.")
+@click.option("--workers", default=1, show_default=True, help="Worker processes (they share the store safely).")
 @click.option(
     "--admin-key", envvar="REMEM_ADMIN_KEY", help="Bootstrap admin token (else create one with `remem keys`)."
 )
