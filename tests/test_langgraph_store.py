@@ -97,7 +97,8 @@ def test_values_round_trip_exactly_and_puts_version_the_memory(store: RememStore
     updated = store.get(("users", "ana"), "prefs")
     assert updated is not None and updated.value == {"text": "Ana prefers aisle seats"}
     assert updated.created_at == item.created_at and updated.updated_at > item.updated_at
-    memory_id = _items.memory_id("langgraph", ("users", "ana"), "prefs")
+    memory_id = store.memory_id(("users", "ana"), "prefs")
+    assert memory_id == _items.memory_id("langgraph", ("users", "ana"), "prefs")
     history = store.memory.history(memory_id, space="langgraph")
     assert [(v.operation, v.actor) for v in history] == [("ADD", "langgraph"), ("UPDATE", "langgraph")]
     assert store.get(("users", "bob"), "prefs") is None and store.get(("users",), "prefs") is None

@@ -11,15 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+from langgraph.store.base import Item, Op, PutOp, SearchItem
 
 from remem import validate
-from remem.errors import InvalidInput
 from remem.timeutil import parse_time, to_iso
 from remem.types import MemoryItem
 
@@ -53,13 +52,6 @@ def session_of(namespace: Sequence[str]) -> str:
     """The remem session that extracted facts of this namespace's items belong to."""
     joined = "lg:" + ".".join(namespace)
     return joined if len(joined) <= validate.MAX_NAME_CHARS else f"lg#{hashlib.sha256(joined.encode()).hexdigest()}"
-
-
-def checked_value(value: Any) -> dict[str, Any]:
-    """The value of a put, refused (InvalidInput, nothing stored) unless remem can keep and return it exactly."""
-    if not isinstance(value, Mapping):
-        raise InvalidInput(f"an item's value must be a dict (or None to delete it), not {type(value).__name__}")
-    return validate.metadata(value, "value")
 
 
 def encode_vector(vector: np.ndarray) -> str:
@@ -131,71 +123,49 @@ def readable(value: Mapping[str, Any]) -> str:
     return "\n".join(parts)
 
 
-# -- filters on values (the operators LangGraph documents, with its stores' meaning) ----------------
-_OPERATORS = ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte")
+# -- from memories to LangGraph's items ------------------------------------------------------------
+def last_puts(ops: Sequence[Op]) -> list[PutOp]:
+    """The puts of a batch, the last one for each (namespace, key) winning, in the order they came."""
+    last: dict[tuple[tuple[str, ...], str], PutOp] = {}
+    for op in ops:
+        if isinstance(op, PutOp):
+            last.pop((tuple(op.namespace), op.key), None)
+            last[(tuple(op.namespace), op.key)] = op
+    return list(last.values())
 
 
-def check_filter(spec: Any) -> None:
-    """Refuse a filter remem cannot read before anything runs (an unknown operator, a non-dict)."""
-    if spec is None:
-        return
-    if not isinstance(spec, Mapping):
-        raise InvalidInput(f"filter must be a dict of field -> value, not {type(spec).__name__}")
-    for field, wanted in spec.items():
-        if isinstance(wanted, Mapping):
-            unknown = [k for k in wanted if isinstance(k, str) and k.startswith("$") and k not in _OPERATORS]
-            if unknown:
-                raise InvalidInput(f"filter on {field!r}: unknown operator {unknown[0]!r}; use one of {_OPERATORS}")
-            check_filter({k: v for k, v in wanted.items() if not str(k).startswith("$")})
+def unit(vector: Sequence[float]) -> np.ndarray:
+    array = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(array))
+    return array / norm if norm > 0 else array
 
 
-def matches(value: Mapping[str, Any], spec: Mapping[str, Any] | None) -> bool:
-    return not spec or all(_compare(value.get(field), wanted) for field, wanted in spec.items())
+def entry_of(memory: MemoryItem) -> dict[str, Any]:
+    entry = record(memory)
+    assert entry is not None
+    return entry
 
 
-def _compare(actual: Any, wanted: Any) -> bool:
-    if isinstance(wanted, Mapping):
-        if any(str(k).startswith("$") for k in wanted):
-            return all(_apply(actual, op, operand) for op, operand in wanted.items())
-        return isinstance(actual, Mapping) and all(_compare(actual.get(k), v) for k, v in wanted.items())
-    if isinstance(wanted, list | tuple):
-        return (
-            isinstance(actual, list | tuple)
-            and len(actual) == len(wanted)
-            and all(_compare(a, w) for a, w in zip(actual, wanted, strict=True))
-        )
-    return bool(actual == wanted)
+def value_in(memory: MemoryItem) -> dict[str, Any]:
+    return value_of(entry_of(memory))
 
 
-def _apply(actual: Any, operator: str, operand: Any) -> bool:
-    if operator == "$eq":
-        return bool(actual == operand)
-    if operator == "$ne":
-        return bool(actual != operand)
-    left, right = _number(actual), _number(operand)
-    if left is None or right is None:
-        return False  # a missing or non-numeric field is outside every range, as in PostgreSQL's jsonb
-    return {"$gt": left > right, "$gte": left >= right, "$lt": left < right, "$lte": left <= right}[operator]
+def indexed(memory: MemoryItem, caller: bool) -> bool:
+    entry = entry_of(memory)
+    return bool(entry.get("vectors")) if caller else bool(entry.get("indexed", True))
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
+def to_item(memory: MemoryItem) -> Item:
+    entry = entry_of(memory)
+    return Item(
+        value=value_of(entry),
+        key=entry["key"],
+        namespace=tuple(entry["namespace"]),
+        created_at=stamp(entry, "created_at"),
+        updated_at=stamp(entry, "updated_at"),
+    )
 
 
-# -- namespace conditions ---------------------------------------------------------------------------
-def namespace_matches(namespace: tuple[str, ...], match_type: str, path: Sequence[str]) -> bool:
-    if len(namespace) < len(path):
-        return False
-    if match_type == "prefix":
-        pairs = zip(namespace, path, strict=False)
-    elif match_type == "suffix":
-        pairs = zip(reversed(namespace), reversed(path), strict=False)
-    else:
-        raise InvalidInput(f"match_type {match_type!r} is not 'prefix' or 'suffix'")
-    return all(want == "*" or have == want for have, want in pairs)
+def to_search_item(memory: MemoryItem, score: float | None) -> SearchItem:
+    item = to_item(memory)
+    return SearchItem(item.namespace, item.key, item.value, item.created_at, item.updated_at, score)

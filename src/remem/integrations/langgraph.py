@@ -26,7 +26,6 @@ from langgraph.store.base import (
     BaseStore,
     GetOp,
     IndexConfig,
-    InvalidNamespaceError,
     Item,
     ListNamespacesOp,
     Op,
@@ -38,12 +37,12 @@ from langgraph.store.base import (
     ensure_embeddings,
     get_text_at_path,
     tokenize_path,
-    validate_op_namespace,
 )
 
 from remem import validate
 from remem.errors import InvalidInput, NotFound
 from remem.integrations import _items
+from remem.integrations._checks import check_ops, matches, namespace_matches
 from remem.memory import Memory
 from remem.timeutil import now
 from remem.types import Filters, MemoryItem
@@ -130,6 +129,10 @@ class RememStore(BaseStore):
     ) -> None:
         self.close()
 
+    def memory_id(self, namespace: Sequence[str], key: str) -> str:
+        """The remem memory that holds the item at (namespace, key): for `store.memory.history(...)` and the like."""
+        return _items.memory_id(self.space, tuple(namespace), key)
+
     def _configure_index(self, index: IndexConfig) -> None:
         dims = index.get("dims")
         if index.get("embed") is not None:
@@ -146,64 +149,32 @@ class RememStore(BaseStore):
     def batch(self, ops: Iterable[Op]) -> list[Result]:
         """Run the operations in order of results; reads see the store as it was before this batch's puts."""
         ops = list(ops)
-        self._check(ops)
+        check_ops(ops)
         queries, documents = self._embedding_needs(ops)
         vectors: dict[str, np.ndarray] = {}
         if self.embeddings is not None:
-            vectors.update(zip(queries, map(_unit, map(self.embeddings.embed_query, queries)), strict=True))
+            vectors.update(zip(queries, map(_items.unit, map(self.embeddings.embed_query, queries)), strict=True))
             if documents:
-                vectors.update(zip(documents, map(_unit, self.embeddings.embed_documents(documents)), strict=True))
+                vectors.update(
+                    zip(documents, map(_items.unit, self.embeddings.embed_documents(documents)), strict=True)
+                )
         return self._execute(ops, vectors)
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         """As `batch`; a caller's async embedder is awaited, remem's own work runs in a worker thread."""
         ops = list(ops)
-        self._check(ops)
+        check_ops(ops)
         queries, documents = self._embedding_needs(ops)
         vectors: dict[str, np.ndarray] = {}
         if self.embeddings is not None:
             embedded = await asyncio.gather(*(self.embeddings.aembed_query(q) for q in queries))
-            vectors.update(zip(queries, map(_unit, embedded), strict=True))
+            vectors.update(zip(queries, map(_items.unit, embedded), strict=True))
             if documents:
                 documents_embedded = await self.embeddings.aembed_documents(documents)
-                vectors.update(zip(documents, map(_unit, documents_embedded), strict=True))
+                vectors.update(zip(documents, map(_items.unit, documents_embedded), strict=True))
         return await asyncio.to_thread(self._execute, ops, vectors)
 
     # -- checks before anything runs ------------------------------------------------------------
-    def _check(self, ops: Sequence[Op]) -> None:
-        """Refuse a bad batch whole (InvalidNamespaceError or InvalidInput) before it reads or writes anything."""
-        for op in ops:
-            if not isinstance(op, GetOp | PutOp | SearchOp | ListNamespacesOp):
-                raise InvalidInput(
-                    f"unknown operation {type(op).__name__}; expected GetOp, PutOp, SearchOp or ListNamespacesOp"
-                )
-            validate_op_namespace(op)
-            if isinstance(op, GetOp | PutOp) and not isinstance(op.key, str):
-                raise InvalidInput(f"key must be a string, not {type(op.key).__name__}")
-            if isinstance(op, PutOp):
-                if not op.namespace:
-                    raise InvalidNamespaceError("Namespace cannot be empty.")
-                if op.namespace[0] == "langgraph":
-                    raise InvalidNamespaceError(f'Root label for namespace cannot be "langgraph". Got: {op.namespace}')
-                validate.identifier(op.key, "key")
-                if op.value is not None:
-                    _items.checked_value(op.value)
-                if op.ttl is not None and (
-                    isinstance(op.ttl, bool) or not isinstance(op.ttl, int | float) or op.ttl <= 0
-                ):
-                    raise InvalidInput(f"ttl must be a positive number of minutes or None, not {op.ttl!r}")
-                if op.index is not None and op.index is not False and not isinstance(op.index, list):
-                    raise InvalidInput(f"index must be False, None or a list of field paths, not {op.index!r}")
-            if isinstance(op, SearchOp):
-                _items.check_filter(op.filter)
-                _non_negative(op.offset, "offset")
-                _non_negative(op.limit, "limit")
-            if isinstance(op, ListNamespacesOp):
-                _non_negative(op.offset, "offset")
-                _non_negative(op.limit, "limit")
-                if op.max_depth is not None:
-                    _non_negative(op.max_depth, "max_depth")
-
     def _texts(self, op: PutOp) -> list[str]:
         """The texts of a put item to index: its fields (or the put's own `index` paths), one per match."""
         if op.value is None or op.index is False:
@@ -215,7 +186,7 @@ class RememStore(BaseStore):
         if self.embeddings is None:
             return [], []
         queries = list(dict.fromkeys(op.query for op in ops if isinstance(op, SearchOp) and op.query))
-        documents = list(dict.fromkeys(t for op in _last_puts(ops) for t in self._texts(op)))
+        documents = list(dict.fromkeys(t for op in _items.last_puts(ops) for t in self._texts(op)))
         return queries, documents
 
     # -- execution ------------------------------------------------------------------------------
@@ -231,7 +202,7 @@ class RememStore(BaseStore):
                 results.append(self._list_namespaces(op))
             else:
                 results.append(None)
-        puts = _last_puts(ops)
+        puts = _items.last_puts(ops)
         if puts:
             self._apply_puts(puts, vectors)
         return results
@@ -242,7 +213,7 @@ class RememStore(BaseStore):
             return None
         if op.refresh_ttl:
             memory = self._refresh([memory])[0]
-        return _item(memory)
+        return _items.to_item(memory)
 
     def _current(self, memory_id: str) -> MemoryItem | None:
         try:
@@ -280,9 +251,9 @@ class RememStore(BaseStore):
                 )
                 kept = [m for m in page if (e := _items.record(m)) and tuple(e["namespace"][: len(prefix)]) == prefix]
             else:
-                matching = [m for m in self._items_under(prefix) if _items.matches(_value(m), op.filter)]
+                matching = [m for m in self._items_under(prefix) if matches(_items.value_in(m), op.filter)]
                 kept = matching[op.offset : op.offset + op.limit]
-            return [_search_item(m, None) for m in self._refresh(kept, op.refresh_ttl)]
+            return [_items.to_search_item(m, None) for m in self._refresh(kept, op.refresh_ttl)]
         if self.embeddings is not None:
             ranked = self._rank_by_caller_cosine(op, vectors[op.query])
         else:
@@ -293,18 +264,18 @@ class RememStore(BaseStore):
                 m
                 for m in self._items_under(prefix)
                 if m.id not in shown
-                and not _indexed(m, self.embeddings is not None)
-                and _items.matches(_value(m), op.filter)
+                and not _items.indexed(m, self.embeddings is not None)
+                and matches(_items.value_in(m), op.filter)
             ]
             ranked += [(m, None) for m in unindexed[: op.limit - len(ranked)]]
         refreshed = self._refresh([m for m, _ in ranked], op.refresh_ttl)
-        return [_search_item(m, score) for m, (_, score) in zip(refreshed, ranked, strict=True)]
+        return [_items.to_search_item(m, score) for m, (_, score) in zip(refreshed, ranked, strict=True)]
 
     def _rank_by_caller_cosine(self, op: SearchOp, query: np.ndarray) -> list[tuple[MemoryItem, float | None]]:
         scored: list[tuple[MemoryItem, float | None]] = []
         for memory in self._items_under(op.namespace_prefix):
-            matrix = _items.decode_vectors(_entry(memory).get("vectors") or [])
-            if matrix is not None and matrix.shape[1] == query.shape[0] and _items.matches(_value(memory), op.filter):
+            matrix = _items.decode_vectors(_items.entry_of(memory).get("vectors") or [])
+            if matrix is not None and matrix.shape[1] == query.shape[0] and matches(_items.value_in(memory), op.filter):
                 scored.append((memory, float(np.max(matrix @ query))))
         scored.sort(key=lambda pair: pair[1] or 0.0, reverse=True)
         return scored[op.offset : op.offset + op.limit]
@@ -323,7 +294,7 @@ class RememStore(BaseStore):
                 if (entry := _items.record(h.memory))
                 and tuple(entry["namespace"][: len(prefix)]) == prefix
                 and entry.get("indexed", True)
-                and _items.matches(_value(h.memory), op.filter)
+                and matches(_items.value_in(h.memory), op.filter)
             ]
             if len(ranked) >= wanted or len(hits) < k or k >= self.memory.settings.max_k:
                 return ranked[op.offset : wanted]
@@ -332,10 +303,8 @@ class RememStore(BaseStore):
     def _list_namespaces(self, op: ListNamespacesOp) -> list[tuple[str, ...]]:
         conditions = list(op.match_conditions or ())
         fixed = next((c.path for c in conditions if c.match_type == "prefix" and "*" not in c.path), ())
-        namespaces = {tuple(_entry(m)["namespace"]) for m in self._items_under(tuple(fixed))}
-        chosen = [
-            ns for ns in namespaces if all(_items.namespace_matches(ns, c.match_type, c.path) for c in conditions)
-        ]
+        namespaces = {tuple(_items.entry_of(m)["namespace"]) for m in self._items_under(tuple(fixed))}
+        chosen = [ns for ns in namespaces if all(namespace_matches(ns, c.match_type, c.path) for c in conditions)]
         if op.max_depth is not None:
             chosen = list({ns[: op.max_depth] for ns in chosen})
         return sorted(chosen)[op.offset : op.offset + op.limit]
@@ -462,7 +431,7 @@ class RememStore(BaseStore):
             return memories
         refreshed = []
         for memory in memories:
-            ttl = _entry(memory).get("ttl")
+            ttl = _items.entry_of(memory).get("ttl")
             if ttl:
                 memory = replace(
                     memory, valid_to=now() + timedelta(minutes=ttl), version=memory.version + 1, updated_at=now()
@@ -482,7 +451,10 @@ class RememStore(BaseStore):
             ids += [
                 m.id
                 for m in page
-                if _items.record(m) and _entry(m).get("ttl") and m.valid_to is not None and m.valid_to <= moment
+                if _items.record(m)
+                and _items.entry_of(m).get("ttl")
+                and m.valid_to is not None
+                and m.valid_to <= moment
             ]
             offset += len(page)
             if len(page) < _PAGE:
@@ -498,56 +470,3 @@ class RememStore(BaseStore):
         with self._sweep_lock:
             self._last_sweep = time.monotonic()
         self.sweep_ttl()
-
-
-# -- helpers ------------------------------------------------------------------------------------------
-def _last_puts(ops: Sequence[Op]) -> list[PutOp]:
-    """The puts of a batch, the last one for each (namespace, key) winning, in the order they came."""
-    last: dict[tuple[tuple[str, ...], str], PutOp] = {}
-    for op in ops:
-        if isinstance(op, PutOp):
-            last.pop((tuple(op.namespace), op.key), None)
-            last[(tuple(op.namespace), op.key)] = op
-    return list(last.values())
-
-
-def _unit(vector: Sequence[float]) -> np.ndarray:
-    array = np.asarray(vector, dtype=np.float32)
-    norm = float(np.linalg.norm(array))
-    return array / norm if norm > 0 else array
-
-
-def _non_negative(value: Any, field: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInput(f"{field} must be a non-negative integer, not {value!r}")
-
-
-def _entry(memory: MemoryItem) -> dict[str, Any]:
-    entry = _items.record(memory)
-    assert entry is not None
-    return entry
-
-
-def _value(memory: MemoryItem) -> dict[str, Any]:
-    return _items.value_of(_entry(memory))
-
-
-def _indexed(memory: MemoryItem, caller: bool) -> bool:
-    entry = _entry(memory)
-    return bool(entry.get("vectors")) if caller else bool(entry.get("indexed", True))
-
-
-def _item(memory: MemoryItem) -> Item:
-    entry = _entry(memory)
-    return Item(
-        value=_items.value_of(entry),
-        key=entry["key"],
-        namespace=tuple(entry["namespace"]),
-        created_at=_items.stamp(entry, "created_at"),
-        updated_at=_items.stamp(entry, "updated_at"),
-    )
-
-
-def _search_item(memory: MemoryItem, score: float | None) -> SearchItem:
-    item = _item(memory)
-    return SearchItem(item.namespace, item.key, item.value, item.created_at, item.updated_at, score)
