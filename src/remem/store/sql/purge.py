@@ -64,6 +64,27 @@ class SQLPurge(SQLEngine):
             self._scrub_soon()
         return PurgeReport(memories=len(memories), episodes=len(episodes), versions=versions)
 
+    def purge_scope(
+        self,
+        space: str,
+        *,
+        memory_ids: Sequence[str] | None = None,
+        episode_ids: Sequence[str] | None = None,
+        before: datetime | None = None,
+        session: str | None = None,
+        everything: bool = False,
+    ) -> tuple[list[str], list[str], int]:
+        if not (memory_ids or episode_ids or before or session is not None or everything):
+            raise InvalidInput("purge needs memory or episode ids, a 'before' time, a session, or everything=True")
+        memories, episodes = self._purge_scope(space, memory_ids, episode_ids, before, session)
+        versions = 0
+        for chunk in self._chunks(memories):
+            clause, params = self._in("memory_id", chunk)
+            versions += int(
+                self._q(f"SELECT count(*) FROM memory_versions WHERE space = %s AND {clause}", [space, *params])[0][0]
+            )
+        return memories, episodes, versions
+
     def _purge_scope(
         self,
         space: str,
