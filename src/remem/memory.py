@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, overload
 
-from remem import validate
+from remem import documents, validate
 from remem.answer import Answer, answer
 from remem.embed import Embedder
 from remem.embed import from_settings as embedder_from_settings
@@ -299,6 +299,27 @@ class Memory:
             self.store.requeue_jobs(space, [state], job_ids=[j.id for j in orphans if j.state == state])
         return orphans
 
+    def add_document(
+        self,
+        document: str | Path,
+        *,
+        space: str = "default",
+        name: str | None = None,
+        session: str | None = None,
+        at: TimeLike | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> documents.DocumentResult:
+        """Store a long text (a str) or a UTF-8 text file (a Path), up to 5 MiB, as passages.
+
+        It is split into passages of whole sentences (about 150-220 words, at paragraph ends where
+        it can), each an episode and a searchable memory of kind "document" with its provenance in
+        metadata["document"] (document id, name, passage index, start and end offsets). Passages skip
+        fact extraction: a document's sentences are not the user's facts. All passages, or none.
+        """
+        return documents.add_document(
+            self.store, self.embedder, document, space=space, name=name, session=session, at=at, metadata=metadata
+        )
+
     def update(
         self,
         memory_id: str,
@@ -455,24 +476,31 @@ class Memory:
         include_expired: bool = False,
         mode: Mode = "hybrid",
         expand_links: bool = False,
+        neighbours: int = 0,
     ) -> builtins.list[Hit]:
-        """Hybrid search in one space; each hit carries its score, ranks and source episodes."""
+        """Hybrid search in one space; each hit carries its score, ranks and source episodes.
+
+        With `neighbours=n`, a hit on a document passage carries `context`: the passage with up to
+        n passages before and after it, in document order.
+        """
         query = validate.text(query, "query", self.settings.max_text_chars)
         if mode not in MODES:
             raise InvalidInput(f"mode {mode!r} is not one of {', '.join(MODES)}")
         filters = self._filters(session, kinds, tags, since, until, as_of, include_expired)
         plan = SearchPlan(candidates=self.settings.candidates, fusion=self.settings.fusion)
-        return hybrid_search(
+        space = validate.space_name(space)
+        hits = hybrid_search(
             self.store,
             self.embedder,
             query,
-            validate.space_name(space),
+            space,
             filters,
             validate.positive_int(k, "k", self.settings.max_k),
             mode=mode,
             plan=plan,
             expand_links=expand_links,
         )
+        return documents.with_neighbours(self.store, space, hits, neighbours)
 
     @overload
     def get(self, memory_id: str, *, space: str = ..., with_episodes: Literal[False] = False) -> MemoryItem: ...

@@ -10,8 +10,9 @@ from remem.timeutil import to_iso
 
 Operation = Literal["ADD", "UPDATE", "DELETE", "NOOP", "PURGE", "RESTORE"]
 
-#: Kinds of memory. "turn" is one raw conversational turn; the rest come from extraction.
-KINDS = ("turn", "fact", "preference", "event", "summary", "note")
+#: Kinds of memory. "turn" is one raw conversational turn, "document" a passage of a document;
+#: the rest come from extraction.
+KINDS = ("turn", "fact", "preference", "event", "summary", "note", "document")
 
 
 def _jsonable(value: Any) -> Any:
@@ -101,6 +102,8 @@ class Hit(_Record):
     dense_rank: int | None
     episodes: list[Episode]
     via_link: str | None = None  # set when the hit was reached through a link from this memory id
+    # search(..., neighbours=n) on a document passage: it and up to n passages each side, in document order
+    context: list[MemoryItem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
