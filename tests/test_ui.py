@@ -62,10 +62,10 @@ def settle(page: Any) -> None:
     page.wait_for_selector("body[data-busy='0']", state="attached")
 
 
-def shot(page: Any, name: str) -> None:
+def shot(page: Any, name: str, whole: bool = False) -> None:
     if SAVE_SHOTS:
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"ui-{name}.png"), full_page=False)
+        page.screenshot(path=str(SHOTS / f"ui-{name}.png"), full_page=whole)
 
 
 def token(server: Server, spaces: dict[str, str]) -> str:
@@ -255,7 +255,7 @@ def test_edit_makes_a_new_version_in_the_history_and_retire_closes_it(inspector:
     assert "v2 UPDATE" in newest and "the user named the mountains" in newest and "hiking in the Alps" in newest
     assert "v1 ADD" in oldest and original in oldest
     assert page.inner_text("#memory-detail .big") == "The user loves hiking in the Alps."
-    shot(page, "history")
+    shot(page, "history", whole=True)
 
     page.fill("#edit-reason", "no longer true")
     page.click("#retire")
