@@ -261,7 +261,6 @@ def test_bad_input_is_refused_whole_and_changes_nothing(store: RememStore) -> No
         ([PutOp(("ok",), "k", {"v": 2}), PutOp(("ok",), "n", ["not", "a", "dict"])], InvalidInput, "must be a dict"),
         ([PutOp(("ok",), "k", {"v": 2}), PutOp(("a.b",), "n", {"v": 1})], InvalidNamespaceError, "periods"),
         ([PutOp(("ok",), "k", {"v": 2}), PutOp((), "n", {"v": 1})], InvalidNamespaceError, "cannot be empty"),
-        ([PutOp(("langgraph",), "n", {"v": 1})], InvalidNamespaceError, 'cannot be "langgraph"'),
         ([PutOp(("ok",), "", {"v": 1})], InvalidInput, "key must be a non-empty string"),
         ([PutOp(("ok",), "n", {"v": 1}, ttl=-5)], InvalidInput, "ttl must be a positive number"),
         ([PutOp(("ok",), "n", {"d": {"x": object()}})], InvalidInput, "JSON values only"),
@@ -271,6 +270,8 @@ def test_bad_input_is_refused_whole_and_changes_nothing(store: RememStore) -> No
             store.batch(ops)
     with pytest.raises(InvalidNamespaceError):
         store.search(("x.y",))
+    with pytest.raises(InvalidNamespaceError, match='cannot be "langgraph"'):
+        store.put(("langgraph", "foo"), "bar", {"v": 1})
     assert store.memory.list(space="langgraph", include_expired=True) == before
     assert store.get(("ok",), "k").value == {"v": 1}  # type: ignore[union-attr]
 
@@ -479,6 +480,61 @@ def test_langgraph_embed_with_paths_and_per_put_index(database: str) -> None:
             ),
             abs=1e-5,
         )
+
+
+def test_langgraph_list_namespaces_basic_wildcards_pages_and_depth(store: RememStore) -> None:
+    namespaces = [
+        ("a", "b", "c"),
+        ("a", "b", "d", "e"),
+        ("a", "b", "d", "i"),
+        ("a", "b", "f"),
+        ("a", "c", "f"),
+        ("b", "a", "f"),
+        ("users", "123"),
+        ("users", "456", "settings"),
+        ("admin", "users", "789"),
+    ]
+    assert store.list_namespaces() == []
+    store.batch([PutOp(ns, f"id_{i}", {"data": f"value_{i:02d}"}) for i, ns in enumerate(namespaces)])
+    assert store.list_namespaces(prefix=("a", "b")) == sorted(namespaces[:4])
+    assert store.list_namespaces(suffix=("f",)) == [("a", "b", "f"), ("a", "c", "f"), ("b", "a", "f")]
+    assert store.list_namespaces(prefix=("a",), suffix=("f",)) == [("a", "b", "f"), ("a", "c", "f")]
+    assert store.list_namespaces(prefix=("a", "b"), max_depth=3) == [("a", "b", "c"), ("a", "b", "d"), ("a", "b", "f")]
+    assert store.list_namespaces(prefix=("a", "b"), limit=2) == [("a", "b", "c"), ("a", "b", "d", "e")]
+    assert store.list_namespaces(prefix=("a", "b"), offset=2) == [("a", "b", "d", "i"), ("a", "b", "f")]
+    assert store.list_namespaces(prefix=("a", "*", "f")) == [("a", "b", "f"), ("a", "c", "f")]
+    assert store.list_namespaces(suffix=("*", "f")) == [("a", "b", "f"), ("a", "c", "f"), ("b", "a", "f")]
+    assert store.list_namespaces(prefix=("nonexistent",)) == []
+    assert store.list_namespaces(prefix=("users", "123")) == [("users", "123")]
+    assert store.list_namespaces(prefix=("users", "*")) == [("users", "123"), ("users", "456", "settings")]
+    assert store.list_namespaces(prefix=("*", "users"), suffix=("*", "settings")) == []
+    depth_two = [("a", "b"), ("a", "c"), ("admin", "users"), ("b", "a"), ("users", "123"), ("users", "456")]
+    assert store.list_namespaces(max_depth=2) == depth_two
+    store.batch([PutOp(("namespace", f"sub_{i:02d}"), f"id_{i:02d}", {"i": i}) for i in range(20)])
+    for offset in (0, 5, 15):
+        page = store.list_namespaces(prefix=("namespace",), limit=5, offset=offset)
+        assert page == [("namespace", f"sub_{i:02d}") for i in range(offset, offset + 5)]
+
+
+def test_langgraph_namespace_rules_through_put_and_past_it(store: RememStore) -> None:
+    doc = {"foo": "bar"}
+    for bad in [(), ("the", "thing.about"), ("some", "fun", ""), ("langgraph", "foo")]:
+        with pytest.raises(InvalidNamespaceError):
+            store.put(bad, "foo", doc)
+        with pytest.raises(InvalidNamespaceError):
+            asyncio.run(store.aput(bad, "foo", doc))
+    inner = ("foo", "langgraph", "foo")
+    store.put(inner, "bar", doc)
+    assert store.get(inner, "bar").value == doc  # type: ignore[union-attr]
+    assert store.search(inner, query="bar")[0].value == doc
+    store.delete(inner, "bar")
+    assert store.get(inner, "bar") is None
+    # past the public put, a root "langgraph" is LangGraph's own to use
+    asyncio.run(store.abatch([PutOp(("langgraph", "foo"), "bar", doc)]))
+    assert asyncio.run(store.aget(("langgraph", "foo"), "bar")).value == doc  # type: ignore[union-attr]
+    assert asyncio.run(store.asearch(("langgraph", "foo")))[0].value == doc
+    asyncio.run(store.adelete(("langgraph", "foo"), "bar"))
+    assert store.get(("langgraph", "foo"), "bar") is None
 
 
 # -- a LangGraph graph whose node remembers across two threads of one user ---------------------------------

@@ -32,10 +32,8 @@ def check_ops(ops: Sequence[Op]) -> None:
         if isinstance(op, GetOp | PutOp) and not isinstance(op.key, str):
             raise InvalidInput(f"key must be a string, not {type(op.key).__name__}")
         if isinstance(op, PutOp):
-            if not op.namespace:
+            if not op.namespace:  # a root label "langgraph" is refused by put() only, as in LangGraph's stores
                 raise InvalidNamespaceError("Namespace cannot be empty.")
-            if op.namespace[0] == "langgraph":
-                raise InvalidNamespaceError(f'Root label for namespace cannot be "langgraph". Got: {op.namespace}')
             validate.identifier(op.key, "key")
             if op.value is not None:
                 checked_value(op.value)
