@@ -350,3 +350,22 @@ def test_keyboard_alone_reaches_search_at_a_phone_width(inspector: Inspector) ->
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert all(url.startswith(inspector.server.url) for url in page.urls)
     page.context.close()
+
+
+def test_the_pages_endpoints_refuse_bad_input_and_change_nothing(inspector: Inspector) -> None:
+    alice, reader = ({"Authorization": f"Bearer {t}"} for t in (inspector.alice, inspector.reader))
+    call = inspector.server.call
+    before = call("GET", "/v1/spaces", alice).json()["spaces"]
+    empty = call("POST", "/v1/spaces/alice/forget/preview", alice, json={})
+    assert empty.status_code == 400 and "a 'before' time, a session, or everything" in empty.json()["error"]["message"]
+    unknown = call("POST", "/v1/spaces/alice/forget/preview", alice, json={"ids": ["mem_nope"]})
+    assert unknown.status_code == 404 and "mem_nope" in unknown.json()["error"]["message"]
+    whole = call("POST", "/v1/spaces/alice/forget/preview", reader, json={"session": "trip"}).json()
+    assert [e["content"] for e in whole["episodes"]][:1] == ["I live in Lisbon and I work as a nurse."]
+    assert call("GET", "/v1/spaces/alice/memories?state=old", alice).status_code == 400
+    assert call("GET", "/v1/spaces/alice/episodes?limit=0", alice).status_code == 400
+    refused = call("POST", "/v1/spaces/alice/retry", reader)
+    assert refused.status_code == 403 and "may only read" in refused.json()["error"]["message"]
+    bob = {"Authorization": f"Bearer {inspector.bob}"}
+    assert call("POST", "/v1/spaces/alice/forget/preview", bob, json={"everything": True}).status_code == 404
+    assert call("GET", "/v1/spaces", alice).json()["spaces"] == before  # previews purge nothing
