@@ -47,6 +47,8 @@ _WORD = re.compile(r"\S+")
 class DocumentTooLarge(InvalidInput):
     """A document past MAX_DOCUMENT_BYTES: the HTTP layer answers 413."""
 
+    code = "too_large"
+
 
 @dataclass(frozen=True)
 class Passage(_Record):

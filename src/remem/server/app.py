@@ -31,7 +31,15 @@ from remem.server import responses as out
 from remem.server.auth import ALL_SPACES, ApiKey, KeyStore, key_store_for
 from remem.server.guard import RequestGuard
 from remem.server.responses import documented, without_unused_validation_errors
-from remem.server.schemas import AddRequest, AskRequest, ForgetRequest, KeyRequest, SearchRequest, UpdateRequest
+from remem.server.schemas import (
+    AddRequest,
+    AskRequest,
+    DocumentRequest,
+    ForgetRequest,
+    KeyRequest,
+    SearchRequest,
+    UpdateRequest,
+)
 from remem.timeutil import now
 from remem.types import MemoryItem
 
@@ -46,6 +54,7 @@ class Limits:
     """What one request may ask for. Memory's own limits (text length, batch, k) still apply beneath."""
 
     max_body: int = 1_000_000  # bytes, refused with 413 before parsing
+    max_document_body: int = 12 * 1024 * 1024  # POST .../documents: 5 MiB of text, JSON-escaped
     max_batch: int = 1_000  # messages in one add
     max_k: int = 200  # results in one search or ask
     max_page: int = 1_000  # memories in one list page
@@ -199,8 +208,17 @@ def create_app(
             include_expired=body.include_expired,
             mode=body.mode,
             expand_links=body.expand_links,
+            neighbours=body.neighbours,
         )
         return {"hits": [h.to_dict() for h in hits]}
+
+    @router.post("/v1/spaces/{space}/documents", **write, **documented("add_document"))
+    def add_document(space: str, body: DocumentRequest) -> dict[str, Any]:
+        """Store a long text as passages of whole sentences, each a searchable memory of kind `document` with its
+        document id, name, index and character offsets; no fact extraction. Up to 5 MiB of text (413 past it)."""
+        return memory.add_document(
+            body.text, space=space, name=body.name, session=body.session, at=body.at, metadata=body.metadata
+        ).to_dict()
 
     @router.post("/v1/spaces/{space}/ask", **read, **documented("ask", out.AskResponse))
     def ask(space: str, body: AskRequest) -> dict[str, Any]:
@@ -409,7 +427,9 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.mount("/ui", InspectorFiles(directory=str(UI_DIR), html=True), name="ui")
-    app.add_middleware(RequestGuard, max_body=limits.max_body, timeout=limits.timeout)
+    app.add_middleware(
+        RequestGuard, max_body=limits.max_body, timeout=limits.timeout, max_document_body=limits.max_document_body
+    )
     return app
 
 

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from remem.documents import DocumentTooLarge
 from remem.errors import Conflict, Forbidden, InvalidInput, NotFound, RememError, StorageFull, Unavailable
 
 log = logging.getLogger("remem.server")
@@ -32,9 +33,10 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"the request body is larger than the limit of {limit} bytes")
 
 
-# Narrowest first: Unauthenticated is a Forbidden.
+# Narrowest first: Unauthenticated is a Forbidden, DocumentTooLarge an InvalidInput.
 STATUS: tuple[tuple[type[RememError], int], ...] = (
     (Unauthenticated, 401),
+    (DocumentTooLarge, 413),
     (InvalidInput, 400),
     (Forbidden, 403),
     (NotFound, 404),
@@ -90,6 +92,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        broken = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+        if broken is not None:  # FastAPI's own words are "0: JSON decode error"
+            where = broken.get("loc", ("body", 0))[-1]
+            reason = (broken.get("ctx") or {}).get("error", "JSON decode error")
+            message = f"the body is not valid JSON ({reason} at character {where}); send UTF-8 JSON"
+            return error_response(400, "invalid_input", message, request_id_of(request))
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}"
             for e in exc.errors()

@@ -26,8 +26,9 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")  # anything else is not echoed
 class RequestGuard:
     """Request ids, a body limit (413) and a time limit (503) around the whole app."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, timeout: float) -> None:
+    def __init__(self, app: ASGIApp, *, max_body: int, timeout: float, max_document_body: int | None = None) -> None:
         self.app, self.max_body, self.timeout = app, max_body, timeout
+        self.max_document_body = max_document_body or max_body  # POST .../documents takes a longer text
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,11 +47,12 @@ class RequestGuard:
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
+        limit = self.max_document_body if scope["path"].endswith("/documents") else self.max_body
         try:
             declared = headers.get(b"content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            if declared is not None and (not declared.isdigit() or int(declared) > limit):
                 # Refused on the header alone: the body is never read.
-                await _reply(send_with_id, 413, "too_large", BodyTooLarge(self.max_body).detail, request_id)
+                await _reply(send_with_id, 413, "too_large", BodyTooLarge(limit).detail, request_id)
                 return
             seen = 0
 
@@ -58,8 +60,8 @@ class RequestGuard:
                 nonlocal seen
                 message = await receive()
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:  # a chunked body with no length, or a lying one
-                    raise BodyTooLarge(self.max_body)
+                if seen > limit:  # a chunked body with no length, or a lying one
+                    raise BodyTooLarge(limit)
                 return message
 
             try:

@@ -48,6 +48,17 @@ class SearchRequest(Strict):
     include_expired: StrictBool = False
     mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
     expand_links: StrictBool = False
+    neighbours: int = Field(default=0, ge=0, le=5, description="Passages to add each side of a document passage hit.")
+
+
+class DocumentRequest(Strict):
+    """A long text to store as passages (up to 5 MiB of UTF-8; more is 413)."""
+
+    text: str = Field(min_length=1)
+    name: str | None = Field(default=None, max_length=256, description="The document's name, e.g. its file name.")
+    session: str | None = Field(default=None, max_length=256)
+    at: str | None = Field(default=None, description="When the document was written, ISO-8601.")
+    metadata: dict[str, Any] | None = None
 
 
 class AskRequest(Strict):
