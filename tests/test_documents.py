@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,15 @@ def test_text_past_the_add_limit_is_accepted_as_a_document_and_bad_input_changes
     with pytest.raises(InvalidInput, match="neighbours must be between 0 and 5, not 6"):
         mem.search("sardines", space="notes", neighbours=6)
     assert mem.stats("notes")["memories"] == stored
+
+
+def test_remem_add_document_stores_a_file_as_passages(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    db = tmp_path / "cli.db"
+    path = tmp_path / "walking-guide.md"
+    path.write_text(field_guide(), encoding="utf-8")
+    stored = run(db, "add", "--space", "trips", "--document", str(path))
+    assert stored["name"] == "walking-guide.md" and len(stored["passages"]) > 40
+    hits = run(db, "search", "--space", "trips", "copper kettle")
+    assert "copper kettle" in json.dumps(hits)

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -31,6 +32,11 @@ SESSION_HELP = "Session (conversation) id the messages belong to."
 @click.option("--at", help="Event time (ISO-8601); default now.")
 @click.option("--file", "file", type=click.File("r"), help="JSON list of messages, or JSON lines ('-' for stdin).")
 @click.option(
+    "--document",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A long UTF-8 text file (up to 5 MiB) stored as passages of whole sentences, found with their neighbours.",
+)
+@click.option(
     "--idempotency-key",
     help="Run again with the same key (and input), nothing is stored twice: the first result comes back.",
 )
@@ -45,10 +51,23 @@ def add(
     name: str | None,
     at: str | None,
     file: Any,
+    document: Path | None,
     idempotency_key: str | None,
     verbose: bool,
 ) -> None:
     """Remember TEXT (or the messages in --file); prints a one-line summary (--verbose: every memory)."""
+    if document is not None:
+        with c.memory() as mem:
+            stored = mem.add_document(document, space=space, session=session, at=at)
+        c.emit(
+            stored.to_dict(),
+            lambda: console.print(
+                f"stored {escape(stored.name)} as {len(stored.passages)} passages ({stored.chars:,} characters) "
+                f"in space {escape(space)}: document {stored.document_id}",
+                soft_wrap=True,
+            ),
+        )
+        return
     if file is not None:
         raw = file.read()
         try:
