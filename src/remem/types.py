@@ -104,6 +104,8 @@ class Hit(_Record):
     via_link: str | None = None  # set when the hit was reached through a link from this memory id
     # search(..., neighbours=n) on a document passage: it and up to n passages each side, in document order
     context: list[MemoryItem] = field(default_factory=list)
+    lexical_score: float | None = None  # the BM25 score behind lexical_rank
+    dense_score: float | None = None  # the cosine similarity behind dense_rank
 
 
 @dataclass(frozen=True)

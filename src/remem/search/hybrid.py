@@ -55,6 +55,7 @@ def search(
         lexical = pending.result()
     lexical_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(lexical, start=1)}
     dense_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(dense, start=1)}
+    lexical_score, dense_score = dict(lexical), dict(dense)
     if mode == "lexical":
         ranked = lexical
     elif mode == "dense":
@@ -90,6 +91,8 @@ def search(
             dense_rank=dr,
             episodes=[episodes[e] for e in item.source_episode_ids if e in episodes],
             via_link=via,
+            lexical_score=lexical_score.get(item.id) if lr is not None else None,
+            dense_score=dense_score.get(item.id) if dr is not None else None,
         )
         for item, score, lr, dr, via in hits
     ]
