@@ -12,7 +12,8 @@ from remem.errors import InvalidInput
 from remem.timeutil import TimeLike, parse_time
 
 # fullmatch, not match with "$": "$" also matches before a trailing newline.
-_SPACE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")
+SPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"  # for documents (OpenAPI); matched with fullmatch
+_SPACE = re.compile(SPACE_PATTERN[1:-1])
 ROLES = ("user", "assistant", "system", "tool", "event", "document")
 _MESSAGE_KEYS = {"role", "content", "name", "at", "metadata", "source"}
 MAX_NAME_CHARS = 256  # session, speaker name, source, tag, id

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+# Documented for clients and generated tests, checked by remem.validate with messages of its own:
+# ISO-8601 dates and times (a plain date too), within years 1-9999.
+When = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+# 200 is the default REMEM_MAX_K; the server refuses more with 400 and says the configured limit.
+K = Annotated[int, Field(ge=1, json_schema_extra={"maximum": 200})]
 
 
 class Strict(BaseModel):
@@ -19,7 +25,7 @@ class Message(Strict):
     role: Literal["user", "assistant", "system", "tool", "event", "document"] = "user"
     content: str = Field(min_length=1)
     name: str | None = Field(default=None, max_length=256)
-    at: str | None = Field(default=None, description="Event time, ISO-8601.")
+    at: When | None = Field(default=None, description="Event time, ISO-8601.")
     source: str | None = Field(default=None, max_length=256)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -29,7 +35,7 @@ class AddRequest(Strict):
 
     messages: list[Message] = Field(min_length=1)
     session: str | None = Field(default=None, max_length=256)
-    at: str | None = None
+    at: When | None = None
     source: str | None = Field(default=None, max_length=256)
     metadata: dict[str, Any] | None = None
 
@@ -38,13 +44,13 @@ class SearchRequest(Strict):
     """A hybrid search in one space; the query is plain text, never a query language."""
 
     query: str = Field(min_length=1)
-    k: int = Field(default=10, ge=1)
+    k: K = 10
     session: str | None = None
     kinds: list[str] | None = None
     tags: list[str] | None = None
-    since: str | None = None
-    until: str | None = None
-    as_of: str | None = None
+    since: When | None = None
+    until: When | None = None
+    as_of: When | None = None
     include_expired: StrictBool = False
     mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
     expand_links: StrictBool = False
@@ -65,8 +71,8 @@ class AskRequest(Strict):
     """A question answered from memory, with citations."""
 
     question: str = Field(min_length=1)
-    k: int = Field(default=10, ge=1)
-    as_of: str | None = None
+    k: K = 10
+    as_of: When | None = None
 
 
 class UpdateRequest(Strict):
@@ -75,15 +81,15 @@ class UpdateRequest(Strict):
     text: str | None = None
     kind: str | None = None
     tags: list[str] | None = None
-    valid_from: str | None = None
-    valid_to: str | None = None
+    valid_from: When | None = None
+    valid_to: When | None = None
     reason: str = Field(default="edited over HTTP", max_length=1000)
 
 
 class ForgetRequest(Strict):
     """What to purge for good: ids, everything before a time, a session, or everything."""
 
-    before: str | None = None
+    before: When | None = None
     session: str | None = None
     ids: list[str] | None = None
     everything: StrictBool = False
