@@ -83,11 +83,12 @@ def test_a_full_disk_during_extraction_leaves_a_retryable_record_and_a_retry_com
         assert len(memory.episodes(space="a")) == 2  # the turn is kept, once
         # The client's retry with the same key finishes the first call's work instead of storing it again.
         retried = memory.add(PIGEONS, space="a", idempotency_key="turn-2")
-        assert retried.status == "done" and len(memory.episodes(space="a")) == 2
+        assert retried.status == "done" and len(memory.episodes(space="a")) == 2 and retried.decisions
         assert sorted(m.text for m in memory.list(space="a")) == sorted(["I keep bees on the roof.", PIGEONS])
         # Once more: the first result again, still one episode.
         again = memory.add(PIGEONS, space="a", idempotency_key="turn-2")
         assert [e.id for e in again.episodes] == [e.id for e in retried.episodes] and again.job_id == retried.job_id
+        assert again.decisions == retried.decisions  # the retry that finished the job made these
         with pytest.raises(Conflict, match="turn-2"):
             memory.add("Something else entirely.", space="a", idempotency_key="turn-2")
         assert len(memory.episodes(space="a")) == 2
@@ -108,6 +109,9 @@ def test_the_same_key_and_body_return_the_first_result(memory: Memory) -> None:
     second = memory.add([{"role": "user", "content": "I moved to Porto."}], space="keys", idempotency_key="abc")
     assert second.job_id == first.job_id and [e.id for e in second.episodes] == [e.id for e in first.episodes]
     assert second.status == "done" and len(memory.episodes(space="keys")) == 1
+    # The same decisions, naming the same memories: a client that lost the first answer learns the ids.
+    assert first.decisions and [d.to_dict() for d in second.decisions] == [d.to_dict() for d in first.decisions]
+    assert memory.get(second.decisions[0].memory_id or "", space="keys").text == "I moved to Porto."
     with pytest.raises(Conflict):
         memory.add("I moved to Braga.", space="keys", idempotency_key="abc")
     with pytest.raises(Exception, match="idempotency_key"):
@@ -122,6 +126,7 @@ def test_the_idempotency_key_header(server: Any) -> None:
     second = server.call("POST", "/v1/spaces/h/add", headers, json=body)
     assert first.status_code == second.status_code == 200
     assert second.json()["job_id"] == first.json()["job_id"]
+    assert second.json()["decisions"] == first.json()["decisions"] and first.json()["decisions"]
     other = server.call("POST", "/v1/spaces/h/add", headers, json={"messages": [{"content": "I moved to Braga."}]})
     assert other.status_code == 409 and "retry-1" in other.json()["error"]["message"]
     listed = server.call("GET", "/v1/spaces/h/memories", key)

@@ -205,6 +205,8 @@ class Memory:
         claimed = self.store.claim_jobs(space, 1, worker=_worker(), job_ids=[job.id])
         # Another worker may have claimed it first; then that worker reports it.
         decisions, error = self._run(claimed[0]) if claimed else ([], None)
+        if key is not None and claimed and error is None:
+            self.store.remember_decisions(space, key, [d.to_dict() for d in decisions])
         status = "failed" if error else ("done" if claimed else "queued")
         return AddResult(episodes=episodes, decisions=decisions, job_id=job.id, status=status, error=error)
 
@@ -226,10 +228,15 @@ class Memory:
             claimed = self.store.claim_jobs(space, 1, worker=_worker(), job_ids=[job_id])
             if claimed:
                 decisions, error = self._run(claimed[0])
+                if error is None:
+                    self.store.remember_decisions(space, key, [d.to_dict() for d in decisions])
                 status = "failed" if error else "done"
                 return AddResult(episodes=episodes, decisions=decisions, job_id=job_id, status=status, error=error)
         status = {"done": "done", "failed": "failed"}.get(state, "queued")
-        return AddResult(episodes=episodes, decisions=[], job_id=job_id, status=status)
+        # The first answer's decisions, when its job ran in an add (a queued job's ran elsewhere: none kept).
+        kept = self.store.remembered_decisions(space, key) if status == "done" else None
+        decisions = [Decision(**d) for d in kept or []]
+        return AddResult(episodes=episodes, decisions=decisions, job_id=job_id, status=status)
 
     def _run(self, job: Job) -> tuple[builtins.list[Decision], str | None]:
         try:

@@ -187,6 +187,14 @@ class Store(Protocol):
         space holds the key already, record nothing and return the first request's (hash, job id, episode ids)."""
         ...
 
+    def remember_decisions(self, space: str, key: str, decisions: Sequence[Mapping[str, Any]]) -> None:
+        """Keep the decisions the request under an idempotency key made (as Decision.to_dict())."""
+        ...
+
+    def remembered_decisions(self, space: str, key: str) -> list[dict[str, Any]] | None:
+        """The decisions kept for an idempotency key; None while none are."""
+        ...
+
     # -- inventory --------------------------------------------------------------------------
     def spaces(self) -> list[str]: ...
 

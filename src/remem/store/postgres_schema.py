@@ -166,6 +166,12 @@ def _m004_idempotency_keys(conn: psycopg.Connection[Any]) -> None:
     )
 
 
+@_migration
+def _m005_idempotent_decisions(conn: psycopg.Connection[Any]) -> None:
+    """The first answer's decisions, so a retry with the key answers with the same memory ids."""
+    conn.execute("ALTER TABLE idempotency_keys ADD COLUMN decisions jsonb")
+
+
 def lex_of(item: MemoryItem) -> tuple[Jsonb, int]:
     """lex_tf and lex_length of a memory about to be written."""
     return lex_columns(memory_tokens([(item.text, item.keywords)])[0])

@@ -142,6 +142,8 @@ MIGRATIONS: list[Migration] = [
             PRIMARY KEY (space, key)
         )"""
     ),
+    # 5: the first answer's decisions, so a retry with the key answers with the same memory ids
+    statements("ALTER TABLE idempotency_keys ADD COLUMN decisions TEXT"),
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from remem.errors import NotFound
@@ -87,6 +87,21 @@ class SQLQueue(SQLEngine):
             "SELECT request_hash, job_id, episode_ids FROM idempotency_keys WHERE space = %s AND key = %s", (space, key)
         )
         return rows[0][0], rows[0][1], list(self.rows.json_in(rows[0][2]))
+
+    def remember_decisions(self, space: str, key: str, decisions: Sequence[Mapping[str, Any]]) -> None:
+        """The decisions the request under `key` made, once its job ran: what a retry answers with."""
+        with self.transaction():
+            self._x(
+                "UPDATE idempotency_keys SET decisions = %s WHERE space = %s AND key = %s",
+                (self.rows.json_out([dict(d) for d in decisions]), space, key),
+            )
+
+    def remembered_decisions(self, space: str, key: str) -> list[dict[str, Any]] | None:
+        """The decisions kept for `key`; None while its job has not run (or ran before they were kept)."""
+        rows = self._q("SELECT decisions FROM idempotency_keys WHERE space = %s AND key = %s", (space, key))
+        if not rows or rows[0][0] is None:
+            return None
+        return list(self.rows.json_in(rows[0][0]))
 
     def list_jobs(self, space: str | None, states: Sequence[str] | None = None) -> list[Job]:
         where, params = "1 = 1", list[Any]()
