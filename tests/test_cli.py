@@ -134,6 +134,15 @@ def test_keys_are_created_listed_and_revoked(tmp_path: Path) -> None:
     assert [k["id"] for k in listed] == [created["id"]] and "token" not in json.dumps(listed)
     assert run(db, "keys", "revoke", created["id"])["revoked"] is True
     assert run(db, "keys", "revoke", created["id"], ok=False).exit_code == 2
+    trial = run(db, "keys", "create", "--space", "alice", "--expires", "30d")
+    from datetime import timedelta
+
+    from remem.timeutil import now, to_iso
+
+    assert to_iso(now() + timedelta(days=29)) < trial["expires_at"] < to_iso(now() + timedelta(days=31))
+    assert run(db, "keys", "list")[1]["expires_at"] == trial["expires_at"]
+    refused = run(db, "keys", "create", "--space", "alice", "--expires", "whenever", ok=False)
+    assert refused.exit_code != 0 and "'whenever' is neither a duration" in refused.output
 
 
 def test_the_queue_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from remem.server.auth import (
     revoke_key,
 )
 from remem.server.errors import Unauthenticated
+from remem.timeutil import now, to_iso
+from tests.server_fixture import ADMIN, Server
 
 
 def _lifecycle(store: KeyStore) -> None:
@@ -48,6 +51,28 @@ def _lifecycle(store: KeyStore) -> None:
     with pytest.raises(NotFound):
         store.revoke(key.id)
     assert store.authenticate(admin_token).id == admin.id
+    _expiry(store)
+
+
+def _expire(store: KeyStore, key_id: str) -> None:
+    """Move a key's expiry into the past, as time would."""
+    with store._connection(write=True) as conn:  # type: ignore[attr-defined]
+        store._run(conn, "UPDATE api_keys SET expires_at = ? WHERE id = ?", ("2001-01-01T00:00:00.000000Z", key_id))  # type: ignore[attr-defined]
+
+
+def _expiry(store: KeyStore) -> None:
+    month, token = store.create({"alice": "read"}, label="trial", expires="30d")
+    assert month.expires_at is not None and month.expires_at[:10] == to_iso(now() + timedelta(days=30))[:10]
+    assert store.authenticate(token).expires_at == month.expires_at
+    assert next(k for k in store.list() if k.id == month.id).to_dict()["expires_at"] == month.expires_at
+    dated, _ = store.create({"alice": "read"}, expires="2999-01-01")
+    assert dated.expires_at == "2999-01-01T00:00:00.000000Z"
+    for bad in ("0d", "30 days", "yesterday", "2001-01-01", "-5h", "1000000d"):
+        with pytest.raises(InvalidInput, match="expires"):
+            store.create({"alice": "read"}, expires=bad)
+    _expire(store, month.id)
+    with pytest.raises(Unauthenticated, match=f"API key {month.id} expired at 2001-01-01"):
+        store.authenticate(token)
 
 
 def test_keys_live_hashed_beside_the_memories_in_the_store_file(tmp_path: Path) -> None:
@@ -91,3 +116,21 @@ def test_the_postgres_key_store_lifecycle(pg_url: str) -> None:
     assert isinstance(store, PostgresKeyStore) and store.schema_version() == len(MIGRATIONS)
     _lifecycle(store)
     assert PostgresKeyStore(pg_url).list() == store.list()  # a second opener migrates nothing
+
+
+def test_an_expired_key_is_refused_over_http_with_the_reason(server: Server) -> None:
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    made = server.call("POST", "/v1/keys", admin, json={"spaces": {"a": "write"}, "expires": "12h"})
+    assert made.status_code == 200, made.text
+    key = {"Authorization": f"Bearer {made.json()['token']}"}
+    assert made.json()["expires_at"] > to_iso(now() + timedelta(hours=11))
+    assert server.call("POST", "/v1/spaces/a/add", key, json={"messages": [{"content": "x"}]}).status_code == 200
+    _expire(SQLiteKeyStore(server.db), made.json()["id"])
+    refused = server.call("GET", "/v1/spaces", key)
+    assert refused.status_code == 401
+    assert refused.json()["error"]["message"] == (
+        f"API key {made.json()['id']} expired at 2001-01-01T00:00:00.000000Z; ask an admin for a new key"
+    )
+    bad = server.call("POST", "/v1/keys", admin, json={"spaces": {"a": "write"}, "expires": "soon"})
+    assert bad.status_code == 400 and "'soon' is neither a duration" in bad.json()["error"]["message"]
+    assert len(server.call("GET", "/v1/keys", admin).json()["keys"]) == 1  # the refused key was not made

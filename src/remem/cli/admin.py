@@ -98,19 +98,21 @@ def _key_store(c: Context) -> Any:
 @click.option("--space", "spaces", multiple=True, help="SPACE or SPACE:read / SPACE:write (default write).")
 @click.option("--admin", is_flag=True, help="May create, list and revoke keys.")
 @click.option("--label", default="", help="A note to tell keys apart (shown by `keys list`).")
+@click.option("--expires", default=None, help="Stop working after a time: 30d, 12h, 90m, or an ISO-8601 date.")
 @click.option(
     "-q", "--quiet", is_flag=True, help="Print only the token (for scripts: TOKEN=$(remem keys create ... -q))."
 )
 @pass_ctx
-def keys_create(c: Context, spaces: tuple[str, ...], admin: bool, label: str, quiet: bool) -> None:
+def keys_create(c: Context, spaces: tuple[str, ...], admin: bool, label: str, expires: str | None, quiet: bool) -> None:
     """Create a key; its token is shown once."""
     grants = dict((s.split(":", 1) + ["write"])[:2] for s in spaces)
-    key, token = _key_store(c).create(grants, admin=admin, label=label)
-    data = {"id": key.id, "token": token, "spaces": key.spaces, "admin": key.admin}
+    key, token = _key_store(c).create(grants, admin=admin, label=label, expires=expires)
+    data = {"id": key.id, "token": token, "spaces": key.spaces, "admin": key.admin, "expires_at": key.expires_at}
     if quiet and not c.as_json:
         click.echo(token)
         return
-    c.emit(data, lambda: click.echo(f"key {key.id} for {key.spaces or 'admin'}\ntoken (shown once): {token}"))
+    until = f", expires {key.expires_at}" if key.expires_at else ""
+    c.emit(data, lambda: click.echo(f"key {key.id} for {key.spaces or 'admin'}{until}\ntoken (shown once): {token}"))
 
 
 @keys.command("list")
@@ -121,7 +123,8 @@ def keys_list(c: Context) -> None:
 
     def human() -> None:
         for k in items:
-            click.echo(f"{k['id']}  {k['spaces']}  admin={k['admin']}  revoked={k['revoked']}  {k['label']}")
+            until = f"  expires={k['expires_at']}" if k["expires_at"] else ""
+            click.echo(f"{k['id']}  {k['spaces']}  admin={k['admin']}  revoked={k['revoked']}{until}  {k['label']}")
 
     c.emit(items, human)
 

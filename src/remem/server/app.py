@@ -404,7 +404,7 @@ def create_app(
     @router.post("/v1/keys", **admin, **documented("create_key", out.NewKey))
     def create_key(body: KeyRequest) -> dict[str, Any]:
         """Create a key; its token is in this response only."""
-        key, token = key_store.create(dict(body.spaces), admin=body.admin, label=body.label)
+        key, token = key_store.create(dict(body.spaces), admin=body.admin, label=body.label, expires=body.expires)
         return {**key.to_dict(), "token": token}
 
     @router.get("/v1/keys", **admin, **documented("list_keys", out.KeysResponse))

@@ -18,10 +18,12 @@ import contextlib
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -30,7 +32,7 @@ from remem.server.errors import Unauthenticated
 from remem.settings import is_postgres_url
 from remem.store import migrations
 from remem.store.migrations import Migration, statements
-from remem.timeutil import now, to_iso
+from remem.timeutil import now, parse_time, to_iso
 from remem.validate import space_name
 
 Right = Literal["read", "write"]
@@ -48,6 +50,7 @@ class ApiKey:
     admin: bool = False
     created_at: str = ""
     revoked: bool = False
+    expires_at: str | None = None  # ISO-8601 UTC; refused from then on
 
     def allows(self, space: str, right: Right) -> bool:
         granted = self.spaces.get(space) or self.spaces.get(ALL_SPACES)
@@ -61,14 +64,17 @@ class ApiKey:
             "admin": self.admin,
             "created_at": self.created_at,
             "revoked": self.revoked,
+            "expires_at": self.expires_at,
         }
 
 
 class KeyStore(Protocol):
     """Where keys live. SQLite beside the memory tables by default; PostgreSQL by the same SQL."""
 
-    def create(self, spaces: Mapping[str, str], *, admin: bool = False, label: str = "") -> tuple[ApiKey, str]:
-        """A new key and its token; the token is returned once and never stored."""
+    def create(
+        self, spaces: Mapping[str, str], *, admin: bool = False, label: str = "", expires: str | None = None
+    ) -> tuple[ApiKey, str]:
+        """A new key and its token; the token is returned once and never stored. `expires`: see `expiry`."""
         ...
 
     def authenticate(self, token: str) -> ApiKey:
@@ -82,6 +88,30 @@ class KeyStore(Protocol):
     def revoke(self, key_id: str) -> ApiKey:
         """Revoke an active key; NotFound when there is no such active key."""
         ...
+
+
+_DURATION = re.compile(r"([1-9][0-9]{0,5})([mhd])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def expiry(value: str) -> datetime:
+    """When a key made now with `expires=value` stops working: a duration ('90m', '12h', '30d') from
+    now, or an ISO-8601 date or time in the future."""
+    if not isinstance(value, str):
+        raise InvalidInput("expires must be a duration like '30d', '12h' or '90m', or an ISO-8601 date")
+    text = value.strip()
+    match = _DURATION.fullmatch(text)
+    if match:
+        return now() + timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        moment = parse_time(text, "expires")
+    except InvalidInput:
+        raise InvalidInput(
+            f"expires {text[:40]!r} is neither a duration like '30d', '12h' or '90m' nor an ISO-8601 date"
+        ) from None
+    if moment is None or moment <= now():
+        raise InvalidInput(f"expires {text[:40]!r} is not in the future")
+    return moment
 
 
 def _hash(secret: str) -> str:
@@ -106,6 +136,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "label TEXT NOT NULL, spaces TEXT NOT NULL, admin INTEGER NOT NULL, created_at TEXT NOT NULL, "
         "revoked_at TEXT)"
     ),
+    # 2: keys that expire
+    statements("ALTER TABLE api_keys ADD COLUMN expires_at TEXT"),
 )
 SCHEMA_KEY = "keys_schema"
 
@@ -152,8 +184,11 @@ class SQLKeyStore:
         self._run(conn, "DELETE FROM server_meta WHERE key = ?", (SCHEMA_KEY,))
         self._run(conn, "INSERT INTO server_meta (key, value) VALUES (?, ?)", (SCHEMA_KEY, str(number)))
 
-    def create(self, spaces: Mapping[str, str], *, admin: bool = False, label: str = "") -> tuple[ApiKey, str]:
+    def create(
+        self, spaces: Mapping[str, str], *, admin: bool = False, label: str = "", expires: str | None = None
+    ) -> tuple[ApiKey, str]:
         grants = _check_spaces(spaces)
+        expires_at = to_iso(expiry(expires)) if expires is not None else None
         if not grants and not admin:
             raise InvalidInput("a key needs at least one space, or the admin right")
         key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
@@ -161,11 +196,11 @@ class SQLKeyStore:
         with self._connection(write=True) as conn:
             self._run(
                 conn,
-                "INSERT INTO api_keys (id, secret_sha256, label, spaces, admin, created_at, revoked_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, NULL)",
-                (key_id, _hash(secret), label, json.dumps(grants, sort_keys=True), int(admin), created),
+                "INSERT INTO api_keys (id, secret_sha256, label, spaces, admin, created_at, revoked_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                (key_id, _hash(secret), label, json.dumps(grants, sort_keys=True), int(admin), created, expires_at),
             )
-        return ApiKey(key_id, label, grants, admin, created), f"rk_{key_id}_{secret}"
+        return ApiKey(key_id, label, grants, admin, created, expires_at=expires_at), f"rk_{key_id}_{secret}"
 
     def authenticate(self, token: str) -> ApiKey:
         # The key id is hex, so the first two underscores split it off even if the secret has some.
@@ -175,21 +210,27 @@ class SQLKeyStore:
         with self._connection() as conn:
             row = self._run(
                 conn,
-                "SELECT id, secret_sha256, label, spaces, admin, created_at, revoked_at FROM api_keys WHERE id = ?",
+                "SELECT id, secret_sha256, label, spaces, admin, created_at, revoked_at, expires_at "
+                "FROM api_keys WHERE id = ?",
                 (parts[1],),
             ).fetchone()
         # Hash even when there is no row, so an unknown id costs the same time as a wrong secret.
         digest = _hash(parts[2])
         if row is None or row[6] is not None or not hmac.compare_digest(row[1], digest):
             raise Unauthenticated("invalid or revoked API key")
-        return ApiKey(row[0], row[2], json.loads(row[3]), bool(row[4]), row[5])
+        # ISO-8601 UTC strings of one shape compare in time order.
+        if row[7] is not None and row[7] <= to_iso(now()):
+            raise Unauthenticated(f"API key {row[0]} expired at {row[7]}; ask an admin for a new key")
+        return ApiKey(row[0], row[2], json.loads(row[3]), bool(row[4]), row[5], expires_at=row[7])
 
     def list(self) -> list[ApiKey]:
         with self._connection() as conn:
             rows = self._run(
-                conn, "SELECT id, label, spaces, admin, created_at, revoked_at FROM api_keys ORDER BY created_at, id"
+                conn,
+                "SELECT id, label, spaces, admin, created_at, revoked_at, expires_at FROM api_keys "
+                "ORDER BY created_at, id",
             ).fetchall()
-        return [ApiKey(r[0], r[1], json.loads(r[2]), bool(r[3]), r[4], r[5] is not None) for r in rows]
+        return [ApiKey(r[0], r[1], json.loads(r[2]), bool(r[3]), r[4], r[5] is not None, r[6]) for r in rows]
 
     def revoke(self, key_id: str) -> ApiKey:
         with self._connection(write=True) as conn:
@@ -259,13 +300,18 @@ def key_store_for(database: str | Path) -> KeyStore:
 
 # -- functions the CLI calls (`remem keys create|list|revoke`) -----------------------------------
 def create_key(
-    database: str | Path, spaces: Mapping[str, Right], *, admin: bool = False, label: str = ""
+    database: str | Path,
+    spaces: Mapping[str, Right],
+    *,
+    admin: bool = False,
+    label: str = "",
+    expires: str | None = None,
 ) -> tuple[str, str]:
     """Create a key for `spaces` ({"alice": "write", "team": "read"}; "*" for every space).
 
     Returns (key id, token); the token is shown once and only its hash is kept.
     """
-    key, token = key_store_for(database).create(spaces, admin=admin, label=label)
+    key, token = key_store_for(database).create(spaces, admin=admin, label=label, expires=expires)
     return key.id, token
 
 

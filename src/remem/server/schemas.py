@@ -102,3 +102,6 @@ class KeyRequest(Strict):
     spaces: dict[str, Literal["read", "write"]] = Field(default_factory=dict)
     admin: StrictBool = False
     label: str = Field(default="", max_length=200)
+    expires: str | None = Field(
+        default=None, max_length=64, description="When the key stops working: '30d', '12h', '90m' or an ISO-8601 date."
+    )
