@@ -96,3 +96,29 @@ def test_a_forget_beside_a_reader_answers_at_once_and_scrubs_once_the_reader_lea
         assert mem.status()["pending_scrubs"] == 0
         assert SECRET.lower().encode() not in _file_bytes(db).lower()
         assert [m.text for m in mem.list(space="a")] == ["the weather was mild"]
+
+
+def test_the_server_scrubs_a_delayed_forget_once_the_reader_leaves_without_another_write(tmp_path: Path) -> None:
+    from tests.server_fixture import Server, free_port
+
+    server = Server(tmp_path / "served.db", free_port(), env={"REMEM_SCRUB_RETRY_SECONDS": "0.5"}).start()
+    try:
+        key = server.key({"a": "write"})
+        for i in range(5):
+            server.call("POST", "/v1/spaces/a/add", key, json={"messages": [{"content": f"the {SECRET} code is {i}"}]})
+        reader = sqlite3.connect(server.db, isolation_level=None)
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM memories").fetchone() == (5,)  # holds its snapshot
+        forgot = server.call("POST", "/v1/spaces/a/forget", key, json={"everything": True})
+        assert forgot.status_code == 200 and forgot.json()["memories"] == 5
+        time.sleep(1.5)  # the retry loop has looked, and the reader still holds the WAL
+        assert server.call("GET", "/v1/spaces/a/status", key).json()["pending_scrubs"] == 1
+        reader.execute("COMMIT")
+        reader.close()
+        deadline = time.monotonic() + 30
+        while server.call("GET", "/v1/spaces/a/status", key).json()["pending_scrubs"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert server.call("GET", "/v1/spaces/a/status", key).json()["pending_scrubs"] == 0  # no write came after
+        assert SECRET.lower().encode() not in _file_bytes(server.db).lower()
+    finally:
+        server.kill()

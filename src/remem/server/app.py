@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -466,4 +468,24 @@ def app_from_env() -> FastAPI:
         max_k=settings.max_k,
         timeout=float(os.environ.get("REMEM_TIMEOUT", Limits.timeout)),
     )
+    _retry_scrubs(memory, float(os.environ.get("REMEM_SCRUB_RETRY_SECONDS", SCRUB_RETRY_SECONDS)))
     return create_app(memory, admin_key=os.environ.get("REMEM_ADMIN_KEY") or None, limits=limits)
+
+
+SCRUB_RETRY_SECONDS = 5.0
+
+
+def _retry_scrubs(memory: Memory, every: float) -> None:
+    """Each worker looks for scrubs owed every `every` seconds, so a forget that a reader delayed is
+    scrubbed once the reader leaves, even when no write comes after it. A daemon thread: it ends with
+    the worker, and its SQLite connection is its own."""
+
+    def loop() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                memory.store.finish_scrubs()
+            except Exception:  # a busy or damaged file: say so, and look again next time
+                log.exception("retrying the scrubs owed after a forget failed")
+
+    threading.Thread(target=loop, name="remem-scrub-retry", daemon=True).start()

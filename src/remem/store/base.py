@@ -160,6 +160,10 @@ class Store(Protocol):
         first): space, recorded_at, attempts, last_error. Each is retried until it completes."""
         ...
 
+    def finish_scrubs(self) -> int:
+        """Run the scrubs owed after forgettings (a reader may have delayed one); the number still owed."""
+        ...
+
     # -- queue ------------------------------------------------------------------------------
     def enqueue(self, job: Job) -> None: ...
 

@@ -84,6 +84,10 @@ class SQLEngine:
         """Scrubs owed after a forgetting and not yet finished (space, recorded_at, attempts, last_error)."""
         return []
 
+    def finish_scrubs(self) -> int:
+        """Run the scrubs owed, if any; the number still owed. An engine with nothing to scrub owes none."""
+        return 0
+
     def _stats_location(self) -> dict[str, Any]:
         return {}
 
