@@ -202,7 +202,7 @@ def test_people_read_a_summary_and_ids_that_stay_whole(tmp_path: Path, monkeypat
 
     bulk = invoke("add", "--space", "g", "--file", "-", input=json.dumps(messages))
     assert len(bulk.splitlines()) == 1, bulk  # one summary line, not a line per memory
-    assert re.fullmatch(r"stored 60 messages in space g in \d+\.\d s; memories: \d+ ADD.*\n", bulk), bulk
+    assert re.fullmatch(r"stored 60 messages in space g \(\d+\.\d s\): \d+ ADD.*\n", bulk), bulk
     verbose = invoke("add", "--space", "g", "--file", "-", "--verbose", input=json.dumps(messages[:3]))
     assert len(verbose.splitlines()) > 3 and all(len(line) <= 80 for line in verbose.splitlines()), verbose
 

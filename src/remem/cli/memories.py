@@ -136,6 +136,13 @@ def add(
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the ids, one a line (for scripts).")
 @click.option("--links", is_flag=True, help="Also return memories linked from the hits.")
+@click.option(
+    "--min-score",
+    "min_score",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Leave out hits less relevant than this (a score is 0 to 1; 0.3 drops loosely related ones).",
+)
 @pass_ctx
 def search(
     c: Context,
@@ -151,6 +158,7 @@ def search(
     mode: str,
     links: bool,
     quiet: bool,
+    min_score: float | None,
 ) -> None:
     """Hybrid (BM25 + dense) search in one space."""
     with c.memory() as mem:
@@ -166,6 +174,7 @@ def search(
             as_of=as_of,
             mode=mode,  # type: ignore[arg-type]  # click.Choice guarantees one of the modes
             expand_links=links,
+            min_score=min_score,
         )
     data = [h.to_dict() for h in hits]
 
@@ -408,8 +417,7 @@ def _print_decisions(data: dict[str, Any], space: str, seconds: float, each: boo
     done = ", ".join(f"{n} {op}" for op, n in counts.most_common()) or "none"
     episodes = data["episodes"]
     console.print(
-        f"stored {episodes} message{'s' if episodes != 1 else ''} in space {escape(space)} in {seconds:.1f} s; "
-        f"memories: {done}",
+        f"stored {episodes} message{'s' if episodes != 1 else ''} in space {escape(space)} ({seconds:.1f} s): {done}",
         soft_wrap=True,
         highlight=False,
     )
