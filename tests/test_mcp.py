@@ -145,5 +145,4 @@ def test_ask_without_an_llm_says_it_is_extractive_and_returns_the_evidence(tmp_p
     porto = by_id[ids[2]]  # the turn that says where she lives is among the evidence, whatever ranks first
     assert porto["text"] == said[2][0] and porto["when"] == "2024-03-03T09:00:00+00:00" and porto["kind"] == "turn"
     assert all(set(e) == {"id", "text", "kind", "when", "score"} for e in answer["evidence"])
-    scores = [e["score"] for e in answer["evidence"]]
-    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= e["score"] <= 1.0 for e in answer["evidence"])  # relevance, comparable across questions

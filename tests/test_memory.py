@@ -29,7 +29,7 @@ def test_add_then_search_finds_the_memory_with_its_evidence(mem: Memory) -> None
     assert hits[0].episodes[0].session == "s1"
     assert hits[0].episodes[0].event_time == datetime(2024, 3, 2, 10, tzinfo=UTC)
     assert hits[0].memory.valid_from == datetime(2024, 3, 2, 10, tzinfo=UTC)
-    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all(0.0 <= h.score <= 1.0 for h in hits)  # relevance, comparable across queries; not the rank
 
 
 def test_get_with_episodes_shows_where_a_memory_came_from(mem: Memory) -> None:

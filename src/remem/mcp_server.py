@@ -18,6 +18,7 @@ from pydantic import Field
 from remem import __version__, validate
 from remem.errors import InvalidInput, RememError
 from remem.memory import Memory
+from remem.search.fuse import RELEVANT
 from remem.store.base import PurgeReport
 from remem.types import KINDS, MemoryItem
 
@@ -31,6 +32,12 @@ def _told_to_the_model() -> Iterator[None]:
         raise ToolError(f"{exc.code}: {exc}") from exc
 
 
+MIN_SCORE = Field(
+    ge=0.0,
+    le=1.0,
+    description=f"Leave out memories less relevant than this (0 to 1; default {RELEVANT}: "
+    "loosely related ones go). 0 returns the best matches, however poor.",
+)
 DATE = "an ISO-8601 date or date-time, e.g. 2024-03-02 or 2024-03-02T10:00:00Z (UTC when no offset)"
 EXTRACTIVE_NOTE = (
     "No LLM is configured: this answer is extractive, the best-ranked memory verbatim, not a composed answer. "
@@ -72,16 +79,20 @@ def build(memory: Memory, space: str) -> MCPServer:
             result = memory.add([message], space=space, session=session, at=at)
         return {"status": result.status, "decisions": [d.to_dict() for d in result.decisions], "error": result.error}
 
-    @server.tool(description="Search memory (hybrid lexical + semantic); returns memories with ids, dates and scores.")
+    @server.tool(
+        description="Search memory (hybrid lexical + semantic); returns memories with ids, dates and scores "
+        "(relevance, 0 to 1), best first. An empty list means nothing relevant is remembered."
+    )
     def recall(
         query: Annotated[str, Field(description="What to look for, in plain words (a question works).")],
         k: Annotated[int, Field(ge=1, le=max_k, description=f"How many memories to return, 1 to {max_k}.")] = 8,
         as_of: Annotated[
             str | None, Field(description=f"Only what was true at this moment: {DATE}. Default: now.")
         ] = None,
+        min_score: Annotated[float, MIN_SCORE] = RELEVANT,
     ) -> list[dict[str, Any]]:
         with _told_to_the_model():
-            hits = memory.search(query, space=space, k=k, as_of=as_of)
+            hits = memory.search(query, space=space, k=k, as_of=as_of, min_score=min_score)
         return [_evidence(h.memory, h.score) for h in hits]
 
     @server.tool(
@@ -94,13 +105,13 @@ def build(memory: Memory, space: str) -> MCPServer:
             int, Field(ge=1, le=max_k, description=f"How many memories of evidence to return, 1 to {max_k}.")
         ] = 5,
         as_of: Annotated[str | None, Field(description=f"Answer as of this moment: {DATE}. Default: now.")] = None,
+        min_score: Annotated[float, MIN_SCORE] = RELEVANT,
     ) -> dict[str, Any]:
         with _told_to_the_model():
-            answer: Any = memory.ask(question, space=space, k=k, as_of=as_of)
+            answer: Any = memory.ask(question, space=space, k=k, as_of=as_of, min_score=min_score)
             if answer.mode == "extractive":
-                evidence = [
-                    _evidence(h.memory, h.score) for h in memory.search(question, space=space, k=k, as_of=as_of)
-                ]
+                found = memory.search(question, space=space, k=k, as_of=as_of, min_score=min_score)
+                evidence = [_evidence(h.memory, h.score) for h in found]
             else:
                 cited = {c: i for i, c in enumerate(answer.citations)}
                 read = {m.id: m for m in memory.store.get_memories(space, list(cited))}

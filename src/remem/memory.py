@@ -484,8 +484,13 @@ class Memory:
         mode: Mode = "hybrid",
         expand_links: bool = False,
         neighbours: int = 0,
+        min_score: float | None = None,
     ) -> builtins.list[Hit]:
         """Hybrid search in one space; each hit carries its score, ranks and source episodes.
+
+        A score is the hit's relevance, 0 to 1, comparable across queries; `min_score` leaves out
+        the hits below it (0.2 drops what is unrelated, 0.5 keeps what shares words and meaning).
+        The first hits are the same for every k up to `settings.candidates`.
 
         With `neighbours=n`, a hit on a document passage carries `context`: the passage with up to
         n passages before and after it, in document order.
@@ -506,6 +511,7 @@ class Memory:
             mode=mode,
             plan=plan,
             expand_links=expand_links,
+            min_score=_min_score(min_score),
         )
         return documents.with_neighbours(self.store, space, hits, neighbours)
 
@@ -562,11 +568,20 @@ class Memory:
             offset,
         )
 
-    def ask(self, question: str, *, space: str = "default", k: int = 10, as_of: TimeLike | None = None) -> Answer:
-        """Answer from memory with citations (an LLM when configured, else the best evidence)."""
+    def ask(
+        self,
+        question: str,
+        *,
+        space: str = "default",
+        k: int = 10,
+        as_of: TimeLike | None = None,
+        min_score: float | None = None,
+    ) -> Answer:
+        """Answer from memory with citations (an LLM when configured, else the best evidence); with
+        `min_score`, from the hits that reach it only (none: "I have no memory of that.")."""
 
         def search(query: str, moment: datetime | None) -> builtins.list[Hit]:
-            return self.search(query, space=space, k=k, as_of=moment)
+            return self.search(query, space=space, k=k, as_of=moment, min_score=min_score)
 
         return answer(
             question, space=space, as_of=as_of, store=self.store, search=search, llm=self.llm, settings=self.settings
@@ -629,6 +644,14 @@ class Memory:
             as_of=parse_time(as_of, "as_of"),
             include_expired=bool(include_expired),
         )
+
+
+def _min_score(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise InvalidInput(f"min_score must be a number from 0 to 1, not {value!r}")
+    return float(value)
 
 
 def _idempotency_key(key: str | None) -> str | None:

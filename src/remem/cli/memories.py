@@ -141,7 +141,7 @@ def add(
     "min_score",
     type=click.FloatRange(0.0, 1.0),
     default=None,
-    help="Leave out hits less relevant than this (a score is 0 to 1; 0.3 drops loosely related ones).",
+    help="Leave out hits less relevant than this (a score is 0 to 1; 0.2 drops unrelated ones).",
 )
 @pass_ctx
 def search(

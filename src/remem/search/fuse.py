@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 def reciprocal_rank_fusion(
@@ -40,3 +41,38 @@ def convex_combination(
             normalised = (score - low) / span if span > 0 else 1.0
             fused[item] = fused.get(item, 0.0) + weight * normalised
     return sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Where the dense cosine says "unrelated" and "as related as it gets", for a relevance that
+    means the same in every query and every space (unlike min-max, which gives the best candidate
+    of any query 1, however poor).
+
+    Cosine of the bundled MiniLM model: unrelated sentences sit below ~0.25 ("what is my bank PIN?"
+    against a conversation about painting: 0.13-0.22 on the LoCoMo dev split), evidence turns
+    around 0.64 (median), paraphrases above 0.75. The words' evidence is the share of the query's
+    searched words (stems, stop words left out) the memory holds: unlike a BM25 score it does not
+    grow with the size of the space.
+    """
+
+    cosine_unrelated: float = 0.25
+    cosine_same: float = 0.75
+    lexical_share: float = 0.5  # words alone make a memory at most half relevant; meaning alone, fully
+
+
+CALIBRATION = Calibration()
+#: A lenient min_score for "relevant", MCP's default: an unrelated memory scores near 0 (a cosine
+#: under 0.25, no word of the query); one sharing one word of two with it and a little meaning passes.
+RELEVANT = 0.2
+
+
+def relevance(words: float | None, cosine: float | None, *, calibration: Calibration = CALIBRATION) -> float:
+    """A memory's relevance to a query in [0, 1], from the share of the query's words it holds and
+    its cosine (None: not read): 1 - (1 - meaning)(1 - share * words), so either kind of evidence
+    can make a memory relevant and both together more so; 0 when neither says anything."""
+    meaning = 0.0
+    if cosine is not None:
+        span = calibration.cosine_same - calibration.cosine_unrelated
+        meaning = min(1.0, max(0.0, (cosine - calibration.cosine_unrelated) / span))
+    return 1.0 - (1.0 - meaning) * (1.0 - calibration.lexical_share * (words or 0.0))

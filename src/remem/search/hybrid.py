@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Literal
 
 from remem.embed.base import Embedder
-from remem.search.fuse import convex_combination, reciprocal_rank_fusion
+from remem.search.fuse import convex_combination, reciprocal_rank_fusion, relevance
 from remem.search.intent import Intent, answers, intent
+from remem.search.lexical import memory_tokens, query_phrases
 from remem.search.terms import query_terms
 from remem.search.timeparse import TimeWindow, time_windows
 from remem.store.base import Store
@@ -41,7 +42,13 @@ def search(
     mode: Mode = "hybrid",
     plan: SearchPlan = SearchPlan(),
     expand_links: bool = False,
+    min_score: float | None = None,
 ) -> list[Hit]:
+    """The top k memories for `query`, best first. A hit's score is its own relevance (see
+    remem.search.fuse.relevance), in [0, 1] and comparable across queries and spaces, not its rank:
+    the order is min-max fusion's with the preferences below, and a later hit may score higher.
+    Hits under `min_score` are left out. The first hits, and their scores, are the same for every k up to
+    `plan.candidates`."""
     pool = max(plan.candidates, k)
     lexical: list[tuple[str, float]] = []
     dense: list[tuple[str, float]] = []
@@ -56,29 +63,53 @@ def search(
     lexical_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(lexical, start=1)}
     dense_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(dense, start=1)}
     lexical_score, dense_score = dict(lexical), dict(dense)
+    # Only the first `plan.candidates` of each retriever are evidence, whatever k: a longer list
+    # (k above that) only adds the deeper results after the rest, so the first hits are the same
+    # for every k, and so is each hit's score.
+    evidence_lexical, evidence_dense = lexical[: plan.candidates], dense[: plan.candidates]
+    cosines = dict(evidence_dense)
     if mode == "lexical":
-        ranked = lexical
+        ranked = evidence_lexical
     elif mode == "dense":
-        ranked = dense
+        ranked = evidence_dense
     elif plan.fusion == "rrf":
         fused = reciprocal_rank_fusion(
-            [[i for i, _ in lexical], [i for i, _ in dense]], weights=[plan.lexical_weight, plan.dense_weight]
+            [[i for i, _ in evidence_lexical], [i for i, _ in evidence_dense]],
+            weights=[plan.lexical_weight, plan.dense_weight],
         )
         top_score = fused[0][1] if fused else 1.0
         ranked = [(i, score / top_score) for i, score in fused]  # 0..1, the scale the time bonus is on
     else:
-        ranked = convex_combination([lexical, dense], weights=[plan.lexical_weight, plan.dense_weight])
+        # Min-max per query orders well (ranking by the calibrated relevance itself: LoCoMo dev turn
+        # R@10 0.657 against 0.686), but its values say nothing across queries: the hit's score is
+        # its relevance, below.
+        ranked = convex_combination(
+            [evidence_lexical, evidence_dense], weights=[plan.lexical_weight, plan.dense_weight]
+        )
     windows = time_windows(query)
     if windows and mode == "hybrid":
         ranked = _prefer_dated(store, space, ranked, windows, plan.time_bonus)
-    considered = ranked[: max(k * 3, 30)]
-    pool_items = {m.id: m for m in store.get_memories(space, [i for i, _ in considered])}
+    pooled = {i for i, _ in ranked}
+    deeper = [(i, s) for i, s in [*dense[plan.candidates :], *lexical[plan.candidates :]] if i not in pooled]
+    ranked += [(i, 0.0) for i in dict.fromkeys(i for i, _ in deeper)]
+    cosines.update((i, s) for i, s in dense[plan.candidates :] if i not in cosines and i not in pooled)
+    # The preferences below reorder a fixed window at the top, the same for every k; the rest keeps its order.
+    window = ranked[:RERANKED]
+    pool_items = {m.id: m for m in store.get_memories(space, [i for i, _ in ranked[: max(k * 3, RERANKED)]])}
+    wanted: Intent | None = None
     if mode == "hybrid":
-        considered = _present_first(considered, pool_items, filters.as_of or now())
-        considered = _answers_first(considered, pool_items, intent(query))
+        wanted = intent(query)
+        window = _present_first(window, pool_items, filters.as_of or now())
+        window = _answers_first(window, pool_items, wanted)
+    considered = window + ranked[RERANKED:]
     top = _collapse(considered, pool_items, k)
     items = {i: pool_items[i] for i, _ in top}
-    hits = [(items[i], score, lexical_rank.get(i), dense_rank.get(i), None) for i, score in top if i in items]
+    moment = filters.as_of or now()
+    relevant = _relevance(query, [items[i] for i, _ in top], cosines, mode)
+    scored = [(i, _relevance_now(items[i], relevant[i], wanted, moment)) for i, _ in top]
+    hits = [(items[i], score, lexical_rank.get(i), dense_rank.get(i), None) for i, score in scored]
+    if min_score is not None:
+        hits = [h for h in hits if h[1] >= min_score]
     if expand_links:
         hits.extend(_linked(store, space, [h[0] for h in hits], filters))
     episode_ids = [e for h in hits for e in h[0].source_episode_ids]
@@ -96,6 +127,36 @@ def search(
         )
         for item, score, lr, dr, via in hits
     ]
+
+
+RERANKED = 30  # how many of the fused ranking the preferences below may reorder
+
+
+def _relevance(query: str, items: list[MemoryItem], cosines: dict[str, float], mode: Mode) -> dict[str, float]:
+    """Each hit's calibrated relevance (remem.search.fuse.relevance) from the evidence the mode reads:
+    the share of the query's searched words in the memory (as FTS5 stems them), and its cosine."""
+    stems = {stem for _, stem in query_phrases(query_terms(query))} if mode != "dense" else set()
+    tokens = memory_tokens([(m.text, m.keywords) for m in items]) if stems else [([], [])] * len(items)
+    out = {}
+    for item, (text, keywords) in zip(items, tokens, strict=True):
+        words = len(stems & {*text, *keywords}) / len(stems) if stems else None
+        out[item.id] = relevance(words, cosines.get(item.id) if mode != "lexical" else None)
+    return out
+
+
+def _relevance_now(item: MemoryItem, score: float, wanted: Intent | None, moment: datetime) -> float:
+    """A hit's relevance with the preferences of the ranking folded in, still in [0, 1]: a turn whose
+    value was superseded, or the assistant's, counts less; a fact that sets the property asked for
+    counts as much more as it answers (weight 1: fully relevant)."""
+    if item.kind == "turn":
+        superseded = item.metadata.get("superseded_at")
+        if isinstance(superseded, str) and superseded <= moment.isoformat():
+            score *= SUPERSEDED_WEIGHT
+        if item.metadata.get("role") == "assistant":
+            score *= ASSISTANT_WEIGHT
+    elif wanted:
+        score += (1.0 - score) * answers(item.text, item.metadata, wanted)
+    return score
 
 
 SUPERSEDED_WEIGHT = 0.3  # a turn whose stated value was replaced, asked about a later moment

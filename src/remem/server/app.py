@@ -211,6 +211,7 @@ def create_app(
             mode=body.mode,
             expand_links=body.expand_links,
             neighbours=body.neighbours,
+            min_score=body.min_score,
         )
         return {"hits": [h.to_dict() for h in hits]}
 
@@ -225,7 +226,7 @@ def create_app(
     @router.post("/v1/spaces/{space}/ask", **read, **documented("ask", out.AskResponse))
     def ask(space: str, body: AskRequest) -> dict[str, Any]:
         """Answer from memory, citing memory ids."""
-        answer: Any = memory.ask(body.question, space=space, k=_k(body.k), as_of=body.as_of)
+        answer: Any = memory.ask(body.question, space=space, k=_k(body.k), as_of=body.as_of, min_score=body.min_score)
         return dict(answer.to_dict())
 
     @router.get("/v1/spaces/{space}/memories", **read, **documented("list_memories", out.MemoryPage))

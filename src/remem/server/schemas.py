@@ -55,6 +55,9 @@ class SearchRequest(Strict):
     mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
     expand_links: StrictBool = False
     neighbours: int = Field(default=0, ge=0, le=5, description="Passages to add each side of a document passage hit.")
+    min_score: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Leave out hits less relevant than this (a score is 0 to 1)."
+    )
 
 
 class DocumentRequest(Strict):
@@ -73,6 +76,9 @@ class AskRequest(Strict):
     question: str = Field(min_length=1)
     k: K = 10
     as_of: When | None = None
+    min_score: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Answer only from hits at least this relevant (0 to 1)."
+    )
 
 
 class UpdateRequest(Strict):
