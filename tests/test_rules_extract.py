@@ -68,7 +68,7 @@ def test_kinds_preferences_events_and_plans() -> None:
     [past] = extracted("Yeah, I painted that lake sunrise last year!")
     assert past.text == "Caroline painted that lake sunrise last year (2022)."
     # A vocative is not part of the fact.
-    assert "Melanie has had a lot of things happening to Melanie." in said(
+    assert "Since we last chatted, Melanie has had a lot of things happening to Melanie." in said(
         "Caroline, since we last chatted, I've had a lot of things happening to me.", "Melanie"
     )
 
@@ -193,3 +193,51 @@ def test_a_date_that_belongs_to_an_occasion_takes_the_nearer_year() -> None:
     assert "(September 2022)" in place.text  # not the September before, though "got" is past
     [went] = extracted("We went camping in July with the kids.", "Mel")
     assert "(July 2022)" in went.text  # MONDAY is May 2023: a plain past month stays behind
+
+
+def test_clauses_that_tell_nothing_about_anyone_stay_in_their_turn() -> None:
+    """A mood with nothing else said, a cheer, advice or praise for the listener, an opinion of a
+    thing and words that name no one are kept in the raw turn, not made memories of their own."""
+    quiet = [
+        "I'm feeling hopeful and optimistic.",
+        "I was so happy and thankful for all the support.",
+        "Success is almost here. We got this!",
+        "Taking care of ourselves is vital.",
+        "Painting looks like a great outlet for expressing yourself.",
+        "Loving the inclusivity and support.",
+        "The natural light!",
+        "They're the ones performing at the festival!",
+        "Sounds great! Marley's perfect.",
+        "Hopefully, we will find a place like this that will inspire us!",
+    ]
+    for text in quiet:
+        out = RuleExtractor().extract([turn(text)], [])
+        assert [c.kind for c in out] == ["turn"], (text, [c.text for c in out])
+    # What does tell something stays, with or without a subject of its own.
+    assert said("I'm thrilled to make a family for kids who need one.") == [
+        "Caroline is thrilled to make a family for kids who need one."
+    ]
+    assert said("Researching adoption agencies - it's been a long road.") == ["Caroline: Researching adoption agencies"]
+    assert said("doc says im lactose intolerant") == ["Caroline: Doc says im lactose intolerant"]
+    assert said("One-bed, five minutes from the sea") == ["Caroline: One-bed, five minutes from the sea"]
+
+
+def test_a_question_or_a_goodbye_is_never_the_tail_of_a_statement() -> None:
+    # "What's up with you?" joined to the fact before made the whole clause a question, and lost it.
+    assert said("Hey Caroline! I'm swamped with the kids & work. What's up with you? Anything new?", "Melanie") == [
+        "Melanie is swamped with the kids & work."
+    ]
+    assert said("I'm off to go swimming with the kids. Talk to you soon!", "Melanie") == [
+        "Melanie is off to go swimming with the kids."
+    ]
+    # "- which refreshes me": a relative clause says more of the clause before it.
+    assert said("I'm carving out some me-time each day - which refreshes me!", "Melanie") == [
+        "Melanie is carving out some me-time each day, which refreshes Melanie!"
+    ]
+
+
+def test_contractions_and_slang_agree_with_the_third_person() -> None:
+    assert rewrite("I don't eat meat", "Eva") == "Eva doesn't eat meat"
+    assert rewrite("I haven't seen it", "Eva") == "Eva hasn't seen it"
+    assert rewrite("I wanna start a dance studio", "Jon") == "Jon wants to start a dance studio"
+    assert rewrite("I can't swim", "Eva") == "Eva can't swim"

@@ -131,7 +131,7 @@ _MEANT = re.compile(r"\b(?:I meant|it'?s|it was|make that|should be|actually)\s+
 _NOT = re.compile(r"\bnot\s+(?:the\s+|on\s+)?(?P<old>[\w'-]+(?:\s+\d+\w*)?)", re.I)
 HEDGE = re.compile(
     r"\b(?:leaning towards|thinking (?:about|of)|might|maybe|considering|tempted|not sure|if I|wondering|"
-    r"could be|want to go|would love to)\b",
+    r"could be|want to go|would love to|'d love to|hopefully|hoping to|we should)\b",
     re.I,
 )
 

@@ -163,18 +163,31 @@ def content_words(text: str) -> list[str]:
     return list(dict.fromkeys(w.lower() for w in words if w.lower() not in STOPWORDS and len(w) > 2))
 
 
+_NOT_NAMES = frozenset({"i", "gonna", "wanna", "gotta", "lemme", "let", "lol", "omg", "ok", "okay", "yay", "yeah"})
+
+
 def entities(text: str) -> list[str]:
     """Capitalised words that do not start a sentence: names, places, brands."""
     found = re.findall(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|[A-Z]{2,}\b)", text)
-    return list(dict.fromkeys(e for e in found if e.lower() not in STOPWORDS and e not in ("I",)))
+    return list(dict.fromkeys(e for e in found if e.lower() not in STOPWORDS and e.lower() not in _NOT_NAMES))
 
 
 _ADVERBS = (
     r"(?:no longer|really|totally|actually|finally|usually|definitely|absolutely|honestly|literally|seriously|"
     r"recently|currently|mostly|truly|probably|certainly|also|never|always|just|still|often|even|sometimes)"
 )
-_AGREE = re.compile(rf"\bI((?:\s+{_ADVERBS})*)\s+([a-z]+(?:-[a-z]+)?)\b")
-_AUX = {"am": "is", "have": "has", "do": "does", "don't": "doesn't", "go": "goes", "haven't": "hasn't"}
+_AGREE = re.compile(rf"\bI((?:\s+{_ADVERBS})*)\s+([a-z]+(?:-[a-z]+)?(?:n't)?)(?![\w'])")
+_AUX = {
+    "am": "is",
+    "have": "has",
+    "do": "does",
+    "don't": "doesn't",
+    "go": "goes",
+    "haven't": "hasn't",
+    "wanna": "wants to",
+    "gotta": "has to",
+    "gonna": "is going to",
+}
 _UNCHANGED = _words(
     "can could will would should might must may shall was did had went got made took saw ran met began "
     "left read won lost wrote bought brought thought found gave told felt kept sent spent sat stood heard "
@@ -282,6 +295,7 @@ _CLAUSE = re.compile(
 _OPENER = re.compile(
     r"^(?:(?:hey|hi|hello|hiya|howzit|servus|hola|morning|ok(?:ay)?|so+|lol|haha\w*|ugh|omg|wow|yeah|yep|yes|nah|"
     r"oh|ah|well|anyway|btw|fyi|also|and|but|plus|meanwhile|honestly|wait|sorry|oops|update|news|random|"
+    r"sounds? (?:great|good|amazing|awesome|fun|lovely|perfect|cool|like a plan)|by the way|"
     r"(?:quick|small|big|huge|fun|good|bad|sad|great)\s+(?:update|news|change|thing|one|q|question|fact)|"
     r"update from \w+|long time no (?:chat|see)|bit of background|some context(?: for future chats)?|"
     r"\w+ update)\b[\s,:!.\-]*)+",
@@ -326,6 +340,14 @@ _FORGET_TAIL = re.compile(
 )
 
 
+# A clause that ends in a subordinate one leads into the next: "since we last chatted, I've had...".
+_SUBORDINATE = re.compile(r"(?:^|,\s*)(?:since|when|after|before|because|once|while|as soon as)\s[^,]{0,40}$", re.I)
+# A closing line: it ends the talk and says nothing ("Talk to you soon!", "Catch you later").
+_SIGN_OFF = re.compile(
+    r"^(?:talk (?:to you )?(?:soon|later)|catch you (?:later|soon)|see (?:you|ya)(?: soon| later)?|bye\b|ttyl|"
+    r"take care|speak soon|later\b)",
+    re.I,
+)
 MAX_CLAUSE = 600  # characters: bounds what every pattern below reads, whatever a turn holds
 
 
@@ -341,9 +363,17 @@ def clauses(text: str) -> list[str]:
         if not piece:
             continue
         own = [w for w in re.findall(r"\b[a-z][a-z'-]+\b", piece) if w not in STOPWORDS and len(w) > 2]
-        if out and len(own) < 2 and not out[-1].endswith("?"):
+        if out and re.match(r"(?:which|who|whose)\b", piece):
+            out[-1] = f"{out[-1].rstrip('.!')}, {piece}"  # "- which refreshes me": it says more of the last one
+        elif piece.endswith("?") or _SIGN_OFF.match(piece):
+            out.append(piece)  # "What's up with you?", "Talk to you soon!": its own clause, never a statement's tail
+        elif out and len(own) < 2 and not out[-1].endswith("?"):
             out[-1] = f"{out[-1].rstrip('.!')}, {piece}"
-        elif leading is None and not out and len(own) < 2 and not piece.endswith(("?", ".", "!")):
+        elif (
+            leading is None
+            and not piece.endswith(("?", ".", "!"))
+            and ((not out and len(own) < 2) or _SUBORDINATE.search(piece))
+        ):
             leading = piece  # "Seven years now, and I've finally found my muses": it leads the next clause
         elif leading is not None:
             out.append(f"{leading}, {piece}")
@@ -432,7 +462,14 @@ class RuleExtractor:
                         out.append(_forget_candidate(episode, speaker, forget))
                         forget = None
                     continue
-                candidate = _candidate(episode, speaker, plain, said, len(pieces))
+                candidate = _candidate(
+                    episode,
+                    speaker,
+                    plain,
+                    said,
+                    len(pieces),
+                    hedged=bool(HEDGE.search(clause)),
+                )
                 if candidate is not None:
                     out.append(candidate)
         return out
@@ -449,7 +486,14 @@ def _forget_candidate(episode: Episode, speaker: str, what: str) -> Candidate:
     )
 
 
-def _candidate(episode: Episode, speaker: str, plain: str, said: Claim, n_clauses: int) -> Candidate | None:
+def _candidate(
+    episode: Episode,
+    speaker: str,
+    plain: str,
+    said: Claim,
+    n_clauses: int,
+    hedged: bool = False,
+) -> Candidate | None:
     embedded = _EMBEDDED.search(plain)
     if embedded:
         plain = embedded.group("fact")[:1].upper() + embedded.group("fact")[1:]
@@ -459,7 +503,7 @@ def _candidate(episode: Episode, speaker: str, plain: str, said: Claim, n_clause
         plain = plain[: plain.rindex(",")] + "."  # "my husband Mark and I are doing the Camino, any tips?"
     if plain.endswith("?"):
         return None  # a question states nothing ("how long have you been married?")
-    if HEDGE.search(plain) and not said.properties and not resolve(plain, episode.event_time, "future"):
+    if (hedged or HEDGE.search(plain)) and not said.properties and not resolve(plain, episode.event_time, "future"):
         return (
             None  # "leaning towards a collie": a thought, not yet a fact; "thinking about camping next month" is a plan
         )
@@ -468,6 +512,8 @@ def _candidate(episode: Episode, speaker: str, plain: str, said: Claim, n_clause
         return None
     text = statement.text if statement is not None else _attributed(plain, speaker)
     kind = statement.kind if statement is not None else "fact"
+    if not said.properties and said.ends is None and not said.correction and _says_little(plain, statement):
+        return None  # kept in its turn, which search still finds
     tense: Tense = "future" if PLAN.search(plain) or _FUTURE.search(plain) else "past" if kind == "event" else None
     dates = resolve(plain, episode.event_time, tense)
     if tense == "past" and dates and _EVENT_DATE.search(plain):
@@ -521,6 +567,67 @@ def _worth_keeping(plain: str) -> bool:
     if _SECOND_PERSON.search(plain):
         return False  # about the listener ("proud of you"), or a request to them
     return len([w for w in content_words(plain) if w not in _EMPTY_WORDS]) >= 2
+
+
+# Feelings with no object: "feeling hopeful and optimistic", "so happy and thankful for all the support".
+_AFFECT = _words(
+    "happy glad excited thrilled hopeful optimistic thankful grateful proud sad nervous anxious stressed worried "
+    "scared overwhelmed tired exhausted relieved pumped stoked blessed inspired motivated psyched upset bummed "
+    "amazed touched honored honoured humbled"
+)
+_INTENSIFIER = r"(?:so|really|super|very|truly|pretty|quite|such|just|all|still|always|not|both|definitely|a|an)"
+_MOOD = re.compile(
+    rf"(?:^|\b(?:is|am|are|was|were|'m|'re|'s|feels?|feeling|felt)\s+)(?:(?:{_INTENSIFIER}|feeling)\s+)*"
+    r"(?P<affect>[a-z]+)\b",
+    re.I,
+)
+# A judgement of a thing, not a fact about anyone: "taking care of ourselves is vital", "they're so graceful!".
+_JUDGEMENT = _words(
+    "important vital crucial key essential lovely great awesome amazing inspiring graceful beautiful rewarding "
+    "worth hard tough easy cool fun perfect hectic nice powerful emotional special wonderful fantastic "
+    "incredible gorgeous stunning thought-provoking meaningful cute sweet tricky crazy wild intense"
+)
+_JUDGED = re.compile(
+    rf"\b(?:is|are|was|were|'s|'re|looks?|seems?|sounds?|(?:has|have) been|will be|gonna be|it'll be)\s+"
+    rf"(?:{_INTENSIFIER}\s+)*(?P<word>[a-z-]+)\b",
+    re.I,
+)
+# Cheers and asides to the listener: "can't wait to see it done!", "take a look at this".
+_CHEER = re.compile(
+    r"^(?:can'?t wait|push through|keep (?:it up|going)|go for it)\b|"
+    r"\b(?:take a look|look at this|check (?:it|this) out|(?:we|you)(?:'ve)? got this|hang in there)\b",
+    re.I,
+)
+_ANCHOR = re.compile(rf"\b(?:I|im|i'm|ive|my|me|mine|we|our|us|he|she|his|her|him|{'|'.join(NUMBERS)})\b", re.I)
+_DOING = re.compile(r"[A-Za-z]+ing\b(?!\s+(?:is|are|was|has|have|'s)\b)")
+_REACTING = _words("loving liking enjoying hoping wishing")
+_LIGHT_VERBS = _words("see sees take takes get gets go goes make makes do does come comes start starts")
+
+
+def _says_little(plain: str, statement: Statement | None) -> bool:
+    """A clause with words enough that still tells nothing to remember about anyone: a mood with
+    nothing else said ("I'm feeling hopeful and optimistic"), a cheer ("we got this!"), or, with no
+    subject of its own, advice to the listener, a reaction, an opinion of a thing, or words that
+    name no one and nothing. Such a clause stays findable in its turn; it is not a memory of its own."""
+    for mood in _MOOD.finditer(plain):
+        if mood.group("affect").lower() in _AFFECT:
+            around = f"{plain[: mood.start()]} {plain[mood.end() :]}"
+            said = [w for w in content_words(around) if w not in _EMPTY_WORDS | _AFFECT | _LIGHT_VERBS]
+            return len(said) < 2
+    if _CHEER.search(plain) and not entities(_CHEER.sub("", plain)):
+        return True
+    if statement is not None:
+        return False
+    if _SECOND_PERSON.search(plain) or re.search(r"\byoursel(?:f|ves)\b", plain, re.I):
+        return True
+    first = re.match(r"[A-Za-z]+", plain)
+    if first is not None and first.group().lower() in _REACTING:
+        return True  # "loving the inclusivity and support": a reaction to what the listener said
+    if any(m.group("word").lower() in _JUDGEMENT for m in _JUDGED.finditer(plain)):
+        return True  # "taking care of ourselves is vital": an opinion of a thing
+    # Nothing ties it to anyone ("the natural light!", "they're the ones performing"): no name, no
+    # number, no person, and not something the speaker does ("researching adoption agencies").
+    return not (entities(plain) or re.search(r"\d", plain) or _ANCHOR.search(plain) or _DOING.match(plain))
 
 
 def _attributed(plain: str, speaker: str) -> str:
