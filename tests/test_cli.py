@@ -235,3 +235,27 @@ def test_clip_cuts_at_a_word_with_an_ellipsis() -> None:
 
     assert clip("Caroline went to the LGBTQ support group yesterday", 30) == "Caroline went to the LGBTQ …"
     assert clip("short  text\nhere", 30) == "short text here"
+
+
+def test_the_demo_log_off_a_terminal_keeps_lines_whole(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "src" / "remem" / "data" / "sample-locomo.json"
+    exe = Path(sys.executable).with_name("remem")
+    done = subprocess.run(
+        [str(exe), "--db", str(tmp_path / "demo.db"), "demo", "--data", str(sample)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "COLUMNS": "80"},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1] == "ingesting 2 sessions (extracting facts, embedding, reconciling)..."
+    assert re.fullmatch(r"ingested 16 turns in [\d.]+ s \(\d+ turns/s\); \d+ memories", lines[2]), lines[2]
+    hits = [line for line in lines if re.match(r"  [✓ ] \d\. ", line)]
+    assert len(hits) == 30 and max(len(line) for line in hits) > 80  # not hard-wrapped at 80
+    summary = next(line for line in hits if "Session of 12 April 2024" in line)
+    assert re.search(r" 8 turns Session of", summary) and summary.endswith(" …")  # a count, not 8 turn ids
+    text = summary.split(" 8 turns ", 1)[1]
+    said = " ".join(t["text"] for t in json.loads(sample.read_text())[0]["conversation"]["session_1"])
+    last = text.removesuffix(" …").split()[-1]
+    assert len(text) <= 140 and re.search(rf"(^|\s){re.escape(last)}(\s|$)", said), text  # cut after a whole word

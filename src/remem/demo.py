@@ -77,6 +77,7 @@ def run(mem: Memory, data: Path | None = None, questions: int = 6, console: Cons
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,  # a log gets the line above, not a bar's last frame
     ) as progress:
         task = progress.add_task("ingesting", total=turns)
         for key, _, messages in sessions:
