@@ -111,6 +111,10 @@ def test_adversarial_questions_are_scored_apart_and_questions_without_evidence_a
         "session_recall@10": 1.0,
         "ndcg@10": pytest.approx(1 / math.log2(3), abs=1e-4),
         "mrr": 0.5,
+        # The session holds no turns, so no evidence text can be in any context.
+        "evidence_recall@256tok": 0.0,
+        "evidence_recall@512tok": 0.0,
+        "evidence_recall@1024tok": 0.0,
     }
     # Two hits of 10 and 7 characters: (10 + 7) / 4 tokens per question.
     assert result["cost"]["context_tokens_per_question@10"] == 4.2
