@@ -321,3 +321,24 @@ def test_ask_answers_with_the_llm_and_keeps_only_real_citations(openai_stub: Ope
     assert answer.answer.startswith("You live in Lisbon") and answer.citations == [memory_id]
     prompt = openai_stub.requests[-1]["messages"][0]["content"]
     assert f"[{memory_id}] (2024-03-02) I moved to Lisbon in March." in prompt and "Where do I live?" in prompt
+
+
+def test_ask_past_the_budget_gives_the_llm_each_fact_with_the_turn_it_came_from(
+    openai_stub: OpenAIStub, tmp_path: Path
+) -> None:
+    """A fact is a rewrite; the turn it was drawn from may hold the detail the question needs."""
+    with Memory.open(
+        tmp_path / "a.db", extractor="rules", llm_url=openai_stub.url, llm_model="m", context_tokens=60
+    ) as mem:
+        turn = "Hey! Big news, I moved to Lisbon in March, the flat is near the Alfama tram stop."
+        mem.add([{"role": "user", "name": "Ana", "content": turn}], space="a", at="2024-03-02")
+        for n in range(8):  # enough other memories that the space no longer fits the budget whole
+            mem.add(f"Ana's note {n}: the recycling goes out on Thursday number {n}.", space="a", at="2024-03-03")
+        openai_stub.default = lambda request: "Near the Alfama tram stop."
+        answer = mem.ask("Where does Ana live?", space="a")
+    assert not answer.full_context
+    prompt = openai_stub.requests[-1]["messages"][0]["content"]
+    fact = next(c for c in answer.context if c["kind"] != "turn" and "Lisbon" in c["text"])
+    assert fact["said"] == [turn]
+    assert f'from the turn: "{turn}"' in prompt
+    assert prompt.count(turn) == 1  # each turn once, whether it is a hit itself or a fact's source

@@ -66,32 +66,44 @@ def answer(
         hits = search(question, moment)
     if full:
         items = sorted(everything, key=lambda m: (m.valid_from or m.created_at, m.id))
+        context = [_entry(m, []) for m in items]
     else:
-        items = _within_budget([h.memory for h in hits], budget)
-    context = [
-        {"id": m.id, "text": m.text, "when": to_iso(m.valid_from or m.created_at), "kind": m.kind} for m in items
-    ]
-    if llm is None or not items:
+        context = _within_budget(hits, budget)
+    if llm is None or not context:
         return _extractive(question, hits, context, full)
-    prompt = fill(
-        PROMPT,
-        context="\n".join(f"[{c['id']}] ({str(c['when'])[:10]}) {c['text']}" for c in context),
-        question=question,
-    )
+    prompt = fill(PROMPT, context="\n".join(_line(c) for c in context), question=question)
     text = llm.complete([{"role": "user", "content": prompt}], temperature=0.0)
     known = {c["id"] for c in context}
     cited = [i for i in dict.fromkeys(_CITATION.findall(text)) if i in known]
     return Answer(question, text.strip(), cited, context, mode="llm", full_context=full)
 
 
-def _within_budget(items: list[MemoryItem], budget: int) -> list[MemoryItem]:
-    kept: list[MemoryItem] = []
+def _entry(item: MemoryItem, said: list[str]) -> dict[str, Any]:
+    entry = {"id": item.id, "text": item.text, "when": to_iso(item.valid_from or item.created_at), "kind": item.kind}
+    return {**entry, "said": said} if said else entry
+
+
+def _line(entry: dict[str, Any]) -> str:
+    line = f"[{entry['id']}] ({str(entry['when'])[:10]}) {entry['text']}"
+    return line + "".join(f'\n    from the turn: "{turn}"' for turn in entry.get("said", []))
+
+
+def _within_budget(hits: list[Hit], budget: int) -> list[dict[str, Any]]:
+    """The hits, best first, while they fit: an extracted fact brings the turns it was drawn from
+    (a rewrite can drop a detail the question needs), each turn once."""
+    kept: list[dict[str, Any]] = []
+    seen: set[str] = set()
     used = 0
-    for item in items:
-        cost = estimate_tokens(item.text)
+    for hit in hits:
+        item = hit.memory
+        said = []
+        if item.kind not in ("turn", "summary", "document"):
+            said = [e.content for e in hit.episodes if e.id not in seen and e.content not in item.text]
+        cost = estimate_tokens(item.text) + sum(estimate_tokens(t) for t in said)
         if kept and used + cost > budget:
             break
-        kept.append(item)
+        kept.append(_entry(item, said))
+        seen.update(e.id for e in hit.episodes)
         used += cost
     return kept
 
