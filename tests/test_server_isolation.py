@@ -117,7 +117,7 @@ def test_read_keys_cannot_write_and_revoked_keys_stop_working(server: Server) ->
     assert {"id": reader_id, "spaces": {"team": "read"}, "admin": False, "revoked": False}.items() <= next(
         k for k in listed if k["id"] == reader_id
     ).items()
-    assert all(set(k) == {"id", "label", "spaces", "admin", "created_at", "revoked"} for k in listed)
+    assert all(set(k) == {"id", "label", "spaces", "admin", "created_at", "expires_at", "revoked"} for k in listed)
     assert server.call("DELETE", f"/v1/keys/{reader_id}", admin).json()["revoked"] is True
     assert server.call("POST", "/v1/spaces/team/search", reader, json={"query": "standup"}).status_code == 401
     assert server.call("DELETE", f"/v1/keys/{reader_id}", admin).status_code == 404  # already revoked
