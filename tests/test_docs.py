@@ -5,8 +5,10 @@ what an earlier one made, as a reader would go on), with this checkout's .venv/b
 
 - ```python runs as a script with this venv's Python; ```bash (sh, shell) runs in bash -e -o pipefail,
   in a process group of its own that is killed afterwards (a server a block starts in the background
-  goes with it); port 8080 becomes a free port. A line that installs into the venv (`.venv/bin/pip
-  install ...`) is not rerun: `make test` built this venv with every extra, and the run is offline.
+  goes with it); port 8080 becomes a free port, and a placeholder PostgreSQL URL
+  (postgresql://user...@db.../remem) a fresh database on the tests' own server (tests/pg_server.py).
+  A line that installs into the venv (`.venv/bin/pip install ...`) is not rerun: `make test` built
+  this venv with every extra, and the run is offline.
 - ```output right after a runnable block is what it must print (stdout and stderr), compared after
   `normalise`: ids, tokens, timings, scores and today's dates become placeholders, trailing spaces go.
 - ```json must parse; any other language must be marked.
@@ -36,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SHELLS = {"bash", "sh", "shell"}
+PLACEHOLDER_URL = re.compile(r"postgresql://[^\s/@]*@db[\w.]*(?::\d+)?/remem")
 BLOCK = re.compile(
     r"(?:<!--\s*docs-test:\s*(?P<mark>[^>]*?)\s*-->\s*\n)?"  # an optional mark just before the fence
     r"^(?P<indent>[ ]*)```(?P<lang>[\w-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)```[ ]*$",
@@ -95,13 +98,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run_block(block: Block, cwd: Path, env: dict[str, str]) -> str:
+def run_block(block: Block, cwd: Path, env: dict[str, str], pg_url: str | None = None) -> str:
     if block.lang == "python":
         command = [sys.executable, "-c", block.body]
     else:
         script = "\n".join(
             ":  # installed by make test" if re.match(r"\s*(\.venv/bin/)?pip install\b", line) else line
-            for line in block.body.replace("8080", str(free_port())).splitlines()
+            for line in PLACEHOLDER_URL.sub(pg_url or "", block.body.replace("8080", str(free_port()))).splitlines()
         )
         command = ["bash", "-e", "-o", "pipefail", "-c", script]
     process = subprocess.Popen(
@@ -119,7 +122,7 @@ def run_block(block: Block, cwd: Path, env: dict[str, str]) -> str:
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
-def test_every_block_runs_as_written(path: Path, tmp_path: Path) -> None:
+def test_every_block_runs_as_written(path: Path, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     home, cwd = tmp_path / "home", tmp_path / "work"
     home.mkdir()
     cwd.mkdir()
@@ -137,7 +140,8 @@ def test_every_block_runs_as_written(path: Path, tmp_path: Path) -> None:
             json.loads(block.body)
             continue
         assert block.lang in SHELLS | {"python"}, f"{block}: no way to run it; mark it <!-- docs-test: skip why -->"
-        output = run_block(block, cwd, env)
+        pg_url = request.getfixturevalue("pg_url") if PLACEHOLDER_URL.search(block.body) else None
+        output = run_block(block, cwd, env, pg_url)
         if block.expected is not None:
             assert normalise(output) == normalise(block.expected), f"{block} printed:\n{output}"
 
