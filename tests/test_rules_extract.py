@@ -220,6 +220,12 @@ def test_clauses_that_tell_nothing_about_anyone_stay_in_their_turn() -> None:
     assert said("Researching adoption agencies - it's been a long road.") == ["Caroline: Researching adoption agencies"]
     assert said("doc says im lactose intolerant") == ["Caroline: Doc says im lactose intolerant"]
     assert said("One-bed, five minutes from the sea") == ["Caroline: One-bed, five minutes from the sea"]
+    # Told the way people type: someone named, a day, or what the speaker does, said without "I".
+    assert said("Renata said yes") == ["Caroline: Renata said yes"]
+    assert said("road trip this weekend") == ["Caroline: Road trip this weekend (13 May 2023)."]
+    assert said("still living out of boxes lol") == ["Caroline: Still living out of boxes"]
+    assert said("started the role this term") == ["Caroline: Started the role this term"]
+    assert said("need quick weeknight dinners") == ["Caroline: Need quick weeknight dinners"]
 
 
 def test_a_question_or_a_goodbye_is_never_the_tail_of_a_statement() -> None:

@@ -512,8 +512,6 @@ def _candidate(
         return None
     text = statement.text if statement is not None else _attributed(plain, speaker)
     kind = statement.kind if statement is not None else "fact"
-    if not said.properties and said.ends is None and not said.correction and _says_little(plain, statement):
-        return None  # kept in its turn, which search still finds
     tense: Tense = "future" if PLAN.search(plain) or _FUTURE.search(plain) else "past" if kind == "event" else None
     dates = resolve(plain, episode.event_time, tense)
     if tense == "past" and dates and _EVENT_DATE.search(plain):
@@ -522,6 +520,12 @@ def _candidate(
         ahead = resolve(plain, episode.event_time, "future")
         if ahead and ahead[0].when - episode.event_time < episode.event_time - dates[0].when:
             dates = ahead
+    # "Renata said yes", "road trip this weekend": someone else, or a day, ties it down.
+    tied = bool(dates) or (
+        said.subject != speaker.lower() and said.subject not in _NOBODY and not said.subject.endswith("ing")
+    )
+    if not (said.properties or said.ends or said.correction) and _says_little(plain, statement, tied):
+        return None  # kept in its turn, which search still finds
     if n_clauses == 1 and not dates and text == episode.content:
         return None  # the turn itself already says exactly this
     valid_from = _since(plain, episode) or (dates[0].when if dates else None)
@@ -598,13 +602,22 @@ _CHEER = re.compile(
     r"\b(?:take a look|look at this|check (?:it|this) out|(?:we|you)(?:'ve)? got this|hang in there)\b",
     re.I,
 )
-_ANCHOR = re.compile(rf"\b(?:I|im|i'm|ive|my|me|mine|we|our|us|he|she|his|her|him|{'|'.join(NUMBERS)})\b", re.I)
-_DOING = re.compile(r"[A-Za-z]+ing\b(?!\s+(?:is|are|was|has|have|'s)\b)")
+_ANCHOR = re.compile(
+    rf"\b(?:I|im|i'm|ive|my|me|mine|we|our|ours|us|he|she|his|her|him|{'|'.join(NUMBERS)})\b|^Ill\b", re.I
+)
+# What the speaker does or did, said without "I": "researching adoption agencies", "started the role
+# this term", "still living out of boxes", "need quick weeknight dinners".
+_DOING = re.compile(
+    r"(?:(?:still|just|already|finally|now|mostly|currently)\s+)?"
+    rf"(?:[A-Za-z]+ing\b(?!\s+(?:is|are|was|has|have|'s)\b)|[A-Za-z]+ed\b|(?:{'|'.join(sorted(_UNCHANGED))}|need|got)\b)",
+    re.I,
+)
+_NOBODY = _words("they them it this that these those things lots everyone everybody someone nobody people")
 _REACTING = _words("loving liking enjoying hoping wishing")
 _LIGHT_VERBS = _words("see sees take takes get gets go goes make makes do does come comes start starts")
 
 
-def _says_little(plain: str, statement: Statement | None) -> bool:
+def _says_little(plain: str, statement: Statement | None, tied: bool = False) -> bool:
     """A clause with words enough that still tells nothing to remember about anyone: a mood with
     nothing else said ("I'm feeling hopeful and optimistic"), a cheer ("we got this!"), or, with no
     subject of its own, advice to the listener, a reaction, an opinion of a thing, or words that
@@ -627,7 +640,7 @@ def _says_little(plain: str, statement: Statement | None) -> bool:
         return True  # "taking care of ourselves is vital": an opinion of a thing
     # Nothing ties it to anyone ("the natural light!", "they're the ones performing"): no name, no
     # number, no person, and not something the speaker does ("researching adoption agencies").
-    return not (entities(plain) or re.search(r"\d", plain) or _ANCHOR.search(plain) or _DOING.match(plain))
+    return not (tied or entities(plain) or re.search(r"\d", plain) or _ANCHOR.search(plain) or _DOING.match(plain))
 
 
 def _attributed(plain: str, speaker: str) -> str:
