@@ -220,7 +220,8 @@ def rewrite(sentence: str, name: str | None) -> str:
     out = _AGREE.sub(
         lambda m: (
             m.group(0)
-            if re.search(r"\b(?:[A-Z][\w-]*|my \w+)\s+(?:and|&)\s+$", sentence[: m.start()])  # "Hana and I are"
+            # "Hana and I are", "my wife and I have" (not "in Lisbon and I work": the pair leads its clause)
+            if re.search(r"(?:^|[.!?,;:]\s*)(?:[A-Z][\w-]*|my \w+)\s+(?:and|&)\s+$", sentence[: m.start()])
             else f"I{m.group(1)} {_third_person(m.group(2))}"
         ),
         sentence,
