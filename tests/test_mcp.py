@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -26,13 +27,29 @@ def _payload(result: Any) -> Any:
     return json.loads(result.content[0].text)
 
 
-@pytest.mark.parametrize("launch", ["module", "cli"])
-def test_remember_recall_list_and_forget_over_stdio(tmp_path: Path, launch: str) -> None:
+@pytest.mark.parametrize("launch", ["module", "cli", "printed-config"])
+def test_remember_recall_list_and_forget_over_stdio(
+    tmp_path: Path, launch: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "mcp.db"
     if launch == "module":
         command, args = sys.executable, ["-m", "remem.mcp_server", "--database", str(db), "--space", "me"]
-    else:
+    elif launch == "cli":
         command, args = str(Path(sys.executable).with_name("remem")), ["--db", str(db), "mcp", "--space", "me"]
+    else:
+        # What `remem mcp --print-config` prints is what a client launches, from any working directory.
+        monkeypatch.chdir(tmp_path)
+        printed = subprocess.run(
+            [str(Path(sys.executable).with_name("remem")), "--db", "mcp.db", "mcp", "--space", "me", "--print-config"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert not db.exists()  # printing the config creates nothing
+        server = json.loads(printed.stdout)["mcpServers"]["remem"]
+        command, args = server["command"], server["args"]
+        assert Path(command).is_absolute() and str(db) in args
+        monkeypatch.chdir("/")
     params = StdioServerParameters(command=command, args=args, env={**os.environ, "REMEM_EXTRACTOR": "turns"})
 
     async def session() -> None:
