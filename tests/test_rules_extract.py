@@ -247,6 +247,7 @@ def test_contractions_and_slang_agree_with_the_third_person() -> None:
     assert rewrite("I haven't seen it", "Eva") == "Eva hasn't seen it"
     assert rewrite("I wanna start a dance studio", "Jon") == "Jon wants to start a dance studio"
     assert rewrite("I can't swim", "Eva") == "Eva can't swim"
+    assert rewrite("Painting helps me be true to myself", "Caroline") == "Painting helps Caroline be true to themself"
     # "X and I" is a pair only where it leads its clause.
     assert rewrite("I live in Lisbon and I work as a nurse.", "Ana") == "Ana lives in Lisbon and Ana works as a nurse."
     assert rewrite("Hana and I are moving", "Dev") == "Hana and Dev are moving"

@@ -129,7 +129,7 @@ _PRONOUNS = [
     (r"\bI'd\b", "{name} would"),
     (r"\bI was\b", "{name} was"),
     (r"\bI\b", "{name}"),
-    (r"\bmyself\b", "{name}"),
+    (r"\bmyself\b", "themself"),  # "be true to myself": not "be true to Caroline"
     (r"\bmy\b", "{name}'s"),
     (r"\bMy\b", "{name}'s"),
     (r"\bmine\b", "{name}'s"),
