@@ -27,13 +27,14 @@ from remem.store.base import Vector
 from remem.store.rows import MEMORY_COLUMNS, MEMORY_UPDATE, Codec
 from remem.store.sql import SQLStore
 from remem.store.sqlite_schema import migrate
-from remem.store.vector_index import SpaceMatrix, from_blobs, to_blob
+from remem.store.vector_index import TRAIN_ROWS, Allowed, SpaceMatrix, from_blobs, to_blob
 from remem.timeutil import from_iso, now, to_iso
 from remem.types import Filters, MemoryItem
 
 log = logging.getLogger("remem")
 SCRUB_WAIT_MS = 200  # how long a scrub waits for readers to leave the WAL before it is left for later
 SCRUB_RETRY_SECONDS = 5.0  # how often writes look for scrubs owed (by this process or another)
+VECTOR_LOG_LIMIT = 50_000  # past this many changed rows a space's log is cleared and every process reloads
 
 
 class SQLiteStore(SQLStore):
@@ -174,10 +175,11 @@ class SQLiteStore(SQLStore):
         self._x(f"UPDATE memories SET {MEMORY_UPDATE} WHERE rowid = %s", (*self.rows.memory_update(item), row[0]))
         if vector is not None:
             conn.execute("UPDATE memory_vectors SET vector = ? WHERE rowid = ?", (to_blob(vector), row[0]))
-            self._bump_generation(item.space)
+            self._log_vectors(item.space, "SELECT ?, ?", [item.space, row[0]])
 
     def _delete_memory_rows(self, space: str, ids: Sequence[str]) -> None:
         clause, params = self._in("id", ids)
+        self._log_vectors(space, f"SELECT space, rowid FROM memories WHERE space = ? AND {clause}", [space, *params])
         self._x(
             f"DELETE FROM memory_vectors WHERE rowid IN (SELECT rowid FROM memories WHERE space = ? AND {clause})",
             [space, *params],
@@ -185,7 +187,7 @@ class SQLiteStore(SQLStore):
         self._x(f"DELETE FROM memories WHERE space = ? AND {clause}", [space, *params])
 
     def _purged(self, space: str) -> None:
-        self._bump_generation(space)
+        pass  # the purged rows' vectors are in the vector log: each process's index drops them
 
     def _changed(self, space: str) -> None:
         self._df_cache.pop(space, None)
@@ -264,17 +266,17 @@ class SQLiteStore(SQLStore):
     def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
         matrix = self._matrix(space)
         with matrix.lock:
-            total = len(matrix.rowids)
-            want = min(total, max(k * 4, 64))
-            while True:
-                top = matrix.top(vector, want)
-                allowed = self._allowed_rowids(space, [r for r, _ in top], filters)
-                kept = [(r, s) for r, s in top if r in allowed]
-                if len(kept) >= k or want >= total:
-                    break
-                want = min(total, want * 8)
-        ids = dict(self._rowid_to_id([r for r, _ in kept[:k]]))
-        return [(ids[r], s) for r, s in kept[:k] if r in ids]
+            kept = matrix.top(
+                vector,
+                k,
+                lambda rowids: self._vectors_of(rowids, matrix.dim),
+                Allowed(
+                    lambda rowids: self._allowed_rowids(space, rowids, filters),
+                    lambda: self._matching_rowids(space, filters),
+                ),
+            )
+        ids = dict(self._rowid_to_id([r for r, _ in kept]))
+        return [(ids[r], s) for r, s in kept if r in ids]
 
     def _allowed_rowids(self, space: str, rowids: list[int], filters: Filters) -> set[int]:
         where, params = self._filter_sql(space, filters)
@@ -285,6 +287,10 @@ class SQLiteStore(SQLStore):
             rows = self._q(f"SELECT m.rowid FROM memories m NOT INDEXED WHERE {clause} AND {where}", [*values, *params])
             allowed.update(r[0] for r in rows)
         return allowed
+
+    def _matching_rowids(self, space: str, filters: Filters) -> np.ndarray:
+        where, params = self._filter_sql(space, filters)
+        return np.array([r[0] for r in self._q(f"SELECT m.rowid FROM memories m WHERE {where}", params)], np.int64)
 
     def _rowid_to_id(self, rowids: list[int]) -> list[tuple[int, str]]:
         out: list[tuple[int, str]] = []
@@ -297,24 +303,65 @@ class SQLiteStore(SQLStore):
         """The space's vectors, brought up to date with the file (other processes write too)."""
         with self._matrices_lock:
             matrix = self._matrices.setdefault(space, SpaceMatrix())
-        dim = self._bound_dim()
         with matrix.lock:
             row = self._q("SELECT generation FROM space_state WHERE space = ?", (space,))
             generation = row[0][0] if row else 0
+            seq = int(self._q("SELECT coalesce(max(seq), 0) FROM vector_log WHERE space = ?", (space,))[0][0])
+            dim = self._bound_dim()
             if generation != matrix.generation:
-                rows = self._q("SELECT rowid, vector FROM memory_vectors WHERE space = ? ORDER BY rowid", (space,))
-                matrix.replace(
-                    generation,
-                    np.array([r[0] for r in rows], dtype=np.int64),
-                    from_blobs([r[1] for r in rows], dim),
-                )
-            else:
+                matrix.reset(generation, seq, dim)
+                count = int(self._q("SELECT count(*) FROM memory_vectors WHERE space = ?", (space,))[0][0])
+                sample = np.zeros((0, dim), dtype=np.float32)
+                if count > matrix.exact_rows:  # the projection's sample: every step-th row, read before the rest
+                    step = max(1, count // TRAIN_ROWS)
+                    rows = self._q("SELECT vector FROM memory_vectors WHERE space = ? AND rowid % ? = 0", (space, step))
+                    sample = from_blobs([r[0] for r in rows], dim)
+                matrix.load(self._vectors_after(space, 0, dim), count, sample)
+                return matrix
+            if seq > matrix.log_seq:  # changed or gone since: drop them, and take back those still there
                 rows = self._q(
-                    "SELECT rowid, vector FROM memory_vectors WHERE space = ? AND rowid > ? ORDER BY rowid",
-                    (space, matrix.max_rowid),
+                    "SELECT DISTINCT row FROM vector_log WHERE space = ? AND seq > ? AND seq <= ?",
+                    (space, matrix.log_seq, seq),
                 )
-                matrix.extend(np.array([r[0] for r in rows], dtype=np.int64), from_blobs([r[1] for r in rows], dim))
+                changed = np.array([r[0] for r in rows], dtype=np.int64)
+                matrix.remove(changed)
+                matrix.add(*self._vectors_of(changed[changed <= matrix.max_rowid], dim))
+                matrix.log_seq = seq
+            for rowids, vectors in self._vectors_after(space, matrix.max_rowid, dim):
+                matrix.add(rowids, vectors)
         return matrix
+
+    def _vectors_after(
+        self, space: str, rowid: int, dim: int, chunk: int = 20_000
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The space's vectors past `rowid`, in rowid order, a chunk at a time (memory stays bounded)."""
+        while True:
+            rows = self._q(
+                "SELECT rowid, vector FROM memory_vectors WHERE space = ? AND rowid > ? ORDER BY rowid LIMIT ?",
+                (space, rowid, chunk),
+            )
+            if not rows:
+                return
+            rowid = rows[-1][0]
+            yield np.array([r[0] for r in rows], dtype=np.int64), from_blobs([r[1] for r in rows], dim)
+
+    def _vectors_of(self, rowids: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """The vectors these rows hold now (rows gone are left out), in the order asked."""
+        found: dict[int, bytes] = {}
+        for chunk in self._chunks([int(r) for r in rowids]):
+            clause, params = self._in("rowid", chunk)
+            found.update(self._q(f"SELECT rowid, vector FROM memory_vectors WHERE {clause}", params))
+        held = [int(r) for r in rowids if int(r) in found]
+        return np.array(held, dtype=np.int64), from_blobs([found[r] for r in held], dim)
+
+    def _log_vectors(self, space: str, select: str, params: Sequence[Any]) -> None:
+        """Record rows whose vector changes or goes; a log grown too long is cleared and every process reloads."""
+        cur = self._conn().execute(f"INSERT INTO vector_log (space, row) {select}", params)
+        if cur.lastrowid is not None and cur.lastrowid % 1024 < max(cur.rowcount, 1):
+            held = self._q("SELECT count(*) FROM vector_log WHERE space = ?", (space,))[0][0]
+            if held > VECTOR_LOG_LIMIT:
+                self._x("DELETE FROM vector_log WHERE space = ?", (space,))
+                self._bump_generation(space)
 
     def _bound_dim(self) -> int:
         dim = self._dim

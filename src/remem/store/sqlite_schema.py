@@ -144,6 +144,14 @@ MIGRATIONS: list[Migration] = [
     ),
     # 5: the first answer's decisions, so a retry with the key answers with the same memory ids
     statements("ALTER TABLE idempotency_keys ADD COLUMN decisions TEXT"),
+    # 6: the rows whose vector changed or went, so each process's in-memory index follows them
+    # without reading the whole space again (SQLiteStore._matrix); rowids only, never text
+    statements(
+        "CREATE TABLE vector_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, space TEXT NOT NULL, row INTEGER NOT NULL)",
+        "CREATE INDEX vector_log_space ON vector_log (space, seq)",
+        # dense search with a selective filter of kinds (reconciliation's facts) reads the rows it keeps
+        "CREATE INDEX memories_space_kind ON memories (space, kind)",
+    ),
 ]
 
 

@@ -1,0 +1,182 @@
+"""The in-memory vector index: its projected scan finds what exact search finds, on real embeddings,
+and a store's index follows appends, new vectors and purges, made by itself or by another process."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from remem.embed.onnx_local import MiniLMEmbedder
+from remem.store import vector_index
+from remem.store.base import Store
+from remem.store.sqlite import SQLiteStore
+from remem.store.vector_index import Fetch, SpaceMatrix, exact_top
+from remem.types import Filters, Version
+from tests.test_store_contract import add, item
+
+PEOPLE = ["Ana", "Bruno", "Chen", "Dara", "Emeka", "Farah", "Goran", "Hana", "Ivo", "Jun", "Kemal", "Lea"]
+DID = ["visited", "painted", "cooked", "bought", "fixed", "sold", "booked", "lost", "built", "photographed", "tasted"]
+THINGS = ["lighthouse", "bicycle", "lasagna", "violin", "garden", "kayak", "telescope", "quilt", "bakery", "museum"]
+HOW = ["old", "tiny", "vegan", "noisy", "red", "wooden", "famous", "broken", "handmade", "spicy"]
+PLACES = ["Lisbon", "Porto", "Oslo", "Quito", "Accra", "Hanoi", "Lima", "Tartu", "Cork", "Perth", "Fez", "Bergen"]
+WHEN = ["yesterday", "last weekend", "two weeks ago", "in May", "on Friday", "last summer"]
+FACTS = [
+    "{p} works as a {j} in {c}.",
+    "{p}'s favourite food is {f}.",
+    "{p} has {n} cats and a dog called {q}.",
+    "{p} is training for a marathon in {c} in {m}.",
+    "{p} moved to {c} with {q} {w}.",
+]
+JOBS = ["nurse", "teacher", "baker", "pilot", "engineer", "lawyer", "chef", "librarian"]
+FOODS = ["ramen", "paella", "tacos", "curry", "falafel", "sushi", "pho", "pierogi"]
+MONTHS = ["March", "June", "October", "December"]
+
+
+def sentences(count: int, seed: int) -> list[str]:
+    """Varied chat-like statements: things people did, and facts about them."""
+    rng = random.Random(seed)
+    out: set[str] = set()
+    while len(out) < count:
+        p, q, c = rng.choice(PEOPLE), rng.choice(PEOPLE), rng.choice(PLACES)
+        if rng.random() < 0.6:
+            text = f"{p}: I {rng.choice(DID)} the {rng.choice(HOW)} {rng.choice(THINGS)} in {c} {rng.choice(WHEN)}."
+        else:
+            text = rng.choice(FACTS).format(
+                p=p,
+                q=q,
+                c=c,
+                j=rng.choice(JOBS),
+                f=rng.choice(FOODS),
+                n=rng.randint(2, 9),
+                m=rng.choice(MONTHS),
+                w=rng.choice(WHEN),
+            )
+        out.add(text)
+    return sorted(out)
+
+
+@pytest.fixture(scope="module")
+def embedded() -> tuple[list[str], np.ndarray, np.ndarray]:
+    """3,000 statements and 150 questions, embedded by the default model."""
+    model = MiniLMEmbedder()
+    texts = sentences(3000, seed=1)
+    rng = random.Random(2)
+    questions = [
+        f"What did {rng.choice(PEOPLE)} do with the {rng.choice(THINGS)} in {rng.choice(PLACES)}?" for _ in range(150)
+    ]
+    return texts, model.embed(texts), model.embed(questions)
+
+
+def reader(vectors: np.ndarray) -> Fetch:
+    """What a store does for rescoring: the vectors of rows 1..n, as held (rows left out are not returned)."""
+
+    def fetch(rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return rowids, vectors[rowids - 1]
+
+    return fetch
+
+
+def recall_at_10(index: SpaceMatrix, vectors: np.ndarray, queries: np.ndarray) -> float:
+    found = 0
+    rowids = np.arange(1, len(vectors) + 1, dtype=np.int64)
+    for q in queries:
+        exact = {r for r, _ in exact_top([(rowids, vectors)], q, 10)}
+        found += len(exact & {r for r, _ in index.top(q, 10, reader(vectors))})
+    return found / (10 * len(queries))
+
+
+def test_the_projected_scan_finds_what_exact_search_finds(embedded: tuple[list[str], np.ndarray, np.ndarray]) -> None:
+    texts, vectors, questions = embedded
+    rowids = np.arange(1, len(texts) + 1, dtype=np.int64)
+    loaded = SpaceMatrix(exact_rows=500)  # 3,000 rows: past exact search, as a million would be
+    loaded.reset(0, 0, vectors.shape[1])
+    loaded.load(((rowids[i : i + 700], vectors[i : i + 700]) for i in range(0, len(texts), 700)), 3000, vectors[::3])
+    grown = SpaceMatrix(exact_rows=500)  # appended a batch at a time: exact at first, then projected in place
+    for i in range(0, len(texts), 250):
+        grown.add(rowids[i : i + 250], vectors[i : i + 250])
+    for index in (loaded, grown):
+        assert index.projected and index.size == 3000
+        assert {b.codes.shape[1] for b in index.blocks} == {64}  # 64 floats a row held, not 384
+        assert recall_at_10(index, vectors, questions) >= 0.99
+        assert recall_at_10(index, vectors, vectors[::20]) >= 0.99
+        best = index.top(vectors[42], 10, reader(vectors))
+        assert best[0] == (43, pytest.approx(1.0, abs=1e-5))  # a stored text finds itself first, scored exactly
+        assert [s for _, s in best] == sorted((s for _, s in best), reverse=True)
+        exact = exact_top([(rowids, vectors)], questions[0], 10)
+        assert [r for r, _ in index.top(questions[0], 10, reader(vectors))] == [r for r, _ in exact]
+    small = SpaceMatrix(exact_rows=500)
+    small.add(rowids[:400], vectors[:400])
+    assert not small.projected and small.top(questions[1], 5, reader(vectors)) == exact_top(
+        [(rowids[:400], vectors[:400])], questions[1], 5
+    )
+
+
+def test_removed_rows_leave_the_index_and_their_slots_are_zeroed(
+    embedded: tuple[list[str], np.ndarray, np.ndarray],
+) -> None:
+    _, vectors, _ = embedded
+    index = SpaceMatrix(exact_rows=500)
+    index.add(np.arange(1, 3001, dtype=np.int64), vectors)
+    code = index._code(vectors[42:43])[0]
+    gone = np.array([43, 44, 2000], dtype=np.int64)
+    assert index.remove(gone) == 3 and index.size == 2997
+    assert 43 not in {r for r, _ in index.top(vectors[42], 10, reader(vectors))}
+    held = np.concatenate([b.codes for b in index.blocks])  # spare room included
+    assert not np.any(np.all(np.isclose(held, code), axis=1))
+    index.add(np.array([43], dtype=np.int64), vectors[42:43])  # back, as a changed vector comes back
+    assert index.top(vectors[42], 1, reader(vectors))[0][0] == 43 and index.size == 2998
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    # A 3,000-memory space past exact search, as a million would be.
+    monkeypatch.setattr(vector_index, "EXACT_ROWS", 500)
+    if request.param == "sqlite":
+        opened: Store = SQLiteStore(tmp_path / "index.db")
+    else:
+        from remem.store.postgres import PostgresStore
+
+        opened = PostgresStore(request.getfixturevalue("pg_url"))
+    opened.bind_embedder("minilm", 384)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def first(store: Store, vector: np.ndarray, k: int = 10) -> list[str]:
+    return [memory_id for memory_id, _ in store.dense_search("s", vector, Filters(), k)]
+
+
+def test_a_store_follows_appends_new_vectors_and_purges(
+    store: Store, embedded: tuple[list[str], np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    texts, vectors, questions = embedded
+    with store.transaction():
+        for n in range(2500):
+            add(store, item("s", n, texts[n]), vectors[n])
+    ids = [item("s", n, "").id for n in range(3000)]
+    exact = np.argsort(-(vectors[:2500] @ questions[0]), kind="stable")[:10]
+    assert first(store, questions[0]) == [ids[n] for n in exact]  # loaded, and agreeing with exact search
+    with store.transaction():  # appended after the index was loaded
+        for n in range(2500, 3000):
+            add(store, item("s", n, texts[n]), vectors[n])
+    assert first(store, vectors[2900], 1) == [ids[2900]]
+    other = SQLiteStore(store.path) if isinstance(store, SQLiteStore) else store  # another process's writes
+    changed = item("s", 7, texts[2999], version=2)
+    version = Version(changed.id, 2, "UPDATE", changed.text, "fact", [], None, None, "", "", None, changed.created_at)
+    other.update_memory(changed, vectors[2999], version)
+    assert set(first(store, vectors[2999], 2)) == {ids[7], ids[2999]}  # memory 7 now means what 2999 says
+    assert ids[7] not in first(store, vectors[7], 10)
+    other.purge("s", memory_ids=[ids[100], ids[2900]])
+    assert ids[100] not in first(store, vectors[100], 10) and ids[2900] not in first(store, vectors[2900], 10)
+    if isinstance(store, SQLiteStore):
+        matrix = store._matrices["s"]
+        assert matrix.size == 2998 and matrix.projected
+        held = {int(r) for b in matrix.blocks for r in b.rowids[: b.count]}
+        assert len(held) == 2998
+        other.close()
