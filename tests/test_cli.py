@@ -259,3 +259,20 @@ def test_the_demo_log_off_a_terminal_keeps_lines_whole(tmp_path: Path) -> None:
     said = " ".join(t["text"] for t in json.loads(sample.read_text())[0]["conversation"]["session_1"])
     last = text.removesuffix(" …").split()[-1]
     assert len(text) <= 140 and re.search(rf"(^|\s){re.escape(last)}(\s|$)", said), text  # cut after a whole word
+
+
+@pytest.mark.parametrize(("command", "package"), [("serve", "fastapi"), ("mcp", "mcp")])
+def test_a_missing_extra_is_one_line_naming_the_install_command(tmp_path: Path, command: str, package: str) -> None:
+    """As in a venv built by `make demo` only: the package is absent (an import of it fails)."""
+    script = (
+        f"import sys; sys.modules[{package!r}] = None\n"
+        "from remem.cli import main\n"
+        f"sys.argv = ['remem', '--db', {str(tmp_path / 'x.db')!r}, {command!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "needs the 'server' extra" in lines[0] and "install -e" in lines[0] and "[server]'" in lines[0]
+    assert not (tmp_path / "x.db").exists()

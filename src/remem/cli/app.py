@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -117,6 +118,29 @@ class RememGroup(click.Group):
             _fail(f"{type(exc).__name__}: {exc}")
         except sqlite3.DatabaseError as exc:  # the file went bad under a running command
             _fail(f"Unavailable: the database cannot be read or written ({exc}); restore it from a backup")
+        except ModuleNotFoundError as exc:
+            extra = _EXTRAS.get((exc.name or "").split(".")[0])
+            if extra is None:
+                raise
+            _fail(f"this command needs the '{extra}' extra ({exc.name} is not installed): {_install(extra)}")
+
+
+# The optional packages a command may import, and the extra (pyproject.toml) that brings each.
+_EXTRAS = {
+    "fastapi": "server", "uvicorn": "server", "starlette": "server", "mcp": "server", "fastapi_offline": "server",
+    "psycopg": "postgres", "psycopg_pool": "postgres", "pgvector": "postgres",
+    "bm25s": "bench", "Stemmer": "bench", "matplotlib": "bench", "chromadb": "bench", "mem0": "bench",
+    "llama_cpp": "local",
+}  # fmt: skip
+
+
+def _install(extra: str) -> str:
+    """The install line for this checkout's venv when remem runs from one, else for pip."""
+    venv_pip = Path(sys.executable).with_name("pip")
+    checkout = Path(__file__).resolve().parents[3]
+    if venv_pip.exists() and (checkout / "pyproject.toml").exists():
+        return f"{venv_pip} install -e '{checkout}[{extra}]'"
+    return f"pip install 'remem[{extra}]'"
 
 
 def _fail(message: str) -> NoReturn:
