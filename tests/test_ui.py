@@ -178,7 +178,7 @@ def test_memories_filter_by_kind_state_session_tag_and_dates(inspector: Inspecto
     current = texts()
     assert any("Berlin" in t for t in current) and not any("lives in Lisbon" in t for t in current)
     closed = texts(state="closed", kind="fact")
-    assert closed == ["The user lives in Lisbon and the user work as a nurse."]
+    assert closed == ["The user lives in Lisbon and the user works as a nurse."]
     assert "2024-05-01 → 2024-06-24" in page.inner_text("#memory-list .card")
     everything = texts(state="all", kind="")
     assert len(everything) > len(current)
