@@ -100,7 +100,7 @@ def test_the_projected_scan_finds_what_exact_search_finds(embedded: tuple[list[s
         grown.add(rowids[i : i + 250], vectors[i : i + 250])
     for index in (loaded, grown):
         assert index.projected and index.size == 3000
-        assert {b.codes.shape[1] for b in index.blocks} == {64}  # 64 floats a row held, not 384
+        assert {(b.codes.shape[1], b.tail.shape[1]) for b in index.blocks} == {(64, 64)}  # 128 floats a row, not 384
         assert recall_at_10(index, vectors, questions) >= 0.99
         assert recall_at_10(index, vectors, vectors[::20]) >= 0.99
         best = index.top(vectors[42], 10, reader(vectors))
@@ -125,7 +125,7 @@ def test_removed_rows_leave_the_index_and_their_slots_are_zeroed(
     gone = np.array([43, 44, 2000], dtype=np.int64)
     assert index.remove(gone) == 3 and index.size == 2997
     assert 43 not in {r for r, _ in index.top(vectors[42], 10, reader(vectors))}
-    held = np.concatenate([b.codes for b in index.blocks])  # spare room included
+    held = np.concatenate([np.hstack([b.codes, b.tail]) for b in index.blocks])  # spare room included
     assert not np.any(np.all(np.isclose(held, code), axis=1))
     index.add(np.array([43], dtype=np.int64), vectors[42:43])  # back, as a changed vector comes back
     assert index.top(vectors[42], 1, reader(vectors))[0][0] == 43 and index.size == 2998

@@ -5,19 +5,21 @@ The vectors stay in the database; this is a cache that follows it (SQLiteStore._
 matrix-vector product: 3 ms at 100k x 384 on this 2-core machine, where sqlite-vec's vec0 took
 44 ms). That cannot reach a million: the scan reads 1.5 GB a query (156 ms), and numpy has no fast
 int8 or float16 product (327 ms and 2.6 s at 1M). So past `exact_rows` the index holds each vector
-projected on the space's first `low_dims` principal components (PCA of a sample, around its mean):
-a query scans those (64 of 384 floats a row), keeps the `rescore` best candidates, and ranks them
-by their exact cosine, read from the database by the caller's `fetch`. Scores are always exact;
-only which rows reach the rescoring is approximate, and bench/perf.py reports recall@10 against
-exact search beside its timings.
+as its first `low_dims` (128) principal components, PCA of a sample around its mean, in two
+arrays: a query scans the first `scan_dims` (64) of every row, completes the score of the `refine`
+(2,048) best with the other 64, and ranks the `rescore` (256) best of those by their exact cosine,
+read from the database by the caller's `fetch`. Scores are always exact; only which rows reach the
+rescoring is approximate. On 100k real embeddings (bench/perf.py's space) this finds 0.999 of the
+exact top 10, where 64 components without the completing step found 0.976; bench/perf.py reports
+recall@10 against exact search beside its timings.
 
 Why not an inverted file: on MiniLM vectors k-means lists are poorly separated (reading 25% of the
-lists found 0.96 of the exact top 10 on 3,000 real embeddings; the projection found all of them).
-Why not an HNSW graph (usearch, hnswlib, faiss): building one of a million vectors takes minutes on
-2 cores each time a process opens the space, it is a new dependency, and a graph saved beside the
-database would keep forgotten vectors. Memory is 256 bytes a row past `exact_rows`; rows live in
-blocks of BLOCK_ROWS, so an append never copies the matrix, and a removed row's slot is zeroed, so a
-forgotten vector leaves memory.
+lists found 0.96 of the exact top 10 on 3,000 real embeddings). Why not an HNSW graph (usearch,
+hnswlib, faiss): building one of a million vectors takes minutes on 2 cores each time a process
+opens the space, it is a new dependency, and a graph saved beside the database would keep
+forgotten vectors. Memory is 512 bytes a row past `exact_rows` (512 MB at 1M, against 1.5 GB whole);
+rows live in blocks of BLOCK_ROWS, so an append never copies the matrix, and a removed row's slot is
+zeroed, so a forgotten vector leaves memory.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 EXACT_ROWS = 20_000  # up to this many vectors the index holds them whole and scans them all
-LOW_DIMS = 64  # past that, the principal components each vector is held as
+LOW_DIMS = 128  # past that, the principal components each vector is held as
+SCAN_DIMS = 64  # the first components, which a query scans for every row
+REFINE = 2_048  # rows whose score the other components complete
 RESCORE = 256  # candidates a query ranks exactly (at least 4 for each result asked for)
 TRAIN_ROWS = 20_000  # the sample the components are computed from
 RETRAIN_GROWTH = 2.0  # components are computed again when the space has grown this much since
@@ -48,9 +52,11 @@ class Allowed:
 
 @dataclass
 class _Block:
-    """Up to BLOCK_ROWS rows: their rowids and their codes (whole vectors, or projections)."""
+    """Up to BLOCK_ROWS rows: their rowids and their codes (whole vectors, or projections), in two
+    arrays: `codes` is what every query scans, `tail` (empty while exact) the rest of each code."""
 
     codes: np.ndarray
+    tail: np.ndarray
     rowids: np.ndarray
     count: int = 0
 
@@ -62,8 +68,10 @@ class _Block:
             return 0
         gone = self.count - kept
         self.codes[:kept] = self.codes[: self.count][keep]
+        self.tail[:kept] = self.tail[: self.count][keep]
         self.rowids[:kept] = self.rowids[: self.count][keep]
         self.codes[kept : self.count] = 0.0
+        self.tail[kept : self.count] = 0.0
         self.count = kept
         return gone
 
@@ -79,6 +87,8 @@ class SpaceMatrix:
     exact_rows: int = field(default_factory=lambda: EXACT_ROWS)
     low_dims: int = field(default_factory=lambda: LOW_DIMS)
     rescore: int = field(default_factory=lambda: RESCORE)
+    scan_dims: int = field(default_factory=lambda: SCAN_DIMS)
+    refine: int = field(default_factory=lambda: REFINE)
     lock: threading.Lock = field(default_factory=threading.Lock)
     size: int = 0
     dim: int = 0
@@ -111,11 +121,13 @@ class SpaceMatrix:
         vectors = np.asarray(vectors, dtype=np.float32)
         self.dim = vectors.shape[1]
         codes = self._code(vectors)
+        lead = self.scan_dims if self.projected else self.dim
         done = 0
         while done < len(rowids):
-            block = self._room(len(rowids) - done, codes.shape[1])
+            block = self._room(len(rowids) - done, lead, codes.shape[1] - lead)
             n = min(len(block.rowids) - block.count, len(rowids) - done)
-            block.codes[block.count : block.count + n] = codes[done : done + n]
+            block.codes[block.count : block.count + n] = codes[done : done + n, :lead]
+            block.tail[block.count : block.count + n] = codes[done : done + n, lead:]
             block.rowids[block.count : block.count + n] = rowids[done : done + n]
             block.count += n
             done += n
@@ -126,20 +138,20 @@ class SpaceMatrix:
         elif self.projected and self.size > RETRAIN_GROWTH * self.trained_size:
             self.generation = -1  # the components no longer describe the space: the caller reloads it
 
-    def _room(self, rows: int, width: int) -> _Block:
+    def _room(self, rows: int, width: int, tail: int) -> _Block:
         """The block the next rows go to: the last one, grown (to BLOCK_ROWS at most) if it is full."""
         last = self.blocks[-1] if self.blocks else None
         if last is not None and last.count < len(last.rowids):
             return last
         if last is None or len(last.rowids) == BLOCK_ROWS:
-            last = _Block(np.zeros((0, width), np.float32), np.zeros(0, np.int64))
+            last = _Block(np.zeros((0, width), np.float32), np.zeros((0, tail), np.float32), np.zeros(0, np.int64))
             self.blocks.append(last)
         capacity = min(BLOCK_ROWS, max(2 * len(last.rowids), last.count + rows, 1_024))
-        codes = np.zeros((capacity, width), np.float32)
-        codes[: last.count] = last.codes[: last.count]
+        codes, tails = np.zeros((capacity, width), np.float32), np.zeros((capacity, tail), np.float32)
+        codes[: last.count], tails[: last.count] = last.codes[: last.count], last.tail[: last.count]
         rowids = np.zeros(capacity, np.int64)
         rowids[: last.count] = last.rowids[: last.count]
-        last.codes, last.rowids = codes, rowids
+        last.codes, last.tail, last.rowids = codes, tails, rowids
         return last
 
     def remove(self, rowids: np.ndarray) -> int:
@@ -182,20 +194,41 @@ class SpaceMatrix:
         return _ranked(found, vectors @ vector, k)
 
     def _best(self, code: np.ndarray, k: int, only: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The k best rows by the index's own score (only these rowids, if given)."""
+        """The k best rows by the index's own score (only these rowids, if given).
+
+        Every row's score on the scanned part of the code; the REFINE best of those completed with
+        the tail, so the projection's every component counts for the rows that may make the top.
+        """
         held = [b for b in self.blocks if b.count]
         if not held:
             return []
-        if only is None:
-            scores = np.concatenate([b.codes[: b.count] @ code for b in held])
-            rowids = np.concatenate([b.rowids[: b.count] for b in held])
+        lead = code[: held[0].codes.shape[1]]
+        wanted = None
+        if only is not None:
+            wanted = np.zeros(self.max_rowid + 1, dtype=bool)
+            wanted[only[(only >= 0) & (only <= self.max_rowid)]] = True
+        rows = [np.flatnonzero(wanted[b.rowids[: b.count]]) if wanted is not None else None for b in held]
+        scores = np.concatenate(
+            [(b.codes[: b.count] if r is None else b.codes[r]) @ lead for b, r in zip(held, rows, strict=True)]
+        )
+        rowids = np.concatenate(
+            [b.rowids[: b.count] if r is None else b.rowids[r] for b, r in zip(held, rows, strict=True)]
+        )
+        if not self.projected:
             return _ranked(rowids, scores, k)
-        wanted = np.zeros(self.max_rowid + 1, dtype=bool)
-        wanted[only[(only >= 0) & (only <= self.max_rowid)]] = True
-        picks = [wanted[b.rowids[: b.count]] for b in held]
-        scores = np.concatenate([b.codes[: b.count][pick] @ code for b, pick in zip(held, picks, strict=True)])
-        rowids = np.concatenate([b.rowids[: b.count][pick] for b, pick in zip(held, picks, strict=True)])
-        return _ranked(rowids, scores, k)
+        keep = min(len(scores), max(self.refine, k))
+        picked = np.argpartition(-scores, keep - 1)[:keep] if keep < len(scores) else np.arange(len(scores))
+        sizes = np.array([b.count if r is None else len(r) for b, r in zip(held, rows, strict=True)])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        which = np.searchsorted(starts, picked, side="right") - 1
+        refined = scores[picked].copy()
+        rest = code[held[0].codes.shape[1] :]
+        for j in np.unique(which):
+            mine = which == j
+            offsets = picked[mine] - starts[j]
+            local = offsets if rows[j] is None else rows[j][offsets]
+            refined[mine] += held[j].tail[local] @ rest
+        return _ranked(rowids[picked], refined, k)
 
     def _code(self, vectors: np.ndarray) -> np.ndarray:
         if self.mean is None:
@@ -224,7 +257,9 @@ class SpaceMatrix:
         for block in self.blocks:
             codes = np.zeros((len(block.rowids), self.low_dims), np.float32)
             codes[: block.count] = self._code(block.codes[: block.count])
-            block.codes = codes
+            block.codes = np.ascontiguousarray(codes[:, : self.scan_dims])
+            block.tail = np.ascontiguousarray(codes[:, self.scan_dims :])
+            del codes
 
 
 def exact_top(chunks: Iterable[tuple[np.ndarray, np.ndarray]], vector: np.ndarray, k: int) -> list[tuple[int, float]]:
