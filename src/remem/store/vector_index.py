@@ -34,7 +34,7 @@ EXACT_ROWS = 20_000  # up to this many vectors the index holds them whole and sc
 LOW_DIMS = 128  # past that, the principal components each vector is held as
 SCAN_DIMS = 64  # the first components, which a query scans for every row
 REFINE = 2_048  # rows whose score the other components complete
-RESCORE = 256  # candidates a query ranks exactly (at least 4 for each result asked for)
+RESCORE = 256  # candidates a query ranks exactly (at least 2 for each result asked for)
 TRAIN_ROWS = 20_000  # the sample the components are computed from
 RETRAIN_GROWTH = 2.0  # components are computed again when the space has grown this much since
 BLOCK_ROWS = 65_536
@@ -173,7 +173,7 @@ class SpaceMatrix:
             return []
         vector = np.asarray(vector, dtype=np.float32)
         code = self._code(vector[None, :])[0]
-        want = max(self.rescore, 4 * k) if self.projected else k
+        want = max(self.rescore, 2 * k) if self.projected else k
         candidates: list[tuple[int, float]] = []
         for count in (2 * max(want, 32), 16 * max(want, 32)):
             candidates = self._best(code, min(count, self.size))
