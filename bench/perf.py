@@ -322,6 +322,52 @@ VARIANTS = {
 }
 
 
+def index_scale(rows: int, cache: Path, queries: int = 200) -> dict[str, object]:
+    """The vector index alone at `rows` rows: query time, its memory, and its recall against exact search.
+
+    The rows are the cached real embeddings, and past those, copies of them with Gaussian noise
+    (sigma 0.02 a dimension, renormalised): a synthetic tail, so the scan's cost is real but the
+    recall is only indicative. Rescoring reads from an in-memory array here, not from SQLite.
+    """
+    from remem.store.vector_index import SpaceMatrix
+
+    dim = 384
+    real = np.fromfile(next(cache.glob("*.f32")), dtype=np.float32)
+    real = real[: len(real) // dim * dim].reshape(-1, dim)
+    rng = np.random.default_rng(0)
+    vectors = np.empty((rows, dim), dtype=np.float32)
+    for start in range(0, rows, len(real)):
+        n = min(len(real), rows - start)
+        chunk = real[:n] if start == 0 else real[:n] + rng.normal(0, 0.02, (n, dim)).astype(np.float32)
+        vectors[start : start + n] = chunk / np.linalg.norm(chunk, axis=1, keepdims=True)
+    rowids = np.arange(1, rows + 1, dtype=np.int64)
+    index = SpaceMatrix()
+    index.reset(0, 0, dim)
+    t0 = time.perf_counter()
+    index.load(((rowids[i : i + 20_000], vectors[i : i + 20_000]) for i in range(0, rows, 20_000)), rows, vectors[::50])
+    loaded = time.perf_counter() - t0
+    held = sum(b.codes.nbytes + b.tail.nbytes + b.rowids.nbytes for b in index.blocks)
+    asked = vectors[rng.choice(rows, queries, replace=False)] + rng.normal(0, 0.03, (queries, dim)).astype(np.float32)
+    times, found = [], 0
+    for q in asked:
+        t0 = time.perf_counter()
+        top = index.top(q, 10, lambda ids: (ids, vectors[ids - 1]))
+        times.append((time.perf_counter() - t0) * 1000)
+        exact = np.argpartition(-(vectors @ q), 10)[:10] + 1
+        found += len({r for r, _ in top} & set(exact.tolist()))
+    times.sort()
+    return {
+        "rows": rows,
+        "real_rows": min(rows, len(real)),
+        "load_s": round(loaded, 1),
+        "index_mb": round(held / 1e6, 1),
+        "top_p50_ms": round(statistics.median(times), 2),
+        "top_p95_ms": round(times[int(0.95 * len(times)) - 1], 2),
+        "recall_at_10": round(found / (10 * queries), 4),
+        "load": load(),
+    }
+
+
 def run_phase(*args: str) -> dict[str, object]:
     """One phase in a child process; its last line of output is its JSON."""
     out = subprocess.run([sys.executable, __file__, "--phase", *args], check=True, capture_output=True, text=True)
@@ -348,6 +394,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "or NAME=value pairs of remem.store.vector_index's constants joined by '+'.",
     )
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--index-scale", type=int, default=0, help="Measure the vector index alone at this many rows.")
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase:
@@ -358,6 +405,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             row = phase_default(db, space, int(rest[0]), int(rest[1]))
         else:
             row = phase_search(db, space, int(rest[0]), int(rest[1]), rest[2])
+        print(json.dumps(row), flush=True)
+        return row
+    if args.index_scale:
+        row = index_scale(args.index_scale, Path(args.cache))
         print(json.dumps(row), flush=True)
         return row
     sizes = sorted(int(s) for s in args.sizes.split(","))
