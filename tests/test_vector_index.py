@@ -156,12 +156,17 @@ def test_a_store_follows_appends_new_vectors_and_purges(
     store: Store, embedded: tuple[list[str], np.ndarray, np.ndarray], tmp_path: Path
 ) -> None:
     texts, vectors, questions = embedded
-    with store.transaction():
+    with store.transaction():  # one memory in 50 is a preference: a filter few rows pass
         for n in range(2500):
-            add(store, item("s", n, texts[n]), vectors[n])
+            add(store, item("s", n, texts[n], kind="preference" if n % 50 == 0 else "fact"), vectors[n])
     ids = [item("s", n, "").id for n in range(3000)]
     exact = np.argsort(-(vectors[:2500] @ questions[0]), kind="stable")[:10]
     assert first(store, questions[0]) == [ids[n] for n in exact]  # loaded, and agreeing with exact search
+    preferences = np.arange(0, 2500, 50)
+    best = preferences[np.argsort(-(vectors[preferences] @ questions[0]), kind="stable")[:5]]
+    found = store.dense_search("s", questions[0], Filters(kinds=["preference"]), 5)
+    assert [memory_id for memory_id, _ in found] == [ids[n] for n in best]
+    assert [score for _, score in found] == pytest.approx((vectors[best] @ questions[0]).tolist(), abs=1e-5)
     with store.transaction():  # appended after the index was loaded
         for n in range(2500, 3000):
             add(store, item("s", n, texts[n]), vectors[n])
