@@ -224,3 +224,13 @@ def test_telling_of_an_ending_again_does_not_end_the_first_telling(mem: Memory) 
     tell(mem, "Jon", "Losing my job was hard, but it pushed me to follow my passion.", "2023-02-01T10:00:00Z")
     tell(mem, "Jon", "since I lost my job I dance every single day", "2023-03-01T10:00:00Z")
     assert len(current(mem, r"\blos(?:t|ing)\b.*\bjob\b")) == 3
+
+
+def test_what_was_said_of_a_named_pet_ends_with_the_pet(mem: Memory) -> None:
+    """'my dog Rufus ... he's a beagle': the beagle is Rufus, so losing Rufus closes it too."""
+    tell(mem, "Jonah", "my dog Rufus is 12 and his back legs are getting wobbly. he's a beagle", "2021-07-09")
+    assert current(mem, r"\bbeagle\b")
+    tell(mem, "Jonah", "we lost Rufus on Friday. the house is so quiet", "2022-03-21")
+    assert current(mem, r"\bbeagle\b|\bRufus is 12\b") == []
+    tell(mem, "Jonah", "we adopted a retired racing greyhound!! her name is Pip", "2022-08-14")
+    assert "Pip" in top(mem, "What dog does Jonah have?")

@@ -454,6 +454,9 @@ class RuleExtractor:
                 # Claims read the clause as typed: "completion is set for 28 June" names no one.
                 said = claim(typed, speaker, others.get(speaker))
                 about = subject_of(typed, speaker, others.get(speaker))[0]  # "my dog Rufus": he/she is Rufus
+                named = said.properties.get(about.removeprefix(f"{speaker.lower()}'s "))
+                if about.startswith(f"{speaker.lower()}'s ") and isinstance(named, str) and named[:1].isupper():
+                    about = named.lower()  # "my dog Rufus ... he's a beagle": the beagle is Rufus, whom "we lost"
                 if about != speaker.lower():
                     others[speaker] = about
                 if episode not in episodes:

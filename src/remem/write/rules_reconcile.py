@@ -108,7 +108,10 @@ class RuleReconciler:
             fixed = _correct(candidate, own)
             if fixed.target is not None:
                 return fixed  # a correction of nothing remembered is a statement like any other
-        verdict = _by_claims(candidate, own) or _ending(candidate, own) or _rescheduled(candidate, own)
+        # An ending also closes what was said of the one it ends ("we lost Rufus": "he's a beagle").
+        ended = str(meta.get("ends") or "").lower()
+        about_ended = [n for n in current if ended and subject(n.memory.metadata) == ended and n not in own]
+        verdict = _by_claims(candidate, own) or _ending(candidate, [*own, *about_ended]) or _rescheduled(candidate, own)
         if verdict is not None:
             return verdict
         if meta.get("still"):
@@ -205,7 +208,8 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
         theirs = _claims(n.memory.metadata)
         said = _stems(n.memory.text)
         named = (
-            any(k in theirs for k in keys)
+            subject(n.memory.metadata) == ends  # said of the one it ends
+            or any(k in theirs for k in keys)
             or any(same_value(ends, value) for value in theirs.values())
             or _STEMS.get(ends, ends) in said
             or ends in said
