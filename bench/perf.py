@@ -277,6 +277,7 @@ def phase_search(db: str, space: str, queries: int, seed: int, index: str) -> di
             mem.search(q, space=space, k=10)
             times.append((time.perf_counter() - t0) * 1000)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        parts = components(mem, space, texts[:100])
         recall = dense_recall(mem, space, texts[:100])
         count = mem.store.count_memories(space, Filters())
     times.sort()
@@ -290,7 +291,32 @@ def phase_search(db: str, space: str, queries: int, seed: int, index: str) -> di
         "mean_ms": round(statistics.fmean(times), 2),
         "peak_rss_mb": round(rss, 1),
         "dense_recall_at_10": recall,
+        **parts,
     }
+
+
+def components(mem: Memory, space: str, texts: list[str]) -> dict[str, float]:
+    """Each part of a search apart, p50 and p95 ms: embedding a query, dense search, BM25 (100 candidates each)."""
+    from remem.search.terms import query_terms
+
+    spent: dict[str, list[float]] = {"embed": [], "dense": [], "lexical": []}
+    for text in texts:
+        text = f"{text} again"  # not cached by the embedder
+        t0 = time.perf_counter()
+        vector = mem.embedder.embed([text])[0]
+        t1 = time.perf_counter()
+        mem.store.dense_search(space, vector, Filters(), 100)
+        t2 = time.perf_counter()
+        mem.store.lexical_search(space, query_terms(text), Filters(), 100)
+        t3 = time.perf_counter()
+        for name, seconds in (("embed", t1 - t0), ("dense", t2 - t1), ("lexical", t3 - t2)):
+            spent[name].append(seconds * 1000)
+    out: dict[str, float] = {}
+    for name, times in spent.items():
+        times.sort()
+        out[f"{name}_p50_ms"] = round(statistics.median(times), 2)
+        out[f"{name}_p95_ms"] = round(times[int(0.95 * len(times)) - 1], 2)
+    return out
 
 
 def dense_recall(mem: Memory, space: str, texts: list[str]) -> float | None:

@@ -3,18 +3,17 @@
 The vectors stay in the database; this is a cache that follows it (SQLiteStore._matrix). Up to
 `exact_rows` vectors the index holds them whole and a query scans them all (a float32
 matrix-vector product: 3 ms at 100k x 384 on this 2-core machine, where sqlite-vec's vec0 took
-44 ms). That cannot reach a million: the scan reads 1.5 GB a query (156 ms), and numpy has no fast
-int8 or float16 product (327 ms and 2.6 s at 1M). So past `exact_rows` the index holds each vector
+44 ms). That cannot reach a million: the scan reads 1.5 GB a query, and numpy has no int8 or
+float16 product faster than its float32 one. So past `exact_rows` the index holds each vector
 as its first `low_dims` (128) principal components, PCA of a sample around its mean, in two
 arrays: a query scans the first `scan_dims` (64) of every row, completes the score of the `refine`
 (2,048) best with the other 64, and ranks the `rescore` (256) best of those by their exact cosine,
 read from the database by the caller's `fetch`. Scores are always exact; only which rows reach the
-rescoring is approximate. On 100k real embeddings (bench/perf.py's space) this finds 0.999 of the
-exact top 10, where 64 components without the completing step found 0.976; bench/perf.py reports
-recall@10 against exact search beside its timings.
+rescoring is approximate: bench/perf.py reports recall@10 against exact search beside its timings
+(variant `pca64` is 64 components without the completing step).
 
-Why not an inverted file: on MiniLM vectors k-means lists are poorly separated (reading 25% of the
-lists found 0.96 of the exact top 10 on 3,000 real embeddings). Why not an HNSW graph (usearch,
+Why not an inverted file: on MiniLM vectors k-means lists are poorly separated (tried first: probing
+a quarter of the lists missed more of the exact top 10 than this does). Why not an HNSW graph (usearch,
 hnswlib, faiss): building one of a million vectors takes minutes on 2 cores each time a process
 opens the space, it is a new dependency, and a graph saved beside the database would keep
 forgotten vectors. Memory is 512 bytes a row past `exact_rows` (512 MB at 1M, against 1.5 GB whole);
