@@ -561,8 +561,8 @@ def _candidate(
             **({"ends": said.ends} if said.ends else {}),
             **({"reschedule": True} if said.reschedule else {}),
             **({"correction": list(said.correction)} if said.correction else {}),
-            **({"fragment": True} if statement is None else {}),
-            **({"aka": said.aka} if said.aka else {}),  # no subject of its own: leans on context
+            **({"fragment": True} if statement is None else {}),  # no subject of its own: leans on context
+            **({"aka": said.aka} if said.aka else {}),
         },
     )
 
@@ -607,7 +607,7 @@ _CHEER = re.compile(
     re.I,
 )
 _ANCHOR = re.compile(
-    rf"\b(?:I|im|i'm|ive|my|me|mine|we|our|ours|us|he|she|his|her|him|{'|'.join(NUMBERS)})\b|^Ill\b", re.I
+    rf"{_FIRST_PERSON.pattern}|\b(?:im|ive|ours|he|she|his|her|him|{'|'.join(NUMBERS)})\b|^Ill\b", re.I
 )
 # What the speaker does or did, said without "I": "researching adoption agencies", "started the role
 # this term", "still living out of boxes", "need quick weeknight dinners".

@@ -108,10 +108,7 @@ class RuleReconciler:
             fixed = _correct(candidate, own)
             if fixed.target is not None:
                 return fixed  # a correction of nothing remembered is a statement like any other
-        # An ending also closes what was said of the one it ends ("we lost Rufus": "he's a beagle").
-        ended = str(meta.get("ends") or "").lower()
-        about_ended = [n for n in current if ended and subject(n.memory.metadata) == ended and n not in own]
-        verdict = _by_claims(candidate, own) or _ending(candidate, [*own, *about_ended]) or _rescheduled(candidate, own)
+        verdict = _by_claims(candidate, own) or _ending(candidate, own, current) or _rescheduled(candidate, own)
         if verdict is not None:
             return verdict
         if meta.get("still"):
@@ -197,14 +194,16 @@ def _said_with(closing: list[str], own: Sequence[Neighbour]) -> list[str]:
     ]
 
 
-def _ending(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
+def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Neighbour] = ()) -> Verdict | None:
     ends = candidate.metadata.get("ends")
     if not ends:
         return None
     ends = str(ends).lower()
     keys = {"partner": ("partner", "relationship"), "quit": ("smoking",)}.get(ends, (ends,))
+    # Besides the speaker's own facts, what was said of the one it ends ("we lost Rufus": "he's a beagle").
+    about_ended = [n for n in current if subject(n.memory.metadata) == ends and n not in own]
     closing = []
-    for n in own:
+    for n in [*own, *about_ended]:
         theirs = _claims(n.memory.metadata)
         said = _stems(n.memory.text)
         named = (

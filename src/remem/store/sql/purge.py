@@ -30,8 +30,7 @@ class SQLPurge(SQLEngine):
         session: str | None = None,
         everything: bool = False,
     ) -> PurgeReport:
-        if not (memory_ids or episode_ids or before or session is not None or everything):
-            raise InvalidInput("purge needs memory or episode ids, a 'before' time, a session, or everything=True")
+        _require_scope(memory_ids, episode_ids, before, session, everything)
         with self.transaction():
             memories, episodes = self._purge_scope(space, memory_ids, episode_ids, before, session)
             forgotten_texts = searchable_texts(
@@ -74,8 +73,7 @@ class SQLPurge(SQLEngine):
         session: str | None = None,
         everything: bool = False,
     ) -> tuple[list[str], list[str], int]:
-        if not (memory_ids or episode_ids or before or session is not None or everything):
-            raise InvalidInput("purge needs memory or episode ids, a 'before' time, a session, or everything=True")
+        _require_scope(memory_ids, episode_ids, before, session, everything)
         memories, episodes = self._purge_scope(space, memory_ids, episode_ids, before, session)
         versions = 0
         for chunk in self._chunks(memories):
@@ -160,3 +158,15 @@ class SQLPurge(SQLEngine):
                     "UPDATE jobs SET episode_ids = %s WHERE space = %s AND id = %s",
                     (self.rows.json_out(remaining), space, job_id),
                 )
+
+
+def _require_scope(
+    memory_ids: Sequence[str] | None,
+    episode_ids: Sequence[str] | None,
+    before: datetime | None,
+    session: str | None,
+    everything: bool,
+) -> None:
+    """A purge (or its preview) names what it removes; checked before any lock is taken."""
+    if not (memory_ids or episode_ids or before or session is not None or everything):
+        raise InvalidInput("purge needs memory or episode ids, a 'before' time, a session, or everything=True")
