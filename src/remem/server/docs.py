@@ -26,7 +26,9 @@ def assets_dir() -> Path:
     try:
         folder = Path(str(importlib.resources.files("fastapi_offline") / "static"))
     except ModuleNotFoundError:
-        raise ModuleNotFoundError(f"/docs needs the package fastapi-offline: {INSTALL_HINT}") from None
+        raise ModuleNotFoundError(
+            f"/docs needs the package fastapi-offline: {INSTALL_HINT}", name="fastapi_offline"
+        ) from None
     return folder
 
 
