@@ -178,7 +178,7 @@ def test_an_admitted_add_is_refused_whole_or_readable_everywhere(server: Server)
     spaces = iter(range(10**6))
     outcomes: list[int] = []
 
-    @settings(max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(body=ADD)
     def check(body: dict[str, Any]) -> None:
         space = f"add{next(spaces)}"  # a fresh space each time: what comes back is this add's alone
@@ -206,7 +206,7 @@ def test_an_admitted_patch_is_refused_whole_or_readable_everywhere(server: Serve
     spaces = iter(range(10**6))
     outcomes: list[int] = []
 
-    @settings(max_examples=40, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(body=PATCH)
     def check(body: dict[str, Any]) -> None:
         space = f"patch{next(spaces)}"
