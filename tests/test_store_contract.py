@@ -723,3 +723,38 @@ def test_a_word_common_in_one_space_still_counts_in_another(store: Store) -> Non
     # In the crowded space "apple" is still left out while a rarer word remains.
     add(store, item("crowd", 5_000, "a banana among the crates"), unit(3))
     assert [i for i, _ in store.lexical_search("crowd", ["apple", "banana"], Filters(), 10)] == ["mem_crowd_5000"]
+
+
+def test_adjacent_turns_are_the_turns_said_just_before_and_after_in_the_session(store: Store) -> None:
+    # One session where every turn has the same time (a chat added in one call): arrival orders them.
+    same = [Episode(f"ep_c_{n}", "a", "user", f"turn {n}", "chat", T0, T0) for n in range(4)]
+    store.insert_episodes([*same, episode("a", 9, "other"), episode("b", 1, "chat")])
+    store.insert_episodes([Episode("ep_late", "a", "user", "said later, dated earlier", "chat", T0 - timedelta(1), T0)])
+    for n in range(4):
+        add(store, item("a", n, f"turn {n}", kind="turn", session="chat", source_episode_ids=[f"ep_c_{n}"]), unit(n))
+    add(store, item("a", 9, "turn 9", kind="turn", session="other", source_episode_ids=["ep_a_9"]), unit(5))
+    add(store, item("a", 10, "a fact from turn 1", source_episode_ids=["ep_c_1"]), unit(6))
+    add(store, item("a", 11, "said later", kind="turn", session="chat", source_episode_ids=["ep_late"]), unit(7))
+    add(store, item("b", 1, "turn in b", kind="turn", session="chat", source_episode_ids=["ep_b_1"]), unit(0))
+    beside = store.adjacent_turns("a", ["mem_a_0", "mem_a_2", "mem_a_3", "mem_a_9", "mem_a_10", "mem_b_1"], Filters())
+    assert beside["mem_a_2"] == ("mem_a_1", "mem_a_3")  # (before, after)
+    assert beside["mem_a_3"] == ("mem_a_2", None)  # the last turn has nothing after it
+    assert beside["mem_a_0"] == ("mem_a_11", "mem_a_1")  # by event time: the turn dated earlier comes first
+    assert "mem_a_9" not in beside  # alone in its session
+    assert "mem_a_10" not in beside and "mem_b_1" not in beside  # a fact has no turns beside; b's id is not a's
+    # A neighbour the filters exclude is not offered: here it expired.
+    store.update_memory(
+        replace(
+            item("a", 1, "turn 1", kind="turn", session="chat", source_episode_ids=["ep_c_1"]),
+            version=2,
+            valid_to=T0 + timedelta(days=2),
+        ),
+        None,
+        Version("mem_a_1", 2, "DELETE", "turn 1", "turn", [], None, T0 + timedelta(days=2), "test", "test", None, T0),
+    )
+    assert store.adjacent_turns("a", ["mem_a_2"], Filters())["mem_a_2"] == (None, "mem_a_3")
+    # As of day 1.5, turn 1 was still current and turn 3 (valid from day 3) not yet.
+    assert store.adjacent_turns("a", ["mem_a_2"], Filters(as_of=T0 + timedelta(days=1.5)))["mem_a_2"] == (
+        "mem_a_1",
+        None,
+    )

@@ -90,20 +90,25 @@ def _line(entry: dict[str, Any]) -> str:
 
 def _within_budget(hits: list[Hit], budget: int) -> list[dict[str, Any]]:
     """The hits, best first, while they fit: an extracted fact brings the turns it was drawn from
-    (a rewrite can drop a detail the question needs), each turn once."""
+    (a rewrite can drop a detail the question needs), a turn the turns said around it (its context:
+    the question it answers, the reply it got), each turn once."""
     kept: list[dict[str, Any]] = []
     seen: set[str] = set()
     used = 0
     for hit in hits:
         item = hit.memory
-        said = []
-        if item.kind not in ("turn", "summary", "document"):
+        said: list[str] = []
+        around = [item]
+        if item.kind == "turn" and hit.context:
+            around = [m for m in hit.context if m.id == item.id or not seen & set(m.source_episode_ids)]
+        elif item.kind not in ("turn", "summary", "document"):
             said = [e.content for e in hit.episodes if e.id not in seen and e.content not in item.text]
-        cost = estimate_tokens(item.text) + sum(estimate_tokens(t) for t in said)
+        cost = sum(estimate_tokens(m.text) for m in around) + sum(estimate_tokens(t) for t in said)
         if kept and used + cost > budget:
             break
-        kept.append(_entry(item, said))
+        kept.extend(_entry(m, said if m is item else []) for m in around)
         seen.update(e.id for e in hit.episodes)
+        seen.update(e for m in around for e in m.source_episode_ids)
         used += cost
     return kept
 

@@ -26,6 +26,7 @@ from remem.ids import new_id
 from remem.portable import import_records
 from remem.search.hybrid import MODES, Mode, SearchPlan
 from remem.search.hybrid import search as hybrid_search
+from remem.search.locality import with_adjacent_turns
 from remem.settings import Settings
 from remem.store import Store
 from remem.store import from_settings as store_from_settings
@@ -493,7 +494,8 @@ class Memory:
         The first hits are the same for every k up to `settings.candidates`.
 
         With `neighbours=n`, a hit on a document passage carries `context`: the passage with up to
-        n passages before and after it, in document order.
+        n passages before and after it, in document order; a hit on a turn, the turn with up to n
+        turns said before and after it in its session (the question it answers, the reply it got).
         """
         query = validate.text(query, "query", self.settings.max_text_chars)
         if mode not in MODES:
@@ -513,7 +515,8 @@ class Memory:
             expand_links=expand_links,
             min_score=_min_score(min_score),
         )
-        return documents.with_neighbours(self.store, space, hits, neighbours)
+        hits = documents.with_neighbours(self.store, space, hits, neighbours)
+        return with_adjacent_turns(self.store, space, hits, neighbours, filters)
 
     @overload
     def get(self, memory_id: str, *, space: str = ..., with_episodes: Literal[False] = False) -> MemoryItem: ...
@@ -581,7 +584,7 @@ class Memory:
         `min_score`, from the hits that reach it only (none: "I have no memory of that.")."""
 
         def search(query: str, moment: datetime | None) -> builtins.list[Hit]:
-            return self.search(query, space=space, k=k, as_of=moment, min_score=min_score)
+            return self.search(query, space=space, k=k, as_of=moment, min_score=min_score, neighbours=1)
 
         return answer(
             question, space=space, as_of=as_of, store=self.store, search=search, llm=self.llm, settings=self.settings

@@ -88,12 +88,20 @@ class RememSystem:
 
     def search(self, question: str, k: int) -> list[Retrieved]:
         out = []
-        for hit in self.mem.search(question, space=self.space, k=k, mode=self.mode):
+        # neighbours=1: a turn is read with the turns said around it, as `ask` reads it.
+        for hit in self.mem.search(question, space=self.space, k=k, mode=self.mode, neighbours=1):
             dia = [e.metadata["dia_id"] for e in hit.episodes if "dia_id" in e.metadata]
             if hit.memory.kind == "summary":
                 # A summary stands for its session, not for every turn in it, and carries none into a context.
                 sessions = [hit.memory.session] if hit.memory.session else []
                 out.append(Retrieved([], sessions, hit.memory.text))
+            elif hit.context:
+                # A turn with the turns around it, in the order they were said (its own among them).
+                out.append(
+                    Retrieved(
+                        dia, sorted({session_of(d) for d in dia}), hit.memory.text, tuple(m.text for m in hit.context)
+                    )
+                )
             else:
                 # A fact is read with the turns it came from (a turn's own text is the turn: once in a context).
                 carried = tuple(f"{e.name}: {e.content}" if e.name else e.content for e in hit.episodes)

@@ -11,6 +11,7 @@ from remem.embed.base import Embedder
 from remem.search.fuse import convex_combination, reciprocal_rank_fusion, relevance
 from remem.search.intent import Intent, answers, intent
 from remem.search.lexical import memory_tokens, query_phrases
+from remem.search.locality import MemoryReader, prefer_local
 from remem.search.terms import query_terms
 from remem.search.timeparse import TimeWindow, time_windows
 from remem.store.base import Store
@@ -86,16 +87,19 @@ def search(
         ranked = convex_combination(
             [evidence_lexical, evidence_dense], weights=[plan.lexical_weight, plan.dense_weight]
         )
+    read = MemoryReader(store, space)
+    if mode == "hybrid":
+        ranked = prefer_local(store, space, ranked, filters, read)
     windows = time_windows(query)
     if windows and mode == "hybrid":
-        ranked = _prefer_dated(store, space, ranked, windows, plan.time_bonus)
+        ranked = _prefer_dated(read, ranked, windows, plan.time_bonus)
     pooled = {i for i, _ in ranked}
     deeper = [(i, s) for i, s in [*dense[plan.candidates :], *lexical[plan.candidates :]] if i not in pooled]
     ranked += [(i, 0.0) for i in dict.fromkeys(i for i, _ in deeper)]
     cosines.update((i, s) for i, s in dense[plan.candidates :] if i not in cosines and i not in pooled)
     # The preferences below reorder a fixed window at the top, the same for every k; the rest keeps its order.
     window = ranked[:RERANKED]
-    pool_items = {m.id: m for m in store.get_memories(space, [i for i, _ in ranked[: max(k * 3, RERANKED)]])}
+    pool_items = read([i for i, _ in ranked[: max(k * 3, RERANKED)]])
     wanted: Intent | None = None
     if mode == "hybrid":
         wanted = intent(query)
@@ -222,9 +226,9 @@ def _collapse(ranked: list[tuple[str, float]], items: dict[str, MemoryItem], k: 
 
 
 def _prefer_dated(
-    store: Store, space: str, ranked: list[tuple[str, float]], windows: list[TimeWindow], bonus: float
+    read: MemoryReader, ranked: list[tuple[str, float]], windows: list[TimeWindow], bonus: float
 ) -> list[tuple[str, float]]:
-    dated = {m.id: m.valid_from or m.created_at for m in store.get_memories(space, [i for i, _ in ranked])}
+    dated = {i: m.valid_from or m.created_at for i, m in read([i for i, _ in ranked]).items()}
     rescored = [
         (i, score + bonus if i in dated and any(w.near(dated[i]) for w in windows) else score) for i, score in ranked
     ]

@@ -89,6 +89,13 @@ class Store(Protocol):
 
     def get_vectors(self, space: str, ids: Sequence[str]) -> dict[str, Vector]: ...
 
+    def adjacent_turns(
+        self, space: str, ids: Sequence[str], filters: Filters
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """For each turn memory among ids, the turn memories said just before and after it in its session:
+        (before, after), None where there is none or it fails the filters; ids with neither are left out."""
+        ...
+
     def list_memories(self, space: str, filters: Filters, limit: int = 100, offset: int = 0) -> list[MemoryItem]:
         """Newest first by created_at."""
         ...

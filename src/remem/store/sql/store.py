@@ -65,6 +65,68 @@ class SQLStore(SQLPurge, SQLQueue):
         )
         return readable(rows, self.rows.episode, "episode")
 
+    def adjacent_turns(
+        self, space: str, ids: Sequence[str], filters: Filters
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """For each turn memory among ids, the turn memories said just before and just after it in its
+        session (by event time, then arrival), where they pass `filters`; ids with neither are left out."""
+        beside = self._episodes_beside(space, self._turn_episodes(space, ids))
+        turns = self._turns_of(space, [episode for _, _, episode in beside], filters)
+        out: dict[str, tuple[str | None, str | None]] = {}
+        for memory_id, side, episode in beside:
+            if episode in turns:
+                previous, following = out.get(memory_id, (None, None))
+                out[memory_id] = (turns[episode], following) if side == "<" else (previous, turns[episode])
+        return out
+
+    def _turn_episodes(self, space: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """(memory id, session, event time, arrival) of the episode each turn memory among ids came from."""
+        by_id = f"{self.id_space} = %s"  # every lookup here is by unique id, never a scan of the space
+        turns = self._select_among(f"SELECT id FROM memories WHERE {by_id} AND kind = 'turn'", space, "id", ids)
+        said: dict[str, str] = {}
+        for chunk in self._chunks(turns):
+            clause, params = self._in("memory_id", chunk)
+            rows = self._q(
+                f"SELECT episode_id, memory_id FROM memory_episodes WHERE {by_id} AND {clause}", [space, *params]
+            )
+            said.update(rows)
+        seeds: list[tuple[Any, ...]] = []
+        for chunk in self._chunks(list(said)):
+            clause, params = self._in("id", chunk)
+            sql = f"SELECT id, session, event_time, {self.order_column} FROM episodes WHERE {by_id} AND {clause}"
+            seeds += [(said[episode], *rest) for episode, *rest in self._q(sql, [space, *params])]
+        return seeds
+
+    def _episodes_beside(self, space: str, seeds: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """(memory id, '<' or '>', episode id): the episode just before and just after each seed's, in
+        its session, by event time and then arrival; one statement, two index probes a seed."""
+        order, parts, params = self.order_column, list[str](), list[Any]()
+        for memory_id, session, at, arrival in seeds:
+            same = "session = %s" if session is not None else "session IS NULL"
+            for side, direction in (("<", "DESC"), (">", "")):
+                parts.append(
+                    f"SELECT * FROM (SELECT CAST(%s AS TEXT), '{side}', id FROM episodes WHERE space = %s AND {same} "
+                    f"AND (event_time, {order}) {side} (%s, %s) "
+                    f"ORDER BY event_time {direction}, {order} {direction} LIMIT 1) n{len(parts)}"
+                )
+                params += [memory_id, space, *([session] if session is not None else []), at, arrival]
+        return self._q(" UNION ALL ".join(parts), params) if parts else []
+
+    def _turns_of(self, space: str, episodes: Sequence[str], filters: Filters) -> dict[str, str]:
+        """{episode id: its turn memory} for the episodes whose turn memory passes `filters`."""
+        spoken: dict[str, str] = {}
+        for chunk in self._chunks(episodes):
+            clause, params = self._in("episode_id", chunk)
+            sql = f"SELECT memory_id, episode_id FROM memory_episodes WHERE {self.id_space} = %s AND {clause}"
+            spoken.update(self._q(sql, [space, *params]))
+        where, filter_params = self._filter_sql(space, filters, among_ids=True)
+        turns: dict[str, str] = {}
+        for chunk in self._chunks(list(spoken)):
+            clause, params = self._in("m.id", chunk)
+            sql = f"SELECT m.id FROM memories m WHERE {where} AND m.kind = 'turn' AND {clause}"
+            turns.update((spoken[memory_id], memory_id) for (memory_id,) in self._q(sql, [*filter_params, *params]))
+        return turns
+
     # -- memories ---------------------------------------------------------------------------
     def insert_memory(self, item: MemoryItem, vector: Vector, version: Version) -> None:
         with self.transaction():
@@ -167,9 +229,11 @@ class SQLStore(SQLPurge, SQLQueue):
                     [boost, boost, self.rows.time_out(at), space, *params],
                 )
 
-    def _filter_sql(self, space: str, f: Filters) -> tuple[str, list[Any]]:
-        """WHERE clause over alias m for a space and its filters; parameters only, never user SQL."""
-        clauses, params = ["m.space = %s"], list[Any]([space])
+    def _filter_sql(self, space: str, f: Filters, *, among_ids: bool = False) -> tuple[str, list[Any]]:
+        """WHERE clause over alias m for a space and its filters; parameters only, never user SQL.
+        `among_ids`: the caller also names the ids, and the planner should look them up one by one."""
+        column = self.id_space.replace("space", "m.space") if among_ids else "m.space"  # SQLite: "+m.space"
+        clauses, params = [f"{column} = %s"], list[Any]([space])
         if f.session is not None:
             clauses.append("m.session = %s")
             params.append(f.session)
