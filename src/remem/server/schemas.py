@@ -54,7 +54,13 @@ class SearchRequest(Strict):
     include_expired: StrictBool = False
     mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
     expand_links: StrictBool = False
-    neighbours: int = Field(default=0, ge=0, le=5, description="Passages to add each side of a document passage hit.")
+    neighbours: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        description="Turns (in the hit's session) or passages (in its document) to add each side of a "
+        "turn or passage hit, as its context.",
+    )
     min_score: float | None = Field(
         default=None, ge=0.0, le=1.0, description="Leave out hits less relevant than this (a score is 0 to 1)."
     )
