@@ -163,3 +163,31 @@ def test_ask_without_an_llm_says_it_is_extractive_and_returns_the_evidence(tmp_p
     assert porto["text"] == said[2][0] and porto["when"] == "2024-03-03T09:00:00+00:00" and porto["kind"] == "turn"
     assert all(set(e) == {"id", "text", "kind", "when", "score"} for e in answer["evidence"])
     assert all(0.0 <= e["score"] <= 1.0 for e in answer["evidence"])  # relevance, comparable across questions
+
+
+def test_recall_gives_a_turn_with_the_turns_said_around_it(tmp_path: Path) -> None:
+    from remem import Memory
+    from remem.mcp_server import build
+
+    with Memory.open(tmp_path / "mcp.db", extractor="turns") as memory:
+        memory.add(
+            [
+                {"role": "user", "content": "We had people over on Saturday."},
+                {"role": "user", "content": "Who sang at the birthday party?"},
+                {"role": "assistant", "content": "Matt Patterson did, with his guitar."},
+            ],
+            space="me",
+            session="party",
+        )
+
+        async def session() -> list[dict[str, Any]]:
+            async with Client(build(memory, "me")) as client:
+                return list(_payload(await client.call_tool("recall", {"query": "who sang at the birthday party"})))
+
+        hits = asyncio.run(session())
+        question = next(h for h in hits if "birthday" in h["text"])
+        assert [t["text"] for t in question["before"]] == ["We had people over on Saturday."]
+        assert [t["text"] for t in question["after"]] == ["Matt Patterson did, with his guitar."]
+        # The reply shares no word with the query and scores under recall's min_score, yet the model reads it,
+        # with an id it can cite.
+        assert memory.get(question["after"][0]["id"], space="me").text == "Matt Patterson did, with his guitar."

@@ -8,7 +8,7 @@ coding agent as a command: `remem --db ~/.remem/default.db mcp --space me` (see 
 # (max_k) when build() runs, and the SDK reads them from the functions as objects.
 import argparse
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import MCPServer
@@ -92,8 +92,8 @@ def build(memory: Memory, space: str) -> MCPServer:
         min_score: Annotated[float, MIN_SCORE] = RELEVANT,
     ) -> list[dict[str, Any]]:
         with _told_to_the_model():
-            hits = memory.search(query, space=space, k=k, as_of=as_of, min_score=min_score)
-        return [_evidence(h.memory, h.score) for h in hits]
+            hits = memory.search(query, space=space, k=k, as_of=as_of, min_score=min_score, neighbours=1)
+        return [_evidence(h.memory, h.score, around=h.context) for h in hits]
 
     @server.tool(
         description="Answer a question from memory, citing memory ids. Without an LLM configured the answer is "
@@ -150,15 +150,25 @@ def build(memory: Memory, space: str) -> MCPServer:
     return server
 
 
-def _evidence(item: MemoryItem, score: float | None = None) -> dict[str, Any]:
-    """A memory as a model reads it: id to cite, text, kind, when it became true, and its score."""
-    found = {
+def _evidence(item: MemoryItem, score: float | None = None, around: Sequence[MemoryItem] = ()) -> dict[str, Any]:
+    """A memory as a model reads it: id to cite, text, kind, when it became true, and its score; a
+    turn with the turns said just before and after it (`before`, `after`: the question it answers,
+    the reply it got), which is often where the answer is."""
+    found: dict[str, Any] = {
         "id": item.id,
         "text": item.text,
         "kind": item.kind,
         "when": (item.valid_from or item.created_at).isoformat(),
     }
-    return found if score is None else {**found, "score": round(score, 4)}
+    if score is not None:
+        found["score"] = round(score, 4)
+    ids = [m.id for m in around]
+    if item.id in ids:
+        at = ids.index(item.id)
+        for side, turns in (("before", around[:at]), ("after", around[at + 1 :])):
+            if turns:
+                found[side] = [{"id": m.id, "text": m.text} for m in turns]
+    return found
 
 
 def _forget(memory: Memory, space: str, ids: list[str], with_sources: bool | None) -> PurgeReport:
