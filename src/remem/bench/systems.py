@@ -54,6 +54,8 @@ def _retrieved_turn(dia_id: str, text: str) -> Retrieved:
 class RememSystem:
     """remem itself, in a fresh SQLite file per conversation."""
 
+    neighbours = 1  # a turn hit is read with the turns said around it, as `ask` reads it
+
     def __init__(
         self,
         name: str,
@@ -88,8 +90,7 @@ class RememSystem:
 
     def search(self, question: str, k: int) -> list[Retrieved]:
         out = []
-        # neighbours=1: a turn is read with the turns said around it, as `ask` reads it.
-        for hit in self.mem.search(question, space=self.space, k=k, mode=self.mode, neighbours=1):
+        for hit in self.mem.search(question, space=self.space, k=k, mode=self.mode, neighbours=self.neighbours):
             dia = [e.metadata["dia_id"] for e in hit.episodes if "dia_id" in e.metadata]
             if hit.memory.kind == "summary":
                 # A summary stands for its session, not for every turn in it, and carries none into a context.

@@ -172,6 +172,14 @@ def _m005_idempotent_decisions(conn: psycopg.Connection[Any]) -> None:
     conn.execute("ALTER TABLE idempotency_keys ADD COLUMN decisions jsonb")
 
 
+@_migration
+def _m006_episodes_in_arrival_order(conn: psycopg.Connection[Any]) -> None:
+    """The turn before or after one told at the same moment is one index seek (search's adjacent turns),
+    as SQLite's index, which ends in the rowid, already allows."""
+    conn.execute("CREATE INDEX episodes_space_session_seq ON episodes (space, session, event_time, seq)")
+    conn.execute("DROP INDEX episodes_space_session")
+
+
 def lex_of(item: MemoryItem) -> tuple[Jsonb, int]:
     """lex_tf and lex_length of a memory about to be written."""
     return lex_columns(memory_tokens([(item.text, item.keywords)])[0])

@@ -98,19 +98,25 @@ class SQLStore(SQLPurge, SQLQueue):
         return seeds
 
     def _episodes_beside(self, space: str, seeds: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        """(memory id, '<' or '>', episode id): the episode just before and just after each seed's, in
-        its session, by event time and then arrival; one statement, two index probes a seed."""
+        """(memory id, '<' or '>', episode id): the episode just before and just after each seed's in its
+        session, by event time and then arrival. Each is two index seeks, one statement for all: the
+        nearest arrival at the same moment (a chat added in one call shares one), else the nearest
+        moment; a row-value comparison would walk every turn told at that moment instead."""
         order, parts, params = self.order_column, list[str](), list[Any]()
         for memory_id, session, at, arrival in seeds:
-            same = "session = %s" if session is not None else "session IS NULL"
-            for side, direction in (("<", "DESC"), (">", "")):
+            where = f"space = %s AND session {'= %s' if session is not None else 'IS NULL'}"
+            scope = [space, *([session] if session is not None else [])]
+            for side, direction in (("<", "DESC"), (">", "ASC")):
                 parts.append(
-                    f"SELECT * FROM (SELECT CAST(%s AS TEXT), '{side}', id FROM episodes WHERE space = %s AND {same} "
-                    f"AND (event_time, {order}) {side} (%s, %s) "
-                    f"ORDER BY event_time {direction}, {order} {direction} LIMIT 1) n{len(parts)}"
+                    f"SELECT CAST(%s AS TEXT), '{side}', COALESCE("
+                    f"(SELECT id FROM episodes WHERE {where} AND event_time = %s AND {order} {side} %s "
+                    f"ORDER BY {order} {direction} LIMIT 1), "
+                    f"(SELECT id FROM episodes WHERE {where} AND event_time {side} %s "
+                    f"ORDER BY event_time {direction}, {order} {direction} LIMIT 1))"
                 )
-                params += [memory_id, space, *([session] if session is not None else []), at, arrival]
-        return self._q(" UNION ALL ".join(parts), params) if parts else []
+                params += [memory_id, *scope, at, arrival, *scope, at]
+        rows = self._q(" UNION ALL ".join(parts), params) if parts else []
+        return [row for row in rows if row[2] is not None]
 
     def _turns_of(self, space: str, episodes: Sequence[str], filters: Filters) -> dict[str, str]:
         """{episode id: its turn memory} for the episodes whose turn memory passes `filters`."""
