@@ -136,7 +136,8 @@ def _budget_tables(report: dict[str, Any], categories: list[str]) -> list[str]:
         "## Evidence recall at a context budget",
         "",
         "The context each system would hand an LLM (remem: its hits in rank order, a fact followed by "
-        "the turns it came from; peers: their hits' texts; full-context: the conversation from its first "
+        "the turns it came from, a turn with the turns said just before and after it, as `ask` reads "
+        "them; peers: their hits' texts; full-context: the conversation from its first "
         f"turn), cut at a budget of {report['config'].get('tokenizer', 'WordPiece')} tokens; an evidence "
         "turn counts when its whole text is in what is left. Passages already in the context are not "
         "repeated.",

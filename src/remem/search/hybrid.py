@@ -11,7 +11,7 @@ from remem.embed.base import Embedder
 from remem.search.fuse import convex_combination, reciprocal_rank_fusion, relevance
 from remem.search.intent import Intent, answers, intent
 from remem.search.lexical import memory_tokens, query_phrases
-from remem.search.locality import MemoryReader, prefer_local
+from remem.search.locality import NEIGHBOUR_WEIGHT, SESSION_WEIGHT, MemoryReader, prefer_local
 from remem.search.terms import query_terms
 from remem.search.timeparse import TimeWindow, time_windows
 from remem.store.base import Store
@@ -185,7 +185,10 @@ def _present_first(
     return sorted(out, key=lambda pair: (-pair[1], pair[0]))
 
 
-ANSWER_BONUS = 1.0  # added to the fused score (0..1) of a fact that sets the property the question asks for
+#: Added to the fused score (0..1) of a fact that sets the property the question asks for: more than
+#: locality can add to a turn (remem.search.locality), so such a fact ranks above every turn that only
+#: shares its words, however small the space (min-max scaling puts the weaker of two candidates at 0).
+ANSWER_BONUS = 1.0 + NEIGHBOUR_WEIGHT + SESSION_WEIGHT
 
 
 def _answers_first(

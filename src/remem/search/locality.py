@@ -14,12 +14,12 @@ over the fused ranking carry that, each a bonus on the fused score (0..1):
 And a hit on a turn can carry the turns said around it (`search(..., neighbours=n)`, which `ask`
 uses with n=1): the reply is often the evidence, and it costs a reader a turn, not a search.
 
-Measured on the LoCoMo dev split (`remem bench locomo --system remem`), turn R@10 / evidence recall
-at 512 tokens: 0.683 / 0.655 before; 0.741 / 0.745 with both preferences; 0.741 / 0.792 with each
-turn hit read with its neighbours. Tried and not kept: a fact counting its source turn's neighbours
-(R@10 0.735), spreading the hits over sessions (0.718 and 0.696), preferring the turns of a speaker
-the question names (+0.002, noise). The preferences read the first HEAD candidates only: reading
-all 200 measured 0.748, within noise of 231 questions, for five times the lookups' cost.
+Measured on the LoCoMo dev split, each step on its own (`python bench/ablation.py`): turn R@10 /
+evidence recall at 512 tokens 0.683 / 0.655 before; 0.741 / 0.745 with both preferences; 0.741 /
+0.792 with each turn hit read with its neighbours. Tried there and not kept: a fact counting its
+source turn's neighbours, spreading the hits over sessions, preferring the turns of a speaker the
+question names. The preferences read the first HEAD candidates only: reading all 200 gained less than
+the split's noise, for five times the lookups.
 """
 
 from __future__ import annotations
