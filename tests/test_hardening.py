@@ -152,13 +152,15 @@ def test_import_checks_every_record_like_add_and_update(memory: Memory, tmp_path
     episode = next(r for r in records if r["type"] == "episode")
     item = next(r for r in records if r["type"] == "memory")
     text_limit = memory.settings.max_text_chars
+    memory_limit = text_limit + 258  # a turn's text carries its speaker's name, up to 256 characters, and ": "
 
     def with_changes(record: dict[str, Any], **changes: Any) -> dict[str, Any]:
         return {**record, **changes}
 
     version = item["versions"][0]
     bad = [
-        ([with_changes(item, text="x" * (text_limit + 1))], f"the limit is {text_limit}"),
+        ([with_changes(episode, content="x" * (text_limit + 1))], f"the limit is {text_limit}"),
+        ([with_changes(item, text="x" * (memory_limit + 1))], f"the limit is {memory_limit}"),
         ([with_changes(item, text="nul \x00 inside")], "text contains a NUL"),
         ([with_changes(item, text="caf\udce9")], "text contains a lone surrogate"),
         ([with_changes(item, kind="gossip")], "kind 'gossip' is not one of"),
@@ -185,6 +187,15 @@ def test_import_checks_every_record_like_add_and_update(memory: Memory, tmp_path
     assert memory.import_records(records, space="j") == {"episodes": 1, "memories": 1}
     with pytest.raises(Conflict):
         memory.import_records(records, space="j")
+
+
+def test_a_turn_at_the_text_limit_by_a_named_speaker_exports_and_imports_back(memory: Memory) -> None:
+    """Found by the server's add property: the turn's memory reads "name: content", past the text
+    limit a caller may write, and import refused what export had written."""
+    content, name = "x" * memory.settings.max_text_chars, "n" * 256
+    memory.add([{"content": content, "name": name}], space="k")
+    assert memory.import_records(list(memory.export("k")), space="copy") == {"episodes": 1, "memories": 1}
+    assert [m.text for m in memory.list(space="copy")] == [f"{name}: {content}"]
 
 
 def _renamed(records: list[dict[str, Any]], suffix: str) -> list[dict[str, Any]]:

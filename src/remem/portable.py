@@ -193,7 +193,7 @@ def _memory(r: Mapping[str, Any], space: str, settings: Settings | None = None) 
     return MemoryItem(
         id=validate.identifier(_required(r, "id"), "id"),
         space=space,
-        text=validate.text(r.get("text"), "text", _max_chars(settings)),
+        text=validate.text(r.get("text"), "text", _max_memory_chars(settings)),
         kind=_kind(r.get("kind")),
         session=validate.optional_name(r.get("session"), "session"),
         source_episode_ids=strings("source_episode_ids"),
@@ -232,7 +232,7 @@ def _version(r: Any, memory_id: str | None = None, settings: Settings | None = N
         memory_id=validate.identifier(r.get("memory_id"), f"{field}.memory_id"),
         version=_version_number(_required(r, "version"), f"{field}.version"),
         operation=str(operation),
-        text=validate.text(r.get("text"), f"{field}.text", _max_chars(settings)),
+        text=validate.text(r.get("text"), f"{field}.text", _max_memory_chars(settings)),
         kind=_kind(r.get("kind")),
         tags=list(validate.string_list(r.get("tags") or [], f"{field}.tags", max_items=MAX_REFERENCES) or ()),
         valid_from=parse_time(r.get("valid_from"), f"{field}.valid_from"),
@@ -247,6 +247,12 @@ def _version(r: Any, memory_id: str | None = None, settings: Settings | None = N
 def _max_chars(settings: Settings | None) -> int:
     """The text limit of the importing store; a copy between stores (settings None) keeps what the source kept."""
     return settings.max_text_chars if settings is not None else 2**31
+
+
+def _max_memory_chars(settings: Settings | None) -> int:
+    """A memory's text may be longer than any text a caller writes: a turn's carries its speaker's
+    name ("Ana: ..."), so a turn at the text limit said by a named speaker exports a text past it."""
+    return _max_chars(settings) + validate.MAX_NAME_CHARS + len(": ")
 
 
 def _current_as_version(item: MemoryItem) -> Version:
