@@ -198,6 +198,15 @@ def test_a_turn_at_the_text_limit_by_a_named_speaker_exports_and_imports_back(me
     assert [m.text for m in memory.list(space="copy")] == [f"{name}: {content}"]
 
 
+def test_an_episode_with_shared_and_own_metadata_at_the_limit_exports_and_imports_back(memory: Memory) -> None:
+    """Found by the server's add property: an episode keeps the add's metadata merged with its
+    message's, each within 64,000 characters of JSON, and import refused the merge as too large."""
+    own, shared = {"big": "m" * 63_989}, {"other": "o" * 63_987}  # 64,000 characters of JSON each
+    memory.add([{"content": "hello there", "metadata": own}], space="m", metadata=shared)
+    assert memory.import_records(list(memory.export("m")), space="copy") == {"episodes": 1, "memories": 1}
+    assert [e.metadata for e in memory.episodes(space="copy")] == [{**shared, **own}]
+
+
 def _renamed(records: list[dict[str, Any]], suffix: str) -> list[dict[str, Any]]:
     """The same records under ids nobody holds."""
     out = []

@@ -181,7 +181,8 @@ def _episode(r: Mapping[str, Any], space: str, settings: Settings | None = None)
         ingest_time=_required_time(r, "ingest_time"),
         source=validate.optional_name(r.get("source"), "source"),
         name=validate.optional_name(r.get("name"), "name"),
-        metadata=validate.metadata(r.get("metadata"), "metadata"),
+        # An episode keeps the add's shared metadata merged with its message's, each up to the limit.
+        metadata=validate.metadata(r.get("metadata"), "metadata", 2 * validate.MAX_METADATA_CHARS),
     )
 
 

@@ -108,7 +108,7 @@ def string_list(
     return tuple(items)
 
 
-def metadata(value: Any, field: str) -> dict[str, Any]:
+def metadata(value: Any, field: str, max_chars: int = MAX_METADATA_CHARS) -> dict[str, Any]:
     """A JSON object of bounded depth and size whose strings and numbers every store can keep and return."""
     if value is None:
         return {}
@@ -143,8 +143,8 @@ def metadata(value: Any, field: str) -> dict[str, Any]:
         size = len(json.dumps(value, ensure_ascii=False))
     except ValueError as exc:  # an integer too long to write out
         raise InvalidInput(f"{field} cannot be written as JSON: {exc}") from None
-    if size > MAX_METADATA_CHARS:
-        raise InvalidInput(f"{field} is {size} characters as JSON; the limit is {MAX_METADATA_CHARS}")
+    if size > max_chars:
+        raise InvalidInput(f"{field} is {size} characters as JSON; the limit is {max_chars}")
     return dict(value)
 
 
