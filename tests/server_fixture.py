@@ -69,8 +69,15 @@ class Server:
                 raise RuntimeError(f"server exited: {self.log_text()[-2000:]}")
         raise RuntimeError("server did not start in 60 s")
 
-    def log_text(self) -> str:
-        return self.db.with_name(f"server-{self.port}.log").read_text(errors="replace")
+    def log_text(self, waiting_for: str | None = None, timeout: float = 10.0) -> str:
+        """The server's log so far; with `waiting_for`, once it holds that text (the access log line of a
+        request is written after its response is sent, so a client can read the log before it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.db.with_name(f"server-{self.port}.log").read_text(errors="replace")
+            if waiting_for is None or waiting_for in text or time.monotonic() > deadline:
+                return text
+            time.sleep(0.05)
 
     def kill(self, sig: int = signal.SIGTERM) -> None:
         if self.process is not None and self.process.poll() is None:

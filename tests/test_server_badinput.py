@@ -125,7 +125,7 @@ def test_request_ids_are_echoed_or_made(server: Server) -> None:
     assert response.headers["x-request-id"] == "abc-123"
     made = httpx.get(f"{server.url}/v1/health", headers={"X-Request-ID": "bad id\twith spaces"})
     assert len(made.headers["x-request-id"]) == 32 and made.headers["x-request-id"] != "bad id\twith spaces"
-    fresh = {httpx.get(f"{server.url}/v1/health").headers["x-request-id"] for _ in range(3)}
-    assert len(fresh) == 3
-    logged = server.log_text()
+    fresh = [httpx.get(f"{server.url}/v1/health").headers["x-request-id"] for _ in range(3)]
+    assert len(set(fresh)) == 3
+    logged = server.log_text(waiting_for=f"{fresh[-1]} GET")
     assert "abc-123 GET /v1/health 200" in logged and all(f"{made_id} GET" in logged for made_id in fresh)

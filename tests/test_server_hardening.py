@@ -119,7 +119,7 @@ def test_import_refuses_bad_records_and_answers_the_same_for_anyone_s_ids(server
 def test_a_forged_log_line_is_escaped(server: Server) -> None:
     key = server.key({"s": "write"})
     server.call("GET", "/v1/spaces/s/memories/x%0A2024 FORGED GET /v1/admin 200%00", key)
-    log = server.log_text()
+    log = server.log_text(waiting_for="FORGED")
     assert not any(line.startswith("2024 FORGED") for line in log.splitlines())
     assert "x\\n2024 FORGED GET /v1/admin 200\\x00" in log and "\x00" not in log
 
