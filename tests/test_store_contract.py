@@ -736,6 +736,11 @@ def test_adjacent_turns_are_the_turns_said_just_before_and_after_in_the_session(
     add(store, item("a", 10, "a fact from turn 1", source_episode_ids=["ep_c_1"]), unit(6))
     add(store, item("a", 11, "said later", kind="turn", session="chat", source_episode_ids=["ep_late"]), unit(7))
     add(store, item("b", 1, "turn in b", kind="turn", session="chat", source_episode_ids=["ep_b_1"]), unit(0))
+    # Turns added without a session: separate notes as likely as a conversation, so nothing is beside them.
+    store.insert_episodes([Episode(f"ep_n_{n}", "a", "user", f"note {n}", None, T0, T0) for n in range(3)])
+    for n in range(3):
+        add(store, item("a", 20 + n, f"note {n}", kind="turn", session=None, source_episode_ids=[f"ep_n_{n}"]), unit(n))
+    assert store.adjacent_turns("a", ["mem_a_21"], Filters()) == {}
     beside = store.adjacent_turns("a", ["mem_a_0", "mem_a_2", "mem_a_3", "mem_a_9", "mem_a_10", "mem_b_1"], Filters())
     assert beside["mem_a_2"] == ("mem_a_1", "mem_a_3")  # (before, after)
     assert beside["mem_a_3"] == ("mem_a_2", None)  # the last turn has nothing after it

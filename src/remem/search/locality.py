@@ -11,7 +11,8 @@ over the fused ranking carry that, each a bonus on the fused score (0..1):
   Facts are left out of it: a fact's truth does not depend on how much was said around it (with
   them, "Felix is at BMW now" outranked the later "promoted to team lead" in a memory-truth story).
 
-And a hit on a turn can carry the turns said around it (`search(..., neighbours=n)`, which `ask`
+Only turns of a session have turns beside them: without one, remem cannot tell a conversation from
+separate notes added one after another. And a hit on a turn can carry the turns said around it (`search(..., neighbours=n)`, which `ask`
 uses with n=1): the reply is often the evidence, and it costs a reader a turn, not a search.
 
 Measured on the LoCoMo dev split, each step on its own (`python bench/ablation.py`): turn R@10 /

@@ -93,7 +93,8 @@ class Store(Protocol):
         self, space: str, ids: Sequence[str], filters: Filters
     ) -> dict[str, tuple[str | None, str | None]]:
         """For each turn memory among ids, the turn memories said just before and after it in its session:
-        (before, after), None where there is none or it fails the filters; ids with neither are left out."""
+        (before, after), None where there is none or it fails the filters; ids with neither are left out,
+        and so are turns without a session."""
         ...
 
     def list_memories(self, space: str, filters: Filters, limit: int = 100, offset: int = 0) -> list[MemoryItem]:

@@ -69,7 +69,8 @@ class SQLStore(SQLPurge, SQLQueue):
         self, space: str, ids: Sequence[str], filters: Filters
     ) -> dict[str, tuple[str | None, str | None]]:
         """For each turn memory among ids, the turn memories said just before and just after it in its
-        session (by event time, then arrival), where they pass `filters`; ids with neither are left out."""
+        session (by event time, then arrival), where they pass `filters`; ids with neither are left out,
+        and so are turns added without a session (remem cannot tell a conversation from separate notes)."""
         beside = self._episodes_beside(space, self._turn_episodes(space, ids))
         turns = self._turns_of(space, [episode for _, _, episode in beside], filters)
         out: dict[str, tuple[str | None, str | None]] = {}
@@ -104,8 +105,10 @@ class SQLStore(SQLPurge, SQLQueue):
         moment; a row-value comparison would walk every turn told at that moment instead."""
         order, parts, params = self.order_column, list[str](), list[Any]()
         for memory_id, session, at, arrival in seeds:
-            where = f"space = %s AND session {'= %s' if session is not None else 'IS NULL'}"
-            scope = [space, *([session] if session is not None else [])]
+            if session is None:  # turns added without a session may be separate notes, not a conversation
+                continue
+            where = "space = %s AND session = %s"
+            scope = [space, session]
             for side, direction in (("<", "DESC"), (">", "ASC")):
                 parts.append(
                     f"SELECT CAST(%s AS TEXT), '{side}', COALESCE("
