@@ -12,8 +12,9 @@ over the fused ranking carry that, each a bonus on the fused score (0..1):
   them, "Felix is at BMW now" outranked the later "promoted to team lead" in a memory-truth story).
 
 Only turns of a session have turns beside them: without one, remem cannot tell a conversation from
-separate notes added one after another. And a hit on a turn can carry the turns said around it (`search(..., neighbours=n)`, which `ask`
-uses with n=1): the reply is often the evidence, and it costs a reader a turn, not a search.
+separate notes added one after another. And a hit on a turn can carry the turns said around it
+(`search(..., neighbours=n)`, which `ask` uses with n=1): the reply is often the evidence, and it
+costs a reader a turn, not a search.
 
 Measured on the LoCoMo dev split, each step on its own (`python bench/ablation.py`): turn R@10 /
 evidence recall at 512 tokens 0.683 / 0.655 before; 0.741 / 0.745 with both preferences; 0.741 /
