@@ -57,6 +57,7 @@ class SQLiteVectors(SQLEngine):
                 Allowed(
                     lambda rowids: self._allowed_rowids(space, rowids, filters),
                     lambda: self._matching_rowids(space, filters),
+                    lambda: self._at_most(space, filters),
                 ),
             )
         ids = dict(self._rowid_to_id([r for r, _ in kept]))
@@ -75,6 +76,16 @@ class SQLiteVectors(SQLEngine):
     def _matching_rowids(self, space: str, filters: Filters) -> np.ndarray:
         where, params = self._filter_sql(space, filters)
         return np.array([r[0] for r in self._q(f"SELECT m.rowid FROM memories m WHERE {where}", params)], np.int64)
+
+    def _at_most(self, space: str, filters: Filters) -> int | None:
+        """How many rows can pass the filters, counted on an index (kinds, or else session); None without either."""
+        if filters.kinds:
+            clause, values = self._in("kind", list(filters.kinds))
+            return int(self._q(f"SELECT count(*) FROM memories WHERE space = ? AND {clause}", [space, *values])[0][0])
+        if filters.session is not None:
+            count = self._q("SELECT count(*) FROM memories WHERE space = ? AND session = ?", (space, filters.session))
+            return int(count[0][0])
+        return None
 
     def _rowid_to_id(self, rowids: list[int]) -> list[tuple[int, str]]:
         out: list[tuple[int, str]] = []

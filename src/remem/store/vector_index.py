@@ -37,16 +37,19 @@ RESCORE = 256  # candidates a query ranks exactly (at least 2 for each result as
 TRAIN_ROWS = 20_000  # the sample the components are computed from
 RETRAIN_GROWTH = 2.0  # components are computed again when the space has grown this much since
 BLOCK_ROWS = 65_536
+SELECTIVE = 16  # a filter that may keep at most one row in this many is searched by its rows alone
 
 Fetch = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]  # rowids -> (rowids found, their vectors)
 
 
 @dataclass
 class Allowed:
-    """A search's filters, asked two ways: which of these rows pass, and every row that passes."""
+    """A search's filters, asked three ways: which of these rows pass, every row that passes, and
+    a cheap upper bound on how many pass (None when there is none cheaper than asking `every`)."""
 
     among: Callable[[list[int]], set[int]]
     every: Callable[[], np.ndarray]
+    at_most: Callable[[], int | None] = lambda: None
 
 
 @dataclass
@@ -174,6 +177,17 @@ class SpaceMatrix:
         code = self._code(vector[None, :])[0]
         want = max(self.rescore, 2 * k) if self.projected else k
         candidates: list[tuple[int, float]] = []
+        bound = allowed.at_most() if allowed is not None else None
+        if allowed is not None and bound is not None and bound * SELECTIVE < self.size:
+            # So few rows can pass that the best candidates would hold too few of them (fewer than
+            # want / 8 in the first 2 * want, on average): scan only the rows that pass, at once,
+            # instead of scanning every row and asking the filters first (most of a fact lookup's
+            # time in a space of turns).
+            candidates = self._best(code, want, allowed.every())
+            if not self.projected:
+                return candidates[:k]
+            found, vectors = fetch(np.array([rowid for rowid, _ in candidates[:want]], dtype=np.int64))
+            return _ranked(found, vectors @ vector, k)
         for count in (2 * max(want, 32), 16 * max(want, 32)):
             candidates = self._best(code, min(count, self.size))
             if allowed is None:
