@@ -189,11 +189,15 @@ class SpaceMatrix:
             found, vectors = fetch(np.array([rowid for rowid, _ in candidates[:want]], dtype=np.int64))
             return _ranked(found, vectors @ vector, k)
         for count in (2 * max(want, 32), 16 * max(want, 32)):
-            candidates = self._best(code, min(count, self.size))
+            ranked = self._best(code, min(count, self.size))
             if allowed is None:
+                candidates = ranked
                 break
-            passed = allowed.among([rowid for rowid, _ in candidates])
-            candidates = [hit for hit in candidates if hit[0] in passed]
+            # The filters are asked about the best `want` first; the others only if some of those fail.
+            passed = allowed.among([rowid for rowid, _ in ranked[:want]])
+            if len(passed) < min(want, len(ranked)):
+                passed |= allowed.among([rowid for rowid, _ in ranked[want:]])
+            candidates = [hit for hit in ranked if hit[0] in passed]
             if len(candidates) >= want or count >= self.size:
                 break
             if len(candidates) * 8 < want:  # so few pass that eight times more would not be enough
