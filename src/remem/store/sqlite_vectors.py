@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,8 +30,8 @@ class SQLiteVectors(SQLEngine):
     _matrices_lock: threading.Lock
 
     if TYPE_CHECKING:  # SQLiteStore's and SQLStore's, beside this class in SQLiteStore's bases
+        _filter_sql: Callable[..., tuple[str, list[Any]]]  # (space, filters) -> WHERE over alias m, its parameters
 
-        def _filter_sql(self, space: str, f: Filters) -> tuple[str, list[Any]]: ...
         def embedder_binding(self) -> tuple[str, int] | None: ...
         def _conn(self) -> sqlite3.Connection: ...
 
