@@ -140,6 +140,19 @@ def test_insert_get_list_count_and_filters(store: Store) -> None:
     assert np.allclose(store.get_vectors("a", ["mem_a_2"])["mem_a_2"], unit(1))
 
 
+def test_memories_from_episodes_pass_the_filters_newest_first(store: Store) -> None:
+    add(store, item("a", 1, "Ana: I moved to Porto", kind="turn", source_episode_ids=["ep1"]), unit(0))
+    add(store, item("a", 2, "Ana lives in Porto", source_episode_ids=["ep1", "ep2"]), unit(1))
+    add(store, item("a", 3, "Ana: I adopted a cat", kind="turn", source_episode_ids=["ep2"]), unit(2))
+    add(store, item("a", 4, "Ana: hi", kind="turn", source_episode_ids=["ep3"]), unit(3))
+    add(store, item("a", 5, "Ana: Porto again", kind="turn", session="s2", source_episode_ids=["ep1"]), unit(4))
+    add(store, item("b", 1, "Bo: I moved to Porto", kind="turn", source_episode_ids=["ep1"]), unit(0))
+    turns = store.memories_from("a", ["ep1", "ep2", "nope"], Filters(session="s1", kinds=("turn",)))
+    assert [m.id for m in turns] == ["mem_a_3", "mem_a_1"]
+    assert [m.id for m in store.memories_from("a", ["ep1"], Filters())] == ["mem_a_5", "mem_a_2", "mem_a_1"]
+    assert store.memories_from("a", [], Filters()) == []
+
+
 def test_versions_history_and_validity(store: Store) -> None:
     first = item("a", 1, "Ana lives in Lisbon")
     add(store, first, unit(0))

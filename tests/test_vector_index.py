@@ -14,7 +14,7 @@ from remem.embed.onnx_local import MiniLMEmbedder
 from remem.store import vector_index
 from remem.store.base import Store
 from remem.store.sqlite import SQLiteStore
-from remem.store.vector_index import Fetch, SpaceMatrix, exact_top
+from remem.store.vector_index import Allowed, Fetch, SpaceMatrix, exact_top
 from remem.types import Filters, Version
 from tests.test_store_contract import add, item
 
@@ -113,6 +113,32 @@ def test_the_projected_scan_finds_what_exact_search_finds(embedded: tuple[list[s
     assert not small.projected and small.top(questions[1], 5, reader(vectors)) == exact_top(
         [(rowids[:400], vectors[:400])], questions[1], 5
     )
+
+
+def test_a_selective_filter_is_searched_by_its_rows_alone(embedded: tuple[list[str], np.ndarray, np.ndarray]) -> None:
+    _, vectors, questions = embedded
+    rowids = np.arange(1, len(vectors) + 1, dtype=np.int64)
+    index = SpaceMatrix(exact_rows=500)
+    index.add(rowids, vectors)
+    kept = rowids[rowids % 40 == 0]  # 75 of 3,000 rows pass: fewer than one in SELECTIVE
+    asked: list[int] = []
+
+    def among(ids: list[int]) -> set[int]:
+        asked.append(len(ids))
+        return set(ids) & set(kept.tolist())
+
+    for question in questions[:20]:
+        exact = exact_top([(kept, vectors[kept - 1])], question, 5)
+        bounded = index.top(question, 5, reader(vectors), Allowed(among, lambda: kept, lambda: len(kept)))
+        assert asked == []  # the bound said few pass: their rows were scanned without asking about others
+        assert [r for r, _ in bounded] == [r for r, _ in exact]
+        assert [s for _, s in bounded] == pytest.approx([s for _, s in exact], abs=1e-5)
+        unbounded = index.top(question, 5, reader(vectors), Allowed(among, lambda: kept))
+        assert asked and unbounded == bounded  # without a bound: the best candidates first, the same answer
+        asked.clear()
+    wide = rowids[rowids % 2 == 0]  # half the rows pass: the bound is no reason to skip the scan
+    index.top(questions[0], 5, reader(vectors), Allowed(among, lambda: wide, lambda: len(wide)))
+    assert asked
 
 
 def test_removed_rows_leave_the_index_and_their_slots_are_zeroed(

@@ -101,6 +101,10 @@ class Store(Protocol):
         """Newest first by created_at."""
         ...
 
+    def memories_from(self, space: str, episode_ids: Sequence[str], filters: Filters) -> list[MemoryItem]:
+        """Memories derived from any of these episodes that pass the filters, newest first by created_at."""
+        ...
+
     def count_memories(self, space: str, filters: Filters) -> int: ...
 
     def history(self, space: str, memory_id: str) -> list[Version]:

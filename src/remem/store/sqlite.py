@@ -2,8 +2,8 @@
 the FTS5 index, the vectors and the extraction queue.
 
 The queries and policy both engines share are in remem.store.sql; here is what is SQLite's own:
-connections and WAL, FTS5 and its BM25, the in-memory vector matrix, and scrubbing the file after
-a forgetting.
+connections and WAL, FTS5 and its BM25, and scrubbing the file after a forgetting. Its vectors,
+their in-memory index and dense search are in remem.store.sqlite_vectors.
 """
 
 from __future__ import annotations
@@ -19,25 +19,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from remem.errors import InvalidInput, NotFound, StorageFull
 from remem.search.lexical import BM25, prune_common, query_phrases
 from remem.store.base import Vector
 from remem.store.rows import MEMORY_COLUMNS, MEMORY_UPDATE, Codec
 from remem.store.sql import SQLStore
 from remem.store.sqlite_schema import migrate
-from remem.store.vector_index import TRAIN_ROWS, Allowed, SpaceMatrix, from_blobs, to_blob
+from remem.store.sqlite_vectors import SQLiteVectors
+from remem.store.vector_index import SpaceMatrix, to_blob
 from remem.timeutil import from_iso, now, to_iso
 from remem.types import Filters, MemoryItem
 
 log = logging.getLogger("remem")
 SCRUB_WAIT_MS = 200  # how long a scrub waits for readers to leave the WAL before it is left for later
 SCRUB_RETRY_SECONDS = 5.0  # how often writes look for scrubs owed (by this process or another)
-VECTOR_LOG_LIMIT = 50_000  # past this many changed rows a space's log is cleared and every process reloads
 
 
-class SQLiteStore(SQLStore):
+class SQLiteStore(SQLiteVectors, SQLStore):
     """Store backed by one SQLite file. Safe across threads (a connection each) and processes (WAL)."""
 
     backend = "sqlite"
@@ -206,19 +204,6 @@ class SQLiteStore(SQLStore):
     def _size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
 
-    # -- vectors ----------------------------------------------------------------------------
-    def get_vectors(self, space: str, ids: Sequence[str]) -> dict[str, Vector]:
-        out: dict[str, Vector] = {}
-        for chunk in self._chunks(ids):
-            clause, params = self._in("m.id", chunk)
-            for memory_id, blob in self._q(
-                "SELECT m.id, v.vector FROM memories m JOIN memory_vectors v ON v.rowid = m.rowid "
-                f"WHERE +m.space = ? AND {clause}",
-                [space, *params],
-            ):
-                out[memory_id] = np.frombuffer(blob, dtype=np.float32).copy()
-        return out
-
     # -- search -----------------------------------------------------------------------------
     def lexical_search(self, space: str, terms: Sequence[str], filters: Filters, k: int) -> list[tuple[str, float]]:
         if not terms:
@@ -262,120 +247,6 @@ class SQLiteStore(SQLStore):
             entries.clear()
         entries[quoted_term] = (count, time.monotonic())
         return count
-
-    def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
-        matrix = self._matrix(space)
-        with matrix.lock:
-            kept = matrix.top(
-                vector,
-                k,
-                lambda rowids: self._vectors_of(rowids, matrix.dim),
-                Allowed(
-                    lambda rowids: self._allowed_rowids(space, rowids, filters),
-                    lambda: self._matching_rowids(space, filters),
-                ),
-            )
-        ids = dict(self._rowid_to_id([r for r, _ in kept]))
-        return [(ids[r], s) for r, s in kept if r in ids]
-
-    def _allowed_rowids(self, space: str, rowids: list[int], filters: Filters) -> set[int]:
-        where, params = self._filter_sql(space, filters)
-        allowed: set[int] = set()
-        for chunk in self._chunks(rowids):
-            clause, values = self._in("m.rowid", chunk)
-            # NOT INDEXED: with many ids the planner otherwise scans the space's index.
-            rows = self._q(f"SELECT m.rowid FROM memories m NOT INDEXED WHERE {clause} AND {where}", [*values, *params])
-            allowed.update(r[0] for r in rows)
-        return allowed
-
-    def _matching_rowids(self, space: str, filters: Filters) -> np.ndarray:
-        where, params = self._filter_sql(space, filters)
-        return np.array([r[0] for r in self._q(f"SELECT m.rowid FROM memories m WHERE {where}", params)], np.int64)
-
-    def _rowid_to_id(self, rowids: list[int]) -> list[tuple[int, str]]:
-        out: list[tuple[int, str]] = []
-        for chunk in self._chunks(rowids):
-            clause, params = self._in("rowid", chunk)
-            out.extend(self._q(f"SELECT rowid, id FROM memories NOT INDEXED WHERE {clause}", params))
-        return out
-
-    def _matrix(self, space: str) -> SpaceMatrix:
-        """The space's vectors, brought up to date with the file (other processes write too)."""
-        with self._matrices_lock:
-            matrix = self._matrices.setdefault(space, SpaceMatrix())
-        with matrix.lock:
-            row = self._q("SELECT generation FROM space_state WHERE space = ?", (space,))
-            generation = row[0][0] if row else 0
-            seq = int(self._q("SELECT coalesce(max(seq), 0) FROM vector_log WHERE space = ?", (space,))[0][0])
-            dim = self._bound_dim()
-            if generation != matrix.generation:
-                matrix.reset(generation, seq, dim)
-                count = int(self._q("SELECT count(*) FROM memory_vectors WHERE space = ?", (space,))[0][0])
-                sample = np.zeros((0, dim), dtype=np.float32)
-                if count > matrix.exact_rows:  # the projection's sample: every step-th row, read before the rest
-                    step = max(1, count // TRAIN_ROWS)
-                    rows = self._q("SELECT vector FROM memory_vectors WHERE space = ? AND rowid % ? = 0", (space, step))
-                    sample = from_blobs([r[0] for r in rows], dim)
-                matrix.load(self._vectors_after(space, 0, dim), count, sample)
-                return matrix
-            if seq > matrix.log_seq:  # changed or gone since: drop them, and take back those still there
-                rows = self._q(
-                    "SELECT DISTINCT row FROM vector_log WHERE space = ? AND seq > ? AND seq <= ?",
-                    (space, matrix.log_seq, seq),
-                )
-                changed = np.array([r[0] for r in rows], dtype=np.int64)
-                matrix.remove(changed)
-                matrix.add(*self._vectors_of(changed[changed <= matrix.max_rowid], dim))
-                matrix.log_seq = seq
-            for rowids, vectors in self._vectors_after(space, matrix.max_rowid, dim):
-                matrix.add(rowids, vectors)
-        return matrix
-
-    def _vectors_after(
-        self, space: str, rowid: int, dim: int, chunk: int = 20_000
-    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """The space's vectors past `rowid`, in rowid order, a chunk at a time (memory stays bounded)."""
-        while True:
-            rows = self._q(
-                "SELECT rowid, vector FROM memory_vectors WHERE space = ? AND rowid > ? ORDER BY rowid LIMIT ?",
-                (space, rowid, chunk),
-            )
-            if not rows:
-                return
-            rowid = rows[-1][0]
-            yield np.array([r[0] for r in rows], dtype=np.int64), from_blobs([r[1] for r in rows], dim)
-
-    def _vectors_of(self, rowids: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
-        """The vectors these rows hold now (rows gone are left out), in the order asked."""
-        found: dict[int, bytes] = {}
-        for chunk in self._chunks([int(r) for r in rowids]):
-            clause, params = self._in("rowid", chunk)
-            found.update(self._q(f"SELECT rowid, vector FROM memory_vectors WHERE {clause}", params))
-        held = [int(r) for r in rowids if int(r) in found]
-        return np.array(held, dtype=np.int64), from_blobs([found[r] for r in held], dim)
-
-    def _log_vectors(self, space: str, select: str, params: Sequence[Any]) -> None:
-        """Record rows whose vector changes or goes; a log grown too long is cleared and every process reloads."""
-        cur = self._conn().execute(f"INSERT INTO vector_log (space, row) {select}", params)
-        if cur.lastrowid is not None and cur.lastrowid % 1024 < max(cur.rowcount, 1):
-            held = self._q("SELECT count(*) FROM vector_log WHERE space = ?", (space,))[0][0]
-            if held > VECTOR_LOG_LIMIT:
-                self._x("DELETE FROM vector_log WHERE space = ?", (space,))
-                self._bump_generation(space)
-
-    def _bound_dim(self) -> int:
-        dim = self._dim
-        if dim is None:
-            bound = self.embedder_binding()
-            dim = bound[1] if bound else 0
-        return int(dim)
-
-    def _bump_generation(self, space: str) -> None:
-        self._conn().execute(
-            "INSERT INTO space_state (space, generation) VALUES (?, 1) "
-            "ON CONFLICT (space) DO UPDATE SET generation = generation + 1",
-            (space,),
-        )
 
     # -- scrubbing after a forgetting -------------------------------------------------------
     def pending_scrubs(self) -> list[dict[str, Any]]:

@@ -152,6 +152,12 @@ MIGRATIONS: list[Migration] = [
         # dense search with a selective filter of kinds (reconciliation's facts) reads the rows it keeps
         "CREATE INDEX memories_space_kind ON memories (space, kind)",
     ),
+    # 7: the same lookup answered from the index alone: which of those rows are still valid (the
+    # filter's valid_to) without reading each row (3 ms for 1,900 facts among 100k turns, 0.7 with it)
+    statements(
+        "CREATE INDEX memories_space_kind_valid ON memories (space, kind, valid_to)",
+        "DROP INDEX memories_space_kind",
+    ),
 ]
 
 

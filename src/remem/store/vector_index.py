@@ -37,16 +37,19 @@ RESCORE = 256  # candidates a query ranks exactly (at least 2 for each result as
 TRAIN_ROWS = 20_000  # the sample the components are computed from
 RETRAIN_GROWTH = 2.0  # components are computed again when the space has grown this much since
 BLOCK_ROWS = 65_536
+SELECTIVE = 16  # a filter that may keep at most one row in this many is searched by its rows alone
 
 Fetch = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]  # rowids -> (rowids found, their vectors)
 
 
 @dataclass
 class Allowed:
-    """A search's filters, asked two ways: which of these rows pass, and every row that passes."""
+    """A search's filters, asked three ways: which of these rows pass, every row that passes, and
+    a cheap upper bound on how many pass (None when there is none cheaper than asking `every`)."""
 
     among: Callable[[list[int]], set[int]]
     every: Callable[[], np.ndarray]
+    at_most: Callable[[], int | None] = lambda: None
 
 
 @dataclass
@@ -164,33 +167,46 @@ class SpaceMatrix:
     def top(self, vector: np.ndarray, k: int, fetch: Fetch, allowed: Allowed | None = None) -> list[tuple[int, float]]:
         """The k most similar rows the filters keep, as (rowid, exact cosine), best first.
 
-        `fetch` reads the vectors of the candidates to rescore. The filters are asked about the
-        index's best candidates, twice with more of them; when too few of those pass (a selective
-        filter), they are asked for every row they keep, and only those rows are scanned.
+        `fetch` reads the vectors of the candidates to rescore. A filter that may keep only a few
+        rows is asked for every row it keeps, and only those are scanned; any other is asked about
+        the index's best candidates (see _filtered).
         """
         if self.size == 0 or k <= 0:
             return []
         vector = np.asarray(vector, dtype=np.float32)
         code = self._code(vector[None, :])[0]
         want = max(self.rescore, 2 * k) if self.projected else k
-        candidates: list[tuple[int, float]] = []
-        for count in (2 * max(want, 32), 16 * max(want, 32)):
-            candidates = self._best(code, min(count, self.size))
-            if allowed is None:
-                break
-            passed = allowed.among([rowid for rowid, _ in candidates])
-            candidates = [hit for hit in candidates if hit[0] in passed]
-            if len(candidates) >= want or count >= self.size:
-                break
-            if len(candidates) * 8 < want:  # so few pass that eight times more would not be enough
-                candidates = self._best(code, want, allowed.every())
-                break
+        bound = allowed.at_most() if allowed is not None else None
+        if allowed is None:
+            candidates = self._best(code, min(2 * max(want, 32), self.size))
+        elif bound is not None and bound * SELECTIVE < self.size:
+            # So few rows can pass that the best candidates would hold too few of them (fewer than
+            # want / 8 in the first 2 * want, on average): scan only the rows that pass, at once,
+            # instead of scanning every row and asking the filters first (most of a fact lookup's
+            # time in a space of turns).
+            candidates = self._best(code, want, allowed.every())
         else:
-            candidates = self._best(code, want, allowed.every() if allowed else None)
+            candidates = self._filtered(code, want, allowed)
         if not self.projected:
             return candidates[:k]
         found, vectors = fetch(np.array([rowid for rowid, _ in candidates[:want]], dtype=np.int64))
         return _ranked(found, vectors @ vector, k)
+
+    def _filtered(self, code: np.ndarray, want: int, allowed: Allowed) -> list[tuple[int, float]]:
+        """The best `want` rows the filters keep: the filters are asked about the index's best
+        candidates, twice with more of them; when too few of those pass, for every row they keep."""
+        for count in (2 * max(want, 32), 16 * max(want, 32)):
+            ranked = self._best(code, min(count, self.size))
+            # The filters are asked about the best `want` first; the others only if some of those fail.
+            passed = allowed.among([rowid for rowid, _ in ranked[:want]])
+            if len(passed) < min(want, len(ranked)):
+                passed |= allowed.among([rowid for rowid, _ in ranked[want:]])
+            candidates = [hit for hit in ranked if hit[0] in passed]
+            if len(candidates) >= want or count >= self.size:
+                return candidates
+            if len(candidates) * 8 < want:  # so few pass that eight times more would not be enough
+                break
+        return self._best(code, want, allowed.every())
 
     def _best(self, code: np.ndarray, k: int, only: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The k best rows by the index's own score (only these rowids, if given).

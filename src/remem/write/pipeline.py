@@ -351,7 +351,7 @@ def _mark_turns(store: Store, closed: MemoryItem, at: datetime, actor: str, epis
     if not closed.source_episode_ids or closed.session is None:
         return
     sources = set(closed.source_episode_ids)
-    turns = store.list_memories(closed.space, Filters(session=closed.session, kinds=("turn",)), 10_000)
+    turns = store.memories_from(closed.space, list(sources), Filters(session=closed.session, kinds=("turn",)))
     for turn in turns:
         if not sources & set(turn.source_episode_ids):
             continue

@@ -206,6 +206,24 @@ class SQLStore(SQLPurge, SQLQueue):
         )
         return readable(rows, self.rows.memory, "memory")
 
+    def memories_from(self, space: str, episode_ids: Sequence[str], filters: Filters) -> list[MemoryItem]:
+        ids = self._select_among(
+            "SELECT DISTINCT memory_id FROM memory_episodes WHERE space = %s", space, "episode_id", episode_ids
+        )
+        where, params = self._filter_sql(space, filters)
+        # Found by id, not through an index of the space's kinds or sessions (on SQLite: every turn of it).
+        where = where.replace("m.space", "m." + self.id_space, 1).replace("m.+", "+m.", 1)
+        rows: list[tuple[Any, ...]] = []
+        for chunk in self._chunks(ids):
+            clause, values = self._in("m.id", chunk)
+            rows += self._q(
+                f"SELECT {MEMORY_COLUMNS}, m.created_at, m.{self.order_column} FROM memories m "
+                f"WHERE {where} AND {clause}",
+                [*params, *values],
+            )
+        rows.sort(key=lambda row: (row[-2], row[-1]), reverse=True)  # list_memories' order
+        return readable((row[:-2] for row in rows), self.rows.memory, "memory")
+
     def count_memories(self, space: str, filters: Filters) -> int:
         where, params = self._filter_sql(space, filters)
         return int(self._q(f"SELECT count(*) FROM memories m WHERE {where}", params)[0][0])

@@ -1,0 +1,52 @@
+"""Where the default write path's time goes: cProfile of Memory.add on an existing space.
+
+    python bench/profile_write.py DB [--space perf] [--turns 200] [--seed 100] [--top 30]
+
+Adds --turns turns of bench/perf.py's synthetic stream, in conversations of 20 (as its default
+phase does), to the space in DB (a copy: the turns stay there), and prints turns/s and the
+functions with the most cumulative time. cProfile slows Python code, so the rate is lower than
+bench/perf.py's; the shares are what this is for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from perf import messages  # noqa: E402
+
+from remem import Memory  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("database")
+    parser.add_argument("--space", default="perf")
+    parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=100)
+    parser.add_argument("--top", type=int, default=30)
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    with Memory.open(args.database) as mem:
+        mem.search("warm up the model", space=args.space, k=1)
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        for i in range(0, args.turns, 20):
+            batch = messages(rng, min(20, args.turns - i))
+            mem.add(batch, space=args.space, session=f"default-{args.seed}-{i // 200}")
+        profile.disable()
+        seconds = time.perf_counter() - started
+    print(f"{args.turns} turns in {seconds:.1f} s: {args.turns / seconds:.1f} turns/s (under cProfile)")
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
