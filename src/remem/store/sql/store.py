@@ -210,9 +210,8 @@ class SQLStore(SQLPurge, SQLQueue):
         ids = self._select_among(
             "SELECT DISTINCT memory_id FROM memory_episodes WHERE space = %s", space, "episode_id", episode_ids
         )
-        where, params = self._filter_sql(space, filters)
         # Found by id, not through an index of the space's kinds or sessions (on SQLite: every turn of it).
-        where = where.replace("m.space", "m." + self.id_space, 1).replace("m.+", "+m.", 1)
+        where, params = self._filter_sql(space, filters, among_ids=True)
         rows: list[tuple[Any, ...]] = []
         for chunk in self._chunks(ids):
             clause, values = self._in("m.id", chunk)
