@@ -102,12 +102,10 @@ def with_adjacent_turns(store: Store, space: str, hits: Sequence[Hit], neighbour
             before, after = beside.get(window[0], (None, None))[0], beside.get(window[-1], (None, None))[1]
             window[:0] = [before] if before is not None else []
             window += [after] if after is not None else []
-    items = _read_many(store, space, [i for w in windows.values() for i in w])
+    read = MemoryReader(store, space)
+    read.read.update((h.memory.id, h.memory) for h in hits)  # the hits themselves are read already
+    items = read([i for w in windows.values() for i in w])
     return [
         replace(h, context=[items[i] for i in windows[h.memory.id] if i in items]) if h.memory.id in windows else h
         for h in hits
     ]
-
-
-def _read_many(store: Store, space: str, ids: Sequence[str]) -> dict[str, MemoryItem]:
-    return {m.id: m for m in store.get_memories(space, ids)} if ids else {}
