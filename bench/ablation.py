@@ -27,7 +27,8 @@ STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
     (
         "before: fused ranking, a fact with its source turns",
         {
-            (locality, "NEIGHBOUR_WEIGHT"): 0.0,
+            (locality, "BEFORE_WEIGHT"): 0.0,
+            (locality, "AFTER_WEIGHT"): 0.0,
             (locality, "SEEDS"): 0,
             (locality, "SESSION_WEIGHT"): 0.0,
             (RememSystem, "neighbours"): 0,
@@ -35,13 +36,14 @@ STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
     ),
     (
         "+ a turn gains half its better neighbour's score; the best hits' neighbours join",
-        {
-            (locality, "NEIGHBOUR_WEIGHT"): locality.NEIGHBOUR_WEIGHT,
-            (locality, "SEEDS"): locality.SEEDS,
-        },
+        {(locality, "BEFORE_WEIGHT"): 0.5, (locality, "AFTER_WEIGHT"): 0.5, (locality, "SEEDS"): locality.SEEDS},
     ),
     ("+ a turn gains a fifth of its session's strength", {(locality, "SESSION_WEIGHT"): locality.SESSION_WEIGHT}),
     ("+ a turn hit is read with the turns said around it", {(RememSystem, "neighbours"): RememSystem.neighbours}),
+    (
+        "+ a reply gains 0.7 of the turn it answers, a turn 0.3 of its reply",
+        {(locality, "BEFORE_WEIGHT"): locality.BEFORE_WEIGHT, (locality, "AFTER_WEIGHT"): locality.AFTER_WEIGHT},
+    ),
 ]
 
 

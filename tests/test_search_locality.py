@@ -3,13 +3,15 @@ turns said around it (remem.search.locality), on a real SQLite store and the rea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from remem import Memory
 from remem.errors import InvalidInput
+from remem.search.locality import AFTER_WEIGHT, BEFORE_WEIGHT, SESSION_WEIGHT, MemoryReader, prefer_local
+from remem.types import Filters, MemoryItem
 
 CHATTER = [
     "I repainted the kitchen a pale green over the weekend.",
@@ -79,3 +81,57 @@ def test_ask_reads_a_turn_with_the_reply_it_got(chat: Memory) -> None:
     texts = [c["text"] for c in answer.context]
     assert "Ben: It was Matt Patterson, what a voice!" in texts
     assert len(texts) == len(set(texts))  # each turn once
+
+
+def test_a_reply_gains_more_from_the_turn_it_answers_than_the_turn_before_from_it(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m.db", extractor="turns") as mem:
+        for n, line in enumerate(CHATTER):
+            mem.add([{"role": "user", "name": "Ana", "content": line}], space="s", session=f"talk-{n}")
+        mem.add(
+            [
+                {"role": "user", "name": "Ben", "content": "We had a party for my daughter, she turned six."},
+                {"role": "user", "name": "Ana", "content": "Who sang at your daughter's birthday party last night?"},
+                {"role": "user", "name": "Ben", "content": "It was Matt Patterson, what a voice!"},
+            ],
+            space="s",
+            session="party",
+        )
+        texts = [h.memory.text for h in mem.search("Who sang at the birthday party?", space="s", k=5)]
+    # The answer follows the question: the reply takes 0.7 of the question's score, the turn before
+    # it 0.3, so the reply ranks second although the turn before shares more of the question's words.
+    assert texts[:2] == [
+        "Ana: Who sang at your daughter's birthday party last night?",
+        "Ben: It was Matt Patterson, what a voice!",
+    ], texts
+
+
+def test_a_turn_lends_what_it_is_worth_now_and_a_lifted_turn_stays_below_it(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m.db", extractor="turns") as mem:
+        result = mem.add(
+            [
+                {"role": "user", "content": "My dentist appointment is on Monday the 12th."},
+                {"role": "assistant", "content": "Noted: Monday the 12th."},
+                {"role": "user", "content": "Thanks."},
+            ],
+            space="s",
+            session="day",
+        )
+        first, echo, thanks = [d.memory_id for d in result.decisions if d.operation == "ADD"][:3]
+        ranked = [(first, 1.0), (echo, 0.5), (thanks, 0.3)]
+
+        def local(worth: Callable[[MemoryItem], float]) -> dict[str, float]:
+            return dict(prefer_local(mem.store, "s", ranked, Filters(), MemoryReader(mem.store, "s"), worth=worth))
+
+        # Worth 1: a turn gains 0.7 of the turn before it, or 0.3 of the turn after it, the larger; and a
+        # fifth of its session's strength (the mean of its three best scores). The echo, lifted by the
+        # stronger turn it answers to 1.2 and more, stays just below that turn.
+        full = local(lambda _: 1.0)
+        strength = SESSION_WEIGHT * (1.0 + 0.5 + 0.3) / 3
+        assert full[first] == pytest.approx(1.0 + AFTER_WEIGHT * 0.5 + strength)
+        assert full[echo] == pytest.approx(full[first] - 1e-6) and full[echo] < full[first]
+        assert full[thanks] == pytest.approx(0.3 + BEFORE_WEIGHT * 0.5 + strength)
+        # The first turn's value replaced (worth 0.3): it lends 0.3 of its score, and keeps its own.
+        stale = local(lambda item: 0.3 if item.id == first else 1.0)
+        strength = SESSION_WEIGHT * (0.5 + 0.3 + 0.3) / 3
+        assert stale[echo] == pytest.approx(0.5 + BEFORE_WEIGHT * 0.3 + strength)
+        assert stale[first] == pytest.approx(1.0 + AFTER_WEIGHT * 0.5 + strength)

@@ -11,7 +11,7 @@ from remem.embed.base import Embedder
 from remem.search.fuse import convex_combination, reciprocal_rank_fusion, relevance
 from remem.search.intent import Intent, answers, intent
 from remem.search.lexical import memory_tokens, query_phrases
-from remem.search.locality import NEIGHBOUR_WEIGHT, SESSION_WEIGHT, MemoryReader, prefer_local
+from remem.search.locality import AFTER_WEIGHT, BEFORE_WEIGHT, SESSION_WEIGHT, MemoryReader, prefer_local
 from remem.search.terms import query_terms
 from remem.search.timeparse import TimeWindow, time_windows
 from remem.store.base import Store
@@ -88,11 +88,13 @@ def search(
             [evidence_lexical, evidence_dense], weights=[plan.lexical_weight, plan.dense_weight]
         )
     read = MemoryReader(store, space)
-    if mode == "hybrid":
-        ranked = prefer_local(store, space, ranked, filters, read)
+    moment = filters.as_of or now()
     windows = time_windows(query)
     if windows and mode == "hybrid":
+        # Before locality: a turn of the day the question names brings the turns beside it with it.
         ranked = _prefer_dated(read, ranked, windows, plan.time_bonus)
+    if mode == "hybrid":
+        ranked = prefer_local(store, space, ranked, filters, read, worth=lambda item: worth_now(item, moment))
     pooled = {i for i, _ in ranked}
     deeper = [(i, s) for i, s in [*dense[plan.candidates :], *lexical[plan.candidates :]] if i not in pooled]
     ranked += [(i, 0.0) for i in dict.fromkeys(i for i, _ in deeper)]
@@ -103,12 +105,11 @@ def search(
     wanted: Intent | None = None
     if mode == "hybrid":
         wanted = intent(query)
-        window = _present_first(window, pool_items, filters.as_of or now())
+        window = _present_first(window, pool_items, moment)
         window = _answers_first(window, pool_items, wanted)
     considered = window + ranked[RERANKED:]
     top = _collapse(considered, pool_items, k)
     items = {i: pool_items[i] for i, _ in top}
-    moment = filters.as_of or now()
     relevant = _relevance(query, [items[i] for i, _ in top], cosines, mode)
     scored = [(i, _relevance_now(items[i], relevant[i], wanted, moment)) for i, _ in top]
     hits = [(items[i], score, lexical_rank.get(i), dense_rank.get(i), None) for i, score in scored]
@@ -153,11 +154,7 @@ def _relevance_now(item: MemoryItem, score: float, wanted: Intent | None, moment
     value was superseded, or the assistant's, counts less; a fact that sets the property asked for
     counts as much more as it answers (weight 1: fully relevant)."""
     if item.kind == "turn":
-        superseded = item.metadata.get("superseded_at")
-        if isinstance(superseded, str) and superseded <= moment.isoformat():
-            score *= SUPERSEDED_WEIGHT
-        if item.metadata.get("role") == "assistant":
-            score *= ASSISTANT_WEIGHT
+        score *= worth_now(item, moment)
     elif wanted:
         score += (1.0 - score) * answers(item.text, item.metadata, wanted)
     return score
@@ -165,6 +162,19 @@ def _relevance_now(item: MemoryItem, score: float, wanted: Intent | None, moment
 
 SUPERSEDED_WEIGHT = 0.3  # a turn whose stated value was replaced, asked about a later moment
 ASSISTANT_WEIGHT = 0.6  # the assistant's words are what it said, weaker evidence of the user's facts
+
+
+def worth_now(item: MemoryItem, moment: datetime) -> float:
+    """How much a memory's score counts at `moment`: a turn that states a value superseded by then, or
+    the assistant's turn, counts less (both weights apply to the assistant repeating a replaced value)."""
+    weight = 1.0
+    if item.kind == "turn":
+        superseded = item.metadata.get("superseded_at")
+        if isinstance(superseded, str) and superseded <= moment.isoformat():
+            weight *= SUPERSEDED_WEIGHT
+        if item.metadata.get("role") == "assistant":
+            weight *= ASSISTANT_WEIGHT
+    return weight
 
 
 def _present_first(
@@ -175,20 +185,14 @@ def _present_first(
     out = []
     for memory_id, score in ranked:
         item = items.get(memory_id)
-        if item is not None and item.kind == "turn":
-            superseded = item.metadata.get("superseded_at")
-            if isinstance(superseded, str) and superseded <= moment.isoformat():
-                score *= SUPERSEDED_WEIGHT
-            if item.metadata.get("role") == "assistant":
-                score *= ASSISTANT_WEIGHT
-        out.append((memory_id, score))
+        out.append((memory_id, score * worth_now(item, moment) if item is not None else score))
     return sorted(out, key=lambda pair: (-pair[1], pair[0]))
 
 
 #: Added to the fused score (0..1) of a fact that sets the property the question asks for: more than
 #: locality can add to a turn (remem.search.locality), so such a fact ranks above every turn that only
 #: shares its words, however small the space (min-max scaling puts the weaker of two candidates at 0).
-ANSWER_BONUS = 1.0 + NEIGHBOUR_WEIGHT + SESSION_WEIGHT
+ANSWER_BONUS = 1.0 + max(BEFORE_WEIGHT, AFTER_WEIGHT) + SESSION_WEIGHT
 
 
 def _answers_first(
