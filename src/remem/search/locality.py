@@ -26,7 +26,7 @@ better neighbour's score either way); 0.745 / 0.797 with each turn hit read with
 shares, 17 of the missed evidence turns had the turn before them in the top 10 and 6 the turn after.
 Tried there and not kept: a fact counting its source turn's neighbours, spreading the hits over
 sessions, preferring the turns of a speaker the question names, naming the listener in the embedded
-text of a turn that says "you" (R@1 0.417 to 0.391). The preferences read the first HEAD candidates
+text of a turn that says "you" (lower R@1). The preferences read the first HEAD candidates
 only: reading all 200 gained less than the split's noise, for five times the lookups.
 """
 
