@@ -280,6 +280,23 @@ def test_episodes_come_back_in_time_order_by_session_and_space(store: Store) -> 
     assert got[1].event_time.utcoffset() == timedelta(0)
 
 
+def test_the_last_episodes_of_a_session_are_its_latest_oldest_first(store: Store) -> None:
+    # Three turns told in one add share a moment: they keep the order they arrived in, not their ids'.
+    at_once = [Episode(f"ep_a_{n}", "a", "user", f"turn {n}", "s1", T0 + timedelta(days=9), T0) for n in (7, 5, 6)]
+    store.insert_episodes([episode("a", 3), episode("a", 1), episode("a", 2, "s2")])
+    store.insert_episodes(at_once)
+    store.insert_episodes([episode("b", 10)])
+    assert [e.id for e in store.last_episodes("a", "s1", 4)] == ["ep_a_3", "ep_a_7", "ep_a_5", "ep_a_6"]
+    everything = [e.id for e in store.list_episodes("a", session="s1")]
+    assert (
+        [e.id for e in store.last_episodes("a", "s1", 100)]
+        == everything
+        == ["ep_a_1", "ep_a_3", "ep_a_7", "ep_a_5", "ep_a_6"]
+    )
+    assert store.last_episodes("a", "s1", 1)[0] == at_once[-1]
+    assert store.last_episodes("a", "s3", 5) == []
+
+
 def test_purge_really_removes_from_every_table(store: Store) -> None:
     store.insert_episodes([episode("a", 1, "private"), episode("a", 2, "public")])
     add(store, item("a", 1, "zanzibarite secret", session="private", source_episode_ids=["ep_a_1"]), unit(0))

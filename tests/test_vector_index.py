@@ -211,3 +211,29 @@ def test_a_store_follows_appends_new_vectors_and_purges(
         held = {int(r) for b in matrix.blocks for r in b.rowids[: b.count]}
         assert len(held) == 2998
         other.close()
+
+
+def test_a_rolled_back_write_leaves_nothing_in_the_index(
+    store: Store, embedded: tuple[list[str], np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Few candidates rescored, as in a big space: a stale code in the index is not saved by the rescoring.
+    monkeypatch.setattr(vector_index, "RESCORE", 20)
+    texts, vectors, _ = embedded
+    with store.transaction():
+        for n in range(2500):
+            add(store, item("s", n, texts[n]), vectors[n])
+    assert first(store, vectors[5], 1) == ["mem_s_5"]  # loaded, memory 5's vector read for rescoring
+    changed = item("s", 5, texts[2501], version=2)
+    version = Version(changed.id, 2, "UPDATE", changed.text, "fact", [], None, None, "", "", None, changed.created_at)
+    with pytest.raises(RuntimeError), store.transaction():
+        add(store, item("s", 2500, texts[2500]), vectors[2500])
+        store.update_memory(changed, vectors[2501], version)
+        assert first(store, vectors[2500], 1) == ["mem_s_2500"]  # a search inside the write sees it
+        assert first(store, vectors[2501], 1) == ["mem_s_5"]
+        raise RuntimeError("the write fails")
+    # The next memory takes the row the rolled-back one had: the index must hold its vector, not the other's.
+    add(store, item("s", 2600, texts[2502]), vectors[2502])
+    assert first(store, vectors[2502], 1) == ["mem_s_2600"]
+    assert "mem_s_2500" not in first(store, vectors[2500], 10)
+    assert first(store, vectors[5], 1) == ["mem_s_5"]  # its own vector again
+    assert "mem_s_5" not in first(store, vectors[2501], 10)

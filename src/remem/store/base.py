@@ -72,6 +72,10 @@ class Store(Protocol):
         """Oldest first by event time."""
         ...
 
+    def last_episodes(self, space: str, session: str, limit: int) -> list[Episode]:
+        """A session's latest `limit` episodes, oldest first (the end of what list_episodes lists)."""
+        ...
+
     # -- memories ---------------------------------------------------------------------------
     def insert_memory(self, item: MemoryItem, vector: Vector, version: Version) -> None: ...
 

@@ -116,6 +116,8 @@ class SQLiteStore(SQLiteVectors, SQLStore):
             if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
                 conn.execute("ROLLBACK")
             self._local.scrub = False
+            with contextlib.suppress(sqlite3.Error):  # the error that rolled it back is the one to raise
+                self._forget_uncommitted_vectors()
             if _disk_full(exc):
                 raise StorageFull(
                     f"the disk is full (where {self.path} is), so nothing of this write was stored; free some "

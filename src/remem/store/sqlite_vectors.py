@@ -126,6 +126,18 @@ class SQLiteVectors(SQLEngine):
                 matrix.add(rowids, vectors)
         return matrix
 
+    def _forget_uncommitted_vectors(self) -> None:
+        """After a rollback: an index that took in rows the rolled-back writes added or changed is read
+        again at its next search. Those rowids go to the next rows inserted, which it would never take in."""
+        with self._matrices_lock:
+            matrices = list(self._matrices.items())
+        for space, matrix in matrices:
+            with matrix.lock:
+                top = self._q("SELECT coalesce(max(rowid), 0) FROM memory_vectors WHERE space = ?", (space,))[0][0]
+                seq = self._q("SELECT coalesce(max(seq), 0) FROM vector_log WHERE space = ?", (space,))[0][0]
+                if matrix.max_rowid > int(top) or matrix.log_seq > int(seq):
+                    matrix.generation = -1
+
     def _vectors_after(
         self, space: str, rowid: int, dim: int, chunk: int = 20_000
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:

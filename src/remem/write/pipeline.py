@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 NEIGHBOURS = 30  # a space's facts about one subject that a new claim is compared with
 FACT_KINDS = ("fact", "preference", "event", "note")
+RECENT_TURNS = 20  # the session's latest turns an extractor reads as context
 
 
 def run_job(
@@ -47,7 +48,7 @@ def run_job(
     sessions = sorted({e.session for e in episodes if e.session is not None})
     recent: list[Episode] = []
     for session in sessions:
-        recent.extend(store.list_episodes(job.space, session=session, limit=10_000)[-20:])
+        recent.extend(store.last_episodes(job.space, session, RECENT_TURNS))
     candidates = extractor.extract(episodes, recent)  # a model call, if any, holds no lock
     texts = [index_text(c.text, c.kind, c.valid_from, c.metadata) for c in candidates]
     vectors = embedder.embed(texts) if candidates else np.zeros((0, 0))
@@ -129,7 +130,7 @@ def _summarize(store: Store, embedder: Embedder, summarizer: Summarizer, space: 
     """Write a session's summary again, after the job's own transaction: the summary (a model call,
     or the extractive pass over the session) is made with no lock held, over a bounded input, and
     written in a transaction of its own. A summary that cannot be made leaves the last one."""
-    episodes = store.list_episodes(space, session=session, limit=100_000)[-SUMMARY_TURNS:]
+    episodes = store.last_episodes(space, session, SUMMARY_TURNS)
     bounded = [replace(e, content=e.content[:SUMMARY_CHARS]) for e in episodes]
     try:
         candidate = summarizer.summarize(bounded)

@@ -135,6 +135,7 @@ _PRONOUNS = [
     (r"\bmine\b", "{name}'s"),
     (r"\bme\b(?!-)", "{name}"),  # not the "me" of "me-time"
 ]
+_PRONOUN_PATTERNS = [(re.compile(pattern), replacement) for pattern, replacement in _PRONOUNS]  # compiled once
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,8 @@ def rewrite(sentence: str, name: str | None) -> str:
         ),
         sentence,
     )
-    for pattern, replacement in _PRONOUNS:
-        out = re.sub(pattern, replacement.format(name=name), out)
+    for pattern, replacement in _PRONOUN_PATTERNS:
+        out = pattern.sub(replacement.format(name=name), out)
     return out[0].upper() + out[1:] if out else out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from remem.llm.base import LLM, complete_json, fill, load_prompt
@@ -45,22 +46,34 @@ def _summary_candidate(episodes: Sequence[Episode], body: str, keywords: list[st
     )
 
 
+@lru_cache(maxsize=4096)
+def _quotable(content: str, name: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The sentences of a turn a summary may quote, each with its content words. Cached: a session's
+    summary is written again at each add, over the same turns, and classifying them was most of its cost."""
+    return tuple(
+        (sentence, tuple(content_words(sentence)))
+        for sentence in sentences(content)
+        if len(sentence) <= MAX_CLAUSE and classify(sentence, name) is not None
+    )
+
+
 def summarize_session(episodes: Sequence[Episode]) -> Candidate | None:
     """An extractive summary of one session's turns (in order), or None when there is nothing to say."""
     pool: list[tuple[int, str, str]] = []  # (order, speaker, sentence)
+    words_of: dict[str, tuple[str, ...]] = {}
     for order, episode in enumerate(episodes):
-        for sentence in sentences(episode.content):
-            if len(sentence) <= MAX_CLAUSE and classify(sentence, episode.name) is not None:
-                pool.append((order, episode.name or episode.role, sentence))
+        for sentence, words in _quotable(episode.content, episode.name):
+            pool.append((order, episode.name or episode.role, sentence))
+            words_of[sentence] = words
     if not episodes or not pool:
         return None
     # Centrality: a sentence scores by how often the session repeats its words, so the topic
     # the speakers kept returning to wins over a passing remark; the root keeps long sentences
     # from winning by length alone.
-    frequency = Counter(w for _, _, s in pool for w in content_words(s))  # content_words is deduplicated, in order
+    frequency = Counter(w for _, _, s in pool for w in words_of[s])  # content_words is deduplicated, in order
 
     def score(sentence: str) -> float:
-        words = content_words(sentence)
+        words = words_of[sentence]
         return sum(frequency[w] for w in words) / (len(words) ** 0.5) if words else 0.0
 
     chosen = sorted(sorted(pool, key=lambda item: -score(item[2]))[:MAX_SENTENCES])

@@ -65,6 +65,15 @@ class SQLStore(SQLPurge, SQLQueue):
         )
         return readable(rows, self.rows.episode, "episode")
 
+    def last_episodes(self, space: str, session: str, limit: int) -> list[Episode]:
+        # Read backwards on the (space, session, event_time) index: a long session costs no more than a short one.
+        rows = self._q(
+            f"SELECT {EPISODE_COLUMNS} FROM episodes WHERE space = %s AND session = %s "
+            f"ORDER BY event_time DESC, {self.order_column} DESC LIMIT %s",
+            [space, session, limit],
+        )
+        return readable(reversed(rows), self.rows.episode, "episode")
+
     def adjacent_turns(
         self, space: str, ids: Sequence[str], filters: Filters
     ) -> dict[str, tuple[str | None, str | None]]:
