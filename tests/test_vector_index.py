@@ -237,3 +237,36 @@ def test_a_rolled_back_write_leaves_nothing_in_the_index(
     assert "mem_s_2500" not in first(store, vectors[2500], 10)
     assert first(store, vectors[5], 1) == ["mem_s_5"]  # its own vector again
     assert "mem_s_5" not in first(store, vectors[2501], 10)
+
+
+def test_a_search_runs_numpy_blas_on_one_thread_and_gives_the_same_scores() -> None:
+    """Inside one_thread() OpenBLAS (numpy's, where it is one) uses one thread, nested and from
+    several threads at once, and gets its count back after; the products are the same either way."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from remem.store import blas_threads
+
+    api = blas_threads._openblas()
+    if api is None:
+        pytest.skip("numpy here does not use OpenBLAS")
+    set_threads, get_threads = api
+    before = get_threads()
+    set_threads(2)
+    rng = np.random.default_rng(3)
+    rows, query = rng.random((50_000, 64), dtype=np.float32), rng.random(64, dtype=np.float32)
+    several = rows @ query
+    inside: list[int] = []
+
+    def search() -> np.ndarray:
+        with blas_threads.one_thread(), blas_threads.one_thread():
+            inside.append(get_threads())
+            return rows @ query
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: search(), range(16)))
+        assert inside == [1] * 16
+        assert get_threads() == 2
+        assert all(np.array_equal(several, one) for one in results)
+    finally:
+        set_threads(before)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from remem.store.base import Vector
+from remem.store.blas_threads import one_thread
 from remem.store.sql.engine import SQLEngine
 from remem.store.vector_index import TRAIN_ROWS, Allowed, SpaceMatrix, from_blobs
 from remem.types import Filters
@@ -49,7 +50,7 @@ class SQLiteVectors(SQLEngine):
 
     def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
         matrix = self._matrix(space)
-        with matrix.lock:
+        with matrix.lock, one_thread():
             kept = matrix.top(
                 vector,
                 k,
