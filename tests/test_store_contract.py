@@ -755,6 +755,25 @@ def test_a_word_common_in_one_space_still_counts_in_another(store: Store) -> Non
     assert [i for i, _ in store.lexical_search("crowd", ["apple", "banana"], Filters(), 10)] == ["mem_crowd_5000"]
 
 
+def test_lexical_search_ranks_alike_whether_or_not_a_filter_narrows(store: Store) -> None:
+    """A date filter that keeps every memory changes no result: SQLite ranks the matches first when
+    only the space and validity narrow (and reads the filters of the best alone), and every other
+    filter is applied before ranking; closed memories and another space's rows are among the best."""
+    with store.transaction():
+        for n in range(300):
+            closed = T0 + timedelta(days=1) if n % 3 == 0 else None
+            text = f"harbour ferry {'ferry ' * (n % 7)}ticket {n}"
+            add(store, item("a", n, text, valid_to=closed), unit(n % 8))
+            add(store, item("b", n, f"ferry harbour {n}"), unit(n % 8))
+    everything = Filters(since=T0 - timedelta(days=365))
+    for k in (1, 5, 40, 150, 250):
+        for words in (["ferry"], ["harbour", "ticket"], ["ticket", "17"]):
+            fast = store.lexical_search("a", words, Filters(), k)
+            assert fast == store.lexical_search("a", words, everything, k), (k, words)
+            assert len(fast) == min(k, 200) if words != ["ticket", "17"] else fast[0][0] == "mem_a_17"
+            assert all(i.startswith("mem_a_") and int(i.split("_")[-1]) % 3 for i, _ in fast)
+
+
 def test_adjacent_turns_are_the_turns_said_just_before_and_after_in_the_session(store: Store) -> None:
     # One session where every turn has the same time (a chat added in one call): arrival orders them.
     same = [Episode(f"ep_c_{n}", "a", "user", f"turn {n}", "chat", T0, T0) for n in range(4)]

@@ -31,6 +31,7 @@ from remem.timeutil import from_iso, now, to_iso
 from remem.types import Filters, MemoryItem
 
 log = logging.getLogger("remem")
+_BM25 = f"bm25(memories_fts, {BM25.text_weight}, {BM25.keywords_weight})"
 SCRUB_WAIT_MS = 200  # how long a scrub waits for readers to leave the WAL before it is left for later
 SCRUB_RETRY_SECONDS = 5.0  # how often writes look for scrubs owed (by this process or another)
 
@@ -216,14 +217,50 @@ class SQLiteStore(SQLiteVectors, SQLStore):
         if not quoted:
             return []
         match = " OR ".join(prune_common(quoted, lambda term: self._document_frequency(space, term)))
+        if (
+            filters.session is None
+            and not filters.kinds
+            and not filters.tags
+            and filters.since is filters.until is None
+        ):
+            found = self._best_then_filtered(space, match, filters, k)
+            if found is not None:
+                return found
         where, params = self._filter_sql(space, filters)
         rows = self._q(
-            f"SELECT m.id, bm25(memories_fts, {BM25.text_weight}, {BM25.keywords_weight}) AS score FROM memories_fts "
-            "JOIN memories m ON m.rowid = memories_fts.rowid "
+            f"SELECT m.id, {_BM25} AS score FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid "
             f"WHERE memories_fts MATCH ? AND {where} ORDER BY score, m.rowid LIMIT ?",
             [match, *params, k],
         )
         return [(r[0], -float(r[1])) for r in rows]  # bm25() is lower-is-better
+
+    def _best_then_filtered(self, space: str, match: str, filters: Filters, k: int) -> list[tuple[str, float]] | None:
+        """The k best matches the filters keep, found by ranking every match first and reading the
+        memory rows of the best 2k only; None when fewer than k of those pass.
+
+        When only the space and validity narrow (no session, kind, tag or date), most matches pass,
+        and reading every match's row to filter it before ranking was half the query (at 100k
+        memories: 6-9 ms, against 3-3.5 ms for the ranking alone). The same order, so the same
+        result: (score, rowid) ranks both ways, and every passing row ranked above the k-th one kept
+        is among the 2k read.
+        """
+        ranked = self._q(
+            f"SELECT rowid, {_BM25} AS score FROM memories_fts WHERE memories_fts MATCH ? "
+            "ORDER BY score, rowid LIMIT ?",
+            (match, 2 * k),
+        )
+        where, params = self._filter_sql(space, filters)
+        ids: dict[int, str] = {}
+        for chunk in self._chunks([rowid for rowid, _ in ranked]):
+            clause, values = self._in("m.rowid", chunk)
+            # NOT INDEXED: by rowid, not by a scan of the space's index.
+            ids.update(
+                self._q(
+                    f"SELECT m.rowid, m.id FROM memories m NOT INDEXED WHERE {clause} AND {where}", [*values, *params]
+                )
+            )
+        kept = [(ids[rowid], -float(score)) for rowid, score in ranked if rowid in ids]  # bm25() is lower-is-better
+        return kept[:k] if len(kept) >= k or len(ranked) < 2 * k else None
 
     def _document_frequency(self, space: str, quoted_term: str) -> int:
         """The space's memories matching the term, counted up to BM25.common_df + 1.
