@@ -91,21 +91,19 @@ class SQLStore(SQLPurge, SQLQueue):
 
     def _turn_episodes(self, space: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
         """(memory id, session, event time, arrival) of the episode each turn memory among ids came from."""
-        by_id = f"{self.id_space} = %s"  # every lookup here is by unique id, never a scan of the space
-        turns = self._select_among(f"SELECT id FROM memories WHERE {by_id} AND kind = 'turn'", space, "id", ids)
-        said: dict[str, str] = {}
-        for chunk in self._chunks(turns):
-            clause, params = self._in("memory_id", chunk)
+        by_id = self.id_space.replace("space", "m.space")  # every lookup here is by unique id, never a scan
+        said: dict[str, tuple[Any, ...]] = {}  # episode id -> its seed
+        for chunk in self._chunks(ids):
+            clause, params = self._in("m.id", chunk)
             rows = self._q(
-                f"SELECT episode_id, memory_id FROM memory_episodes WHERE {by_id} AND {clause}", [space, *params]
+                f"SELECT e.id, m.id, e.session, e.event_time, e.{self.order_column} FROM memories m "
+                "JOIN memory_episodes me ON me.space = m.space AND me.memory_id = m.id "
+                "JOIN episodes e ON e.space = me.space AND e.id = me.episode_id "
+                f"WHERE {by_id} = %s AND m.kind = 'turn' AND {clause}",
+                [space, *params],
             )
-            said.update(rows)
-        seeds: list[tuple[Any, ...]] = []
-        for chunk in self._chunks(list(said)):
-            clause, params = self._in("id", chunk)
-            sql = f"SELECT id, session, event_time, {self.order_column} FROM episodes WHERE {by_id} AND {clause}"
-            seeds += [(said[episode], *rest) for episode, *rest in self._q(sql, [space, *params])]
-        return seeds
+            said.update((episode, tuple(seed)) for episode, *seed in rows)
+        return list(said.values())
 
     def _episodes_beside(self, space: str, seeds: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """(memory id, '<' or '>', episode id): the episode just before and just after each seed's in its
@@ -132,17 +130,16 @@ class SQLStore(SQLPurge, SQLQueue):
 
     def _turns_of(self, space: str, episodes: Sequence[str], filters: Filters) -> dict[str, str]:
         """{episode id: its turn memory} for the episodes whose turn memory passes `filters`."""
-        spoken: dict[str, str] = {}
-        for chunk in self._chunks(episodes):
-            clause, params = self._in("episode_id", chunk)
-            sql = f"SELECT memory_id, episode_id FROM memory_episodes WHERE {self.id_space} = %s AND {clause}"
-            spoken.update(self._q(sql, [space, *params]))
         where, filter_params = self._filter_sql(space, filters, among_ids=True)
         turns: dict[str, str] = {}
-        for chunk in self._chunks(list(spoken)):
-            clause, params = self._in("m.id", chunk)
-            sql = f"SELECT m.id FROM memories m WHERE {where} AND m.kind = 'turn' AND {clause}"
-            turns.update((spoken[memory_id], memory_id) for (memory_id,) in self._q(sql, [*filter_params, *params]))
+        for chunk in self._chunks(episodes):
+            clause, params = self._in("me.episode_id", chunk)
+            sql = (
+                "SELECT me.episode_id, m.id FROM memory_episodes me "
+                "JOIN memories m ON m.id = me.memory_id "  # in the space by `where`, which says it as a lookup by id
+                f"WHERE me.space = %s AND {clause} AND {where} AND m.kind = 'turn'"
+            )
+            turns.update(self._q(sql, [space, *params, *filter_params]))
         return turns
 
     # -- memories ---------------------------------------------------------------------------
