@@ -50,28 +50,43 @@ class SQLiteVectors(SQLEngine):
 
     def dense_search(self, space: str, vector: Vector, filters: Filters, k: int) -> list[tuple[str, float]]:
         matrix = self._matrix(space)
+        # The rows the filters' lookups pass, with their ids and (to be rescored) vectors, read once.
+        read: dict[int, tuple[str, bytes | None]] = {}
         with matrix.lock, one_thread():
             kept = matrix.top(
                 vector,
                 k,
-                lambda rowids: self._vectors_of(rowids, matrix.dim),
+                lambda rowids: self._vectors_of(rowids, matrix.dim, read),
                 Allowed(
-                    lambda rowids: self._allowed_rowids(space, rowids, filters),
+                    lambda rowids: self._allowed_rowids(space, rowids, filters, read, matrix.projected),
                     lambda: self._matching_rowids(space, filters),
                     lambda: self._at_most(space, filters),
                 ),
             )
-        ids = dict(self._rowid_to_id([r for r, _ in kept]))
+        ids = {rowid: read[rowid][0] for rowid, _ in kept if rowid in read}
+        ids.update(self._rowid_to_id([rowid for rowid, _ in kept if rowid not in ids]))
         return [(ids[r], s) for r, s in kept if r in ids]
 
-    def _allowed_rowids(self, space: str, rowids: list[int], filters: Filters) -> set[int]:
+    def _allowed_rowids(
+        self,
+        space: str,
+        rowids: list[int],
+        filters: Filters,
+        read: dict[int, tuple[str, bytes | None]],
+        vectors: bool,
+    ) -> set[int]:
+        """The rowids among these that pass the filters; `read` gets each one's id, and its vector if `vectors`."""
         where, params = self._filter_sql(space, filters)
+        vector = "v.vector" if vectors else "NULL"
+        join = "LEFT JOIN memory_vectors v ON v.rowid = m.rowid " if vectors else ""
         allowed: set[int] = set()
         for chunk in self._chunks(rowids):
             clause, values = self._in("m.rowid", chunk)
             # NOT INDEXED: with many ids the planner otherwise scans the space's index.
-            rows = self._q(f"SELECT m.rowid FROM memories m NOT INDEXED WHERE {clause} AND {where}", [*values, *params])
-            allowed.update(r[0] for r in rows)
+            sql = f"SELECT m.rowid, m.id, {vector} FROM memories m NOT INDEXED {join}WHERE {clause} AND {where}"
+            for rowid, memory_id, blob in self._q(sql, [*values, *params]):
+                allowed.add(rowid)
+                read[rowid] = (memory_id, blob)
         return allowed
 
     def _matching_rowids(self, space: str, filters: Filters) -> np.ndarray:
@@ -153,10 +168,15 @@ class SQLiteVectors(SQLEngine):
             rowid = rows[-1][0]
             yield np.array([r[0] for r in rows], dtype=np.int64), from_blobs([r[1] for r in rows], dim)
 
-    def _vectors_of(self, rowids: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
-        """The vectors these rows hold now (rows gone are left out), in the order asked."""
+    def _vectors_of(
+        self, rowids: np.ndarray, dim: int, read: dict[int, tuple[str, bytes | None]] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The vectors these rows hold now (rows gone are left out), in the order asked; those in `read`
+        (read by this search a moment ago) are not read again."""
         found: dict[int, bytes] = {}
-        for chunk in self._chunks([int(r) for r in rowids]):
+        if read:
+            found.update((r, blob) for r in map(int, rowids) if (blob := read.get(r, ("", None))[1]) is not None)
+        for chunk in self._chunks([int(r) for r in rowids if int(r) not in found]):
             clause, params = self._in("rowid", chunk)
             found.update(self._q(f"SELECT rowid, vector FROM memory_vectors WHERE {clause}", params))
         held = [int(r) for r in rowids if int(r) in found]

@@ -225,11 +225,14 @@ class SpaceMatrix:
         candidates, twice with more of them; when too few of those pass, for every row they keep."""
         for count in (2 * max(want, 32), 16 * max(want, 32)):
             ranked = self._best(code, min(count, self.size))
-            # The filters are asked about the best `want` first; the others only if some of those fail.
-            passed = allowed.among([rowid for rowid, _ in ranked[:want]])
-            if len(passed) < min(want, len(ranked)):
-                passed |= allowed.among([rowid for rowid, _ in ranked[want:]])
-            candidates = [hit for hit in ranked if hit[0] in passed]
+            # The filters are asked about the best `want` first, then about the next ones only as far as
+            # it takes to replace those that failed (twice as many as failed, at least 32, each time).
+            asked, passed = 0, set[int]()
+            while asked < len(ranked) and len(passed) < want:
+                more = max(2 * (want - len(passed)), 32) if asked else want
+                passed |= allowed.among([rowid for rowid, _ in ranked[asked : asked + more]])
+                asked += more
+            candidates = [hit for hit in ranked[:asked] if hit[0] in passed]
             if len(candidates) >= want or count >= self.size:
                 return candidates
             if len(candidates) * 8 < want:  # so few pass that eight times more would not be enough
