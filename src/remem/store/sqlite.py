@@ -263,7 +263,8 @@ class SQLiteStore(SQLiteVectors, SQLStore):
         return kept[:k] if len(kept) >= k or len(ranked) < 2 * k else None
 
     def _document_frequency(self, space: str, quoted_term: str) -> int:
-        """The space's memories matching the term, counted up to BM25.common_df + 1.
+        """The space's memories matching the term, counted up to BM25.common_df + 1; where the whole
+        file holds no more than BM25.common_df, the file's count (which prunes alike: both are at most that).
 
         The space's own count, as on PostgreSQL: what another space holds never changes which words
         this one searches for. Cached until a write to the space through this store (and for at most
@@ -273,15 +274,24 @@ class SQLiteStore(SQLiteVectors, SQLStore):
         cached = entries.get(quoted_term)
         if cached is not None and time.monotonic() - cached[1] < BM25.df_seconds:
             return cached[0]
+        # The term's postings alone first: no memory row is read, and most terms stop there (at 100k,
+        # 0.2 ms against 3 ms for a term in 1,250 memories).
         count = int(
             self._q(
-                # CROSS JOIN keeps the term's postings as the outer loop: with a plain JOIN SQLite
-                # walked every memory of the space and probed FTS5 for each (100+ ms at 10k).
-                "SELECT count(*) FROM (SELECT 1 FROM memories_fts CROSS JOIN memories m "
-                "ON m.rowid = memories_fts.rowid WHERE memories_fts MATCH ? AND m.space = ? LIMIT ?)",
-                (quoted_term, space, BM25.common_df + 1),
+                "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)",
+                (quoted_term, BM25.common_df + 1),
             )[0][0]
         )
+        if count > BM25.common_df:
+            count = int(
+                self._q(
+                    # CROSS JOIN keeps the term's postings as the outer loop: with a plain JOIN SQLite
+                    # walked every memory of the space and probed FTS5 for each (100+ ms at 10k).
+                    "SELECT count(*) FROM (SELECT 1 FROM memories_fts CROSS JOIN memories m "
+                    "ON m.rowid = memories_fts.rowid WHERE memories_fts MATCH ? AND m.space = ? LIMIT ?)",
+                    (quoted_term, space, BM25.common_df + 1),
+                )[0][0]
+            )
         if len(entries) > 10_000:
             entries.clear()
         entries[quoted_term] = (count, time.monotonic())
