@@ -326,7 +326,7 @@ def _ranked(rowids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, f
         idx = idx[np.lexsort((rowids[idx], -scores[idx]))]
     else:
         idx = np.lexsort((rowids, -scores))
-    return [(int(rowids[i]), float(scores[i])) for i in idx]
+    return list(zip(rowids[idx].tolist(), scores[idx].tolist(), strict=True))  # Python ints and floats
 
 
 def to_blob(vector: np.ndarray) -> bytes:
