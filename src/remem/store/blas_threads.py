@@ -9,8 +9,12 @@ the core that the query's embedding and SQLite need. Measured with bench/perf.py
 
 The thread count is OpenBLAS's, for the whole process: it is lowered while any search is inside
 `one_thread()` and put back when the last one leaves. Found by name in the loaded libraries (numpy's
-wheels bundle OpenBLAS under a prefixed name); with any other BLAS this does nothing. One thread or
-several give the same numbers: OpenBLAS splits a matrix-vector product by rows, never within a dot.
+wheels bundle OpenBLAS under a prefixed name); with any other BLAS this does nothing.
+
+One thread also makes a product's numbers the same on every machine. Split over threads, OpenBLAS
+groups a product's rows differently (with two threads, a few rows of a 36,317 x 64 product differ in
+their last bit from one thread's), so the same search gave scores that differed in the last bit with
+the number of cores.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from remem.store.base import Vector
-from remem.store.blas_threads import one_thread
 from remem.store.sql.engine import SQLEngine
 from remem.store.vector_index import TRAIN_ROWS, Allowed, SpaceMatrix, from_blobs
 from remem.types import Filters
@@ -52,7 +51,7 @@ class SQLiteVectors(SQLEngine):
         matrix = self._matrix(space)
         # The rows the filters' lookups pass, with their ids and (to be rescored) vectors, read once.
         read: dict[int, tuple[str, bytes | None]] = {}
-        with matrix.lock, one_thread():
+        with matrix.lock:
             kept = matrix.top(
                 vector,
                 k,

@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from remem.store.blas_threads import one_thread
 
 EXACT_ROWS = 20_000  # up to this many vectors the index holds them whole and scans them all
 LOW_DIMS = 128  # past that, the principal components each vector is held as
@@ -181,6 +184,10 @@ class SpaceMatrix:
         """
         if self.size == 0 or k <= 0:
             return []
+        with one_thread():  # see remem.store.blas_threads; and a score is the same on every machine
+            return self._top(vector, k, fetch, allowed)
+
+    def _top(self, vector: np.ndarray, k: int, fetch: Fetch, allowed: Allowed | None) -> list[tuple[int, float]]:
         vector = np.asarray(vector, dtype=np.float32)
         # One row as a vector, not a 1-row matrix: the same numbers, without waking BLAS threads for a
         # product this small (1.6 ms a lookup in a busy write path, against 0.01 ms).
@@ -255,7 +262,9 @@ class SpaceMatrix:
             wanted[only[(only >= 0) & (only <= self.max_rowid)]] = True
         rows = [np.flatnonzero(wanted[b.rowids[: b.count]]) if wanted is not None else None for b in held]
         scores = np.concatenate(
-            [(b.codes[: b.count] if r is None else b.codes[r]) @ lead for b, r in zip(held, rows, strict=True)]
+            _shared(
+                [_scan(b.codes[: b.count] if r is None else b.codes[r], lead) for b, r in zip(held, rows, strict=True)]
+            )
         )
         rowids = np.concatenate(
             [b.rowids[: b.count] if r is None else b.rowids[r] for b, r in zip(held, rows, strict=True)]
@@ -307,6 +316,38 @@ class SpaceMatrix:
             block.codes = np.ascontiguousarray(codes[:, : self.scan_dims])
             block.tail = np.ascontiguousarray(codes[:, self.scan_dims :])
             del codes
+
+
+def _scan(codes: np.ndarray, lead: np.ndarray) -> Callable[[], np.ndarray]:
+    return lambda: codes @ lead
+
+
+#: The thread that takes a share of a scan's blocks. Each product runs on one BLAS thread (see top),
+#: so a block's scores are the same whichever thread computes them.
+_HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="remem-scan")
+
+
+def _shared(tasks: list[Callable[[], np.ndarray]]) -> list[np.ndarray]:
+    """Each task's result, in order, computed by this thread and a helper, each taking the next task
+    not yet taken (numpy lets go of the GIL in a product): a scan of many blocks takes both cores,
+    and where the helper is late (the machine busy) this thread does them all, as without it."""
+    results: list[np.ndarray | None] = [None] * len(tasks)
+    undone = iter(range(len(tasks)))
+    taking = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with taking:
+                i = next(undone, None)
+            if i is None:
+                return
+            results[i] = tasks[i]()
+
+    helper = _HELPER.submit(work) if len(tasks) > 1 else None
+    work()
+    if helper is not None and not helper.cancel():
+        helper.result()
+    return [r for r in results if r is not None]
 
 
 def exact_top(chunks: Iterable[tuple[np.ndarray, np.ndarray]], vector: np.ndarray, k: int) -> list[tuple[int, float]]:
