@@ -196,6 +196,21 @@ class Codec:
         )
 
 
+_decode = json.JSONDecoder().decode
+
+
+def json_text_in(text: Any) -> Any:
+    """JSON kept as text (SQLite's) to its value: json.loads, with the empty list and object (most of
+    a memory's JSON columns) answered without the decoder."""
+    if type(text) is str:
+        if text == "[]":
+            return []
+        if text == "{}":
+            return {}
+        return _decode(text)
+    return json.loads(text)
+
+
 def readable(rows: Iterable[Sequence[Any]], convert: Callable[[Sequence[Any]], Record], what: str) -> list[Record]:
     """convert(row) for every row that converts and renders as JSON; the others are logged and skipped."""
     out: list[Record] = []
@@ -237,6 +252,8 @@ def _check_renderable(record: Episode | MemoryItem | Version) -> None:
 
 
 def _depth(value: Any) -> int:
+    if isinstance(value, dict) and not any(isinstance(child, dict | list) for child in value.values()):
+        return 1  # flat metadata, the usual kind
     deepest, pending = 0, [(value, 1)]
     while pending:
         node, depth = pending.pop()

@@ -22,7 +22,7 @@ from typing import Any
 from remem.errors import InvalidInput, NotFound, StorageFull
 from remem.search.lexical import BM25, prune_common, query_phrases
 from remem.store.base import Vector
-from remem.store.rows import MEMORY_COLUMNS, MEMORY_UPDATE, Codec
+from remem.store.rows import MEMORY_COLUMNS, MEMORY_UPDATE, Codec, json_text_in
 from remem.store.sql import SQLStore
 from remem.store.sqlite_schema import migrate
 from remem.store.sqlite_vectors import SQLiteVectors
@@ -45,7 +45,7 @@ class SQLiteStore(SQLiteVectors, SQLStore):
     id_space = "+space"  # "+space": look rows up by their unique id, not by scanning the space's index
     list_size = 500
     job_key = "id"  # ids are unique in the file
-    rows = Codec(json_out=json.dumps, json_in=json.loads, time_out=to_iso, time_in=from_iso)
+    rows = Codec(json_out=json.dumps, json_in=json_text_in, time_out=to_iso, time_in=from_iso)
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
         self.path = Path(path).expanduser()
