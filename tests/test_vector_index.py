@@ -289,3 +289,22 @@ def test_a_scan_shared_with_the_helper_thread_keeps_every_block_in_order(
     shared = [index.top(q, 10, fetch) for q in queries]
     monkeypatch.setattr(vector_index, "_shared", lambda tasks: [task() for task in tasks])
     assert shared == [index.top(q, 10, fetch) for q in queries]
+
+
+def test_a_memory_given_the_rowid_of_a_purged_one_is_found(
+    store: Store, embedded: tuple[list[str], np.ndarray, np.ndarray]
+) -> None:
+    # SQLite gives the next row the rowid of the newest one, once that is purged: an index that took
+    # the purge in before the insert must still take the new row in (it looked only past its last rowid).
+    texts, vectors, _ = embedded
+    with store.transaction():
+        for n in range(600):
+            add(store, item("s", n, texts[n]), vectors[n])
+    assert first(store, vectors[599], 1) == ["mem_s_599"]
+    store.purge("s", memory_ids=["mem_s_599", "mem_s_598"])  # "forget the last two things I said"
+    assert not {"mem_s_599", "mem_s_598"} & set(first(store, vectors[599], 10))  # the purge is taken in
+    add(store, item("s", 700, texts[700]), vectors[700])
+    add(store, item("s", 701, texts[701]), vectors[701])
+    assert first(store, vectors[700], 1) == ["mem_s_700"]
+    assert first(store, vectors[701], 1) == ["mem_s_701"]
+    assert first(store, vectors[5], 1) == ["mem_s_5"]

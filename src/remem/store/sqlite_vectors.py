@@ -134,8 +134,13 @@ class SQLiteVectors(SQLEngine):
                     (space, matrix.log_seq, seq),
                 )
                 changed = np.array([r[0] for r in rows], dtype=np.int64)
+                held_up_to = matrix.max_rowid
                 matrix.remove(changed)
-                matrix.add(*self._vectors_of(changed[changed <= matrix.max_rowid], dim))
+                if len(changed) and int(changed.max()) >= held_up_to:
+                    # The newest rows went: SQLite gives their rowids to the next rows inserted, which
+                    # the look past max_rowid below would skip. It looks past the newest row still held.
+                    matrix.max_rowid = matrix.newest_held()
+                matrix.add(*self._vectors_of(changed[changed <= held_up_to], dim))
                 matrix.log_seq = seq
             for rowids, vectors in self._vectors_after(space, matrix.max_rowid, dim):
                 matrix.add(rowids, vectors)

@@ -175,6 +175,10 @@ class SpaceMatrix:
         self.size -= gone
         return gone
 
+    def newest_held(self) -> int:
+        """The largest rowid held, 0 when none."""
+        return max((int(block.rowids[: block.count].max()) for block in self.blocks if block.count), default=0)
+
     def top(self, vector: np.ndarray, k: int, fetch: Fetch, allowed: Allowed | None = None) -> list[tuple[int, float]]:
         """The k most similar rows the filters keep, as (rowid, exact cosine), best first.
 
