@@ -30,21 +30,24 @@ CHATTER = [
 ]
 
 
+QUESTION = ("Ana", "Who sang at your daughter's birthday party last night?")
+REPLY = ("Ben", "It was Matt Patterson, what a voice!")
+
+
+def party(path: Path, turns: list[tuple[str, str]]) -> Memory:
+    """Sessions of small talk around the one that matters, said by `turns` (speaker, text)."""
+    mem = Memory.open(path, extractor="turns")
+    for n, line in enumerate(CHATTER):
+        mem.add([{"role": "user", "name": "Ana", "content": line}], space="s", session=f"talk-{n}")
+    said = [{"role": "user", "name": name, "content": text} for name, text in turns]
+    mem.add(said, space="s", session="party")
+    return mem
+
+
 @pytest.fixture(scope="module")
 def chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Memory]:
     path: Path = tmp_path_factory.mktemp("locality") / "memory.db"
-    with Memory.open(path, extractor="turns") as mem:
-        for n, line in enumerate(CHATTER):  # sessions of small talk around the one that matters
-            mem.add([{"role": "user", "name": "Ana", "content": line}], space="s", session=f"talk-{n}")
-        mem.add(
-            [
-                {"role": "user", "name": "Ana", "content": "Who sang at your daughter's birthday party last night?"},
-                {"role": "user", "name": "Ben", "content": "It was Matt Patterson, what a voice!"},
-                {"role": "user", "name": "Ana", "content": "The garden looks lovely this week."},
-            ],
-            space="s",
-            session="party",
-        )
+    with party(path, [QUESTION, REPLY, ("Ana", "The garden looks lovely this week.")]) as mem:
         yield mem
 
 
@@ -84,18 +87,8 @@ def test_ask_reads_a_turn_with_the_reply_it_got(chat: Memory) -> None:
 
 
 def test_a_reply_gains_more_from_the_turn_it_answers_than_the_turn_before_from_it(tmp_path: Path) -> None:
-    with Memory.open(tmp_path / "m.db", extractor="turns") as mem:
-        for n, line in enumerate(CHATTER):
-            mem.add([{"role": "user", "name": "Ana", "content": line}], space="s", session=f"talk-{n}")
-        mem.add(
-            [
-                {"role": "user", "name": "Ben", "content": "We had a party for my daughter, she turned six."},
-                {"role": "user", "name": "Ana", "content": "Who sang at your daughter's birthday party last night?"},
-                {"role": "user", "name": "Ben", "content": "It was Matt Patterson, what a voice!"},
-            ],
-            space="s",
-            session="party",
-        )
+    before = ("Ben", "We had a party for my daughter, she turned six.")
+    with party(tmp_path / "m.db", [before, QUESTION, REPLY]) as mem:
         texts = [h.memory.text for h in mem.search("Who sang at the birthday party?", space="s", k=5)]
     # The answer follows the question: the reply takes 0.7 of the question's score, the turn before
     # it 0.3, so the reply ranks second although the turn before shares more of the question's words.
