@@ -16,7 +16,10 @@ import pstats
 import random
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -36,6 +39,14 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(args.seed)
     with Memory.open(args.database) as mem:
         mem.search("warm up the model", space=args.space, k=1)
+        embedded = [0]  # texts the write path hands the embedder (a summary unchanged is not embedded again)
+        embed = mem.embedder.embed
+
+        def counted(texts: Sequence[str]) -> np.ndarray:
+            embedded[0] += len(texts)
+            return embed(texts)
+
+        mem.embedder.embed = counted  # type: ignore[method-assign]
         profile = cProfile.Profile()
         started = time.perf_counter()
         profile.enable()
@@ -45,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         profile.disable()
         seconds = time.perf_counter() - started
     print(f"{args.turns} turns in {seconds:.1f} s: {args.turns / seconds:.1f} turns/s (under cProfile)")
+    print(f"{embedded[0]} texts embedded: {embedded[0] / args.turns:.2f} a turn")
     pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
 
 

@@ -23,7 +23,7 @@ Measured on the LoCoMo dev split, each step on its own (`python bench/ablation.p
 evidence recall at 512 tokens 0.683 / 0.655 before; 0.745 / 0.749 with both preferences (half of the
 better neighbour's score either way); 0.745 / 0.797 with each turn hit read with its neighbours;
 0.778 / 0.792 with the reply gaining 0.7 and the question 0.3 (multi-hop 0.363 to 0.414). With equal
-shares, 17 of the missed evidence turns had the turn before them in the top 10 and 6 the turn after.
+shares, most evidence turns missed beside a top-10 hit were the reply to it, far fewer the turn before.
 Tried there and not kept: a fact counting its source turn's neighbours, spreading the hits over
 sessions, preferring the turns of a speaker the question names, naming the listener in the embedded
 text of a turn that says "you" (lower R@1). The preferences read the first HEAD candidates
