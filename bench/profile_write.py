@@ -3,9 +3,9 @@
     python bench/profile_write.py DB [--space perf] [--turns 200] [--seed 100] [--top 30]
 
 Adds --turns turns of bench/perf.py's synthetic stream, in conversations of 20 (as its default
-phase does), to the space in DB (a copy: the turns stay there), and prints turns/s and the
-functions with the most cumulative time. cProfile slows Python code, so the rate is lower than
-bench/perf.py's; the shares are what this is for.
+phase does), to the space in DB (a copy: the turns stay there), and prints turns/s, how many texts
+the model embedded for them, and the functions with the most cumulative time. cProfile slows Python
+code, so the rate is lower than bench/perf.py's; the shares are what this is for.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from perf import messages  # noqa: E402
 
 from remem import Memory  # noqa: E402
+from remem.embed import CachedEmbedder  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -39,14 +40,17 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(args.seed)
     with Memory.open(args.database) as mem:
         mem.search("warm up the model", space=args.space, k=1)
-        embedded = [0]  # texts the write path hands the embedder (a summary unchanged is not embedded again)
-        embed = mem.embedder.embed
+        # The texts the model itself embeds: behind the embedder's cache (a summary written again
+        # unchanged, a repeated text, is answered from it and costs nothing).
+        model = mem.embedder.inner if isinstance(mem.embedder, CachedEmbedder) else mem.embedder
+        embedded = [0]
+        embed = model.embed
 
         def counted(texts: Sequence[str]) -> np.ndarray:
             embedded[0] += len(texts)
             return embed(texts)
 
-        mem.embedder.embed = counted  # type: ignore[method-assign]
+        model.embed = counted  # type: ignore[method-assign]
         profile = cProfile.Profile()
         started = time.perf_counter()
         profile.enable()
