@@ -4,9 +4,10 @@ added one at a time, so every figure in the README's table comes from here.
     python bench/ablation.py --data ../shared/bench-data/locomo-dev.json [--out bench/results/ablation.json]
 
 A step is a set of values for module constants (the weights of remem.search.locality, how many
-turns around a hit the bench's context reads); each run ingests every conversation afresh, as
-`remem bench locomo` does, and prints one row: turn R@1/R@10, MRR, by category, evidence recall at
-256/512/1,024 tokens, search p95 and the context's tokens.
+turns around a hit the bench's context reads, the weight of a common word in the query's vector);
+each run ingests every conversation afresh, as `remem bench locomo` does, and prints one row: turn
+R@1/R@10, MRR, by category, evidence recall at 256/512/1,024 tokens, search p95 and the context's
+tokens.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from remem.bench import locomo
 from remem.bench.systems import RememSystem
-from remem.search import locality
+from remem.search import hybrid, locality
 
 #: (what changed, {(object, attribute): value}); each step keeps the ones before it.
 STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
@@ -32,6 +33,7 @@ STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
             (locality, "SEEDS"): 0,
             (locality, "SESSION_WEIGHT"): 0.0,
             (RememSystem, "neighbours"): 0,
+            (hybrid, "QUIET_WEIGHT"): 1.0,
         },
     ),
     (
@@ -43,6 +45,10 @@ STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
     (
         "+ a reply gains 0.7 of the turn it answers, a turn 0.3 of its reply",
         {(locality, "BEFORE_WEIGHT"): locality.BEFORE_WEIGHT, (locality, "AFTER_WEIGHT"): locality.AFTER_WEIGHT},
+    ),
+    (
+        "+ a word in a third of the space's memories counts a quarter in the query's vector",
+        {(hybrid, "QUIET_WEIGHT"): hybrid.QUIET_WEIGHT},
     ),
 ]
 

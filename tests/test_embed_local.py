@@ -60,3 +60,24 @@ def test_auto_keeps_the_computation_a_store_was_built_with(tmp_path: Path) -> No
         assert mem.embedder.name == "minilm-l6-v2-int8@1.0.0+dq8"
     with pytest.raises(Conflict, match=r"minilm-l6-v2-int8@1\.0\.0"):
         Memory.open(tmp_path / "float.db", extractor="turns", embed_compute="int8")
+
+
+def test_a_quiet_word_counts_less_in_the_query_vector_and_nothing_quiet_is_the_plain_vector() -> None:
+    from remem.embed.base import CachedEmbedder, embed_query
+
+    model = MiniLMEmbedder()
+    query = "What did Melanie paint by the lake?"
+    plain = model.embed([query])[0]
+    assert np.allclose(embed_query(model, query, [], 0.25), plain, atol=1e-6)
+    assert np.allclose(model.embed_weighted(query, [], 0.25), plain, atol=1e-5)
+    name = (query.index("Melanie"), query.index("Melanie") + len("Melanie"))
+    quiet = embed_query(model, query, [name], 0.25)
+    assert abs(float(np.linalg.norm(quiet)) - 1.0) < 1e-5
+    about_her, about_painting = model.embed(["Melanie", "a painting of a lake"])
+    # Weighed down, the name pulls the vector less and what is asked pulls it more.
+    assert quiet @ about_her < plain @ about_her - 0.05
+    assert quiet @ about_painting > plain @ about_painting
+    cached = CachedEmbedder(model)
+    assert np.allclose(embed_query(cached, query, [name], 0.25), quiet, atol=1e-6)
+    assert np.allclose(embed_query(cached, query, [name], 0.25), quiet, atol=1e-6)  # from the cache
+    assert np.allclose(cached.embed([query])[0], plain, atol=1e-6)  # a plain text is another entry

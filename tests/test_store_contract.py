@@ -209,6 +209,35 @@ def test_lexical_and_dense_rank_the_right_memory_first(store: Store) -> None:
     assert store.dense_search("a", unit(1), Filters(session="nope"), 2) == []
 
 
+def test_common_words_are_those_in_a_third_of_the_space_counted_in_that_space_alone(store: Store) -> None:
+    # 120 memories: "ana" in 40 (a third, at the line), "leo" in 39, "tea" in 10. Another space
+    # holds "leo" everywhere: its memories never count for this one.
+    for n in range(120):
+        words = ["ana" if n % 3 == 0 else "", "leo" if n % 3 == 1 and n != 1 else "", "tea" if n % 12 == 0 else ""]
+        add(store, item("a", n, " ".join(["note", str(n), *words])), unit(n % 8))
+    for n in range(200):
+        add(store, item("b", n, f"leo said {n}"), unit(n % 8))
+    assert store.common_words("a", ["ana", "leo", "tea"]) == {"ana"}
+    assert store.common_words("a", ["Ana's", "tea"]) == {"ana"}
+    assert store.common_words("a", ["ana", "note"]) == set()  # every word common: nothing to weigh against
+    assert store.common_words("a", ["ana"]) == set()
+    assert store.common_words("b", ["leo", "ana"]) == {"leo"}
+    add(store, item("a", 120, "ana again"), unit(0))  # 41 of 121: still a third; counts follow the write
+    add(store, item("a", 121, "note"), unit(0))
+    add(store, item("a", 122, "note"), unit(0))
+    assert store.common_words("a", ["ana", "tea"]) == {"ana"}
+    add(store, item("a", 123, "note"), unit(0))  # 41 of 124: under a third now
+    assert store.common_words("a", ["ana", "tea"]) == set()
+
+
+def test_a_small_space_has_no_common_words(store: Store) -> None:
+    for n in range(99):
+        add(store, item("a", n, f"ana note {n}"), unit(n % 8))
+    assert store.common_words("a", ["ana", "tea"]) == set()  # 99 memories: too few for a share to mean much
+    add(store, item("a", 99, "tea"), unit(0))
+    assert store.common_words("a", ["ana", "tea"]) == {"ana"}
+
+
 def test_purge_removes_rows_versions_vectors_and_episodes(store: Store) -> None:
     episode = Episode("ep_1", "a", "user", "secret zanzibarite", "s1", T0, T0)
     store.insert_episodes([episode])

@@ -20,6 +20,21 @@ class Embedder(Protocol):
         ...
 
 
+Span = tuple[int, int]  # a [start, end) character range of a text
+
+
+def embed_query(embedder: Embedder, text: str, quiet: Sequence[Span], weight: float) -> np.ndarray:
+    """The vector of one query whose tokens inside the `quiet` spans count `weight` (not 1) in the
+    model's mean pooling: one model call either way. Where the embedder cannot weigh tokens (a
+    remote API), or nothing is quiet (or weighed otherwise), the plain embedding."""
+    weighted = getattr(embedder, "embed_weighted", None)
+    if quiet and weight != 1.0 and weighted is not None:
+        vector: np.ndarray = weighted(text, quiet, weight)
+        return vector
+    row: np.ndarray = embedder.embed([text])[0]
+    return row
+
+
 class CachedEmbedder:
     """An LRU cache in front of any embedder: repeated texts (queries, duplicates) cost nothing."""
 
@@ -28,11 +43,23 @@ class CachedEmbedder:
         self.name = inner.name
         self.dim = inner.dim
         self._size = size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[str | tuple[str, tuple[Span, ...], float], np.ndarray] = OrderedDict()
 
     def clear(self) -> None:
         """Forget cached vectors (benchmarks do this so each system pays for its own embeddings)."""
         self._cache.clear()
+
+    def embed_weighted(self, text: str, quiet: Sequence[Span], weight: float) -> np.ndarray:
+        """embed_query's vector through the cache (the plain one where the inner embedder cannot weigh tokens)."""
+        key = (text, tuple(quiet), weight)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = embed_query(self.inner, text, quiet, weight)
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return cached
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)

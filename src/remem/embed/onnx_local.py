@@ -84,6 +84,23 @@ class MiniLMEmbedder:
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
 
+    def embed_weighted(self, text: str, quiet: Sequence[tuple[int, int]], weight: float) -> np.ndarray:
+        """One text's vector with the tokens inside the `quiet` character spans counting `weight` in
+        the mean pooling (remem.embed.base.embed_query); the model reads the whole text as usual."""
+        encoding = self._tokenizer.encode(text)
+        ids = np.array([encoding.ids], dtype=np.int64)
+        hidden = self._session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)},
+        )[0][0]
+        weights = np.ones(len(encoding.ids), dtype=np.float32)
+        for token, (start, end) in enumerate(encoding.offsets):
+            if end > start and any(low <= start and end <= high for low, high in quiet):
+                weights[token] = weight
+        pooled: np.ndarray = (hidden * weights[:, None]).sum(axis=0) / max(float(weights.sum()), 1e-9)
+        pooled /= max(float(np.linalg.norm(pooled)), 1e-12)
+        return pooled.astype(np.float32)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

@@ -51,6 +51,17 @@ class BM25Spec:
 
 BM25 = BM25Spec(k1=1.2, b=0.75, text_weight=1.0, keywords_weight=0.5, common_df=2_000, df_seconds=60.0)
 
+#: A word held by at least this share of a space's memories says little about which of them a query
+#: wants: a participant's name in a conversation (on the LoCoMo dev split each speaker's name is in
+#: 53-71% of the space's memories; the next most common query word in 25%). The dense query weighs
+#: such words down (remem.search.hybrid), as BM25's IDF already does on the lexical side.
+EVERYWHERE_SHARE = 1 / 3
+#: Shares are counted in spaces of this many memories or more (in fewer, one memory moves a share
+#: by a percent or more) and at most three times BM25.common_df, where every count that decides is
+#: exact and cheap: a larger space is left as it was.
+EVERYWHERE_MIN_ROWS = 100
+EVERYWHERE_MAX_ROWS = 3 * BM25.common_df
+
 
 def _db() -> sqlite3.Connection:
     conn: sqlite3.Connection | None = getattr(_local, "conn", None)
@@ -118,6 +129,17 @@ def prune_common(terms: Sequence[Term], document_frequency: Callable[[Term], int
         return list(terms)
     kept = [term for term in terms if document_frequency(term) <= BM25.common_df]
     return kept or list(terms)
+
+
+def everywhere(words: Sequence[str], held: Callable[[str, int], bool], rows: int) -> set[str]:
+    """The words held by at least EVERYWHERE_SHARE of a space of `rows` memories; `held(word, n)`
+    says whether at least n of the space's memories hold the word. None where the space is outside
+    the sizes where shares are counted, or where every word would be (nothing to weigh against)."""
+    if not EVERYWHERE_MIN_ROWS <= rows <= EVERYWHERE_MAX_ROWS or len(words) < 2:
+        return set()
+    need = math.ceil(EVERYWHERE_SHARE * rows)
+    common = {word for word in words if held(word, need)}
+    return common if len(common) < len(words) else set()
 
 
 def term_frequencies(text: Sequence[str], keywords: Sequence[str]) -> tuple[dict[str, float], int]:

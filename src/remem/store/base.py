@@ -139,6 +139,11 @@ class Store(Protocol):
         """Cosine-ranked (memory id, similarity); best first."""
         ...
 
+    def common_words(self, space: str, terms: Sequence[str]) -> set[str]:
+        """The words of these terms (as lexical_search takes them) held by so many of the space's
+        memories that they hardly tell its memories apart (remem.search.lexical.everywhere)."""
+        ...
+
     # -- purge ------------------------------------------------------------------------------
     def purge(
         self,

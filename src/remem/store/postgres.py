@@ -30,7 +30,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from remem.errors import NotFound, StorageFull, Unavailable
-from remem.search.lexical import BM25, bm25_idf, prune_common, query_phrases
+from remem.search.lexical import BM25, bm25_idf, everywhere, prune_common, query_phrases
 from remem.store.base import Vector
 from remem.store.postgres_schema import lex_of, migrate
 from remem.store.rows import MEMORY_COLUMNS, MEMORY_UPDATE, Codec
@@ -248,6 +248,16 @@ class PostgresStore(SQLStore):
             ],
         )
         return [(memory_id, float(score)) for memory_id, score in found]
+
+    def common_words(self, space: str, terms: Sequence[str]) -> set[str]:
+        """The words of these terms held by most of the space's memories (remem.search.lexical.everywhere)."""
+        stats = self._q("SELECT rows FROM lex_stats WHERE space = %s", (space,))
+        phrases = query_phrases(terms)
+        if not stats or not phrases:
+            return set()
+        stem_of = dict(phrases)
+        counts = self._document_frequencies(space, list(stem_of.values()))  # each the space's, up to BM25.common_df + 1
+        return everywhere(list(stem_of), lambda word, need: counts[stem_of[word]] >= need, int(stats[0][0]))
 
     def _document_frequencies(self, space: str, stems: Sequence[str], exact: bool = False) -> dict[str, int]:
         """Memories of the space holding each stem: counted up to BM25.common_df + 1 unless `exact`.

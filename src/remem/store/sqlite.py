@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from remem.errors import InvalidInput, NotFound, StorageFull
-from remem.search.lexical import BM25, prune_common, query_phrases
+from remem.search.lexical import BM25, EVERYWHERE_MAX_ROWS, everywhere, prune_common, query_phrases
 from remem.store.base import Vector
 from remem.store.rows import MEMORY_COLUMNS, MEMORY_UPDATE, Codec, json_text_in
 from remem.store.sql import SQLStore
@@ -261,6 +261,40 @@ class SQLiteStore(SQLiteVectors, SQLStore):
             )
         kept = [(ids[rowid], -float(score)) for rowid, score in ranked if rowid in ids]  # bm25() is lower-is-better
         return kept[:k] if len(kept) >= k or len(ranked) < 2 * k else None
+
+    def common_words(self, space: str, terms: Sequence[str]) -> set[str]:
+        """The words of these terms held by most of the space's memories (remem.search.lexical.everywhere)."""
+        rows = self._cached_count(
+            space,
+            "",
+            "SELECT count(*) FROM (SELECT 1 FROM memories WHERE space = ? LIMIT ?)",
+            (space, EVERYWHERE_MAX_ROWS + 1),
+        )
+        words = [word for word, _ in query_phrases(terms)]
+
+        def held(word: str, need: int) -> bool:
+            quoted = '"' + word.replace('"', '""') + '"'
+            if self._document_frequency(space, quoted) < need:  # the file's count, or the space's: at least the space's
+                return False
+            return need <= self._cached_count(
+                space,
+                "\x00" + quoted,
+                "SELECT count(*) FROM (SELECT 1 FROM memories_fts CROSS JOIN memories m "
+                "ON m.rowid = memories_fts.rowid WHERE memories_fts MATCH ? AND m.space = ? LIMIT ?)",
+                (quoted, space, need),
+            )
+
+        return everywhere(words, held, rows)
+
+    def _cached_count(self, space: str, key: str, sql: str, params: Sequence[Any]) -> int:
+        """A count kept beside the space's document frequencies, forgotten with them."""
+        entries = self._df_cache.setdefault(space, {})
+        cached = entries.get(key)
+        if cached is not None and time.monotonic() - cached[1] < BM25.df_seconds:
+            return cached[0]
+        count = int(self._q(sql, params)[0][0])
+        entries[key] = (count, time.monotonic())
+        return count
 
     def _document_frequency(self, space: str, quoted_term: str) -> int:
         """The space's memories matching the term, counted up to BM25.common_df + 1; where the whole
