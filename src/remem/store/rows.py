@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -238,17 +239,44 @@ def read_one(row: Sequence[Any], convert: Callable[[Sequence[Any]], Record], wha
 
 
 def _check_renderable(record: Episode | MemoryItem | Version) -> None:
-    """Raise if the record's free-form parts cannot be written as UTF-8 JSON (what every reader gets)."""
+    """Raise if the record's free-form parts cannot be written as UTF-8 JSON (what every reader gets).
+
+    Only what was decoded from JSON, and numbers, can fail: JSON text may spell a lone surrogate
+    ("\\ud800") or NaN, while a text column is decoded from UTF-8 by the driver, which refuses
+    invalid bytes (surrogates included) before a record is made.
+    """
     if isinstance(record, MemoryItem):
-        parts: list[Any] = [record.text, record.session, record.tags, record.keywords, record.links]
-        parts += [record.source_episode_ids, record.strength, record.metadata]
+        parts: list[Any] = [record.tags, record.keywords, record.links, record.source_episode_ids]
+        parts += [record.strength, record.metadata]
     elif isinstance(record, Episode):
-        parts = [record.content, record.session, record.name, record.source, record.metadata]
+        parts = [record.metadata]
     else:
-        parts = [record.text, record.tags, record.reason, record.actor]
+        parts = [record.tags]
+    if all(_plain(part) for part in parts):
+        return
     if _depth(getattr(record, "metadata", None)) > READ_DEPTH:
         raise ValueError(f"metadata is nested more than {READ_DEPTH} levels deep")
     json.dumps(parts, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def _plain(part: Any) -> bool:
+    """Whether a part certainly renders: ASCII strings, finite numbers, and lists or flat dicts of
+    them (nearly every record, checked without encoding it); False means "encode it to know"."""
+    kind = type(part)
+    if kind is str:
+        return part.isascii()  # type: ignore[no-any-return]
+    if kind is float:
+        return math.isfinite(part)
+    if part is None or kind is int or kind is bool:
+        return True
+    if kind is list:
+        return all(type(v) is str and v.isascii() for v in part)
+    if kind is dict:
+        return all(
+            type(k) is str and k.isascii() and (type(v) is str and v.isascii() or v is None or type(v) in (int, bool))
+            for k, v in part.items()
+        )
+    return False
 
 
 def _depth(value: Any) -> int:
