@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from remem.cli import main
 
 
-def run(db: Path, *args: str, input: str | None = None, ok: bool = True) -> Any:
+def run(db: Path, *args: str, input: str | bytes | None = None, ok: bool = True) -> Any:
     result = CliRunner().invoke(main, ["--db", str(db), "--json", *args], input=input)
     if ok:
         assert result.exit_code == 0, (result.output, result.exception)
@@ -78,7 +78,29 @@ def test_errors_are_one_clear_line_and_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not found in space 'alice'" in result.output
     assert "Traceback" not in result.output
     bad = run(db, "add", "--file", "-", input="{not json", ok=False)
-    assert bad.exit_code == 2 and "not JSON" in bad.output
+    assert bad.exit_code == 2 and "is not valid JSON" in bad.output
+
+
+def test_a_file_no_json_reader_can_read_is_one_line_naming_what_is_wrong(tmp_path: Path) -> None:
+    """Found by the attack sweep: `import` and `add --file` printed a traceback for a file that was not
+    UTF-8, nested 20,000 deep, or held a number of 5,000 digits."""
+    db = tmp_path / "cli.db"
+    run(db, "add", "I live in Oslo.", "--space", "a")
+    cases = [
+        (b"\xff\xfe", "standard input cannot be read: it is not UTF-8 (byte 0 cannot be decoded)"),
+        (b"[" * 20_000, "cannot be read: it is nested too deeply to read"),
+        (b"1" + b"0" * 5_000, "line 1 of standard input cannot be read: it has a number of more than 4300 digits"),
+        (
+            b'{"content": "fine"}\n{oops\n',
+            "line 2 of standard input cannot be read: it is not valid JSON (Expecting",
+        ),
+    ]
+    for body, message in cases:
+        for command in (["import", "-"], ["add", "--file", "-"]):
+            refused = run(db, *command, "--space", "a", input=body, ok=False)
+            assert refused.exit_code == 2 and message in refused.output, (command, refused.output)
+            assert "Traceback" not in refused.output and len(refused.output.strip().splitlines()) == 1
+    assert run(db, "stats", "--space", "a")["episodes"] == 1
 
 
 def test_the_installed_entry_point_runs(tmp_path: Path) -> None:

@@ -137,6 +137,32 @@ def test_text_past_the_add_limit_is_accepted_as_a_document_and_bad_input_changes
     assert mem.stats("notes")["memories"] == stored
 
 
+def test_every_document_accepted_exports_and_imports_back(mem: Memory) -> None:
+    """Found by the attack sweep: one word of 100,000 characters was one passage that long, a name of
+    spaces became a source no import takes, and metadata near the limit grew past it with each
+    passage's provenance. Each was stored, and its export refused on import."""
+    blob = mem.add_document("w" * 100_000 + " end.", space="a", name="blob.txt")
+    assert [p["end"] - p["start"] for p in blob.passages] == [32_000, 32_000, 32_000, 4_005]
+    mem.add_document("Some words here. " * 5, space="a", name="n" * 256, metadata={"k": "v" * 63_000})
+    assert mem.import_records(list(mem.export("a")), space="copy") == {"episodes": 5, "memories": 5}
+    copied = [m.text for m in mem.list(space="copy") if m.metadata["document"]["name"] == "blob.txt"]
+    assert sorted(map(len, copied)) == [4_005, 32_000, 32_000, 32_000]
+
+    before = mem.stats("a")
+    refused = [
+        ({"name": "   "}, "name must be a non-empty string of at most 256 characters"),
+        ({"name": "n" * 257}, "name must be a non-empty string of at most 256 characters"),
+        (
+            {"metadata": {"big": "m" * 63_989}},
+            r"metadata is 64,000 characters as JSON and each passage adds its provenance \(\d+ more\); the limit",
+        ),
+    ]
+    for options, message in refused:
+        with pytest.raises(InvalidInput, match=message):
+            mem.add_document("Some words here.", space="a", **options)
+    assert mem.stats("a") == before
+
+
 def test_remem_add_document_stores_a_file_as_passages(tmp_path: Path) -> None:
     from tests.test_cli import run
 

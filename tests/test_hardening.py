@@ -114,6 +114,29 @@ def test_searches_with_bad_filters_are_refused_not_crashed(memory: Memory) -> No
     assert [h.memory.id for h in memory.search("lisbon", space="a", as_of="2024-06-01")] == [memory_id]
 
 
+def test_a_date_said_in_text_past_the_storable_range_is_read_as_words(tmp_path: Path) -> None:
+    """Found by the attack sweep: "yesterday" said on 1000-01-01 resolved to 999-12-31, which was stored
+    as text no read could parse (the memory vanished from list and search), and "9999 years
+    smoke-free" overflowed in extraction, failing the add's job on every retry."""
+    said = [
+        ("Yesterday I moved to Lisbon.", "1000-01-01"),
+        ("I've been 3 years smoke-free.", "1000-06-01"),
+        ("I've been 9999 years smoke-free.", None),
+        ("I've been " + "9" * 5_000 + " years smoke-free.", None),
+        ("Tomorrow I move to Porto.", "9999-12-31T12:00:00"),
+    ]
+    with Memory.open(tmp_path / "dates.db", extractor="rules") as memory:
+        for text, at in said:
+            result = memory.add(text, space="a", at=at)
+            assert (result.status, result.error) == ("done", None), text[:40]
+        stored = memory.stats("a")["memories"]
+        listed = memory.list(space="a", include_expired=True)
+        assert len(listed) == stored and stored >= len(said)
+        assert all(m.valid_from is None or m.valid_from.year >= 1000 for m in listed)
+        assert memory.import_records(list(memory.export("a")), space="copy")["memories"] == stored
+        assert memory.status("a")["failed"] == 0
+
+
 def test_reads_skip_a_row_they_cannot_render(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Rows an older version stored (a lone surrogate in JSON, a year SQLite's text form cannot parse back,
     metadata nested 900 deep) are logged and skipped; the rest of the space reads as before."""

@@ -189,3 +189,11 @@ def test_llm_summary_is_dated_and_points_at_every_turn(openai_stub: OpenAIStub) 
     assert summary.source_episode_ids == ["ep1", "ep2", "ep3", "ep4"]
     assert "2023-05-08" in openai_stub.chat_requests[0]["messages"][0]["content"]
     assert LLMSummarizer(llm(openai_stub)).summarize(episodes[:2]) is None
+
+
+def test_a_date_the_model_gives_before_year_1000_is_the_turns_own_date(openai_stub: OpenAIStub) -> None:
+    """Found by the attack sweep: "0999-01-01" was kept as the fact's date, stored as text that no
+    read could parse back, and the fact vanished from every list and search."""
+    openai_stub.script(reply(memories({**SUPPORT_GROUP, "turn": 1, "date": "0999-01-01"})))
+    [_, fact] = LLMExtractor(llm(openai_stub)).extract([turn("I went to a support group in 999.", 1)], [])
+    assert fact.valid_from == MONDAY + timedelta(minutes=1)

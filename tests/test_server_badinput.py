@@ -97,6 +97,29 @@ def test_bad_requests_are_refused_cleanly_and_change_nothing(server: Server) -> 
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def test_json_no_parser_can_read_is_refused_saying_why(server: Server) -> None:
+    """Found by the attack sweep: an import line holding a 5,000-digit number was a 500, and a body with
+    one, or nested 100,000 deep, was told it "must be valid UTF-8 JSON", which it was."""
+    key = server.key({"s": "write"})
+    server.call("POST", "/v1/spaces/s/add", key, json={"messages": [{"content": "I live in Oslo."}]})
+    before = _counts(server)
+    digits = b"1" + b"0" * 5_000
+    import_body = "the import body (JSON lines from export) cannot be read"
+    cases = [
+        ("import", b'{"type": "memory", "strength": ' + digits + b"}\n", f"line 1 of {import_body}: it has a number"),
+        ("import", b'{"type": "episode"}\n' + b"[" * 100_000 + b"\n", f"line 2 of {import_body}: it is nested too"),
+        ("import", b'{"type": "episode", "content": "caf\xe9"}\n', f"{import_body}: it is not UTF-8 (byte 35 "),
+        ("add", b'{"messages": [{"content": "x", "metadata": {"n": ' + digits + b"}}]}", "more than 4300 digits"),
+        ("add", b"[" * 100_000 + b"]" * 100_000, "the body cannot be read: it is nested too deeply to read"),
+        ("add", b'{"messages": [{"content": "caf\xe9"}]}', "the body cannot be read: it is not UTF-8 (byte 30 "),
+    ]
+    for route, body, message in cases:
+        response = server.call("POST", f"/v1/spaces/s/{route}", key, content=body, headers=JSON)
+        assert response.status_code == 400, (route, body[:60], response.status_code, response.text[:300])
+        assert message in response.json()["error"]["message"], (route, response.text[:300])
+    assert _counts(server) == before
+
+
 def test_a_streamed_oversize_body_is_cut_off_with_413(server: Server) -> None:
     key = server.key({"s": "write"})
 

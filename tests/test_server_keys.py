@@ -118,6 +118,40 @@ def test_the_postgres_key_store_lifecycle(pg_url: str) -> None:
     assert PostgresKeyStore(pg_url).list() == store.list()  # a second opener migrates nothing
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_label_or_key_id_no_database_keeps_is_refused_and_changes_nothing(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Found by the attack sweep: PostgreSQL refused a NUL in a key's label or in the id to revoke with
+    a DataError (a 500 over HTTP), and a lone surrogate (a non-UTF-8 byte on the command line) was a
+    UnicodeEncodeError traceback on either database."""
+    store = key_store_for(tmp_path / "keys.db" if backend == "sqlite" else request.getfixturevalue("pg_url"))
+    key, token = store.create({"alice": "read"}, label="kept")
+    for label, message in [("a\x00b", "label contains a NUL"), ("l\udcff", "label contains a lone surrogate")]:
+        with pytest.raises(InvalidInput, match=message):
+            store.create({"alice": "read"}, label=label)
+    with pytest.raises(InvalidInput, match="label has 201 characters; the limit is 200"):
+        store.create({"alice": "read"}, label="x" * 201)
+    for key_id, message in [("\x00", "key id contains a NUL"), ("k\udcff", "key id contains a lone surrogate")]:
+        with pytest.raises(InvalidInput, match=message):
+            store.revoke(key_id)
+    for forged in (f"rk_{key.id}\x00_secret", "rk_\udcff_secret"):
+        with pytest.raises(Unauthenticated, match="malformed"):
+            store.authenticate(forged)
+    assert [(k.id, k.label, k.revoked) for k in store.list()] == [(key.id, "kept", False)]
+    assert store.authenticate(token).id == key.id
+
+
+def test_a_nul_in_a_key_label_or_id_over_http_is_a_400(server: Server) -> None:
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    before = server.call("GET", "/v1/keys", admin).json()["keys"]
+    made = server.call("POST", "/v1/keys", admin, json={"spaces": {"a": "read"}, "label": "bad\x00label"})
+    assert made.status_code == 400 and made.json()["error"]["message"] == "label contains a NUL character"
+    revoked = server.call("DELETE", "/v1/keys/%00", admin)
+    assert revoked.status_code == 400 and revoked.json()["error"]["message"] == "key id contains a NUL character"
+    assert server.call("GET", "/v1/keys", admin).json()["keys"] == before
+
+
 def test_an_expired_key_is_refused_over_http_with_the_reason(server: Server) -> None:
     admin = {"Authorization": f"Bearer {ADMIN}"}
     made = server.call("POST", "/v1/keys", admin, json={"spaces": {"a": "write"}, "expires": "12h"})

@@ -11,6 +11,7 @@ each other (metadata `previous` / `next`), which `search(..., neighbours=n)` fol
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +33,9 @@ MAX_DOCUMENT_BYTES = 5 * 1024 * 1024  # of UTF-8; past this a document is refuse
 # sentence is longer. The embedder reads 256 tokens (about 190 words) of each passage; BM25 reads all.
 MIN_WORDS = 150
 MAX_WORDS = 220
+# A passage is an episode, whose text an import holds to max_text_chars (32,000 by default); the
+# store passes its own setting.
+MAX_PASSAGE_CHARS = 32_000
 MAX_NEIGHBOURS = 5
 EMBED_BATCH = 64
 
@@ -70,15 +74,22 @@ class DocumentResult(_Record):
     passages: list[dict[str, Any]]  # index, start, end, words, memory_id, episode_id
 
 
-def split_passages(text: str, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> list[Passage]:
+def split_passages(
+    text: str, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS, max_chars: int = MAX_PASSAGE_CHARS
+) -> list[Passage]:
     """Passages of whole sentences, cut at paragraph ends once `min_words` are reached and before a
-    sentence that would pass `max_words`; only a sentence longer than `max_words` is cut, between words."""
+    sentence that would pass `max_words` or `max_chars`; only a sentence longer than either is cut, between
+    words, and only a word longer than `max_chars` (a base64 blob, a 1 MB token) is cut inside."""
     pieces: list[tuple[int, int, int]] = []  # (start, end, words) of sentences, paragraph ends marked by words=-1
     for para_start, para_end in _spans(text, _PARAGRAPH):
         for start, end in _sentences(text, para_start, para_end):
-            spans = [m.span() for m in _WORD.finditer(text, start, end)]
-            for i in range(0, len(spans), max_words):  # a huge sentence, cut between words
-                chunk = spans[i : i + max_words]
+            chunk: list[tuple[int, int]] = []
+            for span in _words(text, start, end, max_chars):  # a huge sentence, cut between words
+                if chunk and (len(chunk) == max_words or span[1] - chunk[0][0] > max_chars):
+                    pieces.append((chunk[0][0], chunk[-1][1], len(chunk)))
+                    chunk = []
+                chunk.append(span)
+            if chunk:
                 pieces.append((chunk[0][0], chunk[-1][1], len(chunk)))
         pieces.append((para_end, para_end, -1))
     passages: list[Passage] = []
@@ -89,7 +100,7 @@ def split_passages(text: str, min_words: int = MIN_WORDS, max_words: int = MAX_W
                 passages.append(_passage(text, len(passages), start, end))
                 count = 0
             continue
-        if count and count + words > max_words:
+        if count and (count + words > max_words or piece_end - start > max_chars):
             passages.append(_passage(text, len(passages), start, end))
             count = 0
         if count == 0:
@@ -98,6 +109,14 @@ def split_passages(text: str, min_words: int = MIN_WORDS, max_words: int = MAX_W
     if count:
         passages.append(_passage(text, len(passages), start, end))
     return passages
+
+
+def _words(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    """The spans of the words in text[start:end], a word longer than `max_chars` cut into pieces of it."""
+    for match in _WORD.finditer(text, start, end):
+        word_start, word_end = match.span()
+        for cut in range(word_start, word_end, max_chars):
+            yield cut, min(cut + max_chars, word_end)
 
 
 def _passage(text: str, index: int, start: int, end: int) -> Passage:
@@ -167,11 +186,13 @@ def add_document(
     session: str | None = None,
     at: TimeLike | None = None,
     metadata: Mapping[str, Any] | None = None,
+    max_passage_chars: int = MAX_PASSAGE_CHARS,
 ) -> DocumentResult:
     """Split, embed and store a document: all its passages or, on any error, none."""
     space = validate.space_name(space)
     text, name = read_document(source, name)
-    name = validate.label(name, "name")
+    # The name is each passage's source, held to a source's rule, so that an export imports back.
+    name = validate.optional_name(name, "name") or "document"
     session = validate.optional_name(session, "session")
     moment = parse_time(at, "at")
     shared = validate.metadata(metadata, "metadata")
@@ -179,9 +200,10 @@ def add_document(
     if size > MAX_DOCUMENT_BYTES:
         raise DocumentTooLarge(_too_large(size))
     text = validate.text(text, "document", MAX_DOCUMENT_BYTES)
-    passages = split_passages(text)
+    passages = split_passages(text, max_chars=max_passage_chars)
     document_id, stamp = new_id("doc"), now()
     memory_ids = [new_id("mem") for _ in passages]
+    _check_room_for_provenance(shared, document_id, name, len(passages), len(text), memory_ids[:1])
     episodes, items = [], []
     for passage, memory_id in zip(passages, memory_ids, strict=True):
         provenance = {
@@ -255,6 +277,30 @@ def add_document(
             for p, m, e in zip(passages, items, episodes, strict=True)
         ],
     )
+
+
+def _check_room_for_provenance(
+    shared: dict[str, Any], document_id: str, name: str, passages: int, chars: int, memory_ids: list[str]
+) -> None:
+    """Each passage's memory keeps the caller's metadata with its provenance and neighbours added: the
+    whole must fit the limit an import holds a memory's metadata to, or the export would not import."""
+    if not memory_ids:
+        return
+    widest = {  # the largest numbers any passage holds, and both neighbours
+        **shared,
+        "document": {"id": document_id, "name": name, "passage": passages, "passages": passages, "start": chars,
+                     "end": chars},
+        "previous": memory_ids[0],
+        "next": memory_ids[0],
+    }  # fmt: skip
+    size = len(json.dumps(widest, ensure_ascii=False))
+    if size > validate.MAX_METADATA_CHARS:
+        given = len(json.dumps(shared, ensure_ascii=False))
+        raise InvalidInput(
+            f"metadata is {given:,} characters as JSON and each passage adds its provenance ({size - given:,} more); "
+            f"the limit for the whole is {validate.MAX_METADATA_CHARS:,}: send at most "
+            f"{validate.MAX_METADATA_CHARS - (size - given):,}"
+        )
 
 
 def with_neighbours(store: Store, space: str, hits: Sequence[Hit], neighbours: int) -> list[Hit]:

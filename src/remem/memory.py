@@ -325,7 +325,15 @@ class Memory:
         fact extraction: a document's sentences are not the user's facts. All passages, or none.
         """
         return documents.add_document(
-            self.store, self.embedder, document, space=space, name=name, session=session, at=at, metadata=metadata
+            self.store,
+            self.embedder,
+            document,
+            space=space,
+            name=name,
+            session=session,
+            at=at,
+            metadata=metadata,
+            max_passage_chars=self.settings.max_text_chars,
         )
 
     def update(

@@ -29,6 +29,22 @@ MAX_VERSION = 2**31 - 1  # PostgreSQL's integer
 MAX_REFERENCES = 10_000  # source episodes, links or keywords of one memory; versions of one memory
 
 
+def read_lines(data: str | bytes, what: str = "the import") -> list[Any]:
+    """The values of JSON lines as `export` writes them; a line that cannot be read is an InvalidInput
+    naming it. Only "\n" ends a line: export writes U+2028, U+0085 and the like raw inside strings,
+    where str.splitlines() would cut a record in two."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"{what} cannot be read: {validate.json_problem(exc)}") from None
+    return [
+        validate.json_value(line, f"line {n} of {what}")
+        for n, line in enumerate(data.split("\n"), start=1)
+        if line.strip()
+    ]
+
+
 def import_records(
     records: Iterable[Mapping[str, Any]],
     *,

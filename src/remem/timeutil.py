@@ -11,7 +11,14 @@ TimeLike = datetime | date | str
 
 # The times remem accepts, after conversion to UTC: four-digit years, so the stored text form sorts
 # as time and parses back, and an offset such as 0001-01-01T00:00:00+01:00 cannot overflow.
-EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)  # the latest is datetime's own: 9999-12-31
+EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)  # datetime's own: 9999-12-31
+
+
+def storable(moment: datetime) -> bool:
+    """Whether a time found in text (not given by a caller, who gets an error) can be stored and read
+    back: within EARLIEST and LATEST. "Yesterday" said on 1000-01-01 is not."""
+    return EARLIEST <= moment <= LATEST
 
 
 def now() -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -146,6 +147,27 @@ def metadata(value: Any, field: str, max_chars: int = MAX_METADATA_CHARS) -> dic
     if size > max_chars:
         raise InvalidInput(f"{field} is {size} characters as JSON; the limit is {max_chars}")
     return dict(value)
+
+
+def json_problem(error: BaseException) -> str:
+    """Why a JSON text could not be parsed, in words a caller can act on (never "set_int_max_str_digits")."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"it is not UTF-8 (byte {error.start} cannot be decoded)"
+    if isinstance(error, json.JSONDecodeError):
+        return f"it is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+    if isinstance(error, RecursionError):
+        return "it is nested too deeply to read"
+    if isinstance(error, ValueError) and "digits" in str(error):  # Python's limit on int(), not a JSON rule
+        return f"it has a number of more than {sys.get_int_max_str_digits()} digits"
+    return f"it cannot be read as JSON ({type(error).__name__})"
+
+
+def json_value(text: str | bytes, what: str) -> Any:
+    """One JSON text (UTF-8 bytes or str) parsed; any way it can fail is an InvalidInput naming `what`."""
+    try:
+        return json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise InvalidInput(f"{what} cannot be read: {json_problem(exc)}") from None
 
 
 def shown(value: Any) -> str:

@@ -8,7 +8,9 @@ from typing import Any
 import click
 
 from remem.cli.app import Context, console, err_console, main, pass_ctx, space_option
+from remem.cli.output import file_name
 from remem.memory import Memory
+from remem.portable import read_lines
 
 
 @main.command()
@@ -42,15 +44,12 @@ def export(c: Context, space: str, out: str | None) -> None:
 
 
 @main.command("import")
-@click.argument("file", type=click.File("r"))
+@click.argument("file", type=click.File("rb"))
 @space_option(default=None, help="Import into this space instead of the records' own.")
 @pass_ctx
 def import_(c: Context, file: Any, space: str | None) -> None:
     """Load JSON lines written by `remem export` (all or nothing)."""
-    try:
-        records = [json.loads(line) for line in file if line.strip()]
-    except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"not JSON lines: {exc}", param_hint="FILE") from None
+    records = read_lines(file.read(), file_name(file))
     with c.memory() as mem:
         counts = mem.import_records(records, space=space)
     c.emit(counts, lambda: console.print(f"imported {counts['episodes']} episodes, {counts['memories']} memories"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -14,8 +13,10 @@ import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from remem import validate
 from remem.cli.app import Context, console, err_console, main, pass_ctx, space_option
-from remem.cli.output import clip, print_records
+from remem.cli.output import clip, file_name, print_records
+from remem.portable import read_lines
 
 # Messages per add call in a bulk add: about half a second of extraction on two cores, so the
 # progress moves at least every second, while each batch is still one transaction and one job.
@@ -30,7 +31,7 @@ SESSION_HELP = "Session (conversation) id the messages belong to."
 @click.option("--role", default="user", show_default=True, help="Who said TEXT: user, assistant, system or tool.")
 @click.option("--name", help="The speaker's name.")
 @click.option("--at", help="Event time (ISO-8601); default now.")
-@click.option("--file", "file", type=click.File("r"), help="JSON list of messages, or JSON lines ('-' for stdin).")
+@click.option("--file", "file", type=click.File("rb"), help="JSON list of messages, or JSON lines ('-' for stdin).")
 @click.option(
     "--document",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -69,15 +70,8 @@ def add(
         )
         return
     if file is not None:
-        raw = file.read()
-        try:
-            messages = (
-                json.loads(raw)
-                if raw.lstrip().startswith("[")
-                else [json.loads(line) for line in raw.split("\n") if line.strip()]  # U+2028 may sit in a string
-            )
-        except json.JSONDecodeError as exc:
-            raise click.BadParameter(f"not JSON or JSON lines: {exc}", param_hint="--file") from None
+        raw, name = file.read(), file_name(file)
+        messages = validate.json_value(raw, name) if raw.lstrip().startswith(b"[") else read_lines(raw, name)
     elif text is not None:
         messages = [{"role": role, "content": text, **({"name": name} if name else {})}]
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -32,3 +33,9 @@ def print_records(console: Console, rows: Sequence[tuple[Sequence[str], str]], *
         console.print(escape(head), soft_wrap=True, highlight=False)
         body = textwrap.fill(" ".join(text.split()), width=width - 1, initial_indent="    ", subsequent_indent="    ")
         console.print(escape(body), soft_wrap=True, highlight=False)
+
+
+def file_name(file: Any) -> str:
+    """How an error names a file click opened: its path, or "standard input" for '-'."""
+    name = getattr(file, "name", None)
+    return name if isinstance(name, str) and not name.startswith("<") else "standard input"

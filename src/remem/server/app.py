@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from remem import __version__
 from remem.errors import Forbidden, InvalidInput, NotFound
 from remem.memory import Memory
+from remem.portable import read_lines
 from remem.server import docs, errors
 from remem.server import responses as out
 from remem.server.auth import ALL_SPACES, ApiKey, KeyStore, key_store_for
@@ -373,15 +374,7 @@ def create_app(
     @router.post("/v1/spaces/{space}/import", **write, **documented("import"))
     async def import_(space: str, request: Request) -> dict[str, Any]:
         """NDJSON from export (the body, any content type); all records or none."""
-        raw = await request.body()
-        try:
-            # Only "\n" ends a line: export writes U+2028, U+0085 and the like raw, inside strings,
-            # where str.splitlines() would cut a record in two.
-            records = [json.loads(line) for line in raw.decode("utf-8").split("\n") if line.strip()]
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InvalidInput(f"import body must be UTF-8 JSON lines from export: {exc}") from None
-        except RecursionError:
-            raise InvalidInput("import body has a line nested too deeply to be an exported record") from None
+        records = read_lines(await request.body(), "the import body (JSON lines from export)")
         if len(records) > limits.max_import:
             raise InvalidInput(f"{len(records)} records in one import; the limit is {limits.max_import}")
         return await run_in_threadpool(memory.import_records, records, space=space)

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from remem import validate
 from remem.errors import InvalidInput, NotFound
 from remem.server.errors import Unauthenticated
 from remem.settings import is_postgres_url
@@ -89,6 +90,9 @@ class KeyStore(Protocol):
         """Revoke an active key; NotFound when there is no such active key."""
         ...
 
+
+_KEY_ID = re.compile(r"[0-9a-f]{1,64}")  # secrets.token_hex: anything else is no key of ours
+MAX_LABEL = 200
 
 _DURATION = re.compile(r"([1-9][0-9]{0,5})([mhd])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -188,6 +192,7 @@ class SQLKeyStore:
         self, spaces: Mapping[str, str], *, admin: bool = False, label: str = "", expires: str | None = None
     ) -> tuple[ApiKey, str]:
         grants = _check_spaces(spaces)
+        label = validate.label(label, "label", MAX_LABEL)  # NUL or a lone surrogate: no database keeps it
         expires_at = to_iso(expiry(expires)) if expires is not None else None
         if not grants and not admin:
             raise InvalidInput("a key needs at least one space, or the admin right")
@@ -205,7 +210,7 @@ class SQLKeyStore:
     def authenticate(self, token: str) -> ApiKey:
         # The key id is hex, so the first two underscores split it off even if the secret has some.
         parts = token.split("_", 2) if isinstance(token, str) else []
-        if len(parts) != 3 or parts[0] != "rk" or not parts[1] or not parts[2]:
+        if len(parts) != 3 or parts[0] != "rk" or not _KEY_ID.fullmatch(parts[1]) or not parts[2]:
             raise Unauthenticated("missing or malformed API key: send 'Authorization: Bearer rk_...'")
         with self._connection() as conn:
             row = self._run(
@@ -233,6 +238,7 @@ class SQLKeyStore:
         return [ApiKey(r[0], r[1], json.loads(r[2]), bool(r[3]), r[4], r[5] is not None, r[6]) for r in rows]
 
     def revoke(self, key_id: str) -> ApiKey:
+        key_id = validate.identifier(key_id, "key id")  # a NUL reached PostgreSQL, which refuses it: a 500
         with self._connection(write=True) as conn:
             changed = self._run(
                 conn, "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (to_iso(now()), key_id)

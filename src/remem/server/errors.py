@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 
 from remem.documents import DocumentTooLarge
 from remem.errors import Conflict, Forbidden, InvalidInput, NotFound, RememError, StorageFull, Unavailable
+from remem.validate import json_problem
 
 log = logging.getLogger("remem.server")
 
@@ -87,7 +88,8 @@ def install(app: FastAPI) -> None:
         code = HTTP_CODES.get(exc.status_code, "error")
         message = str(exc.detail)
         if exc.status_code == 400 and message == "There was an error parsing the body":
-            message = "the body could not be read as JSON: it must be valid UTF-8 JSON"
+            # FastAPI's words for any parse failure but a syntax error; what failed is the cause it chains.
+            message = f"the body cannot be read: {json_problem(exc.__cause__ or exc)}; send UTF-8 JSON"
         return error_response(exc.status_code, code, message, request_id_of(request))
 
     @app.exception_handler(RequestValidationError)

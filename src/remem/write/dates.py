@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from remem.timeutil import storable
+
 Tense = Literal["past", "future"] | None
 
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
@@ -161,6 +163,8 @@ def resolve(text: str, said_at: datetime, tense: Tense = None) -> list[Resolved]
                 resolved = _apply(rule, match, said_at, tense)
             except (ValueError, OverflowError):
                 resolved = None  # "99999 years ago" names no date a calendar holds: read as words
+            if resolved is not None and not storable(resolved.when):
+                resolved = None  # "5 years ago" said in 1002 names a year no store can read back: words too
             if resolved is not None:
                 found.append((match.start(), resolved))
                 taken.append((match.start(), match.end()))

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
 from remem.llm.base import LLM, complete_json, fill, load_prompt
+from remem.timeutil import storable
 from remem.types import Episode
 from remem.write.candidates import Candidate
 from remem.write.extract import TurnExtractor
@@ -61,9 +62,10 @@ def _date(value: str | None) -> datetime | None:
     if len(text) in (4, 7):
         text = text + "-01-01"[len(text) - 4 :]  # "2023-04" ("last month") is its first day
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        moment = datetime.fromisoformat(text).replace(tzinfo=UTC)
     except ValueError:
         return None  # a date the model could not give is the turn's own date, not a lost fact
+    return moment if storable(moment) else None  # "0999-01-01" would be stored, then never read back
 
 
 def _nonempty_text(value: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from remem.search.terms import STOPWORDS
+from remem.timeutil import storable
 from remem.types import Episode
 from remem.write.candidates import Candidate
 from remem.write.claims import HEDGE, NOW, Claim, claim, subject_of
@@ -680,7 +681,8 @@ _EVENT_DATE = re.compile(
     re.I,
 )
 _SINCE = re.compile(
-    rf"\b(?P<n>\d+|{'|'.join(NUMBERS)})\s+(?P<unit>day|week|month|year)s?\s+(?:in|smoke-free|sober|clean|without|now)\b",
+    rf"\b(?P<n>\d{{1,6}}|{'|'.join(NUMBERS)})\s+(?P<unit>day|week|month|year)s?\s+"
+    r"(?:in|smoke-free|sober|clean|without|now)\b",
     re.I,
 )
 
@@ -692,4 +694,8 @@ def _since(plain: str, episode: Episode) -> datetime | None:
         return None
     n = NUMBERS.get(match.group("n").lower()) or int(match.group("n"))
     days = {"day": 1, "week": 7, "month": 30, "year": 365}[match.group("unit").lower()] * n
-    return episode.event_time - timedelta(days=days)
+    try:
+        start = episode.event_time - timedelta(days=days)
+    except OverflowError:
+        return None  # "9999 years smoke-free" began before any calendar date: no start to keep
+    return start if storable(start) else None
