@@ -10,7 +10,7 @@ import logging
 import os
 import re
 import socket
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -41,6 +41,7 @@ from remem.write.wiring import write_path
 log = logging.getLogger("remem")
 STALE_JOB = timedelta(minutes=10)  # a "running" job untouched this long was orphaned by a crash
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+EDIT_ATTEMPTS = 20  # an edit is made again on what another writer stored at most this many times
 INTERRUPTED = "interrupted (Ctrl-C)"  # how a job Ctrl-C stopped is marked failed, so the next open resumes it
 
 
@@ -370,28 +371,44 @@ class Memory:
             changes["valid_from"] = parse_time(valid_from, "valid_from")
         if valid_to is not None:
             changes["valid_to"] = parse_time(valid_to, "valid_to")
-        current = self.store.get_memory(space, memory_id)
         if not changes:
+            self.store.get_memory(space, memory_id)  # an unknown id is NotFound before anything else
             raise InvalidInput("nothing to update: give text, kind, tags, valid_from or valid_to")
-        start, end = changes.get("valid_from", current.valid_from), changes.get("valid_to", current.valid_to)
-        if start is not None and end is not None and end <= start:
-            raise InvalidInput("valid_to must be after valid_from")
-        item = replace(current, **changes, version=current.version + 1, updated_at=now())
-        reindex = (item.text, item.valid_from) != (current.text, current.valid_from)
-        vector = self.embedder.embed([_index_text(item)])[0] if reindex else None
-        changed = (
-            "text" in changes
-            and item.text != current.text
-            and current.valid_from is not None
-            and item.valid_from is not None
-            and item.valid_from > current.valid_from
-            and (current.valid_to is None or current.valid_to > item.valid_from)
-        )
-        with self.store.transaction():
-            if changed and item.valid_from is not None:
-                snapshot(self.store, current, closed_at=item.valid_from, actor=actor, episode_id=None)
-            self.store.update_memory(item, vector, version_record(item, "UPDATE", reason, actor))
-        return item
+
+        def write(current: MemoryItem) -> MemoryItem:
+            start, end = changes.get("valid_from", current.valid_from), changes.get("valid_to", current.valid_to)
+            if start is not None and end is not None and end <= start:
+                raise InvalidInput("valid_to must be after valid_from")
+            item = replace(current, **changes, version=current.version + 1, updated_at=now())
+            reindex = (item.text, item.valid_from) != (current.text, current.valid_from)
+            vector = self.embedder.embed([_index_text(item)])[0] if reindex else None
+            changed = (
+                "text" in changes
+                and item.text != current.text
+                and current.valid_from is not None
+                and item.valid_from is not None
+                and item.valid_from > current.valid_from
+                and (current.valid_to is None or current.valid_to > item.valid_from)
+            )
+            with self.store.transaction():  # a Conflict below takes the snapshot back with it
+                if changed and item.valid_from is not None:
+                    snapshot(self.store, current, closed_at=item.valid_from, actor=actor, episode_id=None)
+                update = version_record(item, "UPDATE", reason, actor)
+                self.store.update_memory(item, vector, update, after=current.version)
+            return item
+
+        return self._on_latest(space, memory_id, write)
+
+    def _on_latest(self, space: str, memory_id: str, write: Callable[[MemoryItem], MemoryItem]) -> MemoryItem:
+        """write(the memory as stored), again on what another writer stored meanwhile (the store refuses a
+        change made to a version that is no longer current), so concurrent edits each become a version of
+        their own, in turn, and none is lost."""
+        for _ in range(EDIT_ATTEMPTS):
+            try:
+                return write(self.store.get_memory(space, memory_id))
+            except Conflict:
+                continue
+        raise Conflict(f"memory {memory_id} kept changing while this change was made; nothing was changed, try again")
 
     def delete(
         self, memory_id: str, *, space: str = "default", reason: str = "deleted", actor: str = "user"
@@ -403,12 +420,15 @@ class Memory:
         space = validate.space_name(space)
         memory_id = validate.identifier(memory_id, "memory id")
         reason, actor = validate.label(reason, "reason"), validate.label(actor, "actor")
-        current = self.store.get_memory(space, memory_id)
-        if current.valid_to is not None and current.valid_to <= now():
-            return current
-        item = replace(current, valid_to=now(), version=current.version + 1, updated_at=now())
-        self.store.update_memory(item, None, version_record(item, "DELETE", reason, actor))
-        return item
+
+        def write(current: MemoryItem) -> MemoryItem:
+            if current.valid_to is not None and current.valid_to <= now():
+                return current
+            item = replace(current, valid_to=now(), version=current.version + 1, updated_at=now())
+            self.store.update_memory(item, None, version_record(item, "DELETE", reason, actor), after=current.version)
+            return item
+
+        return self._on_latest(space, memory_id, write)
 
     def forget(
         self,

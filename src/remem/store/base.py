@@ -79,8 +79,12 @@ class Store(Protocol):
     # -- memories ---------------------------------------------------------------------------
     def insert_memory(self, item: MemoryItem, vector: Vector, version: Version) -> None: ...
 
-    def update_memory(self, item: MemoryItem, vector: Vector | None, version: Version) -> None:
-        """Replace the current state (vector too, when given) and append the version."""
+    def update_memory(
+        self, item: MemoryItem, vector: Vector | None, version: Version, *, after: int | None = None
+    ) -> None:
+        """Replace the current state (vector too, when given) and append the version. With `after`,
+        the version the caller read: Conflict if the stored one is another by then (checked under the
+        write lock, so of two writers who read one version only the first replaces it)."""
         ...
 
     def get_memory(self, space: str, memory_id: str) -> MemoryItem:

@@ -164,13 +164,17 @@ class PostgresStore(SQLStore):
         )
         self._count_tokens(item.space, 1, lex[1])
 
-    def _update_memory_row(self, item: MemoryItem, vector: Vector | None) -> None:
+    def _update_memory_row(self, item: MemoryItem, vector: Vector | None, after: int | None = None) -> int:
+        """Write the row (in the caller's transaction); the version it held. With `after` and another
+        version held, nothing is written. FOR UPDATE holds the row until the transaction ends."""
         lex = lex_of(item)
         before = self._q(
-            "SELECT lex_length FROM memories WHERE space = %s AND id = %s FOR UPDATE", (item.space, item.id)
+            "SELECT lex_length, version FROM memories WHERE space = %s AND id = %s FOR UPDATE", (item.space, item.id)
         )
         if not before:
             raise NotFound(f"memory {item.id} not found in space {item.space!r}")
+        if after is not None and int(before[0][1]) != after:
+            return int(before[0][1])
         embedding = [_vec(vector)] if vector is not None else []
         self._x(
             f"UPDATE memories SET {MEMORY_UPDATE}, lex_tf=%s, lex_length=%s{', embedding=%s' if embedding else ''} "
@@ -178,6 +182,7 @@ class PostgresStore(SQLStore):
             (*self.rows.memory_update(item), *lex, *embedding, item.space, item.id),
         )
         self._count_tokens(item.space, 0, lex[1] - int(before[0][0]))
+        return int(before[0][1])
 
     def _delete_memory_rows(self, space: str, ids: Sequence[str]) -> None:
         gone = self._q(

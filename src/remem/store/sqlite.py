@@ -168,15 +168,22 @@ class SQLiteStore(SQLiteVectors, SQLStore):
             (cur.lastrowid, item.space, to_blob(vector)),
         )
 
-    def _update_memory_row(self, item: MemoryItem, vector: Vector | None) -> None:
+    def _update_memory_row(self, item: MemoryItem, vector: Vector | None, after: int | None = None) -> int:
+        """Write the row (in the caller's transaction); the version it held. With `after` and another
+        version held, nothing is written."""
         conn = self._conn()
-        row = conn.execute("SELECT rowid FROM memories WHERE space = ? AND id = ?", (item.space, item.id)).fetchone()
+        row = conn.execute(
+            "SELECT rowid, version FROM memories WHERE space = ? AND id = ?", (item.space, item.id)
+        ).fetchone()
         if row is None:
             raise NotFound(f"memory {item.id} not found in space {item.space!r}")
+        if after is not None and row[1] != after:
+            return int(row[1])
         self._x(f"UPDATE memories SET {MEMORY_UPDATE} WHERE rowid = %s", (*self.rows.memory_update(item), row[0]))
         if vector is not None:
             conn.execute("UPDATE memory_vectors SET vector = ? WHERE rowid = ?", (to_blob(vector), row[0]))
             self._log_vectors(item.space, "SELECT ?, ?", [item.space, row[0]])
+        return int(row[1])
 
     def _delete_memory_rows(self, space: str, ids: Sequence[str]) -> None:
         clause, params = self._in("id", ids)

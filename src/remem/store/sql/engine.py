@@ -60,8 +60,9 @@ class SQLEngine:
     def _insert_memory_row(self, item: MemoryItem, vector: Vector) -> None:
         raise NotImplementedError
 
-    def _update_memory_row(self, item: MemoryItem, vector: Vector | None) -> None:
-        """Write the row's new state (the vector too, when given); NotFound when it is not in its space."""
+    def _update_memory_row(self, item: MemoryItem, vector: Vector | None, after: int | None = None) -> int:
+        """Write the row's new state (the vector too, when given) and answer the version it held; NotFound
+        when it is not in its space. With `after` and another version held, write nothing."""
         raise NotImplementedError
 
     def _delete_memory_rows(self, space: str, ids: Sequence[str]) -> None:

@@ -150,9 +150,13 @@ class SQLStore(SQLPurge, SQLQueue):
             self._insert_version(item.space, version)
         self._changed(item.space)
 
-    def update_memory(self, item: MemoryItem, vector: Vector | None, version: Version) -> None:
+    def update_memory(
+        self, item: MemoryItem, vector: Vector | None, version: Version, *, after: int | None = None
+    ) -> None:
         with self.transaction():
-            self._update_memory_row(item, vector)
+            stored = self._update_memory_row(item, vector, after)
+            if after is not None and stored != after:
+                raise Conflict(f"memory {item.id} changed while this change was made (version {stored}, not {after})")
             self._link_sources(item)
             self._insert_version(item.space, version)
         self._changed(item.space)
