@@ -258,14 +258,22 @@ class SQLiteStore(SQLiteVectors, SQLStore):
         )
         where, params = self._filter_sql(space, filters)
         ids: dict[int, str] = {}
-        for chunk in self._chunks([rowid for rowid, _ in ranked]):
-            clause, values = self._in("m.rowid", chunk)
-            # NOT INDEXED: by rowid, not by a scan of the space's index.
-            ids.update(
-                self._q(
-                    f"SELECT m.rowid, m.id FROM memories m NOT INDEXED WHERE {clause} AND {where}", [*values, *params]
+        rowids = [rowid for rowid, _ in ranked]
+        # The best k and a quarter more first: most matches pass, so the rest is seldom read (each row
+        # read here is most of a lookup's cost). Either way the kept are the first k that pass, in order.
+        first = k + k // 4
+        for part in (rowids[:first], rowids[first:]):
+            for chunk in self._chunks(part):
+                clause, values = self._in("m.rowid", chunk)
+                # NOT INDEXED: by rowid, not by a scan of the space's index.
+                ids.update(
+                    self._q(
+                        f"SELECT m.rowid, m.id FROM memories m NOT INDEXED WHERE {clause} AND {where}",
+                        [*values, *params],
+                    )
                 )
-            )
+            if len(ids) >= k:
+                break
         kept = [(ids[rowid], -float(score)) for rowid, score in ranked if rowid in ids]  # bm25() is lower-is-better
         return kept[:k] if len(kept) >= k or len(ranked) < 2 * k else None
 
