@@ -133,7 +133,7 @@ def prune_common(terms: Sequence[Term], document_frequency: Callable[[Term], int
 
 def everywhere(words: Sequence[str], held: Callable[[str, int], bool], rows: int) -> set[str]:
     """The words held by at least EVERYWHERE_SHARE of a space of `rows` memories; `held(word, n)`
-    says whether at least n of the space's memories hold the word. None where the space is outside
+    says whether at least n of the space's memories hold the word. Empty where the space is outside
     the sizes where shares are counted, or where every word would be (nothing to weigh against)."""
     if not EVERYWHERE_MIN_ROWS <= rows <= EVERYWHERE_MAX_ROWS or len(words) < 2:
         return set()
