@@ -68,3 +68,12 @@ def test_everywhere_is_counted_only_where_a_share_means_something_and_decides() 
     assert everywhere(["ana", "tea"], held, EVERYWHERE_MIN_ROWS - 1) == set()
     assert everywhere(["ana", "tea"], held, EVERYWHERE_MAX_ROWS + 1) == set()
     assert everywhere(["ana"], held, 1_000) == set()
+
+
+def test_a_name_with_diacritics_is_found_where_the_query_says_it() -> None:
+    from remem.search.hybrid import _spans
+
+    query = "What did José and Zoë paint?"
+    assert _spans(query, {"jose", "zoe"}) == [(9, 13), (18, 21)]
+    assert _spans(query, {"paint"}) == [(22, 27)]
+    assert _spans(query, set()) == []

@@ -152,10 +152,14 @@ _WORDS = re.compile(r"\w+")
 
 
 def _spans(query: str, words: set[str]) -> list[Span]:
-    """Where the query says each of these (lowercased) words."""
+    """Where the query says each of these words (as FTS5 reads them: "José" is "jose")."""
     if not words:
         return []
-    return [(m.start(), m.end()) for m in _WORDS.finditer(query) if m.group(0).lower() in words]
+    return [
+        (m.start(), m.end())
+        for m in _WORDS.finditer(query)
+        if any(word in words for word, _ in query_phrases([m.group(0).lower()]))
+    ]
 
 
 def _relevance(query: str, items: list[MemoryItem], cosines: dict[str, float], mode: Mode) -> dict[str, float]:
