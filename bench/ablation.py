@@ -4,10 +4,10 @@ added one at a time, so every figure in the README's table comes from here.
     python bench/ablation.py --data ../shared/bench-data/locomo-dev.json [--out bench/results/ablation.json]
 
 A step is a set of values for module constants (the weights of remem.search.locality, how many
-turns around a hit the bench's context reads, the weight of a common word in the query's vector);
-each run ingests every conversation afresh, as `remem bench locomo` does, and prints one row: turn
-R@1/R@10, MRR, by category, evidence recall at 256/512/1,024 tokens, search p95 and the context's
-tokens.
+turns around a hit the bench's context reads, the weight of a common word in the query's vector,
+the bonus of a memory that says when); each run ingests every conversation afresh, as `remem bench
+locomo` does, and prints one row: turn R@1/R@10, MRR, by category, evidence recall at 256/512/1,024
+tokens, search p95 and the context's tokens.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
             (locality, "SESSION_WEIGHT"): 0.0,
             (RememSystem, "neighbours"): 0,
             (hybrid, "QUIET_WEIGHT"): 1.0,
+            (hybrid, "SAYS_WHEN_BONUS"): 0.0,
         },
     ),
     (
@@ -49,6 +50,10 @@ STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
     (
         "+ a word in a third of the space's memories counts a quarter in the query's vector",
         {(hybrid, "QUIET_WEIGHT"): hybrid.QUIET_WEIGHT},
+    ),
+    (
+        "+ a question that asks when prefers memories that say when",
+        {(hybrid, "SAYS_WHEN_BONUS"): hybrid.SAYS_WHEN_BONUS},
     ),
 ]
 

@@ -110,6 +110,7 @@ def search(
     if mode == "hybrid":
         wanted = intent(query)
         window = _present_first(window, pool_items, moment)
+        window = _says_when_first(window, pool_items, query)
         window = _answers_first(window, pool_items, wanted)
     considered = window + ranked[RERANKED:]
     top = _collapse(considered, pool_items, k)
@@ -230,6 +231,42 @@ def _present_first(
         item = items.get(memory_id)
         out.append((memory_id, score * worth_now(item, moment) if item is not None else score))
     return sorted(out, key=lambda pair: (-pair[1], pair[0]))
+
+
+#: Added to the fused score (0..1) of a memory that says when (a date, a weekday, "yesterday", "last
+#: month", "two years ago") when the question asks when: its answer is a time, and a memory that
+#: states one answers it better than one that only shares its words. The size of SearchPlan's
+#: time_bonus. LoCoMo dev (make bench, temporal questions): R@1 0.730 -> 0.746, MRR 0.800 -> 0.826,
+#: R@10 the same; twice as much lost temporal R@10.
+SAYS_WHEN_BONUS = 0.1
+_ASKS_WHEN = re.compile(
+    r"^\W*when\b|\bhow long ago\b|\b(?:what|which) (?:year|date|month|day|week|time of year)\b|\bsince when\b", re.I
+)
+_MONTH = (
+    r"jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|"
+    r"nov(?:ember)?|dec(?:ember)?"
+)  # May only beside a number ("may" is mostly a verb)
+_UNIT = (
+    r"week|weekend|month|year|night|summer|spring|fall|autumn|winter|semester|season|(?:mon|tue|wed|thu|fri|sat|sun)\w*"
+)
+_SAYS_WHEN = re.compile(
+    rf"\b(?:yesterday|today|tonight|tomorrow|ago|weekends?|(?:last|next|this|past|coming) (?:{_UNIT})|"
+    rf"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|(?:{_MONTH})|may \d|\d may|(?:19|20)\d\d)\b",
+    re.I,
+)
+
+
+def _says_when_first(
+    ranked: list[tuple[str, float]], items: dict[str, MemoryItem], query: str
+) -> list[tuple[str, float]]:
+    """For a question that asks when, the memories that say when rank above those that only share its words."""
+    if not _ASKS_WHEN.search(query):
+        return ranked
+    rescored = [
+        (i, score + SAYS_WHEN_BONUS if i in items and _SAYS_WHEN.search(items[i].text) else score)
+        for i, score in ranked
+    ]
+    return sorted(rescored, key=lambda pair: (-pair[1], pair[0]))
 
 
 #: Added to the fused score (0..1) of a fact that sets the property the question asks for: more than
