@@ -261,8 +261,14 @@ class PostgresStore(SQLStore):
         if not stats or not phrases:
             return set()
         stem_of = dict(phrases)
-        counts = self._document_frequencies(space, list(stem_of.values()))  # each the space's, up to BM25.common_df + 1
-        return everywhere(list(stem_of), lambda word, need: counts[stem_of[word]] >= need, int(stats[0][0]))
+        counts: dict[str, int] = {}
+
+        def held(word: str, need: int) -> bool:
+            if not counts:  # asked only in a space of a size where shares count; the lexical search reuses them
+                counts.update(self._document_frequencies(space, list(stem_of.values())))  # up to common_df + 1
+            return counts[stem_of[word]] >= need
+
+        return everywhere(list(stem_of), held, int(stats[0][0]))
 
     def _document_frequencies(self, space: str, stems: Sequence[str], exact: bool = False) -> dict[str, int]:
         """Memories of the space holding each stem: counted up to BM25.common_df + 1 unless `exact`.
