@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -262,10 +263,12 @@ def _says_when_first(
     """For a question that asks when, the memories that say when rank above those that only share its words."""
     if not _ASKS_WHEN.search(query):
         return ranked
-    rescored = [
-        (i, score + SAYS_WHEN_BONUS if i in items and _SAYS_WHEN.search(items[i].text) else score)
-        for i, score in ranked
-    ]
+    return _with_bonus(ranked, SAYS_WHEN_BONUS, lambda i: i in items and bool(_SAYS_WHEN.search(items[i].text)))
+
+
+def _with_bonus(ranked: list[tuple[str, float]], bonus: float, earns: Callable[[str], bool]) -> list[tuple[str, float]]:
+    """The ranking with `bonus` added to the score of every memory that earns it, sorted again."""
+    rescored = [(i, score + bonus if earns(i) else score) for i, score in ranked]
     return sorted(rescored, key=lambda pair: (-pair[1], pair[0]))
 
 
@@ -316,10 +319,7 @@ def _prefer_dated(
     read: MemoryReader, ranked: list[tuple[str, float]], windows: list[TimeWindow], bonus: float
 ) -> list[tuple[str, float]]:
     dated = {i: m.valid_from or m.created_at for i, m in read([i for i, _ in ranked]).items()}
-    rescored = [
-        (i, score + bonus if i in dated and any(w.near(dated[i]) for w in windows) else score) for i, score in ranked
-    ]
-    return sorted(rescored, key=lambda pair: (-pair[1], pair[0]))
+    return _with_bonus(ranked, bonus, lambda i: i in dated and any(w.near(dated[i]) for w in windows))
 
 
 def _linked(store: Store, space: str, seeds: list, filters: Filters) -> list:  # type: ignore[type-arg]
