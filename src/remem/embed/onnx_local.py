@@ -92,14 +92,13 @@ class MiniLMEmbedder:
         hidden = self._session.run(
             ["last_hidden_state"],
             {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)},
-        )[0][0]
-        weights = np.ones(len(encoding.ids), dtype=np.float32)
+        )[0]
+        weights = np.ones((1, len(encoding.ids)), dtype=np.float32)
         for token, (start, end) in enumerate(encoding.offsets):
             if end > start and any(low <= start and end <= high for low, high in quiet):
-                weights[token] = weight
-        pooled: np.ndarray = (hidden * weights[:, None]).sum(axis=0) / max(float(weights.sum()), 1e-9)
-        pooled /= max(float(np.linalg.norm(pooled)), 1e-12)
-        return pooled.astype(np.float32)
+                weights[0, token] = weight
+        vector: np.ndarray = _pooled(hidden, weights)[0]
+        return vector
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -121,11 +120,16 @@ class MiniLMEmbedder:
                 ["last_hidden_state"],
                 {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
             )[0]
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            out[chunk] = pooled
+            out[chunk] = _pooled(hidden, mask.astype(np.float32))
         return out
+
+
+def _pooled(hidden: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each row's token states averaged with these weights (padding 0), as unit vectors."""
+    weights = weights[:, :, None]
+    pooled: np.ndarray = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    return pooled.astype(np.float32, copy=False)
 
 
 def _sha256(path: Path) -> str:
