@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -279,11 +279,13 @@ class SQLiteStore(SQLiteVectors, SQLStore):
 
     def common_words(self, space: str, terms: Sequence[str]) -> set[str]:
         """The words of these terms held by most of the space's memories (remem.search.lexical.everywhere)."""
-        rows = self._cached_count(
+        rows = self._cached(
             space,
-            "",
-            "SELECT count(*) FROM (SELECT 1 FROM memories WHERE space = ? LIMIT ?)",
-            (space, EVERYWHERE_MAX_ROWS + 1),
+            "",  # no quoted term is empty
+            lambda: self._count(
+                "SELECT count(*) FROM (SELECT 1 FROM memories WHERE space = ? LIMIT ?)",
+                (space, EVERYWHERE_MAX_ROWS + 1),
+            ),
         )
         words = [word for word, _ in query_phrases(terms)]
 
@@ -291,25 +293,9 @@ class SQLiteStore(SQLiteVectors, SQLStore):
             quoted = '"' + word.replace('"', '""') + '"'
             if self._document_frequency(space, quoted) < need:  # the file's count, or the space's: at least the space's
                 return False
-            return need <= self._cached_count(
-                space,
-                "\x00" + quoted,
-                "SELECT count(*) FROM (SELECT 1 FROM memories_fts CROSS JOIN memories m "
-                "ON m.rowid = memories_fts.rowid WHERE memories_fts MATCH ? AND m.space = ? LIMIT ?)",
-                (quoted, space, need),
-            )
+            return need <= self._cached(space, "\x00" + quoted, lambda: self._space_matches(space, quoted, need))
 
         return everywhere(words, held, rows)
-
-    def _cached_count(self, space: str, key: str, sql: str, params: Sequence[Any]) -> int:
-        """A count kept beside the space's document frequencies, forgotten with them."""
-        entries = self._df_cache.setdefault(space, {})
-        cached = entries.get(key)
-        if cached is not None and time.monotonic() - cached[1] < BM25.df_seconds:
-            return cached[0]
-        count = int(self._q(sql, params)[0][0])
-        entries[key] = (count, time.monotonic())
-        return count
 
     def _document_frequency(self, space: str, quoted_term: str) -> int:
         """The space's memories matching the term, counted up to BM25.common_df + 1; where the whole
@@ -319,32 +305,43 @@ class SQLiteStore(SQLiteVectors, SQLStore):
         this one searches for. Cached until a write to the space through this store (and for at most
         BM25.df_seconds, for writes by other processes), so which terms a query keeps follows the data.
         """
-        entries = self._df_cache.setdefault(space, {})
-        cached = entries.get(quoted_term)
-        if cached is not None and time.monotonic() - cached[1] < BM25.df_seconds:
-            return cached[0]
-        # The term's postings alone first: no memory row is read, and most terms stop there (at 100k,
-        # 0.2 ms against 3 ms for a term in 1,250 memories).
-        count = int(
-            self._q(
+
+        def count() -> int:
+            # The term's postings alone first: no memory row is read, and most terms stop there (at 100k,
+            # 0.2 ms against 3 ms for a term in 1,250 memories).
+            held = self._count(
                 "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)",
                 (quoted_term, BM25.common_df + 1),
-            )[0][0]
-        )
-        if count > BM25.common_df:
-            count = int(
-                self._q(
-                    # CROSS JOIN keeps the term's postings as the outer loop: with a plain JOIN SQLite
-                    # walked every memory of the space and probed FTS5 for each (100+ ms at 10k).
-                    "SELECT count(*) FROM (SELECT 1 FROM memories_fts CROSS JOIN memories m "
-                    "ON m.rowid = memories_fts.rowid WHERE memories_fts MATCH ? AND m.space = ? LIMIT ?)",
-                    (quoted_term, space, BM25.common_df + 1),
-                )[0][0]
             )
+            return self._space_matches(space, quoted_term, BM25.common_df + 1) if held > BM25.common_df else held
+
+        return self._cached(space, quoted_term, count)
+
+    def _space_matches(self, space: str, quoted_term: str, limit: int) -> int:
+        """The space's memories matching the term, counted up to `limit`."""
+        # CROSS JOIN keeps the term's postings as the outer loop: with a plain JOIN SQLite walked every
+        # memory of the space and probed FTS5 for each (100+ ms at 10k).
+        return self._count(
+            "SELECT count(*) FROM (SELECT 1 FROM memories_fts CROSS JOIN memories m "
+            "ON m.rowid = memories_fts.rowid WHERE memories_fts MATCH ? AND m.space = ? LIMIT ?)",
+            (quoted_term, space, limit),
+        )
+
+    def _count(self, sql: str, params: Sequence[Any]) -> int:
+        return int(self._q(sql, params)[0][0])
+
+    def _cached(self, space: str, key: str, count: Callable[[], int]) -> int:
+        """count(), kept with the space's document frequencies: until a write to the space through this
+        store forgets them, and for at most BM25.df_seconds (writes by other processes)."""
+        entries = self._df_cache.setdefault(space, {})
+        cached = entries.get(key)
+        if cached is not None and time.monotonic() - cached[1] < BM25.df_seconds:
+            return cached[0]
+        value = count()
         if len(entries) > 10_000:
             entries.clear()
-        entries[quoted_term] = (count, time.monotonic())
-        return count
+        entries[key] = (value, time.monotonic())
+        return value
 
     # -- scrubbing after a forgetting -------------------------------------------------------
     def pending_scrubs(self) -> list[dict[str, Any]]:
