@@ -100,7 +100,10 @@ def test_the_projected_scan_finds_what_exact_search_finds(embedded: tuple[list[s
         grown.add(rowids[i : i + 250], vectors[i : i + 250])
     for index in (loaded, grown):
         assert index.projected and index.size == 3000
-        assert {(b.codes.shape[1], b.tail.shape[1]) for b in index.blocks} == {(64, 64)}  # 128 floats a row, not 384
+        # 64 components as bytes and 64 as floats a row (320 bytes), not 384 floats (1,536 bytes)
+        assert {(b.codes.shape[1], b.codes.dtype, b.tail.shape[1]) for b in index.blocks} == {
+            (64, np.dtype(np.uint8), 64)
+        }
         assert recall_at_10(index, vectors, questions) >= 0.99
         assert recall_at_10(index, vectors, vectors[::20]) >= 0.99
         best = index.top(vectors[42], 10, reader(vectors))
@@ -147,12 +150,14 @@ def test_removed_rows_leave_the_index_and_their_slots_are_zeroed(
     _, vectors, _ = embedded
     index = SpaceMatrix(exact_rows=500)
     index.add(np.arange(1, 3001, dtype=np.int64), vectors)
-    code = index._code(vectors[42:43])[0]
+    tail = index._code(vectors[42:43])[0, 64:]
+    assert sum(np.all(np.isclose(b.tail, tail), axis=1).sum() for b in index.blocks) == 1
     gone = np.array([43, 44, 2000], dtype=np.int64)
     assert index.remove(gone) == 3 and index.size == 2997
     assert 43 not in {r for r, _ in index.top(vectors[42], 10, reader(vectors))}
-    held = np.concatenate([np.hstack([b.codes, b.tail]) for b in index.blocks])  # spare room included
-    assert not np.any(np.all(np.isclose(held, code), axis=1))
+    assert not any(np.all(np.isclose(b.tail, tail), axis=1).any() for b in index.blocks)  # spare room included
+    for b in index.blocks:  # the slots past the rows held are zero
+        assert not b.codes[b.count :].any() and not b.tail[b.count :].any()
     index.add(np.array([43], dtype=np.int64), vectors[42:43])  # back, as a changed vector comes back
     assert index.top(vectors[42], 1, reader(vectors))[0][0] == 43 and index.size == 2998
 
@@ -308,3 +313,23 @@ def test_a_memory_given_the_rowid_of_a_purged_one_is_found(
     assert first(store, vectors[700], 1) == ["mem_s_700"]
     assert first(store, vectors[701], 1) == ["mem_s_701"]
     assert first(store, vectors[5], 1) == ["mem_s_5"]
+
+
+def test_the_byte_scan_is_the_exact_integer_product() -> None:
+    """The projected scan's products (ONNX Runtime's MatMulInteger) are numpy's integer products to
+    the unit, at the extremes of the bytes and of the weights a query is given, and come back one
+    score a row."""
+    rng = np.random.default_rng(5)
+    codes = rng.integers(0, 256, (70_001, 64), dtype=np.uint8)
+    codes[0], codes[1] = 255, 0
+    top = vector_index.WEIGHT_MAX
+    weights = rng.integers(-top, top + 1, 64, dtype=np.int8)
+    weights[:16], weights[16:32] = top, -top  # pairs of 255 x 63: the most a pair can sum to in 16 bits
+    expected = codes.astype(np.int64) @ weights.astype(np.int64)
+    got = vector_index._bytes_product(codes, weights)
+    assert got.shape == (70_001,) and np.array_equal(got, expected)
+    assert got[0] == 255 * int(weights.astype(np.int64).sum()) and got[1] == 0
+    assert int(np.abs(expected).max()) > 32_767  # whole sums past 16 bits
+    rows = vector_index._scan_best(codes, weights, 100)()  # a block's 100 best, as the index picks them
+    assert sorted(rows[1].tolist(), reverse=True) == sorted(expected.tolist(), reverse=True)[:100]
+    assert np.array_equal(expected[rows[0]], rows[1])

@@ -3,20 +3,24 @@
 The vectors stay in the database; this is a cache that follows it (SQLiteStore._matrix). Up to
 `exact_rows` vectors the index holds them whole and a query scans them all (a float32
 matrix-vector product: 3 ms at 100k x 384 on this 2-core machine, where sqlite-vec's vec0 took
-44 ms). That cannot reach a million: the scan reads 1.5 GB a query, and numpy has no int8 or
-float16 product faster than its float32 one. So past `exact_rows` the index holds each vector
-as its first `low_dims` (128) principal components, PCA of a sample around its mean, in two
-arrays: a query scans the first `scan_dims` (64) of every row, completes the score of the `refine`
-(2,048) best with the other 64, and ranks the `rescore` (256) best of those by their exact cosine,
-read from the database by the caller's `fetch`. Scores are always exact; only which rows reach the
-rescoring is approximate: bench/perf.py reports recall@10 against exact search beside its timings
-(variant `pca64` is 64 components without the completing step).
+44 ms). That cannot reach a million: the scan reads 1.5 GB a query. So past `exact_rows` the
+index holds each vector as its first `low_dims` (128) principal components, PCA of a sample around
+its mean, in two arrays: a query scans the first `scan_dims` (64) of every row, held as one byte
+each, completes the score of the `refine` (2,048) best with the other 64 (floats), and ranks the
+`rescore` (256) best of those by their exact cosine, read from the database by the caller's
+`fetch`. numpy has no integer or float16 product faster than its float32 one, so the byte scan is
+ONNX Runtime's MatMulInteger (a dependency already, for the embedder): at 1M rows
+`bench/perf.py --index-scale 1000000` went from 31-35 ms p50 (40-44 p95) with the float32 scan to
+21-22 ms p50 (27 p95), and from 520 to 328 MB, at the same recall@10 (0.999). Scores are
+always exact; only which rows reach the rescoring is approximate: bench/perf.py reports recall@10
+against exact search beside its timings (variant `pca64` is 64 components without the completing step).
 
 Why not an inverted file: on MiniLM vectors k-means lists are poorly separated (tried first: probing
 a quarter of the lists missed more of the exact top 10 than this does). Why not an HNSW graph (usearch,
 hnswlib, faiss): building one of a million vectors takes minutes on 2 cores each time a process
 opens the space, it is a new dependency, and a graph saved beside the database would keep
-forgotten vectors. Memory is 512 bytes a row past `exact_rows` (512 MB at 1M, against 1.5 GB whole);
+forgotten vectors. Memory is 328 bytes a row past `exact_rows` (64 bytes, 64 floats and a rowid:
+328 MB at 1M, against 1.5 GB whole);
 rows live in blocks of BLOCK_ROWS, so an append never copies the matrix, and a removed row's slot is
 zeroed, so a forgotten vector leaves memory.
 """
@@ -27,6 +31,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -41,8 +46,10 @@ TRAIN_ROWS = 20_000  # the sample the components are computed from
 RETRAIN_GROWTH = 2.0  # components are computed again when the space has grown this much since
 BLOCK_ROWS = 65_536
 SELECTIVE = 16  # a filter that may keep at most one row in this many is searched by its rows alone
+WEIGHT_MAX = 63  # a query's weights on the byte codes are integers of -WEIGHT_MAX..WEIGHT_MAX (see _query_code)
 EXACT_CACHE_ROWS = 16_384  # whole vectors of rescored rows kept for the next query (24 MB at 384 dims)
 
+T = TypeVar("T")
 Fetch = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]  # rowids -> (rowids found, their vectors)
 
 
@@ -100,6 +107,10 @@ class SpaceMatrix:
     dim: int = 0
     mean: np.ndarray | None = None  # with `components`, the projection; None while exact
     components: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    # Past exact search the scanned components are held as bytes: component d of a row is about
+    # low[d] + step[d] * byte (see _quantized), so a scan reads a quarter of what float32 would.
+    low: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     blocks: list[_Block] = field(default_factory=list)
     trained_size: int = 0
     # The whole vectors of rows rescored lately, by rowid: a reconciliation lookup rescores mostly
@@ -133,11 +144,12 @@ class SpaceMatrix:
         self.dim = vectors.shape[1]
         codes = self._code(vectors)
         lead = self.scan_dims if self.projected else self.dim
+        scanned = self._quantized(codes[:, :lead]) if self.projected else codes
         done = 0
         while done < len(rowids):
-            block = self._room(len(rowids) - done, lead, codes.shape[1] - lead)
+            block = self._room(len(rowids) - done, scanned, codes.shape[1] - lead)
             n = min(len(block.rowids) - block.count, len(rowids) - done)
-            block.codes[block.count : block.count + n] = codes[done : done + n, :lead]
+            block.codes[block.count : block.count + n] = scanned[done : done + n]
             block.tail[block.count : block.count + n] = codes[done : done + n, lead:]
             block.rowids[block.count : block.count + n] = rowids[done : done + n]
             block.count += n
@@ -149,16 +161,18 @@ class SpaceMatrix:
         elif self.projected and self.size > RETRAIN_GROWTH * self.trained_size:
             self.generation = -1  # the components no longer describe the space: the caller reloads it
 
-    def _room(self, rows: int, width: int, tail: int) -> _Block:
-        """The block the next rows go to: the last one, grown (to BLOCK_ROWS at most) if it is full."""
+    def _room(self, rows: int, like: np.ndarray, tail: int) -> _Block:
+        """The block the next rows go to (codes shaped and typed `like` these): the last one, grown (to
+        BLOCK_ROWS at most) if it is full."""
+        width, kind = like.shape[1], like.dtype
         last = self.blocks[-1] if self.blocks else None
         if last is not None and last.count < len(last.rowids):
             return last
         if last is None or len(last.rowids) == BLOCK_ROWS:
-            last = _Block(np.zeros((0, width), np.float32), np.zeros((0, tail), np.float32), np.zeros(0, np.int64))
+            last = _Block(np.zeros((0, width), kind), np.zeros((0, tail), np.float32), np.zeros(0, np.int64))
             self.blocks.append(last)
         capacity = min(BLOCK_ROWS, max(2 * len(last.rowids), last.count + rows, 1_024))
-        codes, tails = np.zeros((capacity, width), np.float32), np.zeros((capacity, tail), np.float32)
+        codes, tails = np.zeros((capacity, width), kind), np.zeros((capacity, tail), np.float32)
         codes[: last.count], tails[: last.count] = last.codes[: last.count], last.tail[: last.count]
         rowids = np.zeros(capacity, np.int64)
         rowids[: last.count] = last.rowids[: last.count]
@@ -259,35 +273,61 @@ class SpaceMatrix:
         held = [b for b in self.blocks if b.count]
         if not held:
             return []
-        lead = code[: held[0].codes.shape[1]]
+        width = held[0].codes.shape[1]
+        lead, offset, unit = self._query_code(code[:width])
         wanted = None
         if only is not None:
             wanted = np.zeros(self.max_rowid + 1, dtype=bool)
             wanted[only[(only >= 0) & (only <= self.max_rowid)]] = True
         rows = [np.flatnonzero(wanted[b.rowids[: b.count]]) if wanted is not None else None for b in held]
-        scores = np.concatenate(
-            _shared(
-                [_scan(b.codes[: b.count] if r is None else b.codes[r], lead) for b, r in zip(held, rows, strict=True)]
-            )
-        )
-        rowids = np.concatenate(
-            [b.rowids[: b.count] if r is None else b.rowids[r] for b, r in zip(held, rows, strict=True)]
-        )
+        scanned = [b.codes[: b.count] if r is None else b.codes[r] for b, r in zip(held, rows, strict=True)]
         if not self.projected:
+            scores = np.concatenate(_shared([_scan(codes, lead) for codes in scanned]))
+            rowids = np.concatenate(
+                [b.rowids[: b.count] if r is None else b.rowids[r] for b, r in zip(held, rows, strict=True)]
+            )
             return _ranked(rowids, scores, k)
-        keep = min(len(scores), max(self.refine, k))
-        picked = np.argpartition(-scores, keep - 1)[:keep] if keep < len(scores) else np.arange(len(scores))
-        sizes = np.array([b.count if r is None else len(r) for b, r in zip(held, rows, strict=True)])
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        which = np.searchsorted(starts, picked, side="right") - 1
-        refined = scores[picked].copy()
-        rest = code[held[0].codes.shape[1] :]
-        for j in np.unique(which):
-            mine = which == j
-            offsets = picked[mine] - starts[j]
-            local = offsets if rows[j] is None else rows[j][offsets]
+        # Each block's `keep` best by the scanned part, picked by the thread that scanned it (so both
+        # cores share the picking too); the `keep` best of those are every row's `keep` best.
+        keep = max(self.refine, k)
+        picks = _shared([_scan_best(codes, lead, keep) for codes in scanned])
+        block = np.concatenate([np.full(len(at), j) for j, (at, _) in enumerate(picks)])
+        at = np.concatenate([at for at, _ in picks])
+        scores = np.concatenate([found for _, found in picks])
+        if len(scores) > keep:
+            best = np.argpartition(-scores, keep - 1)[:keep]
+            block, at, scores = block[best], at[best], scores[best]
+        # Integer products back to the components' scale, completed with the tail's components.
+        refined = scores.astype(np.float32) * np.float32(unit) + np.float32(offset)
+        rowids = np.zeros(len(at), dtype=np.int64)
+        rest = code[width:]
+        for j in np.unique(block):
+            mine = block == j
+            local = at[mine] if rows[j] is None else rows[j][at[mine]]
             refined[mine] += held[j].tail[local] @ rest
-        return _ranked(rowids[picked], refined, k)
+            rowids[mine] = held[j].rowids[local]
+        return _ranked(rowids, refined, k)
+
+    def _quantized(self, lead: np.ndarray) -> np.ndarray:
+        """Scanned components as bytes: round((c - low) / step), clipped to 0..255."""
+        codes: np.ndarray = np.clip(np.rint((lead - self.low) / self.step), 0, 255).astype(np.uint8)
+        return codes
+
+    def _query_code(self, lead: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """What a scan multiplies the codes by, and how its products map back to scores.
+
+        Exact search: the query itself (offset 0, unit 0: the products are the scores). Byte codes:
+        the query's weights on the bytes (q[d] * step[d]) as integers of -63..63 at a scale `unit`; a
+        row's score on these components is then about offset + unit * (bytes . weights), offset being
+        q . low. Seven bits, not eight: x86 without VNNI multiplies bytes in pairs summed into 16 bits,
+        which saturate past 32,767 (2 x 255 x 127 would; 2 x 255 x 63 does not), so the products are
+        exact, and the same on every machine.
+        """
+        if not self.projected:
+            return lead, 0.0, 0.0
+        weights = lead * self.step
+        unit = float(np.abs(weights).max()) / WEIGHT_MAX or 1.0
+        return np.rint(weights / unit).astype(np.int8), float(lead @ self.low), unit
 
     def _code(self, vectors: np.ndarray) -> np.ndarray:
         """The index's codes of these rows (or of one vector)."""
@@ -306,6 +346,10 @@ class SpaceMatrix:
         _, vectors = np.linalg.eigh(centred.T.astype(np.float64) @ centred)
         self.mean = mean.astype(np.float32)
         self.components = np.ascontiguousarray(vectors[:, ::-1][:, : self.low_dims], dtype=np.float32)
+        # Each scanned component's bytes span the sample's range, its rarest 0.01% at either end clipped.
+        lead = self._code(sample)[:, : self.scan_dims]
+        self.low, high = np.percentile(lead, [0.01, 99.99], axis=0).astype(np.float32)
+        self.step = np.maximum((high - self.low) / 255, np.float32(1e-6)).astype(np.float32)
         self.trained_size = size
 
     def _project_in_place(self) -> None:
@@ -317,7 +361,8 @@ class SpaceMatrix:
         for block in self.blocks:
             codes = np.zeros((len(block.rowids), self.low_dims), np.float32)
             codes[: block.count] = self._code(block.codes[: block.count])
-            block.codes = np.ascontiguousarray(codes[:, : self.scan_dims])
+            block.codes = np.zeros((len(block.rowids), self.scan_dims), np.uint8)
+            block.codes[: block.count] = self._quantized(codes[: block.count, : self.scan_dims])
             block.tail = np.ascontiguousarray(codes[:, self.scan_dims :])
             del codes
 
@@ -326,16 +371,64 @@ def _scan(codes: np.ndarray, lead: np.ndarray) -> Callable[[], np.ndarray]:
     return lambda: codes @ lead
 
 
+def _scan_best(codes: np.ndarray, weights: np.ndarray, keep: int) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+    """A task: where the `keep` best of these byte codes are by product with the weights, and the products."""
+
+    def task() -> tuple[np.ndarray, np.ndarray]:
+        scores = _bytes_product(codes, weights)
+        if len(scores) <= keep:
+            return np.arange(len(scores)), scores
+        at = np.argpartition(-scores, keep - 1)[:keep]
+        return at, scores[at]
+
+    return task
+
+
+_products: object = None  # the ONNX Runtime session of _bytes_product, made at its first use
+
+
+def _bytes_product(codes: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """codes (n x d bytes) times weights (d int8), exactly, as int32.
+
+    numpy has no fast integer product (it loops in C, slower than its float32 BLAS); ONNX Runtime's
+    MatMulInteger does it in int8 SIMD, on one thread: 15 ms for 1M x 64 bytes on this machine,
+    against 25-31 ms for numpy's float32 product of the same rows. Exact while no two adjacent
+    products sum past 32,767 (weights within WEIGHT_MAX).
+    """
+    global _products
+    if _products is None:
+        import onnxruntime as ort
+        from onnx import TensorProto, helper
+
+        node = helper.make_node("MatMulInteger", ["codes", "weights"], ["scores"])
+        graph = helper.make_graph(
+            [node],
+            "scan",
+            [
+                helper.make_tensor_value_info("codes", TensorProto.UINT8, ["n", "d"]),
+                helper.make_tensor_value_info("weights", TensorProto.INT8, ["d", 1]),
+            ],
+            [helper.make_tensor_value_info("scores", TensorProto.INT32, ["n", 1])],
+        )
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+        model.ir_version = 8
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        _products = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    out = _products.run(None, {"codes": np.ascontiguousarray(codes), "weights": weights.reshape(-1, 1)})  # type: ignore[attr-defined]
+    return np.asarray(out[0]).reshape(-1)
+
+
 #: The thread that takes a share of a scan's blocks. Each product runs on one BLAS thread (see top),
 #: so a block's scores are the same whichever thread computes them.
 _HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="remem-scan")
 
 
-def _shared(tasks: list[Callable[[], np.ndarray]]) -> list[np.ndarray]:
+def _shared(tasks: list[Callable[[], T]]) -> list[T]:
     """Each task's result, in order, computed by this thread and a helper, each taking the next task
     not yet taken (numpy lets go of the GIL in a product): a scan of many blocks takes both cores,
     and where the helper is late (the machine busy) this thread does them all, as without it."""
-    results: list[np.ndarray | None] = [None] * len(tasks)
+    results: list[T | None] = [None] * len(tasks)
     undone = iter(range(len(tasks)))
     taking = threading.Lock()
 
