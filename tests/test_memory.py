@@ -22,7 +22,9 @@ def test_add_then_search_finds_the_memory_with_its_evidence(mem: Memory) -> None
     mem.add("My favourite food is grilled sardines.", space="alice", session="s1")
     mem.add("I adopted a cat called Miso.", space="alice", session="s2")
 
-    hits = mem.search("where does alice live?", space="alice", k=3)
+    # Words and meaning both point at the move: "where does alice live?" is a near tie with the cat on meaning
+    # alone (0.154 against 0.151 where the int8 kernels use AVX-512 VNNI), decided by the CPU's rounding.
+    hits = mem.search("which city did alice move to?", space="alice", k=3)
 
     assert hits[0].memory.text == "I moved to Lisbon in March."
     assert hits[0].episodes[0].content == "I moved to Lisbon in March."

@@ -151,11 +151,12 @@ def test_removed_rows_leave_the_index_and_their_slots_are_zeroed(
     index = SpaceMatrix(exact_rows=500)
     index.add(np.arange(1, 3001, dtype=np.int64), vectors)
     tail = index._code(vectors[42:43])[0, 64:]
-    assert sum(np.all(np.isclose(b.tail, tail), axis=1).sum() for b in index.blocks) == 1
+    # One row's product and a block's (BLAS's matrix-vector and matrix-matrix kernels) differ in the last bits.
+    assert sum(np.all(np.isclose(b.tail, tail, atol=1e-5), axis=1).sum() for b in index.blocks) == 1
     gone = np.array([43, 44, 2000], dtype=np.int64)
     assert index.remove(gone) == 3 and index.size == 2997
     assert 43 not in {r for r, _ in index.top(vectors[42], 10, reader(vectors))}
-    assert not any(np.all(np.isclose(b.tail, tail), axis=1).any() for b in index.blocks)  # spare room included
+    assert not any(np.all(np.isclose(b.tail, tail, atol=1e-5), axis=1).any() for b in index.blocks)  # spare room included
     for b in index.blocks:  # the slots past the rows held are zero
         assert not b.codes[b.count :].any() and not b.tail[b.count :].any()
     index.add(np.array([43], dtype=np.int64), vectors[42:43])  # back, as a changed vector comes back
