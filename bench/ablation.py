@@ -29,6 +29,7 @@ STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
         "before: fused ranking, a fact with its source turns",
         {
             (locality, "BEFORE_WEIGHT"): 0.0,
+            (locality, "QUESTION_WEIGHT"): 0.0,
             (locality, "AFTER_WEIGHT"): 0.0,
             (locality, "SEEDS"): 0,
             (locality, "SESSION_WEIGHT"): 0.0,
@@ -39,13 +40,22 @@ STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
     ),
     (
         "+ a turn gains half its better neighbour's score; the best hits' neighbours join",
-        {(locality, "BEFORE_WEIGHT"): 0.5, (locality, "AFTER_WEIGHT"): 0.5, (locality, "SEEDS"): locality.SEEDS},
+        {
+            (locality, "BEFORE_WEIGHT"): 0.5,
+            (locality, "QUESTION_WEIGHT"): 0.5,
+            (locality, "AFTER_WEIGHT"): 0.5,
+            (locality, "SEEDS"): locality.SEEDS,
+        },
     ),
     ("+ a turn gains a fifth of its session's strength", {(locality, "SESSION_WEIGHT"): locality.SESSION_WEIGHT}),
     ("+ a turn hit is read with the turns said around it", {(RememSystem, "neighbours"): RememSystem.neighbours}),
     (
         "+ a reply gains 0.7 of the turn it answers, a turn 0.3 of its reply",
-        {(locality, "BEFORE_WEIGHT"): locality.BEFORE_WEIGHT, (locality, "AFTER_WEIGHT"): locality.AFTER_WEIGHT},
+        {
+            (locality, "BEFORE_WEIGHT"): locality.BEFORE_WEIGHT,
+            (locality, "QUESTION_WEIGHT"): locality.BEFORE_WEIGHT,
+            (locality, "AFTER_WEIGHT"): locality.AFTER_WEIGHT,
+        },
     ),
     (
         "+ a word in a third of the space's memories counts a quarter in the query's vector",
@@ -54,6 +64,10 @@ STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
     (
         "+ a question that asks when prefers memories that say when",
         {(hybrid, "SAYS_WHEN_BONUS"): hybrid.SAYS_WHEN_BONUS},
+    ),
+    (
+        "+ a reply to a question gains all of its score",
+        {(locality, "QUESTION_WEIGHT"): locality.QUESTION_WEIGHT},
     ),
 ]
 

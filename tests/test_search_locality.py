@@ -10,7 +10,14 @@ import pytest
 
 from remem import Memory
 from remem.errors import InvalidInput
-from remem.search.locality import AFTER_WEIGHT, BEFORE_WEIGHT, SESSION_WEIGHT, MemoryReader, prefer_local
+from remem.search.locality import (
+    AFTER_WEIGHT,
+    BEFORE_WEIGHT,
+    QUESTION_WEIGHT,
+    SESSION_WEIGHT,
+    MemoryReader,
+    prefer_local,
+)
 from remem.types import Filters, MemoryItem
 
 CHATTER = [
@@ -128,3 +135,30 @@ def test_a_turn_lends_what_it_is_worth_now_and_a_lifted_turn_stays_below_it(tmp_
         strength = SESSION_WEIGHT * (0.5 + 0.3 + 0.3) / 3
         assert stale[echo] == pytest.approx(0.5 + BEFORE_WEIGHT * 0.3 + strength)
         assert stale[first] == pytest.approx(1.0 + AFTER_WEIGHT * 0.5 + strength)
+
+
+def test_a_reply_to_a_question_gains_all_of_its_score_and_a_reply_to_a_statement_less(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m.db", extractor="turns") as mem:
+        result = mem.add(
+            [
+                {"role": "user", "content": "Where should we eat tonight?"},
+                {"role": "assistant", "content": "The ramen place on Fifth."},
+                {"role": "user", "content": "I cooked pasta yesterday."},
+                {"role": "assistant", "content": "Sounds tasty."},
+            ],
+            space="s",
+            session="day",
+        )
+        asked, answer, said, reply = [d.memory_id for d in result.decisions if d.operation == "ADD"][:4]
+        ranked = [(asked, 1.0), (said, 1.0), (answer, 0.1), (reply, 0.1)]
+        out = dict(prefer_local(mem.store, "s", ranked, Filters(), MemoryReader(mem.store, "s")))
+    strength = SESSION_WEIGHT * (1.0 + 1.0 + 0.1) / 3
+    assert QUESTION_WEIGHT > BEFORE_WEIGHT
+    # The answer takes all of the question's score (0.1 + 1.0), more than the question has with what
+    # its answer lends it: it stays just below the question, above every turn the question outranks.
+    assert out[asked] == pytest.approx(1.0 + AFTER_WEIGHT * 0.1 + strength)
+    assert out[answer] == pytest.approx(out[asked] - 1e-6) and out[answer] < out[asked]
+    # A reply to a statement takes 0.7 of it, and ranks well below it.
+    assert out[reply] == pytest.approx(0.1 + BEFORE_WEIGHT * 1.0 + strength)
+    assert out[said] == pytest.approx(1.0 + BEFORE_WEIGHT * 0.1 + strength)
+    assert sorted(out, key=lambda i: -out[i]) == [said, asked, answer, reply]

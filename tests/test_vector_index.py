@@ -156,7 +156,8 @@ def test_removed_rows_leave_the_index_and_their_slots_are_zeroed(
     gone = np.array([43, 44, 2000], dtype=np.int64)
     assert index.remove(gone) == 3 and index.size == 2997
     assert 43 not in {r for r, _ in index.top(vectors[42], 10, reader(vectors))}
-    assert not any(np.all(np.isclose(b.tail, tail, atol=1e-5), axis=1).any() for b in index.blocks)  # spare room included
+    # The spare room past the rows held included.
+    assert not any(np.all(np.isclose(b.tail, tail, atol=1e-5), axis=1).any() for b in index.blocks)
     for b in index.blocks:  # the slots past the rows held are zero
         assert not b.codes[b.count :].any() and not b.tail[b.count :].any()
     index.add(np.array([43], dtype=np.int64), vectors[42:43])  # back, as a changed vector comes back

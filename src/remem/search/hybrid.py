@@ -13,7 +13,14 @@ from remem.embed.base import Embedder, Span, embed_query
 from remem.search.fuse import convex_combination, reciprocal_rank_fusion, relevance
 from remem.search.intent import Intent, answers, intent
 from remem.search.lexical import memory_tokens, query_phrases
-from remem.search.locality import AFTER_WEIGHT, BEFORE_WEIGHT, SESSION_WEIGHT, MemoryReader, prefer_local
+from remem.search.locality import (
+    AFTER_WEIGHT,
+    BEFORE_WEIGHT,
+    QUESTION_WEIGHT,
+    SESSION_WEIGHT,
+    MemoryReader,
+    prefer_local,
+)
 from remem.search.terms import query_terms
 from remem.search.timeparse import TimeWindow, time_windows
 from remem.store.base import Store
@@ -275,7 +282,7 @@ def _with_bonus(ranked: list[tuple[str, float]], bonus: float, earns: Callable[[
 #: Added to the fused score (0..1) of a fact that sets the property the question asks for: more than
 #: locality can add to a turn (remem.search.locality), so such a fact ranks above every turn that only
 #: shares its words, however small the space (min-max scaling puts the weaker of two candidates at 0).
-ANSWER_BONUS = 1.0 + max(BEFORE_WEIGHT, AFTER_WEIGHT) + SESSION_WEIGHT
+ANSWER_BONUS = 1.0 + max(BEFORE_WEIGHT, QUESTION_WEIGHT, AFTER_WEIGHT) + SESSION_WEIGHT
 
 
 def _answers_first(
