@@ -105,18 +105,19 @@ def test_a_reply_gains_more_from_the_turn_it_answers_than_the_turn_before_from_i
     ], texts
 
 
+def day(mem: Memory, *said: str) -> list[str]:
+    """One session, "day", of the user and the assistant speaking in turn; its turn memories' ids, in order."""
+    roles = ("user", "assistant")
+    turns = [{"role": roles[n % 2], "content": text} for n, text in enumerate(said)]
+    result = mem.add(turns, space="s", session="day")
+    return [d.memory_id for d in result.decisions if d.operation == "ADD"][: len(said)]
+
+
 def test_a_turn_lends_what_it_is_worth_now_and_a_lifted_turn_stays_below_it(tmp_path: Path) -> None:
     with Memory.open(tmp_path / "m.db", extractor="turns") as mem:
-        result = mem.add(
-            [
-                {"role": "user", "content": "My dentist appointment is on Monday the 12th."},
-                {"role": "assistant", "content": "Noted: Monday the 12th."},
-                {"role": "user", "content": "Thanks."},
-            ],
-            space="s",
-            session="day",
+        first, echo, thanks = day(
+            mem, "My dentist appointment is on Monday the 12th.", "Noted: Monday the 12th.", "Thanks."
         )
-        first, echo, thanks = [d.memory_id for d in result.decisions if d.operation == "ADD"][:3]
         ranked = [(first, 1.0), (echo, 0.5), (thanks, 0.3)]
 
         def local(worth: Callable[[MemoryItem], float]) -> dict[str, float]:
@@ -139,17 +140,13 @@ def test_a_turn_lends_what_it_is_worth_now_and_a_lifted_turn_stays_below_it(tmp_
 
 def test_a_reply_to_a_question_gains_all_of_its_score_and_a_reply_to_a_statement_less(tmp_path: Path) -> None:
     with Memory.open(tmp_path / "m.db", extractor="turns") as mem:
-        result = mem.add(
-            [
-                {"role": "user", "content": "Where should we eat tonight?"},
-                {"role": "assistant", "content": "The ramen place on Fifth."},
-                {"role": "user", "content": "I cooked pasta yesterday."},
-                {"role": "assistant", "content": "Sounds tasty."},
-            ],
-            space="s",
-            session="day",
+        asked, answer, said, reply = day(
+            mem,
+            "Where should we eat tonight?",
+            "The ramen place on Fifth.",
+            "I cooked pasta yesterday.",
+            "Sounds tasty.",
         )
-        asked, answer, said, reply = [d.memory_id for d in result.decisions if d.operation == "ADD"][:4]
         ranked = [(asked, 1.0), (said, 1.0), (answer, 0.1), (reply, 0.1)]
         out = dict(prefer_local(mem.store, "s", ranked, Filters(), MemoryReader(mem.store, "s")))
     strength = SESSION_WEIGHT * (1.0 + 1.0 + 0.1) / 3

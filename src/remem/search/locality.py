@@ -26,8 +26,9 @@ better neighbour's score either way); 0.745 / 0.797 with each turn hit read with
 0.778 / 0.792 with the reply gaining 0.7 and the question 0.3 (multi-hop 0.363 to 0.414). With equal
 shares, most evidence turns missed beside a top-10 hit were the reply to it, far fewer the turn before.
 A reply to a turn that asks something gaining all of its score, not 0.7: 0.786 / 0.805 -> 0.799 / 0.810,
-R@1 0.417 -> 0.428, adversarial R@10 0.901 -> 0.930 (on a machine whose int8 kernels round differently:
-0.786 there before, 0.797 on the first; 0.9 for a question and 0.3 to 0.7 for a statement gave 0.793-0.798).
+R@1 0.417 -> 0.428, adversarial R@10 0.901 -> 0.930, measured on a second machine whose int8 kernels
+round differently (the figures above are from the first, where the step before gave 0.797, not 0.786);
+0.9 for a question, and 0.3 to 0.7 for a statement, gave 0.793-0.798.
 Tried there and not kept: a fact counting its source turn's neighbours, spreading the hits over
 sessions, preferring the turns of a speaker the question names, naming the listener in the embedded
 text of a turn that says "you" (lower R@1). The preferences read the first HEAD candidates
