@@ -234,3 +234,21 @@ def test_what_was_said_of_a_named_pet_ends_with_the_pet(mem: Memory) -> None:
     assert current(mem, r"\bbeagle\b|\bRufus is 12\b") == []
     tell(mem, "Jonah", "we adopted a retired racing greyhound!! her name is Pip", "2022-08-14")
     assert "Pip" in top(mem, "What dog does Jonah have?")
+
+
+def test_a_new_dogs_breed_and_name_replace_the_old_dogs(mem: Memory) -> None:
+    """A breed and a pet's name are claims of their own: the new dog's close the old dog's, kept as of then."""
+    tell(mem, "Sven", "we have a basset hound called Bruno, slow as anything", "2021-05-02T10:00:00Z")
+    tell(mem, "Sven", "big news, we just adopted a rescue staffie puppy!! her name is Daisy", "2023-04-09T10:00:00Z")
+    assert current(mem, r"\bbasset\b") == [] and current(mem, r"\bstaffie\b")
+    assert re.search(r"\bstaffie\b", top(mem, "What breed is Sven's dog?"))
+    assert re.search(r"\bDaisy\b", top(mem, "What is the name of Sven's dog?"))
+    assert re.search(r"\bbasset\b", top(mem, "What breed is Sven's dog?", as_of="2022-01-01T00:00:00Z"))
+
+
+def test_a_breed_only_thought_of_or_of_a_second_pet_closes_nothing(mem: Memory) -> None:
+    tell(mem, "Ana", "my cat is a ragdoll, fluffiest thing alive", "2022-01-10T10:00:00Z")
+    tell(mem, "Ana", "thinking about getting a sphynx kitten at some point", "2022-06-10T10:00:00Z")
+    tell(mem, "Ana", "we got another cat, a tabby kitten called Fig", "2023-02-10T10:00:00Z")
+    assert current(mem, r"\bragdoll\b")
+    assert re.search(r"\bragdoll\b", top(mem, "What breed is Ana's cat?"))

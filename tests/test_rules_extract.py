@@ -251,3 +251,28 @@ def test_contractions_and_slang_agree_with_the_third_person() -> None:
     # "X and I" is a pair only where it leads its clause.
     assert rewrite("I live in Lisbon and I work as a nurse.", "Ana") == "Ana lives in Lisbon and Ana works as a nurse."
     assert rewrite("Hana and I are moving", "Dev") == "Hana and Dev are moving"
+
+
+def test_a_breed_is_claimed_only_where_the_words_say_a_pet() -> None:
+    from remem.write.claims import claim
+
+    assert claim("we adopted a retired racing greyhound", "Jonah").properties == {"breed:dog": "greyhound"}
+    assert claim("our new lab puppy chewed my shoe", "Jonah").properties == {"breed:dog": "lab"}
+    assert claim("I got a Maine Coon kitten", "Jonah").properties == {"breed:cat": "maine coon"}
+    # "lab", "boxer": other words too, a breed only with the animal after them.
+    assert "breed:dog" not in claim("he's a boxer, trains every morning", "Jonah").properties
+    assert claim("I work in a lab", "Jonah").properties == {}
+    # A thought, a second animal, someone else's dog, a breed in general: no claim.
+    assert claim("leaning towards a collie", "Jonah").properties == {}
+    assert claim("we got another dog, a pug", "Jonah").properties == {}
+    assert claim("my neighbour's beagle barks all night", "Jonah").properties == {}
+    assert claim("I love beagles", "Jonah").properties == {}
+
+
+def test_a_pets_name_is_claimed_from_the_turn_that_says_the_pet() -> None:
+    claims = [c.metadata.get("claims") for c in extracted("meet Olive!!! our whippet puppy, 10 weeks old", "Hannah")]
+    assert any(c and c.get("dog") == "Olive" for c in claims)
+    assert any(c and c.get("breed:dog") == "whippet" for c in claims)
+    # "meet Sarah" names a pet only in a turn about one.
+    colleague = [c.metadata.get("claims") or {} for c in extracted("meet Sarah, my new colleague!! she starts Monday")]
+    assert all("dog" not in c and "cat" not in c for c in colleague)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from remem.write.claims import PARTNERS, RELATIONS, stem
+from remem.write.claims import PARTNERS, PET_SPECIES, RELATIONS, stem
 
 # A question's wording -> the claim properties that answer it. A property ending in ":" is a
 # family ("count:" matches "count:cat" and "count:people"). A third element names what also answers,
@@ -53,6 +53,7 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     (r"\b(?:car|drive|drives)\b", ("car",)),
     (r"\bbirthday\b|\bborn\b", ("birthday",)),
     (r"\bpregnan|\bbaby\b", ("pregnancy",)),
+    (r"\bbreed\b|\bwhat (?:kind|sort|type) of (?:dog|cat|puppy|kitten)\b", ("breed:",)),
     (r"\bcalled\b|\bname\b|\bgo(?:es)? by\b", ("name",)),
     (r"\bteam\b", ("team",)),
 )
@@ -157,6 +158,8 @@ def _answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
         return relation in wanted.relations and (
             not wanted.properties or any(_matches(k, wanted.properties) for k in keys)
         )
+    if wanted.via is not None and wanted.via in PET_SPECIES and "breed:" in wanted.properties:
+        return f"breed:{PET_SPECIES[wanted.via]}" in keys  # "What breed is Jonah's dog?": a breed said of it
     if wanted.via is not None:
         # "my husband Marc" (a claim on the speaker) answers who or what name Élodie's husband is.
         by_relation = wanted.via in keys or (wanted.via in PARTNERS and "partner" in keys)

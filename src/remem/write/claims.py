@@ -188,6 +188,7 @@ class Claim:
     reschedule: bool = False  # "pushed to October": a plan's date moves
     correction: tuple[str | None, str] | None = None  # (what was wrong or None, what is right)
     aka: str | None = None  # the subject's other key: "dana" for "my best friend Dana" ("bex's best friend")
+    pet: str | None = None  # the pet a breed is said of, by name: "rufus" for "he's a beagle" after "my dog Rufus"
 
 
 _WORKPLACES = (
@@ -209,6 +210,80 @@ _PERSON_IS = (
 )
 # "joining Flutterwave as a senior engineer": "as a" names a role only after a word of work.
 _AS_A_JOB = r"\b(?:work(?:s|ed|ing)?|join(?:s|ed|ing)?|start(?:s|ed|ing)?|hired|employed|promoted)\b[^,.;!?]{0,40}?\bas"
+
+
+# Pets: the breed of the speaker's dog or cat, and its name. A breed is a claim of its own
+# ("breed:dog"), so a new dog's breed closes the old dog's, as a new home closes the old one. Words
+# that are breeds only beside a pet ("a boxer dog", "a lab puppy") count only there; the rest count
+# after an article or a possessive ("we adopted a retired racing greyhound", "our whippet puppy",
+# "he's a beagle"), never in a hedge ("leaning towards a collie") or about a second animal.
+_DOG_BREEDS = (
+    r"labrador|golden retriever|german shepherd|border collie|collie|sheepdog|sheltie|greyhound|whippet|lurcher|"
+    r"beagle|basset(?: hound)?|bloodhound|dachshund|sausage dog|corgi|husky|malamute|samoyed|akita|shiba(?: inu)?|"
+    r"poodle|labradoodle|goldendoodle|cockapoo|cockerpoo|cavapoo|cavachon|maltipoo|spaniel|cavalier|"
+    r"king charles|terrier|jack russell|yorkie|westie|staffie|staffy|pit ?bull|bulldog|frenchie|dalmatian|"
+    r"doberman|rottweiler|great dane|mastiff|bernese|newfoundland|st\.? bernard|saint bernard|chihuahua|"
+    r"pomeranian|maltese|shih tzu|bichon(?: frise)?|havanese|papillon|schnauzer|weimaraner|vizsla|ridgeback|"
+    r"basenji|saluki|kelpie|australian shepherd|cattle dog|pug"
+)
+_CAT_BREEDS = (
+    r"tabby|maine coon|ragdoll|sphynx|british shorthair|russian blue|abyssinian|scottish fold|"
+    r"norwegian forest cat|tortoiseshell|tortie"
+)
+# Breeds, and coats, that are other words too: a breed only with the animal after it.
+_AMBIGUOUS_BREEDS = (
+    r"lab|boxer|pointer|setter|shepherd|springer|cocker|retriever|aussie|heeler|mutt|mongrel|rescue|persian|"
+    r"bengal|burmese|siamese|birman|calico|tuxedo|ginger|black|white|grey|gray|tabby"
+)
+_PET_NOUNS = {"dog": "dog", "dogs": "dog", "puppy": "dog", "pup": "dog", "cat": "cat", "cats": "cat",
+              "kitten": "cat", "kitty": "cat"}  # fmt: skip
+PET_SPECIES = {"dog": "dog", "puppy": "dog", "cat": "cat", "kitten": "cat"}  # a relation's species
+_PET = r"(?:dog|puppy|pup|cat|kitten|kitty)"
+_PET_ADJECTIVES = r"(?:(?![Ii]\b)[a-z-]+,?\s+){0,3}?"  # "retired racing", "little", "10-week-old"
+_BREED_FRAMES = re.compile(
+    rf"\b(?:(?:adopted|rescued|got|getting|bought|brought home|picked up|welcomed|have|has|own|owns)\s+"
+    rf"(?:a|an|our|my|the|this)|(?:my|our)|(?:he|she|it)(?:'s|\s+is)\s+(?:a|an)|"
+    rf"(?:my|our)\s+{_PET}(?:\s+[A-Z][\w-]+)?(?:'s|\s+is)\s+(?:a|an))\s+{_PET_ADJECTIVES}"
+    rf"(?:(?P<breed>{_DOG_BREEDS}|{_CAT_BREEDS})\b(?:\s+(?P<noun>{_PET})\b)?|"
+    rf"(?P<ambiguous>{_AMBIGUOUS_BREEDS})\s+(?P<anoun>{_PET})\b)",
+    re.I,
+)
+_ANOTHER = re.compile(r"\b(?:another|second|third|fourth|other|too|also|as well|both)\b", re.I)
+_PET_NAMED = re.compile(
+    rf"^(?:meet|say hi to|say hello to|introducing|this is)\s+(?P<a>{_NAME})\b|"
+    rf"\b(?:her|his|its) name(?:'s|\s+is)\s+(?P<b>{_NAME})\b|"
+    rf"\b(?:{_DOG_BREEDS}|{_CAT_BREEDS}|{_PET})\s+(?:called|named)\s+(?P<c>{_NAME})\b"
+)
+
+
+def pet_breed(clause: str) -> tuple[str, str] | None:
+    """(species, breed) of a pet the clause says the speaker has: "our whippet puppy" -> ("dog", "whippet")."""
+    if HEDGE.search(clause) or _ANOTHER.search(clause):
+        return None
+    match = _BREED_FRAMES.search(clause)
+    if match is None:
+        return None
+    breed = (match.group("breed") or match.group("ambiguous")).lower()
+    noun = match.group("noun") or match.group("anoun")
+    if noun:
+        return _PET_NOUNS[noun.lower()], breed
+    return ("cat" if re.fullmatch(_CAT_BREEDS, breed) else "dog"), breed
+
+
+def pet_named(clause: str, turn: str) -> tuple[str, str] | None:
+    """(species, name) where a clause names the pet its turn is about ("meet Olive!!! our whippet
+    puppy", "we adopted a greyhound!! her name is Pip"); None in a turn about no pet or about a second one."""
+    match = _PET_NAMED.search(clause)
+    if match is None or HEDGE.search(turn) or _ANOTHER.search(turn):
+        return None
+    name = match.group("a") or match.group("b") or match.group("c")
+    if name in _NOT_NAMES:
+        return None
+    bred = pet_breed(turn)
+    if bred is not None:
+        return bred[0], name
+    noun = re.search(rf"\b({_PET})\b", turn, re.I)
+    return (_PET_NOUNS[noun.group(1).lower()], name) if noun else None
 
 
 def number(text: str) -> str | None:
@@ -520,6 +595,21 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     if clause[:1].isupper():  # "Relocated to Singapore": the frames read verbs in lower case
         for key, value in properties(clause[:1].lower() + clause[1:]).items():
             props.setdefault(key, value)
+    named_pet = None
+    pet = pet_breed(clause)
+    if pet is not None and (
+        subject == speaker.lower()
+        or subject.removeprefix(f"{speaker.lower()}'s ") in PET_SPECIES
+        or re.match(r"^(?:he|she|it)\b", clause, re.I)  # "he's a beagle": the pet just talked about
+    ):
+        species, breed = pet
+        frame = _BREED_FRAMES.search(clause)
+        if frame is not None and "title" in props and props["title"].lower() in frame.group(0).lower():
+            del props["title"]  # "a retired racing greyhound" is no one's job
+        if subject != speaker.lower() and "'s " not in subject:
+            named_pet = subject  # "he's a beagle" of Rufus: losing Rufus ends it
+        subject = speaker.lower()
+        props[f"breed:{species}"] = breed
     if subject != speaker.lower():
         # "my manager Greta is amazing" is the speaker's manager as much as Greta's.
         owner = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+(?:new\s+)?({RELATIONS})\s*,?\s*(?P<v>{_NAME})", clause)
@@ -573,4 +663,5 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         reschedule=bool(RESCHEDULE.search(clause)),
         correction=correction,
         aka=aka,
+        pet=named_pet,
     )

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from remem.search.terms import STOPWORDS
 from remem.timeutil import storable
 from remem.types import Episode
 from remem.write.candidates import Candidate
-from remem.write.claims import HEDGE, NOW, Claim, claim, subject_of
+from remem.write.claims import HEDGE, NOW, Claim, claim, pet_named, subject_of
 from remem.write.dates import NUMBERS, Tense, resolve
 from remem.write.extract import TurnExtractor
 
@@ -455,6 +455,14 @@ class RuleExtractor:
                 plain = typed[:1].upper() + typed[1:]
                 # Claims read the clause as typed: "completion is set for 28 June" names no one.
                 said = claim(typed, speaker, others.get(speaker))
+                pet = pet_named(typed, episode.content)  # "meet Olive!!! our whippet puppy": Olive is the dog
+                if pet is not None and said.subject == speaker.lower() and pet[0] not in said.properties:
+                    named_breed = f"breed:{pet[0]}" in said.properties  # "a beagle named Max": Max's breed
+                    said = replace(
+                        said,
+                        properties={**said.properties, pet[0]: pet[1]},
+                        pet=pet[1].lower() if named_breed else said.pet,
+                    )
                 about = subject_of(typed, speaker, others.get(speaker))[0]  # "my dog Rufus": he/she is Rufus
                 named = said.properties.get(about.removeprefix(f"{speaker.lower()}'s "))
                 if about.startswith(f"{speaker.lower()}'s ") and isinstance(named, str) and named[:1].isupper():
@@ -565,6 +573,7 @@ def _candidate(
             **({"correction": list(said.correction)} if said.correction else {}),
             **({"fragment": True} if statement is None else {}),  # no subject of its own: leans on context
             **({"aka": said.aka} if said.aka else {}),
+            **({"pet": said.pet} if said.pet else {}),
         },
     )
 

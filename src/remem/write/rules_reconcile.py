@@ -208,6 +208,7 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
         said = _stems(n.memory.text)
         named = (
             subject(n.memory.metadata) == ends  # said of the one it ends
+            or n.memory.metadata.get("pet") == ends  # the breed of the pet it ends
             or any(k in theirs for k in keys)
             or any(same_value(ends, value) for value in theirs.values())
             or _STEMS.get(ends, ends) in said
