@@ -252,3 +252,20 @@ def test_a_breed_only_thought_of_or_of_a_second_pet_closes_nothing(mem: Memory) 
     tell(mem, "Ana", "we got another cat, a tabby kitten called Fig", "2023-02-10T10:00:00Z")
     assert current(mem, r"\bragdoll\b")
     assert re.search(r"\bragdoll\b", top(mem, "What breed is Ana's cat?"))
+
+
+def test_how_the_user_wants_answers_is_a_preference_that_changes(mem: Memory) -> None:
+    tell(mem, "Ravi", "can you keep your replies brief please, I'm always in a rush", "2022-02-01T10:00:00Z")
+    tell(mem, "Ravi", "from now on I'd like detailed answers with examples, I have more time", "2023-05-01T10:00:00Z")
+    assert current(mem, r"\bbrief\b") == []
+    assert re.search(r"\bdetailed\b", top(mem, "How does Ravi like his answers?"))
+    assert re.search(r"\bbrief\b", top(mem, "How does Ravi like his answers?", as_of="2022-06-01T00:00:00Z"))
+
+
+def test_a_usual_drink_changes_and_one_only_mentioned_or_refused_is_not_it(mem: Memory) -> None:
+    tell(mem, "Ravi", "double espresso every morning, no exceptions", "2022-02-01T10:00:00Z")
+    tell(mem, "Ravi", "my sister swears by lattes, I can't stand them", "2022-03-01T10:00:00Z")
+    tell(mem, "Ravi", "switched to green tea these days, my sleep is so much better", "2023-05-01T10:00:00Z")
+    assert current(mem, r"\bespresso\b") == []
+    assert re.search(r"\bgreen tea\b", top(mem, "What does Ravi usually drink in the morning?"))
+    assert re.search(r"\bespresso\b", top(mem, "What is Ravi's coffee order?", as_of="2022-06-01T00:00:00Z"))

@@ -276,3 +276,18 @@ def test_a_pets_name_is_claimed_from_the_turn_that_says_the_pet() -> None:
     # "meet Sarah" names a pet only in a turn about one.
     colleague = [c.metadata.get("claims") or {} for c in extracted("meet Sarah, my new colleague!! she starts Monday")]
     assert all("dog" not in c and "cat" not in c for c in colleague)
+
+
+def test_an_answer_style_and_a_usual_drink_are_claimed_only_when_they_are_the_speakers() -> None:
+    from remem.write.claims import claim
+
+    assert claim("pls keep answers short, bullet points if you can", "Kofi").properties == {
+        "answer_style": "short, bullet points"
+    }
+    assert claim("I want longer explanations with worked examples now", "Kofi").properties == {
+        "answer_style": "detailed, examples"
+    }
+    assert "answer_style" not in claim("the answers on the exam were short", "Kofi").properties
+    assert claim("it's oat cortados for me now", "Noah").properties == {"drink": "oat cortado"}
+    assert "drink" not in claim("never again a latte, too milky", "Noah").properties
+    assert "drink" not in claim("we had cappuccinos in Rome", "Noah").properties

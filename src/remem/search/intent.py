@@ -54,6 +54,12 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     (r"\bbirthday\b|\bborn\b", ("birthday",)),
     (r"\bpregnan|\bbaby\b", ("pregnancy",)),
     (r"\bbreed\b|\bwhat (?:kind|sort|type) of (?:dog|cat|puppy|kitten)\b", ("breed:",)),
+    (r"\b(?:coffee|tea|drinks?)\b|\b(?:usual|coffee|drink) order\b", ("drink",)),
+    (
+        r"\b(?:answers?|responses?|replies|explanations?)\b.*\b(?:like|likes|want|wants|prefer|prefers|format|"
+        r"formatted|style|long|short)\b|\bhow (?:should|do|to) (?:I|you|we) (?:answer|respond|reply)\b",
+        ("answer_style",),
+    ),
     (r"\bcalled\b|\bname\b|\bgo(?:es)? by\b", ("name",)),
     (r"\bteam\b", ("team",)),
 )

@@ -286,6 +286,66 @@ def pet_named(clause: str, turn: str) -> tuple[str, str] | None:
     return (_PET_NOUNS[noun.group(1).lower()], name) if noun else None
 
 
+# How the speaker wants to be answered ("pls keep answers short, bullet points", "I want longer
+# explanations with worked examples now"): a request about the assistant's answers that names a
+# style. The value is the styles in a fixed order, so "detailed" restates "detailed, examples" and
+# "short" against "detailed" is a change.
+_ANSWER_NOUN = re.compile(r"\b(?:answers?|responses?|replies|explanations?|summaries)\b", re.I)
+_ANSWER_REQUEST = re.compile(
+    r"\b(?:keep|make|give|want|wants|prefer|prefers|like|need|needs|please|pls|plz|rather|write|use|stick to)\b", re.I
+)
+_ANSWER_STYLES = (
+    ("short", r"short|shorter|brief|briefer|concise|to the point|one-liners?|tl;?dr"),
+    ("detailed", r"long|longer|detailed|in-depth|in depth|more depth|thorough|more detail"),
+    ("bullet points", r"bullet(?:ed)?(?: points)?|bullets|lists"),
+    ("examples", r"(?:worked )?examples?"),
+    ("step by step", r"step[- ]by[- ]step"),
+    ("simple", r"simple|simpler|plain english|eli5|no jargon"),
+    ("technical", r"technical|jargon is fine"),
+    ("formal", r"formal"),
+    ("casual", r"casual|informal|relaxed"),
+)
+_ANSWER_STYLES_COMPILED = tuple((name, re.compile(rf"\b(?:{words})\b", re.I)) for name, words in _ANSWER_STYLES)
+
+
+def answer_style(clause: str) -> str | None:
+    """The styles a request about the assistant's answers asks for, or None."""
+    if not (_ANSWER_NOUN.search(clause) and _ANSWER_REQUEST.search(clause)):
+        return None
+    styles = [name for name, pattern in _ANSWER_STYLES_COMPILED if pattern.search(clause)]
+    return ", ".join(styles) or None
+
+
+# The speaker's usual drink ("flat white, always, two sugars", "it's oat cortados for me now"): a
+# drink named with a word that makes it theirs, not one they only mention or turn down.
+_DRINKS = (
+    r"flat whites?|lattes?|cappuccinos?|espressos?|americanos?|cortados?|macchiatos?|mochas?|long blacks?|"
+    r"black coffee|filter coffee|cold brews?|iced coffees?|decaf(?: coffee)?|matcha(?: lattes?)?|chai(?: lattes?)?|"
+    r"english breakfast|earl grey|green tea|herbal tea|builder'?s tea|black tea|mint tea|hot chocolate"
+)
+_DRINK = re.compile(
+    rf"\b(?P<v>(?:(?:oat|oat milk|soy|almond|skim|skimmed|whole milk|coconut|lactose-free|iced|double|single|"
+    rf"decaf|extra-hot|large|small)\s+){{0,2}}(?:{_DRINKS}))\b",
+    re.I,
+)
+_MY_DRINK = re.compile(
+    r"\b(?:always|usually|usual|every (?:morning|day)|my (?:order|go-to|drink)|for me|the only|I drink|"
+    r"I only drink|I have|I get|switched to|now|these days|go-to)\b",
+    re.I,
+)
+_NOT_MY_DRINK = re.compile(
+    r"\b(?:not|never|no more|hate|hates|can't stand|instead of|rather than|than|gave up|quit|off)\b|\?", re.I
+)
+
+
+def drink(clause: str) -> str | None:
+    """The speaker's usual drink as the clause says it, or None."""
+    match = _DRINK.search(clause)
+    if match is None or not _MY_DRINK.search(clause) or _NOT_MY_DRINK.search(clause):
+        return None
+    return " ".join(stem(word) for word in match.group("v").lower().split())
+
+
 def number(text: str) -> str | None:
     """'48k' -> '48000', '$2,150' -> '2150', 'three' -> '3', '4-0' -> '40'."""
     text = text.lower().strip()
@@ -512,6 +572,12 @@ def properties(clause: str) -> dict[str, str]:
     car = re.search(rf"\b(?:drive|drives|driving)\s+an?\s+(?P<v>(?:\d{{4}}\s+)?{_NAME})", c)
     if car:
         _add(props, "car", car.group("v"))
+    style = answer_style(c)
+    if style:
+        props["answer_style"] = style
+    usual = drink(c)
+    if usual:
+        props["drink"] = usual
     # Names, birthdays, ages.
     called = re.search(rf"\b(?:call me|go by|goes by|known as)\s+(?P<v>{_NAME})", c)
     if called:
