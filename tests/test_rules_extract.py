@@ -291,3 +291,19 @@ def test_an_answer_style_and_a_usual_drink_are_claimed_only_when_they_are_the_sp
     assert claim("it's oat cortados for me now", "Noah").properties == {"drink": "oat cortado"}
     assert "drink" not in claim("never again a latte, too milky", "Noah").properties
     assert "drink" not in claim("we had cappuccinos in Rome", "Noah").properties
+
+
+def test_a_standing_request_and_what_a_diet_allows_are_kept_as_preferences() -> None:
+    def kept(text: str) -> list[tuple[str, str]]:
+        return [(c.kind, c.text) for c in extracted(text, "Sipho")]
+
+    assert ("preference", "Sipho: SAST times please when you give me dates") in kept(
+        "you know I'm based in Cape Town right? so SAST times please when you give me dates lol"
+    )
+    assert ("preference", "Sipho: Egg is fine") in kept("I don't eat meat, remember. egg is fine tho")
+    # A one-off request, or "fine" with no restriction before it, is no preference.
+    assert kept("can you please send me the link when you get a chance?") == []
+    assert kept("the weather is fine, thanks") == []
+    assert [t for _, t in kept("I'm vegetarian. that's fine")] == ["Sipho is vegetarian."]
+    # Advice to the listener asks nothing for the speaker.
+    assert kept("don't forget to take breaks and dance it out when you need to destress!") == []

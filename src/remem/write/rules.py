@@ -446,6 +446,7 @@ class RuleExtractor:
                 continue
             pieces = clauses(episode.content)
             forget = forget_request(episode.content) if episode in episodes else None
+            restricted = False  # an earlier clause of this turn said what the speaker does not eat or drink
             for clause in pieces:
                 if len(clause) > MAX_CLAUSE:
                     continue  # a clause longer than any said in chat is kept in its turn, not read for facts
@@ -483,7 +484,9 @@ class RuleExtractor:
                     said,
                     len(pieces),
                     hedged=bool(HEDGE.search(clause)),
+                    exception=restricted and bool(_EXCEPTION.match(typed)),
                 )
+                restricted = restricted or any(k == "diet" or k.startswith("allergy:") for k in said.properties)
                 if candidate is not None:
                     out.append(candidate)
         return out
@@ -507,6 +510,7 @@ def _candidate(
     said: Claim,
     n_clauses: int,
     hedged: bool = False,
+    exception: bool = False,
 ) -> Candidate | None:
     embedded = _EMBEDDED.search(plain)
     if embedded:
@@ -522,10 +526,11 @@ def _candidate(
             None  # "leaning towards a collie": a thought, not yet a fact; "thinking about camping next month" is a plan
         )
     statement = classify(plain, speaker)
-    if statement is None and not said.properties and said.ends is None and not _worth_keeping(plain):
+    standing = statement is None and (exception or _standing_request(plain))
+    if statement is None and not said.properties and said.ends is None and not standing and not _worth_keeping(plain):
         return None
     text = statement.text if statement is not None else _attributed(plain, speaker)
-    kind = statement.kind if statement is not None else "fact"
+    kind = statement.kind if statement is not None else "preference" if standing else "fact"
     tense: Tense = "future" if PLAN.search(plain) or _FUTURE.search(plain) else "past" if kind == "event" else None
     dates = resolve(plain, episode.event_time, tense)
     if tense == "past" and dates and _EVENT_DATE.search(plain):
@@ -538,7 +543,7 @@ def _candidate(
     tied = bool(dates) or (
         said.subject != speaker.lower() and said.subject not in _NOBODY and not said.subject.endswith("ing")
     )
-    if not (said.properties or said.ends or said.correction) and _says_little(plain, statement, tied):
+    if not (said.properties or said.ends or said.correction or standing) and _says_little(plain, statement, tied):
         return None  # kept in its turn, which search still finds
     if n_clauses == 1 and not dates and text == episode.content:
         return None  # the turn itself already says exactly this
@@ -576,6 +581,30 @@ def _candidate(
             **({"pet": said.pet} if said.pet else {}),
         },
     )
+
+
+# A standing instruction to the assistant ("so SAST times please when you give me dates", "from now on
+# please answer in Spanish"): how the user wants to be served from here on, kept as their preference.
+_PLEASE = re.compile(r"\b(?:please|pls|plz|remember to|make sure|don't forget to)\b", re.I)
+_STANDING = re.compile(
+    r"\b(?:from now on|going forward|in (?:the )?future|every time|whenever you|when you|always|never)\b", re.I
+)
+
+
+# What a diet allows after saying what it rules out ("I don't eat meat, remember. egg is fine tho",
+# "I'm vegan, honey's ok though"): kept as the speaker's preference with the restriction it qualifies.
+_EXCEPTION = re.compile(
+    r"^(?:but\s+|though\s+)?(?!(?:it|that|this|everything|all|which|what)\b)[a-z][\w' -]{1,30}?\s*"
+    r"(?:is|are|'s)\s+(?:still\s+|totally\s+)?(?:fine|ok|okay|alright|allowed)\b",
+    re.I,
+)
+
+
+def _standing_request(plain: str) -> bool:
+    """Asked for the speaker ("when you give me dates"), not advice to the listener ("don't forget to take
+    breaks when you need to")."""
+    asked = _PLEASE.search(plain) and _STANDING.search(plain) and re.search(r"\b(?:me|my|us|our)\b", plain, re.I)
+    return not plain.endswith("?") and bool(asked)
 
 
 def _worth_keeping(plain: str) -> bool:
