@@ -269,3 +269,25 @@ def test_a_usual_drink_changes_and_one_only_mentioned_or_refused_is_not_it(mem: 
     assert current(mem, r"\bespresso\b") == []
     assert re.search(r"\bgreen tea\b", top(mem, "What does Ravi usually drink in the morning?"))
     assert re.search(r"\bespresso\b", top(mem, "What is Ravi's coffee order?", as_of="2022-06-01T00:00:00Z"))
+
+
+def test_names_typed_in_lower_case_are_names_where_a_name_must_stand(mem: Memory) -> None:
+    """Casual typing: "a flat in leeds", "job at spotify", "my sister layla lives in boston"."""
+    tell(mem, "Priya", "just got a tiny flat in leeds, need cheap dinner ideas lol", "2022-01-10T10:00:00Z")
+    tell(mem, "Priya", "my sister layla lives in boston, she's a nurse", "2022-02-10T10:00:00Z")
+    tell(mem, "Priya", "packed my whole life into a van and im in glasgow now", "2023-03-10T10:00:00Z")
+    assert current(mem, r"\bleeds\b") == [] and current(mem, r"\bglasgow\b")
+    assert re.search(r"\bglasgow\b", top(mem, "Where does Priya live?"), re.I)
+    assert re.search(r"\bleeds\b", top(mem, "Where does Priya live?", as_of="2022-06-01T00:00:00Z"), re.I)
+    assert current(mem, r"\bboston\b")  # the sister's home is hers, untouched by Priya's move
+    assert re.search(r"\bboston\b", top(mem, "Where does Layla live?"), re.I)
+
+
+def test_a_salary_said_as_what_one_makes_is_a_salary_and_can_be_forgotten(mem: Memory, db_path: Path) -> None:
+    tell(mem, "Rafa", "i make 84k as a civil engineer, is that decent for austin?", "2022-10-10T10:00:00Z")
+    tell(mem, "Rafa", "also learning guitar, 3 months in", "2023-01-22T10:00:00Z")
+    assert re.search(r"\b84k\b", top(mem, "What is Rafa's salary?"))
+    tell(mem, "Rafa", "please forget my salary, i shouldn't have shared that lol", "2023-05-05T10:00:00Z")
+    hits = [h.memory.text for h in mem.search("How much does Rafa earn?", space="s", k=20, include_expired=True)]
+    assert hits and not any(re.search(r"\b84\s?k\b", t) for t in hits)
+    assert current(mem, r"\bguitar\b")

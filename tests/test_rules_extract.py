@@ -307,3 +307,12 @@ def test_a_standing_request_and_what_a_diet_allows_are_kept_as_preferences() -> 
     assert [t for _, t in kept("I'm vegetarian. that's fine")] == ["Sipho is vegetarian."]
     # Advice to the listener asks nothing for the speaker.
     assert kept("don't forget to take breaks and dance it out when you need to destress!") == []
+
+
+def test_a_forget_request_typed_casually_names_what_to_forget() -> None:
+    from remem.write.rules import forget_request
+
+    assert forget_request("can u delete what i said about the doctor? not comfy with it") == "the doctor"
+    assert forget_request("can you delete everything i told you about my ex? fresh start") == "my ex"
+    assert forget_request("I will never forget my ex") is None
+    assert forget_request("can you remove the onions from the recipe?") is None

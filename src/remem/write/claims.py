@@ -346,6 +346,67 @@ def drink(clause: str) -> str | None:
     return " ".join(stem(word) for word in match.group("v").lower().split())
 
 
+# People type names in lower case ("just got a flat in leeds", "new job at spotify", "my sister layla
+# lives in boston"). The frames below read a name by its capital, so before them a word where a name
+# must stand (after "live in", "moved to", "job at", "my sister" ...) is given one, unless it is a
+# common word ("live in a tiny flat", "at home", "moved to the suburbs").
+_NAME_SLOT = re.compile(
+    r"\b(?:(?:live|lives|living|lived|based|settled|staying|stay|born|raised|grew up|moved|moving|move|relocat\w*|"
+    r"back|home is)\s+(?:back\s+)?(?:in|to|into|out in|near)|"
+    r"(?:work|works|working|worked|job|role|position|teach|teaches|teaching|intern|interning)\s+(?:\w+\s+)?"
+    r"(?:at|for|with)|"
+    r"(?:joined|joining|join|started at|starting at|start at|hired by|hired at|transferred to|promoted at|"
+    r"i'm at|im at)|"
+    r"(?:flat|place|house|apartment|room|condo)\s+(?:in|near)|(?:i'm|im|i am|we're|were|we are)\s+(?:now\s+)?in|"
+    rf"(?P<relation>(?:my|our)\s+(?:new\s+)?(?:{RELATIONS}|gf|bf|bestie|mate|best mate)))\s+"
+    r"(?=(?P<name>[a-z][\w'&.-]*(?:\s+[a-z][\w'&.-]*){0,2}))",  # looked at, not consumed: slots may follow
+    re.I,
+)
+_PLACE_PREFIX = frozenset(
+    re.findall(r"\S+", "new san los las st saint santa cape port fort hong kuala buenos rio tel abu el la")
+)
+_COMMON = frozenset(
+    re.findall(
+        r"\S+",
+        """a an the my our your his her their this that these those here there home work town city area flat place
+    house apartment suburbs country countryside village office school uni university college hospital clinic
+    bed part nights days weekends weekdays night day week month year least last next now soon today tomorrow
+    yesterday again too also still just really so and or but for with as of on in at to from by about after
+    before since until lol haha btw tho though because cause cuz i im i'm me we us you u it its it's they them
+    new old big small little tiny nice good great same other another one two three some all both each every
+    few many much more most lots lot bit couple while time times way gonna wanna got get gets getting be been
+    being is are was were am do does did have has had will would can could should may might must said says
+    told tells keeps kept lives lived works worked wants wanted thinks thought loves loved hates hated went goes
+    came comes asked asks called calls texted texts left moved got started quit""",
+    )
+)
+
+
+def _truecase(clause: str) -> str:
+    """The clause with a capital on each lower-case word where a name must stand."""
+
+    out = list(clause)
+    for match in _NAME_SLOT.finditer(clause):
+        words = match.group("name").split()
+        kept: list[str] = []
+        for i, word in enumerate(words[: 1 if match.group("relation") else 3]):  # a person: one name
+            bare = word.rstrip(".,!?;:'").lower()
+            prefix = not kept and bare in _PLACE_PREFIX and i + 1 < len(words)
+            if prefix and words[i + 1].rstrip(".,!?;:'").lower() in _COMMON:
+                break  # "moved to new place"
+            if (bare in _COMMON and not prefix) or not bare[:1].isalpha() or word[:1].isupper():
+                break
+            kept.append(word)
+            if word[-1] in ".,!?;:":
+                break
+        at = match.start("name")
+        for word in kept:
+            at = clause.index(word, at)
+            out[at] = word[0].upper()
+            at += len(word)
+    return "".join(out)
+
+
 def number(text: str) -> str | None:
     """'48k' -> '48000', '$2,150' -> '2150', 'three' -> '3', '4-0' -> '40'."""
     text = text.lower().strip()
@@ -393,6 +454,11 @@ def same_value(a: str, b: str) -> bool:
     """Two values say the same when one's tokens contain the other's ("data analyst" and "analyst")."""
     ta, tb = value_tokens(a), value_tokens(b)
     return bool(ta and tb) and (ta <= tb or tb <= ta)
+
+
+_EARNS = re.compile(
+    r"\b(?:on|make|makes|making|earn|earns|earning|paid|take home|bring in)\s+(?:about\s+|around\s+)?[$€£]?\d"
+)
 
 
 def _clean_value(value: str) -> str:
@@ -623,8 +689,8 @@ def properties(clause: str) -> dict[str, str]:
         near = [n for n in nouns if abs(n.start() - money.start()) <= 40]
         if near:
             noun = min(near, key=lambda n: abs(n.start() - money.start())).group(1).lower()
-        elif re.search(r"\bon\s+[$€£]?\d", c):
-            noun = "salary"
+        elif _EARNS.search(c):
+            noun = "salary"  # "on 95k", "i make 84k as a civil engineer"
         elif money.group("cur"):
             noun = "amount"
         else:
@@ -656,6 +722,7 @@ def properties(clause: str) -> dict[str, str]:
 
 def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     """The claim one clause makes, said by `speaker` (a name, or "the user")."""
+    clause = _truecase(clause)
     subject, clause = subject_of(clause, speaker, last_other)
     props = properties(clause)
     if clause[:1].isupper():  # "Relocated to Singapore": the frames read verbs in lower case

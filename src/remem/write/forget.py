@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from remem.embed.base import Embedder
+from remem.search.terms import STOPWORDS
 from remem.store.base import Store
 from remem.types import Decision, Episode, Filters, MemoryItem
 from remem.write.candidates import Candidate
 from remem.write.extract import index_text, turn_text
-from remem.write.rules import content_words
 
 REDACTED = "[forgotten]"
 _GENERIC = frozenset(
@@ -53,7 +53,19 @@ def _stem(word: str) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {_stem(w) for w in content_words(text)}
+    """The words of substance, as forgetting compares them: "ex" counts (two letters), and a part that says
+    what someone makes or earns says "salary" whatever its words ("i make 84k as a civil engineer")."""
+    words = {_stem(w.lower()) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text) if w.lower() not in STOPWORDS}
+    if _EARNS.search(text):
+        words.add("salary")
+    return words
+
+
+_EARNS = re.compile(
+    r"\b(?:make|makes|making|made|earn|earns|earning|earned|paid|take home|bring in|on)\s+(?:about\s+|around\s+|"
+    r"like\s+|roughly\s+)?[$€£]?\d[\d,.]*\s*(?:k\b|grand\b|thousand\b|a year\b|per year\b|an hour\b)",
+    re.I,
+)
 
 
 def _sentences(text: str) -> list[list[str]]:

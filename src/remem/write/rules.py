@@ -320,7 +320,7 @@ _EMBEDDED = re.compile(r"\bremind me (?:that\s+)?(?P<fact>(?:I|I'm|we|my)\b.+?)\
 # "can you delete what I said about my diabetes?", "scratch my passport number from your memory".
 # "I'll never forget the day...", "don't forget to take breaks" and "remove the stain" are not.
 _HUMAN_FORGET = re.compile(
-    r"(?:^|[.!?;]\s*|,\s*(?:and\s+)?|\b(?:please|pls|plz|(?:can|could|would|will) you(?: please)?|"
+    r"(?:^|[.!?;]\s*|,\s*(?:and\s+)?|\b(?:please|pls|plz|(?:can|could|would|will) (?:you|u|ya)(?: please| pls)?|"
     r"I (?:want|need) you to|I'd like you to|you can|go ahead and|just|ok|okay|also|actually(?: yeah)?|so|"
     r"yeah)[,\s]+)(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|drop)\b"
     r"(?P<what>.{0,160})",
@@ -329,13 +329,15 @@ _HUMAN_FORGET = re.compile(
 # Verbs other than "forget" act on memory only when the request says what they act on is the user's
 # ("my passport number", "what I said about ...") or names the memory.
 _PERSONAL = re.compile(
-    r"^\s*(?:that\s+|about\s+|everything\s+|all\s+)?(?:my|our|what I|that I|everything about|the (?:part|bit|thing)s? "
+    r"^\s*(?:that\s+|about\s+|everything\s+|all\s+|anything\s+)?"
+    r"(?:my|our|what I|that I|I|everything about|the (?:part|bit|thing)s? "
     r"(?:about|where)|any(?:thing)? about)\b|\b(?:memory|memories|remember|on file|stored|records?)\b",
     re.I,
 )
 _NOT_A_REQUEST = re.compile(r"\b(?:never|not|don'?t|dont|won'?t|can'?t|cannot|didn'?t|I'll|I will|gonna)\s+$", re.I)
 _FORGET_TAIL = re.compile(
-    r"^\s*(?:that\s+|about\s+|what\s+I\s+(?:said|told you|wrote|shared)\s+about\s+|everything\s+about\s+|"
+    r"^\s*(?:that\s+|about\s+|(?:what|everything|anything|all|the (?:stuff|things?))\s+I(?:'ve)?\s+"
+    r"(?:said|told you|wrote|shared|mentioned)\s+(?:about|regarding|re)\s+|everything\s+about\s+|"
     r"the\s+(?:part|bit|stuff|thing)s?\s+about\s+)?"
     r"(?:I\s+told\s+you\s+)?(?P<what>[^,.!?]{2,80}?)(?:\s+(?:from|in)\s+(?:your|the)\s+memory)?"
     r"(?:\s+please)?\s*(?:[,.!?]|$)",
@@ -408,7 +410,8 @@ def forget_request(text: str) -> str | None:
     if tail is None:
         return None
     what = re.sub(r"^(?:it|that|this)\s+", "", tail.group("what").strip(), flags=re.I)
-    return what if content_words(what) else None
+    named = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", what) if w.lower() not in STOPWORDS]
+    return what if named else None  # "my ex" names something, "it" does not
 
 
 # "I'm Tomasz", "Rahul here", "Leah and Dev here": who is talking, already known from the turn.
