@@ -291,3 +291,15 @@ def test_a_salary_said_as_what_one_makes_is_a_salary_and_can_be_forgotten(mem: M
     hits = [h.memory.text for h in mem.search("How much does Rafa earn?", space="s", k=20, include_expired=True)]
     assert hits and not any(re.search(r"\b84\s?k\b", t) for t in hits)
     assert current(mem, r"\bguitar\b")
+
+
+def test_a_third_party_named_in_lower_case_moves_and_the_speaker_stays(mem: Memory) -> None:
+    tell(mem, "Noor", "noor here, based in chicago. my sister layla lives in boston", "2022-01-09T10:00:00Z")
+    tell(mem, "Noor", "layla took a job in denver and moved last month. me? still in chicago", "2023-05-25T10:00:00Z")
+    assert re.search(r"\bdenver\b", top(mem, "Where does Layla live?"), re.I)
+    assert current(mem, r"\bboston\b") == [] and current(mem, r"\bchicago\b")
+    tell(mem, "Noor", "dad's officially retired as of friday", "2023-07-10T10:00:00Z")
+    assert not any(
+        m.metadata.get("subject") == "noor" and "title" in m.metadata.get("claims", {})
+        for m in mem.list(space="s", limit=100)
+    )  # the retirement is dad's, not Noor's

@@ -97,7 +97,7 @@ _NOT_NAMES = frozenset(
 _PERSON_VERBS = (
     r"(?:is|'s|was|has|had|have|left|found|retired|said|says|moved|moving|got|gets|keeps|started|starts|joined|"
     r"works|worked|lives|lived|eats|loves|hates|thinks|wants|went|goes|quit|turned|passed|died|gave|became|did|"
-    r"does|just|finally|also|still|now|and [A-Z]\w+ (?:are|have))"
+    r"does|just|finally|also|still|now|took|takes|landed|graduated|accepted|off|and [A-Z]\w+ (?:are|have))"
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|me|my|mine|myself|we|we're|we've|our|us|im|ive)\b", re.I)
 
@@ -357,7 +357,8 @@ _NAME_SLOT = re.compile(
     r"(?:at|for|with)|"
     r"(?:joined|joining|join|started at|starting at|start at|hired by|hired at|transferred to|promoted at|"
     r"i'm at|im at)|"
-    r"(?:flat|place|house|apartment|room|condo)\s+(?:in|near)|(?:i'm|im|i am|we're|were|we are)\s+(?:now\s+)?in|"
+    r"(?:flat|place|house|apartment|room|condo|job|position|role)\s+(?:in|near)|"
+    r"(?:i'm|im|i am|we're|were|we are)\s+(?:now\s+)?in|(?:'s|is)\s+off\s+to|"
     rf"(?P<relation>(?:my|our)\s+(?:new\s+)?(?:{RELATIONS}|gf|bf|bestie|mate|best mate)))\s+"
     r"(?=(?P<name>[a-z][\w'&.-]*(?:\s+[a-z][\w'&.-]*){0,2}))",  # looked at, not consumed: slots may follow
     re.I,
@@ -404,7 +405,28 @@ def _truecase(clause: str) -> str:
             at = clause.index(word, at)
             out[at] = word[0].upper()
             at += len(word)
+    lead = _LEADING_NAME.match(clause)  # "layla took a job in denver", "tamsin got into vet school"
+    if lead and lead.group("name").lower() not in _COMMON | _NOT_SUBJECTS:
+        out[lead.start("name")] = out[lead.start("name")].upper()
     return "".join(out)
+
+
+_LEADING_NAME = re.compile(
+    r"^(?P<name>[a-z][a-z-]{2,})(?:'s\s+(?:off|back|moving|moved|just|finally|officially|started|starting|"
+    r"got|getting)\b|\s+(?:(?:just|finally|also|still|now|officially)\s+)?(?:took|takes|got|gets|"
+    r"quit|quits|moved|moves|lives|lived|works|worked|started|starts|joined|left|retired|graduated|"
+    r"became|passed|died|married|proposed|broke up|split|found|landed|accepted)\b)"
+)
+# Lower-case words that start a clause as often as a name does: "mum's", "dad's" are relations (read by
+# subject_of), and these never name a person.
+_NOT_SUBJECTS = frozenset(
+    re.findall(
+        r"\S+",
+        "mum mom dad mother father sister brother wife husband partner boyfriend girlfriend son daughter kids "
+        "baby dog cat puppy kitten boss manager everyone everything nothing someone something nobody life "
+        "work job rent money dinner lunch breakfast coffee weather traffic school class uni college training",
+    )
+)
 
 
 def number(text: str) -> str | None:
@@ -471,12 +493,13 @@ def _clean_value(value: str) -> str:
 def subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str, str]:
     """(subject key, clause with the subject phrase kept) for one clause said by `speaker`."""
     me = speaker.lower()
+    clause = _truecase(clause)
     relation = re.match(rf"^(?:my|our)\s+(?:new\s+|little\s+|older\s+|younger\s+|big\s+)?({RELATIONS})\b", clause, re.I)
     if relation and not re.match(r"^(?:my|our)\s+\w+(?:\s+\w+)?\s+(?:and I|&\s*I)\b", clause, re.I):
         rest = clause[relation.end() :]
         if re.match(r"^,?\s*(?:[A-Z]\w+,?\s+)?" + _PERSON_VERBS, rest) or re.match(r"^'s\b", rest):
             return f"{me}'s {relation.group(1).lower()}", clause
-    lead = re.match(r"^(Mum|Mom|Dad|Mother|Father)\b", clause)
+    lead = re.match(r"^(Mum|Mom|Dad|Mother|Father)\b", clause, re.I)
     if lead:
         return f"{me}'s {lead.group(1).lower()}", clause
     if re.match(r"^(?:she|he|she's|he's)\b", clause, re.I) and last_other:
@@ -516,6 +539,9 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?:^|[,;:]\s*)(?P<v>{_NAME})\s+born and (?:bred|raised)\b",
         rf"\b(?:I'm|I am|im|we're|we are)\s+(?:now\s+)?in\s+(?P<v>{_NAME})",
         rf"\b(?:moved in together|place|flat|house|apartment)\b[^.]*?\bin\s+(?P<v>{_NAME})",
+        # "took a job in Denver and moved", "Kemi's off to Toronto for a job": a new job's city is the new home.
+        rf"\b(?:job|position|role|work)\s+in\s+(?P<v>{_NAME})\b[^.]{{0,40}}\b(?:moved|moving|relocat\w*)\b",
+        rf"(?:'s|\bis)\s+off\s+to\s+(?P<v>{_NAME})\s+for\s+(?:a|the|her|his|their)?\s*(?:new\s+)?job\b",
     ):
         match = re.search(pattern, c)
         if match and match.group("v") not in _NOT_NAMES and not value_tokens(match.group("v")) & _CALENDAR:
