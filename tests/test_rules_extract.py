@@ -316,3 +316,18 @@ def test_a_forget_request_typed_casually_names_what_to_forget() -> None:
     assert forget_request("can you delete everything i told you about my ex? fresh start") == "my ex"
     assert forget_request("I will never forget my ex") is None
     assert forget_request("can you remove the onions from the recipe?") is None
+
+
+def test_counts_titles_statuses_and_workplaces_said_the_casual_way() -> None:
+    from remem.write.claims import claim
+
+    assert claim("mum of two, theo and ada, running on coffee", "Grace").properties == {"count:kid": "2"}
+    assert claim("proud mom of two cats, miso and pickles", "Ruth").properties == {"count:cat": "2"}
+    assert claim("got promoted, senior product designer now.", "Tom").properties == {"title": "senior product designer"}
+    assert claim("married as of saturday", "Dana").properties == {"relationship": "married"}
+    assert "relationship" not in claim("married couples are hard work", "Dana").properties
+    assert claim("i'm a data analyst at st. mary's hospital now", "Ines").properties == {
+        "title": "data analyst",
+        "employer": "St. Mary's",
+    }
+    assert claim("im a mess at lunch", "Ines").properties == {}

@@ -359,6 +359,7 @@ _NAME_SLOT = re.compile(
     r"i'm at|im at)|"
     r"(?:flat|place|house|apartment|room|condo|job|position|role)\s+(?:in|near)|"
     r"(?:i'm|im|i am|we're|were|we are)\s+(?:now\s+)?in|(?:'s|is)\s+off\s+to|"
+    r"(?:i'm|im|i am|he's|she's|he is|she is)\s+(?:now\s+)?(?:a|an)\s+(?:[a-z-]+\s+){0,3}?(?:at|for)|"
     rf"(?P<relation>(?:my|our)\s+(?:new\s+)?(?:{RELATIONS}|gf|bf|bestie|mate|best mate)))\s+"
     r"(?=(?P<name>[a-z][\w'&.-]*(?:\s+[a-z][\w'&.-]*){0,2}))",  # looked at, not consumed: slots may follow
     re.I,
@@ -378,7 +379,8 @@ _COMMON = frozenset(
     few many much more most lots lot bit couple while time times way gonna wanna got get gets getting be been
     being is are was were am do does did have has had will would can could should may might must said says
     told tells keeps kept lives lived works worked wants wanted thinks thought loves loved hates hated went goes
-    came comes asked asks called calls texted texts left moved got started quit""",
+    came comes asked asks called calls texted texts left moved got started quit lunch dinner breakfast brunch
+    church gym party weekend weekends games practice""",
     )
 )
 
@@ -398,7 +400,7 @@ def _truecase(clause: str) -> str:
             if (bare in _COMMON and not prefix) or not bare[:1].isalpha() or word[:1].isupper():
                 break
             kept.append(word)
-            if word[-1] in ".,!?;:":
+            if word[-1] in ".,!?;:" and not prefix:  # "st. mary's" goes on
                 break
         at = match.start("name")
         for word in kept:
@@ -483,6 +485,14 @@ _EARNS = re.compile(
 )
 
 
+_JOB_NOUN = (
+    r"(?:designer|engineer|developer|dev|manager|analyst|scientist|lead|director|nurse|doctor|teacher|lecturer|"
+    r"consultant|architect|officer|specialist|coordinator|assistant|associate|intern|administrator|accountant|"
+    r"lawyer|solicitor|editor|writer|producer|technician|tech|chef|barista|paralegal|pharmacist|therapist|"
+    r"electrician|plumber|mechanic|recruiter|planner|strategist|researcher|professor|principal)"
+)
+
+
 def _clean_value(value: str) -> str:
     value = re.split(r"\s+(?:now|lol|haha|instead|too|btw|anymore|these days|from here on|though|tho)\b", value)[0]
     value = re.split(r"\s+(?:and|but|so|because)\s+(?:I|we|it|they|he|she|i)\b", value)[0]
@@ -499,7 +509,7 @@ def subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str, 
         rest = clause[relation.end() :]
         if re.match(r"^,?\s*(?:[A-Z]\w+,?\s+)?" + _PERSON_VERBS, rest) or re.match(r"^'s\b", rest):
             return f"{me}'s {relation.group(1).lower()}", clause
-    lead = re.match(r"^(Mum|Mom|Dad|Mother|Father)\b", clause, re.I)
+    lead = re.match(rf"^(Mum|Mom|Dad|Mother|Father)(?:'s\b|\s+{_PERSON_VERBS})", clause, re.I)  # not "mum of two"
     if lead:
         return f"{me}'s {lead.group(1).lower()}", clause
     if re.match(r"^(?:she|he|she's|he's)\b", clause, re.I) and last_other:
@@ -549,13 +559,13 @@ def properties(clause: str) -> dict[str, str]:
             break
     # Where someone works, and as what.
     titled = re.search(
-        rf"(?:^|(?:\b(?:I'm|I am|im)|{_NOT_A_PERSON}(?:'s|\bis)|,)\s+)(?:an?\s+|the\s+)?"
+        rf"(?:^|(?:\b(?:[Ii]'m|[Ii] am|im)|{_NOT_A_PERSON}(?:'s|\bis)|,)\s+)(?:an?\s+|the\s+)?"
         r"(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)"
         r"\s+(?:at|for)\s+"
         rf"(?:the\s+)?(?P<v>{_NAME})",
         c,
     ) or re.search(  # "backend dev at a small agency": a workplace named by what it is
-        rf"(?:^|(?:\b(?:I'm|I am|im)|{_NOT_A_PERSON}(?:'s|\bis)|,)\s+)(?:an?\s+|the\s+)?"
+        rf"(?:^|(?:\b(?:[Ii]'m|[Ii] am|im)|{_NOT_A_PERSON}(?:'s|\bis)|,)\s+)(?:an?\s+|the\s+)?"
         r"(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)\s+at\s+"
         rf"(?P<v>(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?{_WORKPLACES})\b",
         c,
@@ -597,6 +607,8 @@ def properties(clause: str) -> dict[str, str]:
         r"(?P<v>[a-z][\w -]{2,30}?)"
         r"(?=\s+(?:at|in|for|on|so|and|but)\b|,|\.|;|!|\?|$)",
         r"\b(?P<v>head of [\w ]+?)(?=\s+now|,|\.|!|$)",
+        # "senior product designer now", "team lead now": a job's name, said as what the speaker is now.
+        rf"(?:^|\bpromoted\b[\s,!.]*)(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\s+now\b",
         r"\bdoing the (?P<v>[\w -]+?) job\b",
         r"\bI do (?P<v>\w+(?: \w+)?) for\b",
         r"\b(?P<v>retired)\b",
@@ -629,9 +641,14 @@ def properties(clause: str) -> dict[str, str]:
         r"(?:officially\s+)?together|official)\b(?!\s+(?:parent|mum|mom|dad|father|mother|life))",
         c,
         re.I,
-    ) or re.search(r"\b(?P<v>proposed|divorced|separated)\b", c, re.I)
+    ) or re.search(
+        r"\b(?P<v>proposed|divorced|separated)\b|^(?:just\s+|finally\s+|officially\s+)?"
+        r"(?P<w>married|engaged)\b(?!\s+(?:couples?|life|people|friends))",
+        c,
+        re.I,
+    )
     if status:
-        word = status.group("v").lower().replace("officially ", "")
+        word = (status.group("v") or status.group("w")).lower().replace("officially ", "")
         word = {"proposed": "engaged", "official": "together", "seeing someone": "dating"}.get(word, word)
         props.setdefault("relationship", word)
     if re.search(r"\bpregnan|\bdue in\b", c, re.I):
@@ -737,6 +754,13 @@ def properties(clause: str) -> dict[str, str]:
     team_of = re.search(rf"\bteam of (?P<n>{_NUM})\b", c, re.I)
     if team_of:
         counted.append((team_of.group("n"), "people"))
+    parent_of = re.search(
+        rf"\b(?:mum|mom|mother|dad|father|parent)\s+of\s+(?P<n>{_NUM})\b(?!\s+(?!kids|children|boys|girls)[a-z]{{3,}})",
+        c,
+        re.I,
+    )
+    if parent_of:
+        counted.append((parent_of.group("n"), "kids"))  # "mum of two"
     bare_now = re.search(rf"\b(?:got|have|at|to)\s+(?P<n>{_NUM})\s+(?:now|left)\b", c, re.I)
     if counted:
         how_many, noun = counted[-1]
