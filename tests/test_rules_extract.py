@@ -331,3 +331,29 @@ def test_counts_titles_statuses_and_workplaces_said_the_casual_way() -> None:
         "employer": "St. Mary's",
     }
     assert claim("im a mess at lunch", "Ines").properties == {}
+
+
+def test_an_amount_said_without_its_name_is_the_money_its_turn_names() -> None:
+    def claims(text: str) -> list[dict[str, str]]:
+        return [c.metadata["claims"] for c in extracted(text, "Carlos") if "claims" in c.metadata]
+
+    assert {"money:rent": "1620"} in claims("lease renewed 🙃 they bumped it to $1,620. cool cool cool")
+    assert {"money:salary": "112000"} in claims("raise came through!! 112k starting this month")
+    assert claims("ran 10k today, legs are dead") == []
+
+
+def test_an_abbreviation_does_not_end_a_clause_and_a_typo_is_corrected() -> None:
+    from remem.write.rules import clauses
+    from remem.write.rules_reconcile import corrected
+
+    assert clauses("i work at st. mary's now. anyway, can you help?") == [
+        "i work at st. mary's now.",
+        "anyway, can you help?",
+    ]
+    assert clauses("it's on the forms. anyway can you help?") == ["it's on the forms.", "anyway can you help?"]
+    assert (
+        corrected("Felix: just started a new job at spotify", None, "shopify")
+        == "Felix: just started a new job at shopify"
+    )
+    assert corrected("Meera: my birthday is june 14", None, "july 14") == "Meera: my birthday is july 14"
+    assert corrected("we went hiking in the woods", None, "walking") is None

@@ -770,6 +770,29 @@ def properties(clause: str) -> dict[str, str]:
     return props
 
 
+_TURN_MONEY = re.compile(r"\b(rent|lease|salary|raise|pay ?rise|pay|mortgage)\b", re.I)
+_AMOUNT = re.compile(r"[$€£]\s?(?P<n>\d[\d,.]*k?)|\b(?P<m>\d[\d,.]*)\s*(?:k|grand)\b", re.I)
+
+
+def turn_amount(clause: str, turn: str, props: dict[str, str]) -> dict[str, str] | None:
+    """The clause's properties with an amount it gives without naming what for ("they bumped it to
+    $1,620", "112k starting this month") read as the money its turn names ("lease renewed", "raise came
+    through"); None when there is no such amount or the clause names its own money already."""
+    money = [k for k in props if k.startswith("money:")]
+    if money and money != ["money:amount"]:
+        return None
+    noun = _TURN_MONEY.search(turn)
+    amount = _AMOUNT.search(clause)
+    if noun is None or amount is None:
+        return None
+    value = number((amount.group("n") or f"{amount.group('m')}k").rstrip(".,"))
+    if value is None:
+        return None
+    word = noun.group(1).lower()
+    key = "money:rent" if word in ("rent", "lease") else "money:mortgage" if word == "mortgage" else "money:salary"
+    return {**{k: v for k, v in props.items() if k != "money:amount"}, key: value}
+
+
 def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     """The claim one clause makes, said by `speaker` (a name, or "the user")."""
     clause = _truecase(clause)

@@ -16,7 +16,7 @@ from remem.search.terms import STOPWORDS
 from remem.timeutil import storable
 from remem.types import Episode
 from remem.write.candidates import Candidate
-from remem.write.claims import HEDGE, NOW, Claim, claim, pet_named, subject_of
+from remem.write.claims import HEDGE, NOW, Claim, claim, pet_named, subject_of, turn_amount
 from remem.write.dates import NUMBERS, Tense, resolve
 from remem.write.extract import TurnExtractor
 
@@ -288,7 +288,9 @@ def _attribute(plain: str) -> tuple[str | None, str | None]:
 # Clause boundaries in chat: sentence ends in any case, runs of "!!"/"?!", emoji, new lines, dashes,
 # and a comma or "but"/"so" before a new first-person or pronoun subject ("..., and I do sound").
 _CLAUSE = re.compile(
-    r"(?<=[.!?])\s+|[!?]{2,}\s*|\s*[\n;]+\s*|\s+[-\u2013\u2014]\s+"
+    r"(?<!\b[Ss]t\.)(?<!\b[DdMm]r\.)(?<!\b[Mm]rs\.)(?<!\b[Mm]s\.)(?<!\b[Jj]r\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
+    r"(?<=[.!?])\s+"
+    r"|[!?]{2,}\s*|\s*[\n;]+\s*|\s+[-\u2013\u2014]\s+"
     r"|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764\uFE0F\u200D]+\s*"
     r"|,\s+(?=(?:and\s+)?(?:I|I'm|I've|we|we're|he's|she's)\s)"
     r"|,\s+(?=[A-Z][a-z]+(?:'s)?\s+(?:is|eats|has|had|works|lives|loves|hates|moved|got|left|found|said|was)\b)"
@@ -459,6 +461,9 @@ class RuleExtractor:
                 plain = typed[:1].upper() + typed[1:]
                 # Claims read the clause as typed: "completion is set for 28 June" names no one.
                 said = claim(typed, speaker, others.get(speaker))
+                money = turn_amount(typed, episode.content, said.properties)  # "lease renewed. bumped to $1,620"
+                if money is not None:
+                    said = replace(said, properties=money)
                 pet = pet_named(typed, episode.content)  # "meet Olive!!! our whippet puppy": Olive is the dog
                 if pet is not None and said.subject == speaker.lower() and pet[0] not in said.properties:
                     named_breed = f"breed:{pet[0]}" in said.properties  # "a beagle named Max": Max's breed

@@ -283,13 +283,33 @@ def corrected(text: str, wrong: str | None, right: str) -> str | None:
                 out = re.sub(r"\b\d{1,2}(?:st|nd|rd|th)\b", token, out, count=1)
         elif low.endswith("day") and low[:-3] in ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun"):
             out = re.sub(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", token, out, count=1, flags=re.I)
-        elif token[:1].isupper() and len(token) > 2:
-            for word in set(re.findall(r"\b[A-Z][\w'-]+\b", out)):
-                if word != token and word[0] == token[0] and _distance(word.lower(), low) <= 1:
+        elif low[:3] in _MONTHS and re.fullmatch(_MONTH_WORD, low):
+            others = [m for m in re.findall(_MONTH_WORD, out, re.I) if m.lower()[:3] != low[:3]]
+            if others:  # "i meant july 14": the month said before
+                out = re.sub(rf"\b{re.escape(others[0])}\b", token, out, count=1)
+        elif (token[:1].isupper() and len(token) > 2) or len(token) >= 5:
+            # A name mistyped, or autocorrected ("spotify" for "shopify"): the same first letter, one
+            # edit apart, two for a longer word.
+            near = 1 if len(token) < 6 else 2
+            for word in set(re.findall(r"\b[A-Za-z][\w'-]+\b", out)):
+                if (
+                    word.lower() != low
+                    and word[0].lower() == low[0]
+                    and (word[:1].isupper() or not token[:1].isupper())
+                    and abs(len(word) - len(low)) <= 1
+                    and _distance(word.lower(), low) <= near
+                ):
                     out = re.sub(rf"\b{re.escape(word)}\b", token, out)
     if out != text:
         return out
     return text if right_tokens and right_tokens <= value_tokens(text) else None
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_WORD = (
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|"
+    r"nov(?:ember)?|dec(?:ember)?)\b"
+)
 
 
 def _distance(a: str, b: str) -> int:
