@@ -357,3 +357,14 @@ def test_an_abbreviation_does_not_end_a_clause_and_a_typo_is_corrected() -> None
     )
     assert corrected("Meera: my birthday is june 14", None, "july 14") == "Meera: my birthday is july 14"
     assert corrected("we went hiking in the woods", None, "walking") is None
+
+
+def test_a_terse_introduction_names_the_job_and_a_hobby_is_a_preference_that_changes() -> None:
+    from remem.write.claims import claim
+
+    assert claim("raj, accountant.", "Raj").properties == {"title": "accountant"}
+    assert claim("remote backend dev.", "Raj").properties == {"title": "remote backend dev"}
+    assert claim("eng manager at hsbc, team of 4.", "Wei").properties["employer"] == "Hsbc"
+    assert claim("photography is my new hobby", "Raj").properties == {"hobby": "photography"}
+    assert claim("good night.", "Raj").properties == {}
+    assert claim("student loans suck.", "Raj").properties == {}

@@ -270,20 +270,26 @@ def pet_breed(clause: str) -> tuple[str, str] | None:
     return ("cat" if re.fullmatch(_CAT_BREEDS, breed) else "dog"), breed
 
 
-def pet_named(clause: str, turn: str) -> tuple[str, str] | None:
-    """(species, name) where a clause names the pet its turn is about ("meet Olive!!! our whippet
-    puppy", "we adopted a greyhound!! her name is Pip"); None in a turn about no pet or about a second one."""
-    match = _PET_NAMED.search(clause)
-    if match is None or HEDGE.search(turn) or _ANOTHER.search(turn):
-        return None
-    name = match.group("a") or match.group("b") or match.group("c")
-    if name in _NOT_NAMES:
+def turn_pet(turn: str) -> str | None:
+    """The species of the one pet a turn is about, read once a turn; None in a turn about no pet, a
+    second one, or one only thought of."""
+    if HEDGE.search(turn) or _ANOTHER.search(turn):
         return None
     bred = pet_breed(turn)
     if bred is not None:
-        return bred[0], name
+        return bred[0]
     noun = re.search(rf"\b({_PET})\b", turn, re.I)
-    return (_PET_NOUNS[noun.group(1).lower()], name) if noun else None
+    return _PET_NOUNS[noun.group(1).lower()] if noun else None
+
+
+def pet_named(clause: str, species: str | None) -> tuple[str, str] | None:
+    """(species, name) where a clause names the pet its turn is about (`species`, from turn_pet):
+    "meet Olive!!! our whippet puppy", "we adopted a greyhound!! her name is Pip"."""
+    match = _PET_NAMED.search(clause) if species else None
+    if match is None or species is None:
+        return None
+    name = match.group("a") or match.group("b") or match.group("c")
+    return None if name in _NOT_NAMES else (species, name)
 
 
 # How the speaker wants to be answered ("pls keep answers short, bullet points", "I want longer
@@ -360,6 +366,7 @@ _NAME_SLOT = re.compile(
     r"(?:flat|place|house|apartment|room|condo|job|position|role)\s+(?:in|near)|"
     r"(?:i'm|im|i am|we're|were|we are)\s+(?:now\s+)?in|(?:'s|is)\s+off\s+to|"
     r"(?:i'm|im|i am|he's|she's|he is|she is)\s+(?:now\s+)?(?:a|an)\s+(?:[a-z-]+\s+){0,3}?(?:at|for)|"
+    r"\b(?:manager|engineer|eng|developer|dev|designer|analyst|nurse|teacher|lead|consultant|chef|cook)\s+(?:at|for)|"
     rf"(?P<relation>(?:my|our)\s+(?:new\s+)?(?:{RELATIONS}|gf|bf|bestie|mate|best mate)))\s+"
     r"(?=(?P<name>[a-z][\w'&.-]*(?:\s+[a-z][\w'&.-]*){0,2}))",  # looked at, not consumed: slots may follow
     re.I,
@@ -486,10 +493,12 @@ _EARNS = re.compile(
 
 
 _JOB_NOUN = (
-    r"(?:designer|engineer|developer|dev|manager|analyst|scientist|lead|director|nurse|doctor|teacher|lecturer|"
+    r"(?:designer|engineer|eng|developer|dev|manager|analyst|scientist|lead|director|nurse|doctor|teacher|lecturer|"
     r"consultant|architect|officer|specialist|coordinator|assistant|associate|intern|administrator|accountant|"
-    r"lawyer|solicitor|editor|writer|producer|technician|tech|chef|barista|paralegal|pharmacist|therapist|"
-    r"electrician|plumber|mechanic|recruiter|planner|strategist|researcher|professor|principal)"
+    r"lawyer|solicitor|editor|writer|producer|technician|tech|chef|cook|baker|barista|paralegal|pharmacist|"
+    r"therapist|electrician|plumber|mechanic|recruiter|planner|strategist|researcher|professor|principal|dentist|"
+    r"hygienist|surgeon|midwife|physio|physiotherapist|journalist|photographer|musician|hairdresser|stylist|"
+    r"artist|tutor|pilot|firefighter|paramedic|carer|caregiver|driver|cleaner|student|vet|veterinarian)"
 )
 
 
@@ -609,6 +618,8 @@ def properties(clause: str) -> dict[str, str]:
         r"\b(?P<v>head of [\w ]+?)(?=\s+now|,|\.|!|$)",
         # "senior product designer now", "team lead now": a job's name, said as what the speaker is now.
         rf"(?:^|\bpromoted\b[\s,!.]*)(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\s+now\b",
+        # A terse introduction: "raj, accountant.", "solicitor, manchester.", "remote backend dev."
+        rf"^(?:[\w-]+,\s+)?(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\s*(?:,\s*[\w -]+)?[.!]?$",
         r"\bdoing the (?P<v>[\w -]+?) job\b",
         r"\bI do (?P<v>\w+(?: \w+)?) for\b",
         r"\b(?P<v>retired)\b",
@@ -681,6 +692,11 @@ def properties(clause: str) -> dict[str, str]:
     car = re.search(rf"\b(?:drive|drives|driving)\s+an?\s+(?P<v>(?:\d{{4}}\s+)?{_NAME})", c)
     if car:
         _add(props, "car", car.group("v"))
+    hobby = re.search(r"\bhobby(?:\s+is|\s*:)\s*(?P<v>[^,.!?;]+)", c, re.I) or re.search(
+        r"(?:^|[,;]\s*)(?P<v>[\w' -]+?)\s+is\s+(?:now\s+)?my\s+(?:new\s+|main\s+)?(?:hobby|thing)\b", c, re.I
+    )
+    if hobby:
+        _add(props, "hobby", hobby.group("v"))
     style = answer_style(c)
     if style:
         props["answer_style"] = style
@@ -774,21 +790,26 @@ _TURN_MONEY = re.compile(r"\b(rent|lease|salary|raise|pay ?rise|pay|mortgage)\b"
 _AMOUNT = re.compile(r"[$€£]\s?(?P<n>\d[\d,.]*k?)|\b(?P<m>\d[\d,.]*)\s*(?:k|grand)\b", re.I)
 
 
-def turn_amount(clause: str, turn: str, props: dict[str, str]) -> dict[str, str] | None:
-    """The clause's properties with an amount it gives without naming what for ("they bumped it to
-    $1,620", "112k starting this month") read as the money its turn names ("lease renewed", "raise came
-    through"); None when there is no such amount or the clause names its own money already."""
-    money = [k for k in props if k.startswith("money:")]
-    if money and money != ["money:amount"]:
-        return None
+def turn_money(turn: str) -> str | None:
+    """The money a turn names ("lease renewed" -> rent), read once a turn."""
     noun = _TURN_MONEY.search(turn)
+    return noun.group(1).lower() if noun else None
+
+
+def turn_amount(clause: str, word: str | None, props: dict[str, str]) -> dict[str, str] | None:
+    """The clause's properties with an amount it gives without naming what for ("they bumped it to
+    $1,620", "112k starting this month") read as the money its turn names (`word`, from turn_money:
+    "lease renewed", "raise came through"); None when there is no such amount or the clause names its
+    own money already."""
+    money = [k for k in props if k.startswith("money:")]
+    if word is None or (money and money != ["money:amount"]):
+        return None
     amount = _AMOUNT.search(clause)
-    if noun is None or amount is None:
+    if amount is None:
         return None
     value = number((amount.group("n") or f"{amount.group('m')}k").rstrip(".,"))
     if value is None:
         return None
-    word = noun.group(1).lower()
     key = "money:rent" if word in ("rent", "lease") else "money:mortgage" if word == "mortgage" else "money:salary"
     return {**{k: v for k, v in props.items() if k != "money:amount"}, key: value}
 

@@ -16,7 +16,17 @@ from remem.search.terms import STOPWORDS
 from remem.timeutil import storable
 from remem.types import Episode
 from remem.write.candidates import Candidate
-from remem.write.claims import HEDGE, NOW, Claim, claim, pet_named, subject_of, turn_amount
+from remem.write.claims import (
+    HEDGE,
+    NOW,
+    Claim,
+    claim,
+    pet_named,
+    subject_of,
+    turn_amount,
+    turn_money,
+    turn_pet,
+)
 from remem.write.dates import NUMBERS, Tense, resolve
 from remem.write.extract import TurnExtractor
 
@@ -452,6 +462,7 @@ class RuleExtractor:
             pieces = clauses(episode.content)
             forget = forget_request(episode.content) if episode in episodes else None
             restricted = False  # an earlier clause of this turn said what the speaker does not eat or drink
+            money, species = turn_money(episode.content), turn_pet(episode.content)  # read once a turn
             for clause in pieces:
                 if len(clause) > MAX_CLAUSE:
                     continue  # a clause longer than any said in chat is kept in its turn, not read for facts
@@ -461,10 +472,10 @@ class RuleExtractor:
                 plain = typed[:1].upper() + typed[1:]
                 # Claims read the clause as typed: "completion is set for 28 June" names no one.
                 said = claim(typed, speaker, others.get(speaker))
-                money = turn_amount(typed, episode.content, said.properties)  # "lease renewed. bumped to $1,620"
-                if money is not None:
-                    said = replace(said, properties=money)
-                pet = pet_named(typed, episode.content)  # "meet Olive!!! our whippet puppy": Olive is the dog
+                amount = turn_amount(typed, money, said.properties)  # "lease renewed. bumped to $1,620"
+                if amount is not None:
+                    said = replace(said, properties=amount)
+                pet = pet_named(typed, species)  # "meet Olive!!! our whippet puppy": Olive is the dog
                 if pet is not None and said.subject == speaker.lower() and pet[0] not in said.properties:
                     named_breed = f"breed:{pet[0]}" in said.properties  # "a beagle named Max": Max's breed
                     said = replace(
