@@ -303,3 +303,13 @@ def test_a_third_party_named_in_lower_case_moves_and_the_speaker_stays(mem: Memo
         m.metadata.get("subject") == "noor" and "title" in m.metadata.get("claims", {})
         for m in mem.list(space="s", limit=100)
     )  # the retirement is dad's, not Noor's
+
+
+def test_a_new_job_leaves_the_home_said_in_the_same_breath_and_a_restatement_changes_nothing(mem: Memory) -> None:
+    tell(mem, "Charlotte", "Hi, I'm Charlotte. I live in Salford and I work as an engineer at the BBC.", "2022-11-03")
+    tell(mem, "Charlotte", "As I mentioned before, I'm a developer at the BBC.", "2023-03-21")
+    assert len(current(mem, r"\bBBC\b")) == 1 and current(mem, r"\bSalford\b")  # said again: nothing closed
+    tell(mem, "Charlotte", "big news: I'm at Google now!", "2023-09-01")
+    assert current(mem, r"\bBBC\b") == [] and current(mem, r"\bGoogle\b")
+    assert current(mem, r"\bSalford\b")  # a new job is no new home
+    assert re.search(r"\bSalford\b", top(mem, "Where does Charlotte live?"))

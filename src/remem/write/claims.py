@@ -103,6 +103,13 @@ _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|me|my|mine|myself|we|we're
 
 # Cues that a statement reports a change, a continuation, an ending or a correction.
 STILL = re.compile(r"\b(?:still|as always|remember|reminder|you know|again|like I said|as I said)\b", re.I)
+# Said again in full, whatever the words ("As I mentioned before, I'm a developer at the BBC"): unlike
+# "still at Zalando, just got moved to logistics", nothing in it is news.
+SAID_BEFORE = re.compile(
+    r"\b(?:as|like)\s+[\w']+\s+(?:mentioned|said|told you)\b|\bas mentioned\b|\b(?:just a )?reminder\b|"
+    r"\bas you know\b|\bsame as (?:always|before)\b",
+    re.I,
+)
 NOW = re.compile(r"\b(?:now|these days|nowadays|anymore|any more|no longer|new|just)\b", re.I)
 ENDING = re.compile(
     r"\b(?:(?:we|I|they|she|he)\s+)?(?P<verb>sold|lost|left|quit|gave up|got rid of|turned down|declined|cancel+ed|"
@@ -461,6 +468,8 @@ def value_tokens(value: str) -> frozenset[str]:
         n = number(word) or number(re.sub(r"(?:st|nd|rd|th)$", "", word))
         if n is not None:
             out.add(n)
+        elif word in _SAME_JOB:
+            out.add(_SAME_JOB[word])  # "developer" says what "software engineer" says
         elif any(month.startswith(word) if len(word) == 3 else word.startswith(month) for month in MONTHS):
             out.add(word[:3])
         elif word.rstrip("s") in WEEKDAYS:
@@ -468,6 +477,10 @@ def value_tokens(value: str) -> frozenset[str]:
         else:
             out.add(stem(word))
     return frozenset(out)
+
+
+_SAME_JOB = {"developer": "engineer", "dev": "engineer", "programmer": "engineer", "coder": "engineer",
+             "eng": "engineer", "swe": "engineer", "mgr": "manager"}  # fmt: skip
 
 
 def stem(word: str) -> str:
@@ -597,6 +610,7 @@ def properties(clause: str) -> dict[str, str]:
         r"\b(?:work|works|working|teach|teaches|teaching)\s+(?:\w+\s+)?(?:at|for)\s+(?P<v>(?:the\s+|an?\s+)?"
         r"[\w'&. -]+?)(?=,|\.|;|!|\?| and | but | so | in |$)",
         rf"\b(?:I'm|I am|im|I've been|been)\s+(?:now\s+|still\s+)?at\s+(?P<v>{_NAME})",
+        rf"\bwork(?:s|ed|ing)?\s+as\s+(?:an?\s+)?[\w -]{{2,40}}?\s+(?:at|for)\s+(?P<v>(?:the\s+)?{_NAME})",
         r"\b(?:joining|joined|start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job)\s+)?at|"
         rf"job\s+at|hired\s+(?:by|at)|transfer(?:red)?\s+to(?:\s+the)?)\s+"
         r"(?P<v>(?:an?\s+|the\s+)?(?:(?!for\b|of\b|in\b|with\b|to\b|on\b|at\b|and\b)[a-z-]+\s+){0,3}?"

@@ -317,7 +317,10 @@ def _carry(
             # The new value has its own fact; what is carried is the rest, without the old value.
             text = re.sub(rf"(?:,\s*|\s+(?:on|of|at|is|was|for)\s+|\s+)?{re.escape(said)}", "", text, count=1)
         if not text or not changed or not all(re.fullmatch(r"[\d.]+", str(v)) for v in changed.values()):
-            continue  # a number that changed leaves the rest standing; a new city or job takes its details along
+            # A new city or job takes its details along, but not what the old fact said of another part
+            # of life: "lives in Salford and works at the BBC" closed by a new job still says Salford.
+            out.extend(_carry_apart(store, embedder, space, candidate, old, claims, changed, actor))
+            continue
         successor = replace(
             candidate,
             text=text,
@@ -329,6 +332,57 @@ def _carry(
         )
         vector = embedder.embed([index_text(text, old.kind, successor.valid_from, successor.metadata)])[0]
         reason = f"carried from {old.id} without its old {', '.join(k.split(':')[-1] for k in changed)}"
+        out.extend(apply(store, space, successor, vector, Verdict("ADD", None, text, reason), actor))
+    return out
+
+
+#: Parts of a life a fact's properties belong to, and how a property carried alone is written.
+_PART = {"residence": "home", "employer": "work", "title": "work", "team": "work", "partner": "love",
+         "relationship": "love", "diet": "diet"}  # fmt: skip
+_ALONE = {
+    "residence": "{who} lives in {v}.",
+    "employer": "{who} works at {v}.",
+    "partner": "{who}'s partner is {v}.",
+    "diet": "{who} is {v}.",
+}  # not a title: read from the shape of a sentence, it is the property most often misread ("a medium-rare ribeye")
+
+
+def _carry_apart(
+    store: Store,
+    embedder: Embedder,
+    space: str,
+    candidate: Candidate,
+    old: MemoryItem,
+    claims: dict[str, object],
+    changed: dict[str, object],
+    actor: str,
+) -> list[Decision]:
+    """The properties of a closed fact that belong to another part of life than what changed, written
+    alone as a fact of their own ("Charlotte lives in Salford."), with the old fact's sources."""
+    moved = {_PART.get(k) for k in changed} | {_PART.get(k) for k in candidate.metadata.get("claims") or {}}
+    kept = {k: str(v) for k, v in claims.items() if k in _ALONE and _PART[k] not in moved and k not in changed}
+    if not kept or None in moved:
+        return []
+    subject = str(old.metadata.get("subject") or "")
+    speaker = str(old.metadata.get("speaker") or "")
+    who = speaker if subject == speaker.lower() else subject.title()
+    if not who or "'s " in subject:
+        return []
+    out: list[Decision] = []
+    for key, value in kept.items():
+        text = _ALONE[key].format(who=who, v=value)
+        successor = replace(
+            candidate,
+            text=text,
+            kind=old.kind,
+            source_episode_ids=list(old.source_episode_ids),
+            valid_from=old.valid_from,
+            keywords=[w for w in old.keywords if w.lower() in value.lower()],
+            tags=list(old.tags),
+            metadata={**old.metadata, "claims": {key: value}},
+        )
+        vector = embedder.embed([index_text(text, old.kind, successor.valid_from, successor.metadata)])[0]
+        reason = f"carried from {old.id}: its {key} did not change"
         out.extend(apply(store, space, successor, vector, Verdict("ADD", None, text, reason), actor))
     return out
 

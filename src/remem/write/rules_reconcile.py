@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from remem.write.candidates import Candidate
-from remem.write.claims import same_value, value_tokens
+from remem.write.claims import SAID_BEFORE, same_value, value_tokens
 from remem.write.reconcile import Neighbour, Verdict, normalise
 from remem.write.rules import NEGATION, STATE_NEGATES, content_words
 
@@ -152,6 +152,10 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
                 restated.append(n)
             else:
                 changed.append((n, f"{key.split(':')[-1]} {theirs[other]} -> {value}"))
+    if changed and SAID_BEFORE.search(candidate.text):
+        # "As I mentioned before, I'm a developer at the BBC": said again in other words, not a change.
+        n = changed[0][0]
+        return Verdict("NOOP", n.memory.id, n.memory.text, f"says again what {n.memory.id} says, in other words")
     if changed:
         closing = list(dict.fromkeys(n.memory.id for n, _ in changed))
         ended = _ending(candidate, [n for n in own if n.memory.id not in closing])
