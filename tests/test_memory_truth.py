@@ -313,3 +313,13 @@ def test_a_new_job_leaves_the_home_said_in_the_same_breath_and_a_restatement_cha
     assert current(mem, r"\bBBC\b") == [] and current(mem, r"\bGoogle\b")
     assert current(mem, r"\bSalford\b")  # a new job is no new home
     assert re.search(r"\bSalford\b", top(mem, "Where does Charlotte live?"))
+
+
+def test_a_diet_that_lapsed_and_drinking_that_stopped_close_what_they_end(mem: Memory) -> None:
+    tell(mem, "Mike", "I run a bakery in Galway, and I'm vegetarian, so no meat recipes please.", "2021-10-04")
+    tell(mem, "Mike", "friday = wine night, always a glass of merlot", "2021-11-04")
+    tell(mem, "Mike", "An update on my diet: I'm not vegetarian anymore.", "2023-02-19")
+    tell(mem, "Mike", "also i quit drinking, 100 days sober today", "2023-04-30")
+    assert not any("not" not in t for t in current(mem, r"\bvegetarian\b"))
+    assert current(mem, r"\bmerlot\b|\bwine\b") == []
+    assert current(mem, r"\bbakery\b")

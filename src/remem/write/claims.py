@@ -688,7 +688,16 @@ def properties(clause: str) -> dict[str, str]:
         c,
         re.I,
     )
-    if diet:
+    lapsed = re.search(
+        r"\b(?:not|no longer|isn't|am not|'m not|stopped being|quit being|gave up being)\s+(?:a\s+)?"
+        r"(?P<v>vegetarian|veggie|vegan|pescatarian)\b",
+        c,
+        re.I,
+    )
+    if lapsed:  # "I'm not vegetarian anymore": a diet that ended, not the diet said again
+        word = lapsed.group("v").lower()
+        props["diet"] = "ex-" + ("vegetarian" if word == "veggie" else word)
+    elif diet:
         word = diet.group("v").lower()
         props["diet"] = (
             "vegetarian" if word in ("veggie", "no meat") or "eat meat" in word

@@ -38,6 +38,12 @@ _STEMS = {
     "vegan": "meat", "steak": "meat", "beef": "meat", "chicken": "meat", "pork": "meat", "ribeye": "meat",
     "burger": "meat", "bacon": "meat", "lamb": "meat", "playing": "play", "plays": "play", "working": "work",
     "works": "work", "living": "live", "lives": "live", "drive": "car", "drives": "car", "driving": "car",
+    # What drinking stops: "i quit drinking" ends the pinot noir and the wine nights.
+    "wine": "drink", "beer": "drink", "beers": "drink", "pinot": "drink", "merlot": "drink", "prosecco": "drink",
+    "cocktail": "drink", "cocktails": "drink", "whisky": "drink", "whiskey": "drink", "vodka": "drink",
+    "gin": "drink", "rum": "drink", "tequila": "drink", "cider": "drink", "lager": "drink", "ale": "drink",
+    "pint": "drink", "pints": "drink", "booze": "drink", "alcohol": "drink", "drunk": "drink", "drinker": "drink",
+    "vape": "smoke", "vaping": "smoke", "smoker": "smoke",
 }  # fmt: skip
 _DATED = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b\d{1,2}(?:st|nd|rd|th)\b|"
