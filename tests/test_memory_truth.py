@@ -323,3 +323,11 @@ def test_a_diet_that_lapsed_and_drinking_that_stopped_close_what_they_end(mem: M
     assert not any("not" not in t for t in current(mem, r"\bvegetarian\b"))
     assert current(mem, r"\bmerlot\b|\bwine\b") == []
     assert current(mem, r"\bbakery\b")
+
+
+def test_a_plan_moved_then_called_off_leaves_no_date_current(mem: Memory) -> None:
+    tell(mem, "Amara", "amara. planning japan trip, april 2024. 2 weeks. me + husband.", "2023-09-10")
+    tell(mem, "Amara", "japan moved to october. flights cheaper.", "2024-01-15")
+    assert current(mem, r"\bapril\b") == [] and current(mem, r"\boctober\b")
+    tell(mem, "Amara", "japan's cancelled altogether. mum's having surgery in sept.", "2024-06-20")
+    assert current(mem, r"\boctober\b") == [] and current(mem, r"\bcancelled\b")

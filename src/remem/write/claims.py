@@ -126,7 +126,8 @@ _SPLIT_ENDING = re.compile(
 )
 RESCHEDULE = re.compile(
     r"\b(?:pushed|postponed|rescheduled|rebooked|slipped|delayed|brought forward|"
-    r"new date|is off|are off|cancel+ed|called off|instead)\b",
+    r"new date|is off|are off|'s off|cancel+ed|called off|instead|not happening|"
+    r"moved (?:back |forward )?to (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|the \w+ of))",
     re.I,
 )
 CORRECTION = re.compile(
@@ -422,7 +423,7 @@ def _truecase(clause: str) -> str:
             out[at] = word[0].upper()
             at += len(word)
     lead = _LEADING_NAME.match(clause)  # "layla took a job in denver", "tamsin got into vet school"
-    if lead and lead.group("name").lower() not in _COMMON | _NOT_SUBJECTS:
+    if lead and lead.group("name").lower() not in _COMMON | _NOT_SUBJECTS and not RESCHEDULE.search(clause):
         out[lead.start("name")] = out[lead.start("name")].upper()
     return "".join(out)
 

@@ -546,7 +546,8 @@ def _candidate(
         )
     statement = classify(plain, speaker)
     standing = statement is None and (exception or _standing_request(plain))
-    if statement is None and not said.properties and said.ends is None and not standing and not _worth_keeping(plain):
+    keep = standing or said.reschedule  # a request for later, a plan that moved: kept whatever their words
+    if statement is None and not said.properties and said.ends is None and not keep and not _worth_keeping(plain):
         return None
     text = statement.text if statement is not None else _attributed(plain, speaker)
     kind = statement.kind if statement is not None else "preference" if standing else "fact"
@@ -562,7 +563,7 @@ def _candidate(
     tied = bool(dates) or (
         said.subject != speaker.lower() and said.subject not in _NOBODY and not said.subject.endswith("ing")
     )
-    if not (said.properties or said.ends or said.correction or standing) and _says_little(plain, statement, tied):
+    if not (said.properties or said.ends or said.correction or keep) and _says_little(plain, statement, tied):
         return None  # kept in its turn, which search still finds
     if n_clauses == 1 and not dates and text == episode.content:
         return None  # the turn itself already says exactly this

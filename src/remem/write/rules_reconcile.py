@@ -234,7 +234,10 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
 
 
 def _rescheduled(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
-    if not candidate.metadata.get("reschedule") or not _DATED.search(candidate.text):
+    """A plan moved to a new date closes the plan at its old date; a plan called off ("japan's cancelled
+    altogether", "barcelona is off") closes it whatever date it had."""
+    called_off = bool(_CALLED_OFF.search(candidate.text))
+    if not candidate.metadata.get("reschedule") or not (_DATED.search(candidate.text) or called_off):
         return None
     topic = {w for w in [*candidate.keywords, *content_words(candidate.text)] if len(w) > 3}
     new_dates = {m.group(0).lower() for m in _DATED.finditer(candidate.text)}
@@ -243,15 +246,18 @@ def _rescheduled(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | No
         for n in own
         if _DATED.search(n.memory.text)
         and topic & set(content_words(n.memory.text))
-        and {m.group(0).lower() for m in _DATED.finditer(n.memory.text)} - new_dates
+        and ({m.group(0).lower() for m in _DATED.finditer(n.memory.text)} - new_dates or called_off)
     ]
-    off = re.search(r"\b(\w+)\s+(?:is|are)\s+off\b", candidate.text, re.I)
+    off = re.search(r"\b(\w+)(?:\s+is|\s+are|'s)\s+off\b", candidate.text, re.I)
     if off:  # "September is off": what was planned for it is off
         closing += [n.memory.id for n in own if re.search(rf"\b{re.escape(off.group(1))}\b", n.memory.text, re.I)]
     if not closing:
         return None
     closing = list(dict.fromkeys(closing))
     return Verdict("SUPERSEDE", closing[0], candidate.text, "the plan moved", temporal=True, closes=tuple(closing[1:]))
+
+
+_CALLED_OFF = re.compile(r"\bcancel+ed\b|\bcalled off\b|\b(?:is|are|'s)\s+off\b|\bnot happening\b", re.I)
 
 
 def _correct(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict:
