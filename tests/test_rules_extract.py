@@ -368,3 +368,13 @@ def test_a_terse_introduction_names_the_job_and_a_hobby_is_a_preference_that_cha
     assert claim("photography is my new hobby", "Raj").properties == {"hobby": "photography"}
     assert claim("good night.", "Raj").properties == {}
     assert claim("student loans suck.", "Raj").properties == {}
+
+
+def test_a_home_named_by_its_rooms_is_a_residence() -> None:
+    from remem.write.claims import claim
+
+    assert claim("grace, 1-bed in brixton, rent £1,150/mo.", "Grace").properties == {
+        "residence": "Brixton",
+        "money:rent": "1150",
+    }
+    assert claim("studio in shoreditch now", "Grace").properties == {"residence": "Shoreditch"}

@@ -371,7 +371,7 @@ _NAME_SLOT = re.compile(
     r"(?:at|for|with)|"
     r"(?:joined|joining|join|started at|starting at|start at|hired by|hired at|transferred to|promoted at|"
     r"i'm at|im at)|"
-    r"(?:flat|place|house|apartment|room|condo|job|position|role)\s+(?:in|near)|"
+    r"(?:flat|place|house|apartment|room|condo|studio|bedsit|\w+-bed(?:room)?|job|position|role)\s+(?:in|near)|"
     r"(?:i'm|im|i am|we're|were|we are)\s+(?:now\s+)?in|(?:'s|is)\s+off\s+to|"
     r"(?:i'm|im|i am|he's|she's|he is|she is)\s+(?:now\s+)?(?:a|an)\s+(?:[a-z-]+\s+){0,3}?(?:at|for)|"
     r"\b(?:manager|engineer|eng|developer|dev|designer|analyst|nurse|teacher|lead|consultant|chef|cook)\s+(?:at|for)|"
@@ -571,7 +571,7 @@ def properties(clause: str) -> dict[str, str]:
         r"\bhome is (?:now\s+)?(?P<v>" + _NAME + ")",
         rf"(?:^|[,;:]\s*)(?P<v>{_NAME})\s+born and (?:bred|raised)\b",
         rf"\b(?:I'm|I am|im|we're|we are)\s+(?:now\s+)?in\s+(?P<v>{_NAME})",
-        rf"\b(?:moved in together|place|flat|house|apartment)\b[^.]*?\bin\s+(?P<v>{_NAME})",
+        rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|\w+-bed(?:room)?)\b[^.]*?\bin\s+(?P<v>{_NAME})",
         # "took a job in Denver and moved", "Kemi's off to Toronto for a job": a new job's city is the new home.
         rf"\b(?:job|position|role|work)\s+in\s+(?P<v>{_NAME})\b[^.]{{0,40}}\b(?:moved|moving|relocat\w*)\b",
         rf"(?:'s|\bis)\s+off\s+to\s+(?P<v>{_NAME})\s+for\s+(?:a|the|her|his|their)?\s*(?:new\s+)?job\b",
