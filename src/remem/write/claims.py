@@ -571,7 +571,8 @@ def properties(clause: str) -> dict[str, str]:
         r"\bhome is (?:now\s+)?(?P<v>" + _NAME + ")",
         rf"(?:^|[,;:]\s*)(?P<v>{_NAME})\s+born and (?:bred|raised)\b",
         rf"\b(?:I'm|I am|im|we're|we are)\s+(?:now\s+)?in\s+(?P<v>{_NAME})",
-        rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|\w+-bed(?:room)?)\b[^.]*?\bin\s+(?P<v>{_NAME})",
+        rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|\w+-bed(?:room)?)\b[^.]*?"
+        rf"\bin\s+(?P<v>{_NAME})",
         # "took a job in Denver and moved", "Kemi's off to Toronto for a job": a new job's city is the new home.
         rf"\b(?:job|position|role|work)\s+in\s+(?P<v>{_NAME})\b[^.]{{0,40}}\b(?:moved|moving|relocat\w*)\b",
         rf"(?:'s|\bis)\s+off\s+to\s+(?P<v>{_NAME})\s+for\s+(?:a|the|her|his|their)?\s*(?:new\s+)?job\b",
