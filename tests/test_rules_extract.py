@@ -378,3 +378,15 @@ def test_a_home_named_by_its_rooms_is_a_residence() -> None:
         "money:rent": "1150",
     }
     assert claim("studio in shoreditch now", "Grace").properties == {"residence": "Shoreditch"}
+
+
+def test_hobbies_team_sizes_birth_years_and_allergies_said_tersely() -> None:
+    from remem.write.claims import claim
+
+    dropped = claim("dropped chess, into film photography now.", "Raj")
+    assert dropped.properties == {"hobby": "film photography"} and dropped.ends == "chess"
+    assert claim("team's 9 now, hiring spree.", "Wei").properties == {"count:people": "9"}
+    assert claim("reorg, down to 5 reports.", "Wei").properties == {"count:people": "5"}
+    assert claim("My birth year is 1986.", "Fatima").properties == {"birth_year": "1986"}
+    assert "pregnancy" not in claim("I was born in 1988", "Fatima").properties
+    assert claim("it's tree nuts i'm allergic to, not peanuts", "Sam").properties == {"allergy:tree nut": "tree nut"}

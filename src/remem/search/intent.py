@@ -51,6 +51,7 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     (r"\b(?:smoke|smokes|smoking|smoker)\b", ("smoking",)),
     (r"\ballerg", ("allergy:",)),
     (r"\b(?:car|drive|drives)\b", ("car",)),
+    (r"\bwhat year\b.*\bborn\b|\bbirth ?year\b|\byear of birth\b", ("birth_year",)),
     (r"\bbirthday\b|\bborn\b", ("birthday",)),
     (r"\bpregnan|\bbaby\b", ("pregnancy",)),
     (r"\bbreed\b|\bwhat (?:kind|sort|type) of (?:dog|cat|puppy|kitten)\b", ("breed:",)),

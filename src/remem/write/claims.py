@@ -112,7 +112,8 @@ SAID_BEFORE = re.compile(
 )
 NOW = re.compile(r"\b(?:now|these days|nowadays|anymore|any more|no longer|new|just)\b", re.I)
 ENDING = re.compile(
-    r"\b(?:(?:we|I|they|she|he)\s+)?(?P<verb>sold|lost|left|quit|gave up|got rid of|turned down|declined|cancel+ed|"
+    r"\b(?:(?:we|I|they|she|he)\s+)?(?P<verb>sold|lost|left|quit|gave up|dropped|got rid of|turned down|declined|"
+    r"cancel+ed|"
     r"called it quits|broke up|split up|moved out of|put down|no longer (?:have|own|eat|drink|smoke|do|work)|"
     r"(?:do not|don't|dont) (?:eat|drink|smoke|have|own) \w+ any ?more|stopped)\b\s*(?:with\s+|from\s+|at\s+)?"
     r"(?P<object>(?:the|my|our|a|an|his|her)?\s*[\w'-]+(?:\s+[A-Z][\w'-]+)*)?",
@@ -680,8 +681,9 @@ def properties(clause: str) -> dict[str, str]:
         props.setdefault("relationship", word)
     if re.search(r"\bpregnan|\bdue in\b", c, re.I):
         props["pregnancy"] = "pregnant"
-    if re.search(r"\bhad the baby\b|\bgave birth\b|\bwas born\b|\bborn (?:on )?(?:sunday|monday|tuesday|wednesday|"
-                 r"thursday|friday|saturday|last|this)", c, re.I):  # fmt: skip
+    if re.search(r"\bhad the baby\b|\bgave birth\b|(?<!\bI )(?<!\bi )\bwas born\b|"  # not "I was born in 1988"
+                 r"\bborn (?:on )?(?:sunday|monday|tuesday|wednesday|thursday|friday|saturday|last|this)",
+                 c, re.I):  # fmt: skip
         props["pregnancy"] = "had the baby"
     # Diet, smoking, allergies, cars.
     diet = re.search(
@@ -710,9 +712,12 @@ def properties(clause: str) -> dict[str, str]:
         props["smoking"] = "no"
     elif re.search(r"\bI smoke\b|\bsmoke (?:about )?\w+ a day\b", c, re.I):
         props["smoking"] = "yes"
-    allergies = r"\ballerg(?:ic to|y to|ies:?|y:)\s*(?P<v>[\w-]+)|\bno (?P<w>[\w-]+) for me,? allergy"
+    allergies = (
+        r"\ballerg(?:ic to|y to|ies:?|y:)\s*(?P<v>(?:tree )?[\w-]+)|\bno (?P<w>[\w-]+) for me,? allergy|"
+        r"\b(?:it's|its|it is)\s+(?P<x>(?:tree )?[\w-]+)\s+(?:I'm|im|I am)\s+allergic to"  # "it's tree nuts i'm ..."
+    )
     for allergy in re.finditer(allergies, c, re.I):
-        allergen = str(allergy.group("v") or allergy.group("w")).lower()
+        allergen = stem(str(allergy.group("v") or allergy.group("w") or allergy.group("x")).lower())
         props[f"allergy:{allergen}"] = allergen
     car = re.search(rf"\b(?:drive|drives|driving)\s+an?\s+(?P<v>(?:\d{{4}}\s+)?{_NAME})", c)
     if car:
@@ -722,6 +727,20 @@ def properties(clause: str) -> dict[str, str]:
     )
     if hobby:
         _add(props, "hobby", hobby.group("v"))
+    hobby = hobby or re.search(
+        r"\b(?:I'm\s+|im\s+|I am\s+)?(?:really\s+|super\s+|so\s+)?into\s+(?P<v>[\w -]+?)\s+(?:now|lately|these days)\b",
+        c,
+        re.I,
+    )
+    if hobby and "hobby" not in props:
+        _add(props, "hobby", hobby.group("v"))  # "into film photography now"
+    born = re.search(
+        r"\b(?:birth ?year|year of birth)\s*(?:is|was|=|:)?\s*(?P<v>(?:19|20)\d\d)\b|\bborn in (?P<w>(?:19|20)\d\d)\b",
+        c,
+        re.I,
+    )
+    if born:
+        props["birth_year"] = born.group("v") or born.group("w")
     style = answer_style(c)
     if style:
         props["answer_style"] = style
@@ -792,9 +811,14 @@ def properties(clause: str) -> dict[str, str]:
         and number(m.group("n")) is not None
         and not any(money.start() <= m.start() < money.end() for money in amounts)
     ]
-    team_of = re.search(rf"\bteam of (?P<n>{_NUM})\b", c, re.I)
+    team_of = re.search(
+        rf"\bteam of (?P<n>{_NUM})\b|\bteam(?:'s|\s+is)\s+(?:now\s+|at\s+)?(?P<m>{_NUM})\b(?!\s*(?:%|am|pm))", c, re.I
+    )
     if team_of:
-        counted.append((team_of.group("n"), "people"))
+        counted.append((team_of.group("n") or team_of.group("m"), "people"))
+    reports = re.search(rf"\b(?P<n>{_NUM})\s+(?:direct\s+)?(?:reports|engineers|devs|developers)\b", c, re.I)
+    if reports and not team_of:
+        counted.append((reports.group("n"), "people"))  # "down to 5 reports": the team the speaker manages
     parent_of = re.search(
         rf"\b(?:mum|mom|mother|dad|father|parent)\s+of\s+(?P<n>{_NUM})\b(?!\s+(?!kids|children|boys|girls)[a-z]{{3,}})",
         c,
