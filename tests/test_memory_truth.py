@@ -331,3 +331,15 @@ def test_a_plan_moved_then_called_off_leaves_no_date_current(mem: Memory) -> Non
     assert current(mem, r"\bapril\b") == [] and current(mem, r"\boctober\b")
     tell(mem, "Amara", "japan's cancelled altogether. mum's having surgery in sept.", "2024-06-20")
     assert current(mem, r"\boctober\b") == [] and current(mem, r"\bcancelled\b")
+
+
+def test_forgetting_by_kind_finds_what_the_words_never_name(mem: Memory) -> None:
+    """ "the medical stuff" is the diabetes and the pump; "that interview" is the final round."""
+    tell(mem, "Ravi", "ravi. electrician, leicester. type 1 diabetic, on an insulin pump.", "2023-07-01")
+    tell(mem, "Ravi", "had a final round w stripe today, fingers crossed", "2023-07-02")
+    tell(mem, "Ravi", "forget the medical stuff pls.", "2023-09-12")
+    tell(mem, "Ravi", "hey can u delete what i told u about that interview? paranoid lol", "2023-09-13")
+    for query in ("Does Ravi have any medical conditions?", "insulin pump", "Stripe interview"):
+        hits = [h.memory.text for h in mem.search(query, space="s", k=20, include_expired=True)]
+        assert not any(re.search(r"diabet|insulin|stripe", t, re.I) for t in hits), query
+    assert current(mem, r"\belectrician\b")

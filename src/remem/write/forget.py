@@ -58,9 +58,29 @@ def _words(text: str) -> set[str]:
     words = {_stem(w.lower()) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text) if w.lower() not in STOPWORDS}
     if _EARNS.search(text):
         words.add("salary")
+    for topic, said in _TOPICS:
+        if said.search(text):
+            words.add(topic)  # "forget the medical stuff" finds "type 1 diabetic, on an insulin pump"
     return words
 
 
+# What a request names by its kind ("the medical stuff", "that interview") and the words that say it.
+_TOPICS = (
+    (
+        "medical",
+        re.compile(
+            r"\b(?:diabet\w*|insulin|asthma\w*|epilep\w*|cancer|chemo\w*|adhd|autis\w*|anxiety|depress\w*|"
+            r"therap\w*|psychiatr\w*|medication|meds|diagnos\w*|surgery|illness|condition|disorder|migraines?|"
+            r"hiv|pregnan\w*|miscarri\w*|ivf|injur\w*|doctor|dr\.)",
+            re.I,
+        ),
+    ),
+    ("interview", re.compile(r"\b(?:interview\w*|final round|recruiter|job hunt\w*|offer letter|applied to)\b", re.I)),
+    (
+        "address",
+        re.compile(r"\b(?:\d+\s+\w+\s+(?:street|st|road|rd|lane|ln|avenue|ave|drive|close|way)|postcode|zip)\b", re.I),
+    ),
+)
 _EARNS = re.compile(
     r"\b(?:make|makes|making|made|earn|earns|earning|earned|paid|take home|bring in|on)\s+(?:about\s+|around\s+|"
     r"like\s+|roughly\s+)?[$€£]?\d[\d,.]*\s*(?:k\b|grand\b|thousand\b|a year\b|per year\b|an hour\b)",

@@ -352,7 +352,7 @@ _FORGET_TAIL = re.compile(
     r"(?:said|told you|wrote|shared|mentioned)\s+(?:about|regarding|re)\s+|everything\s+about\s+|"
     r"the\s+(?:part|bit|stuff|thing)s?\s+about\s+)?"
     r"(?:I\s+told\s+you\s+)?(?P<what>[^,.!?]{2,80}?)(?:\s+(?:from|in)\s+(?:your|the)\s+memory)?"
-    r"(?:\s+please)?\s*(?:[,.!?]|$)",
+    r"(?:\s+(?:please|pls|plz|thx|thanks|lol|too|as well))*\s*(?:[,.!?]|$)",
     re.I,
 )
 
