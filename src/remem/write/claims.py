@@ -267,11 +267,18 @@ _PET_NAMED = re.compile(
 
 def pet_breed(clause: str) -> tuple[str, str] | None:
     """(species, breed) of a pet the clause says the speaker has: "our whippet puppy" -> ("dog", "whippet")."""
+    match = _breed_frame(clause)
+    return _species_and_breed(match) if match is not None else None
+
+
+def _breed_frame(clause: str) -> re.Match[str] | None:
+    """Where the clause says the speaker has a pet of a breed; None in a hedge or about a second animal."""
     if HEDGE.search(clause) or _ANOTHER.search(clause):
         return None
-    match = _BREED_FRAMES.search(clause)
-    if match is None:
-        return None
+    return _BREED_FRAMES.search(clause)
+
+
+def _species_and_breed(match: re.Match[str]) -> tuple[str, str]:
     breed = (match.group("breed") or match.group("ambiguous")).lower()
     noun = match.group("noun") or match.group("anoun")
     if noun:
@@ -403,7 +410,6 @@ _COMMON = frozenset(
 
 def _truecase(clause: str) -> str:
     """The clause with a capital on each lower-case word where a name must stand."""
-
     out = list(clause)
     for match in _NAME_SLOT.finditer(clause):
         words = match.group("name").split()
@@ -424,7 +430,7 @@ def _truecase(clause: str) -> str:
             out[at] = word[0].upper()
             at += len(word)
     lead = _LEADING_NAME.match(clause)  # "layla took a job in denver", "tamsin got into vet school"
-    if lead and lead.group("name").lower() not in _COMMON | _NOT_SUBJECTS and not RESCHEDULE.search(clause):
+    if lead and lead.group("name").lower() not in _NO_NAMES and not RESCHEDULE.search(clause):
         out[lead.start("name")] = out[lead.start("name")].upper()
     return "".join(out)
 
@@ -445,6 +451,7 @@ _NOT_SUBJECTS = frozenset(
         "work job rent money dinner lunch breakfast coffee weather traffic school class uni college training",
     )
 )
+_NO_NAMES = _COMMON | _NOT_SUBJECTS
 
 
 def number(text: str) -> str | None:
@@ -502,6 +509,8 @@ def same_value(a: str, b: str) -> bool:
     return bool(ta and tb) and (ta <= tb or tb <= ta)
 
 
+# An amount of money: a currency sign and a number, or a number of thousands ("48k", "2 grand").
+_AMOUNT_PATTERN = r"(?P<cur>[$€£])\s?(?P<n>\d[\d,.]*k?)|\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)"
 _EARNS = re.compile(
     r"\b(?:on|make|makes|making|earn|earns|earning|paid|take home|bring in)\s+(?:about\s+|around\s+)?[$€£]?\d"
 )
@@ -526,8 +535,12 @@ def _clean_value(value: str) -> str:
 
 def subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str, str]:
     """(subject key, clause with the subject phrase kept) for one clause said by `speaker`."""
+    return _subject_of(_truecase(clause), speaker, last_other)
+
+
+def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str, str]:
+    """subject_of for a clause whose names already have their capitals (_truecase)."""
     me = speaker.lower()
-    clause = _truecase(clause)
     relation = re.match(rf"^(?:my|our)\s+(?:new\s+|little\s+|older\s+|younger\s+|big\s+)?({RELATIONS})\b", clause, re.I)
     if relation and not re.match(r"^(?:my|our)\s+\w+(?:\s+\w+)?\s+(?:and I|&\s*I)\b", clause, re.I):
         rest = clause[relation.end() :]
@@ -722,18 +735,20 @@ def properties(clause: str) -> dict[str, str]:
     car = re.search(rf"\b(?:drive|drives|driving)\s+an?\s+(?P<v>(?:\d{{4}}\s+)?{_NAME})", c)
     if car:
         _add(props, "car", car.group("v"))
-    hobby = re.search(r"\bhobby(?:\s+is|\s*:)\s*(?P<v>[^,.!?;]+)", c, re.I) or re.search(
-        r"(?:^|[,;]\s*)(?P<v>[\w' -]+?)\s+is\s+(?:now\s+)?my\s+(?:new\s+|main\s+)?(?:hobby|thing)\b", c, re.I
+    hobby = (
+        re.search(r"\bhobby(?:\s+is|\s*:)\s*(?P<v>[^,.!?;]+)", c, re.I)
+        or re.search(
+            r"(?:^|[,;]\s*)(?P<v>[\w' -]+?)\s+is\s+(?:now\s+)?my\s+(?:new\s+|main\s+)?(?:hobby|thing)\b", c, re.I
+        )
+        or re.search(  # "into film photography now"
+            r"\b(?:I'm\s+|im\s+|I am\s+)?(?:really\s+|super\s+|so\s+)?into\s+(?P<v>[\w -]+?)\s+"
+            r"(?:now|lately|these days)\b",
+            c,
+            re.I,
+        )
     )
     if hobby:
         _add(props, "hobby", hobby.group("v"))
-    hobby = hobby or re.search(
-        r"\b(?:I'm\s+|im\s+|I am\s+)?(?:really\s+|super\s+|so\s+)?into\s+(?P<v>[\w -]+?)\s+(?:now|lately|these days)\b",
-        c,
-        re.I,
-    )
-    if hobby and "hobby" not in props:
-        _add(props, "hobby", hobby.group("v"))  # "into film photography now"
     born = re.search(
         r"\b(?:birth ?year|year of birth)\s*(?:is|was|=|:)?\s*(?P<v>(?:19|20)\d\d)\b|\bborn in (?P<w>(?:19|20)\d\d)\b",
         c,
@@ -779,13 +794,7 @@ def properties(clause: str) -> dict[str, str]:
         _add(props, f"favourite:{stem(favourite.group('noun').lower())}", favourite.group("v"))
     # Money: rent, salary, prices.
     # Each amount goes with the money noun nearest to it: "budget check: 2400 rent, take home 5.8k".
-    amounts = list(
-        re.finditer(
-            r"(?P<cur>[$€£])\s?(?P<n>\d[\d,.]*k?)|\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)|"
-            r"\b(?P<b>\d{3,}[\d,]*)(?=\s+(?:rent|salary|mortgage)\b)",
-            c,
-        )
-    )
+    amounts = list(re.finditer(rf"{_AMOUNT_PATTERN}|\b(?P<b>\d{{3,}}[\d,]*)(?=\s+(?:rent|salary|mortgage)\b)", c))
     nouns = list(re.finditer(r"\b(rent|salary|pay|mortgage|budget|price|cost|fee|raise)\b", c, re.I))
     for money in amounts:
         amount = number(money.group("n") or money.group("b") or money.group("m") + "k")
@@ -836,7 +845,7 @@ def properties(clause: str) -> dict[str, str]:
 
 
 _TURN_MONEY = re.compile(r"\b(rent|lease|salary|raise|pay ?rise|pay|mortgage)\b", re.I)
-_AMOUNT = re.compile(r"[$€£]\s?(?P<n>\d[\d,.]*k?)|\b(?P<m>\d[\d,.]*)\s*(?:k|grand)\b", re.I)
+_AMOUNT = re.compile(_AMOUNT_PATTERN, re.I)
 
 
 def turn_money(turn: str) -> str | None:
@@ -865,22 +874,20 @@ def turn_amount(clause: str, word: str | None, props: dict[str, str]) -> dict[st
 
 def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     """The claim one clause makes, said by `speaker` (a name, or "the user")."""
-    clause = _truecase(clause)
-    subject, clause = subject_of(clause, speaker, last_other)
+    subject, clause = _subject_of(_truecase(clause), speaker, last_other)
     props = properties(clause)
     if clause[:1].isupper():  # "Relocated to Singapore": the frames read verbs in lower case
         for key, value in properties(clause[:1].lower() + clause[1:]).items():
             props.setdefault(key, value)
     named_pet = None
-    pet = pet_breed(clause)
-    if pet is not None and (
+    frame = _breed_frame(clause)
+    if frame is not None and (
         subject == speaker.lower()
         or subject.removeprefix(f"{speaker.lower()}'s ") in PET_SPECIES
         or re.match(r"^(?:he|she|it)\b", clause, re.I)  # "he's a beagle": the pet just talked about
     ):
-        species, breed = pet
-        frame = _BREED_FRAMES.search(clause)
-        if frame is not None and "title" in props and props["title"].lower() in frame.group(0).lower():
+        species, breed = _species_and_breed(frame)
+        if "title" in props and props["title"].lower() in frame.group(0).lower():
             del props["title"]  # "a retired racing greyhound" is no one's job
         if subject != speaker.lower() and "'s " not in subject:
             named_pet = subject  # "he's a beagle" of Rufus: losing Rufus ends it

@@ -360,7 +360,7 @@ def _carry_apart(
     """The properties of a closed fact that belong to another part of life than what changed, written
     alone as a fact of their own ("Charlotte lives in Salford."), with the old fact's sources."""
     moved = {_PART.get(k) for k in changed} | {_PART.get(k) for k in candidate.metadata.get("claims") or {}}
-    kept = {k: str(v) for k, v in claims.items() if k in _ALONE and _PART[k] not in moved and k not in changed}
+    kept = {k: str(v) for k, v in claims.items() if k in _ALONE and _PART[k] not in moved}  # moved: changed too
     if not kept or None in moved:
         return []
     subject = str(old.metadata.get("subject") or "")
