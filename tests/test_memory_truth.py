@@ -343,3 +343,21 @@ def test_forgetting_by_kind_finds_what_the_words_never_name(mem: Memory) -> None
         hits = [h.memory.text for h in mem.search(query, space="s", k=20, include_expired=True)]
         assert not any(re.search(r"diabet|insulin|stripe", t, re.I) for t in hits), query
     assert current(mem, r"\belectrician\b")
+
+
+def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
+    # Only the old turn says "half marathon"; the fact that replaced its plan does not.
+    tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")
+    tell(mem, "Tariq", "change of plan, entered Lisbon in March 2024 instead", "2023-08-20T10:00:00Z")
+    assert "Lisbon" in top(mem, "Which half marathon is Tariq running?")
+    # As of before the change, the old plan is still the answer, and the stale turn is still findable.
+    assert "Chicago" in top(mem, "Which half marathon is Tariq running?", as_of="2023-05-01T00:00:00Z")
+    turns = mem.search("Which half marathon is Tariq running?", space="s", k=10, kinds=["turn"])
+    assert turns and all(h.memory.kind == "turn" for h in turns)  # a successor fact passes the filters or stays out
+    assert "Chicago" in turns[0].memory.text
+
+
+def test_a_question_about_the_user_finds_what_an_unnamed_user_said(mem: Memory) -> None:
+    tell(mem, None, "based in gdansk. night nurse. need help planning a bike tour later", "2023-02-01T10:00:00Z")
+    tell(mem, None, "relocating to poznan in two weeks fyi", "2023-10-09T10:00:00Z")
+    assert "poznan" in top(mem, "Where does the user live?").lower()

@@ -117,10 +117,12 @@ def search(
     wanted: Intent | None = None
     if mode == "hybrid":
         wanted = intent(query)
+        window = successors(store, space, window, read, filters, moment, wanted)
         window = _present_first(window, pool_items, moment)
         window = _says_when_first(window, pool_items, query)
         window = _answers_first(window, pool_items, wanted)
-    considered = window + ranked[RERANKED:]
+    placed = {i for i, _ in window}
+    considered = window + [(i, score) for i, score in ranked[RERANKED:] if i not in placed]
     top = _collapse(considered, pool_items, k)
     items = {i: pool_items[i] for i, _ in top}
     relevant = _relevance(query, [items[i] for i, _ in top], cosines, mode)
@@ -227,6 +229,79 @@ def worth_now(item: MemoryItem, moment: datetime) -> float:
         if item.metadata.get("role") == "assistant":
             weight *= ASSISTANT_WEIGHT
     return weight
+
+
+SUCCESSION = 8  # how many replacements of one value a search follows to the one that holds now
+
+
+def successors(
+    store: Store,
+    space: str,
+    ranked: list[tuple[str, float]],
+    read: MemoryReader,
+    filters: Filters,
+    moment: datetime,
+    wanted: Intent,
+) -> list[tuple[str, float]]:
+    """A turn that states a value replaced by `moment` lends its score to the memory that holds the
+    value now (remem.write.pipeline.replaced_by: the fact that superseded it, followed through later
+    replacements, or, where the value just ended, the turn that ended it). "When is Chidi's marathon?"
+    shares its words with "running the Berlin marathon in September", not with "signed up for Valencia
+    in December instead": the current fact takes the place the stale turn would have had. Successors
+    must pass the search's filters, and where the question asks for a property, answer it: "Where does
+    Lucy live?" matches "my brother Callum lives in Glasgow" by its words, and Callum's new address
+    does not take its place. The ranking is otherwise unchanged (the stale turn is weighed down by
+    _present_first)."""
+    items = read([i for i, _ in ranked])
+    lent: dict[str, float] = {}
+    ended: dict[str, float] = {}  # episodes that ended a value, for values nothing replaced
+    for memory_id, score in ranked:
+        item = items.get(memory_id)
+        if item is None or item.kind != "turn" or not _replaced(item, moment):
+            continue
+        heir = _heir(item, read, moment)
+        if isinstance(heir, str):
+            lent[heir] = max(lent.get(heir, 0.0), score)
+        elif heir is not None:
+            ended[heir[0]] = max(ended.get(heir[0], 0.0), score)
+    if ended:
+        for turn in store.memories_from(space, list(ended), Filters(kinds=("turn",))):
+            if turn.source_episode_ids and turn.source_episode_ids[0] in ended:
+                lent[turn.id] = max(lent.get(turn.id, 0.0), ended[turn.source_episode_ids[0]])
+    if not lent:
+        return ranked
+    found = read(list(lent))
+    episodes = {e for i in lent if i in found for e in found[i].source_episode_ids}
+    allowed = {m.id for m in store.memories_from(space, list(episodes), filters)} & set(lent)
+    if wanted:
+        allowed = {i for i in allowed if found[i].kind == "turn" or answers(found[i].text, found[i].metadata, wanted)}
+    out = dict(ranked)
+    for heir in allowed:
+        out[heir] = max(out.get(heir, 0.0), lent[heir])
+    return sorted(out.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def _replaced(item: MemoryItem, moment: datetime) -> bool:
+    superseded = item.metadata.get("superseded_at")
+    return isinstance(superseded, str) and superseded <= moment.isoformat()
+
+
+def _heir(item: MemoryItem, read: MemoryReader, moment: datetime) -> str | tuple[str] | None:
+    """The id of the memory that holds a replaced value at `moment`; (episode id,) of the turn that
+    ended it when nothing replaced it; None when neither is known."""
+    current = item
+    for _ in range(SUCCESSION):
+        by = current.metadata.get("superseded_by")
+        if not isinstance(by, str):
+            ended = current.metadata.get("superseded_in")
+            return (ended,) if isinstance(ended, str) else None
+        successor = read([by]).get(by)
+        if successor is None:
+            return None
+        if successor.valid_to is None or successor.valid_to > moment:
+            return successor.id
+        current = successor
+    return None
 
 
 def _present_first(

@@ -147,6 +147,11 @@ def answers(text: str, metadata: dict[str, object], wanted: Intent) -> float:
     return 0.5
 
 
+def _user(owner: str, wanted: Intent) -> bool:
+    """An unnamed speaker's facts are "the user"'s, and a question about "the user" asks for them."""
+    return owner == "the user" and "user" in wanted.words
+
+
 def _answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
     claims = metadata.get("claims")
     subject = str(metadata.get("subject") or "").lower()
@@ -158,7 +163,7 @@ def _answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
         owner, relation = named[0], ""  # "my sister Ruth moved to Paris", asked about Ruth
     if wanted.names and owner not in wanted.names:
         return False
-    if not wanted.names and not wanted.first_person and owner not in wanted.words:
+    if not wanted.names and not wanted.first_person and owner not in wanted.words and not _user(owner, wanted):
         return False  # a question typed in lower case names its subject all the same
     keys = [str(k) for k in claims]
     if relation:

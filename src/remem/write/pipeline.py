@@ -202,18 +202,21 @@ def apply(
             return [Decision("PURGE", current.id, current.text, reason)]
         case Operation.DELETE | Operation.SUPERSEDE:
             # A contradicted fact is closed, not erased: it stays true "as of" the past.
+            successor = new_id("mem") if verdict.operation == Operation.SUPERSEDE else None
             closed_items, closed = [], []
             for old in [current, *store.get_memories(space, list(verdict.closes))]:
                 closed_at = max(candidate.valid_from or stamp, old.valid_from or candidate.valid_from or stamp)
-                item = replace(old, valid_to=closed_at, version=old.version + 1, updated_at=stamp)
+                metadata = {**old.metadata, **replaced_by(successor, episode_id)}
+                item = replace(old, valid_to=closed_at, version=old.version + 1, updated_at=stamp, metadata=metadata)
                 store.update_memory(item, None, version_record(item, "DELETE", verdict.reason, actor, episode_id))
-                _mark_turns(store, item, closed_at, actor, episode_id)
+                _mark_turns(store, item, closed_at, actor, episode_id, successor)
                 closed_items.append(item)
                 closed.append(Decision("DELETE", item.id, item.text, verdict.reason))
             if verdict.operation == Operation.DELETE:
                 return closed
             near = [*(Neighbour(c, 1.0) for c in closed_items), *neighbours]
-            return [*closed, *_add(store, space, candidate, vector, verdict, actor, near, stamp, episode_id)]
+            added = _add(store, space, candidate, vector, verdict, actor, near, stamp, episode_id, successor)
+            return [*closed, *added]
     raise ValueError(f"unknown operation {verdict.operation!r}")
 
 
@@ -227,9 +230,10 @@ def _add(
     neighbours: Sequence[Neighbour],
     stamp: datetime,
     episode_id: str | None,
+    memory_id: str | None = None,
 ) -> list[Decision]:
     item = MemoryItem(
-        id=new_id("mem"),
+        id=memory_id or new_id("mem"),
         space=space,
         text=verdict.text,
         kind=candidate.kind,
@@ -288,7 +292,7 @@ def _update(
     new_vector = vector if verdict.text != current.text else None
     store.update_memory(item, new_vector, version_record(item, "UPDATE", verdict.reason, actor, episode_id))
     if verdict.stale_sources:
-        _mark_turns(store, current, candidate.valid_from or stamp, actor, episode_id)
+        _mark_turns(store, current, candidate.valid_from or stamp, actor, episode_id, current.id)
     return [*decisions, Decision("UPDATE", item.id, item.text, verdict.reason)]
 
 
@@ -400,9 +404,20 @@ def _said_as(text: str, value: str) -> str | None:
     return found.group(0) if found else None
 
 
-def _mark_turns(store: Store, closed: MemoryItem, at: datetime, actor: str, episode_id: str | None) -> None:
+def replaced_by(successor: str | None, episode_id: str | None) -> dict[str, str]:
+    """What a closed fact, or a turn that states its value, records of what replaced it: the memory
+    that holds the value now (none when the value just ended) and the turn that said so. Search gives
+    that memory the place the stale one would have had (remem.search.hybrid.successors)."""
+    said = {"superseded_by": successor, "superseded_in": episode_id}
+    return {key: value for key, value in said.items() if value is not None}
+
+
+def _mark_turns(
+    store: Store, closed: MemoryItem, at: datetime, actor: str, episode_id: str | None, successor: str | None
+) -> None:
     """The turns a closed fact came from state a superseded value from `at` on: search ranks them
-    below the current value for questions about any later moment (issue: stale evidence first)."""
+    below the current value for questions about any later moment (issue: stale evidence first), and
+    lends their place to `successor`, the memory that holds the value now."""
     if not closed.source_episode_ids or closed.session is None:
         return
     sources = set(closed.source_episode_ids)
@@ -413,7 +428,8 @@ def _mark_turns(store: Store, closed: MemoryItem, at: datetime, actor: str, epis
         earlier = turn.metadata.get("superseded_at")
         if isinstance(earlier, str) and earlier <= at.isoformat():
             continue
-        item = replace(turn, metadata={**turn.metadata, "superseded_at": at.isoformat()}, updated_at=now())
+        metadata = {**turn.metadata, "superseded_at": at.isoformat(), **replaced_by(successor, episode_id)}
+        item = replace(turn, metadata=metadata, updated_at=now())
         reason = f"states what {closed.id} said, superseded on {at:%Y-%m-%d}"
         store.update_memory(item, None, version_record(item, "NOOP", reason, actor, episode_id))
 
