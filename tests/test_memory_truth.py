@@ -345,6 +345,35 @@ def test_forgetting_by_kind_finds_what_the_words_never_name(mem: Memory) -> None
     assert current(mem, r"\belectrician\b")
 
 
+def test_forget_it_means_what_was_just_said(mem: Memory, db_path: Path) -> None:
+    """ "please delete it" names nothing: it is the thing the turn, or the user's turn before, said."""
+    tell(mem, "Noor", "new passport came, the number is K7730215. I teach year 6 in Oldham", "2023-02-01")
+    tell(mem, None, "Noted: K7730215. Year 6 is a big year!", "2023-02-01T00:00:10Z", "assistant")
+    tell(mem, "Noor", "on second thought I'd rather you didn't keep my passport number. delete it please", "2023-02-03")
+    tell(mem, "Noor", "my therapist is dr okafor at the riverside practice", "2023-03-01")
+    tell(mem, "Noor", "hmm actually pls delete that", "2023-03-01T00:05:00Z")
+    tell(mem, "Noor", "ugh forget it, I'll sort the timetable myself", "2023-03-02")
+    for query in ("Noor's passport number", "Who is Noor's therapist?"):
+        hits = [h.memory.text for h in mem.search(query, space="s", k=20, include_expired=True)]
+        assert not any(re.search(r"K7730215|okafor", t, re.I) for t in hits), query
+    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    assert b"K7730215" not in raw and b"okafor" not in raw.lower()
+    assert current(mem, r"year 6") and current(mem, r"timetable")  # "forget it" there is "never mind"
+
+
+def test_forgetting_a_topic_takes_its_echoes_in_any_case(mem: Memory, db_path: Path) -> None:
+    """The user types a name in lower case and the assistant capitalises it; a long word said only in the
+    forgotten part (a diagnosis) goes from the assistant's reply too."""
+    tell(mem, "Beth", "im a nurse in york. got a final round w canva on friday!!", "2023-05-01")
+    tell(mem, None, "Good luck with Canva on Friday, Beth!", "2023-05-01T00:00:10Z", "assistant")
+    tell(mem, "Beth", "also i was diagnosed with fibromyalgia last week", "2023-05-02")
+    tell(mem, None, "I'm sorry to hear about the fibromyalgia.", "2023-05-02T00:00:10Z", "assistant")
+    tell(mem, "Beth", "pls forget the whole interview thing and the medical stuff", "2023-05-20")
+    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)).lower()
+    assert b"canva" not in raw and b"fibromyalgia" not in raw
+    assert current(mem, r"\bnurse\b")
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

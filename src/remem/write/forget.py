@@ -44,6 +44,10 @@ _GENERIC = frozenset(
         "anything",
     ]
 )
+# Words of a request that say how much to forget, not what: "the whole interview thing", "all of it pls".
+_FILLER = frozenset(
+    ["said", "told", "wrote", "shared", "what", "about", "whole", "entire", "completely", "totally", "pls"]
+)
 _FORGET_VERB = re.compile(r"\b(?:forget|delete|remove|erase|scratch|wipe)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -71,7 +75,7 @@ _TOPICS = (
         re.compile(
             r"\b(?:diabet\w*|insulin|asthma\w*|epilep\w*|cancer|chemo\w*|adhd|autis\w*|anxiety|depress\w*|"
             r"therap\w*|psychiatr\w*|medication|meds|diagnos\w*|surgery|illness|condition|disorder|migraines?|"
-            r"hiv|pregnan\w*|miscarri\w*|ivf|injur\w*|doctor|dr\.)",
+            r"hiv|pregnan\w*|miscarri\w*|ivf|injur\w*|doctor|dr\.?(?= [A-Z])|specialist|clinic|hospital|gp)\b",
             re.I,
         ),
     ),
@@ -86,6 +90,19 @@ _EARNS = re.compile(
     r"like\s+|roughly\s+)?[$€£]?\d[\d,.]*\s*(?:k\b|grand\b|thousand\b|a year\b|per year\b|an hour\b)",
     re.I,
 )
+
+
+_FRAGMENT = 3  # words: a comma-separated part this short beside a forgotten one is part of what it says
+_RARE = 9  # letters: a lowercase word this long said only in forgotten parts identifies them (a diagnosis)
+
+
+_BOTH = re.compile(r",?\s+\b(?:and|&|plus|as well as)\s+(?=(?:the|my|that|what|all|any|everything)\b)|;\s*", re.I)
+
+
+def _about(words: set[str], topic: set[str]) -> bool:
+    """Whether a part with these words is about a topic: one of its specific words, and half of all of them."""
+    specific = topic - _GENERIC or topic
+    return bool(specific & words) and len(topic & words) >= max(1, (len(topic) + 1) // 2)
 
 
 def _sentences(text: str) -> list[list[str]]:
@@ -103,12 +120,17 @@ def _tokens(part: str) -> set[str]:
     return {t.strip(".,:;!?()") for t in part.split() if t.strip(".,:;!?()")}
 
 
+def _lowered(part: str) -> set[str]:
+    return {t.lower() for t in _tokens(part)}
+
+
 def forget_by_meaning(
     store: Store, embedder: Embedder, space: str, request: Candidate, actor: str
 ) -> tuple[list[Decision], set[str]]:
     """Redact what `request` asks to forget; (decisions, sessions whose summaries need writing again)."""
-    topic = _words(request.text) - {"said", "told", "wrote", "shared", "what", "about"}
-    specific = topic - _GENERIC or topic
+    # "the whole interview thing and the medical stuff" names two topics: a part about either goes.
+    named = [w for part in _BOTH.split(request.text) if (w := _words(part) - _FILLER)]
+    topic = set().union(*named)
     if not topic:
         return [Decision("NOOP", None, REDACTED, "a forget request that names nothing")], set()
     episodes = store.list_episodes(space, limit=100_000)
@@ -121,12 +143,14 @@ def forget_by_meaning(
         previous = False
         for sentence in _sentences(episode.content):
             said = [p for p in sentence if (episode.id in request.source_episode_ids and _FORGET_VERB.search(p))
-                    or (specific & _words(p) and len(topic & _words(p)) >= max(1, (len(topic) + 1) // 2))]  # fmt: skip
+                    or any(_about(_words(p), words) for words in named)]  # fmt: skip
             if said and episode.id in request.source_episode_ids:
                 said = list(sentence)  # the request's own sentence names the topic: it goes too
             elif said:
                 first = sentence.index(said[0])
                 said += [p for p in sentence[first + 1 :] if re.search(r"\d", p) and p not in said]
+                # "new co, its spotify, final round thursday": the fragments beside it say the same thing
+                said += [p for p in sentence if p not in said and len(p.split()) <= _FRAGMENT]
             elif previous and _values_only(sentence):
                 said = list(sentence)  # the address on the line after "my address is"
             found.extend(said)
@@ -135,17 +159,24 @@ def forget_by_meaning(
         if found:
             hits[episode.id] = found
     said_words = {t for parts in hits.values() for p in parts for t in _tokens(p)}
-    elsewhere = {t for p in outside for t in _tokens(p)}
+    elsewhere = {t.lower() for p in outside for t in _tokens(p)}
+    # A word anyone wrote with a capital inside a sentence is a name, however the user typed it ("its spotify").
+    names = {m.group(1).lower() for e in episodes for m in re.finditer(r"(?<=[\w,;:] )([A-Z][\w'-]{3,})", e.content)}
     identifying = {
-        t
-        for t in said_words - elsewhere
-        if (re.search(r"\d", t) and len(t) >= 3) or (t[:1].isupper() and len(t) >= 4 and t.lower() not in topic)
+        t.lower()
+        for t in said_words
+        if t.lower() not in elsewhere
+        and (
+            (re.search(r"\d", t) and len(t) >= 3)
+            or (len(t) >= 4 and t.lower() not in topic and (t[:1].isupper() or t.lower() in names))
+            or (len(t) >= _RARE and t.isalpha() and t.lower() not in topic)  # "endometriosis", said only here
+        )
     }
     for episode in episodes:
         for sentence in _sentences(episode.content):
             for part in sentence:
-                squeezed = part.replace(" ", "")
-                repeats = _tokens(part) & identifying or any(len(t) >= 3 and squeezed in t for t in identifying)
+                squeezed = part.replace(" ", "").lower()
+                repeats = _lowered(part) & identifying or any(len(t) >= 3 and squeezed in t for t in identifying)
                 if repeats and part not in hits.get(episode.id, []):
                     hits.setdefault(episode.id, []).append(part)
     if not hits or set(hits) <= set(request.source_episode_ids):
@@ -192,7 +223,7 @@ def _redact(
             reason = "redacted: the user asked to forget part of it"
             store.update_memory(updated, vector, version_record(updated, "UPDATE", reason, actor))
             rewritten[item.id] = text
-        elif any(p in item.text for p in gone) or _tokens(item.text) & identifying or item.kind == "summary":
+        elif any(p in item.text for p in gone) or _lowered(item.text) & identifying or item.kind == "summary":
             purge.append(item.id)
             if item.session:
                 sessions.add(item.session)

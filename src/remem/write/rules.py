@@ -426,6 +426,54 @@ def forget_request(text: str) -> str | None:
     return what if named else None  # "my ex" names something, "it" does not
 
 
+# "Please forget it completely", "delete that": a request whose object is what was just said. "forget it"
+# alone is as often "never mind", so with that verb the request must say it is about memory.
+_FORGET_PRONOUN = re.compile(
+    r"(?:^|[.!?;,]\s*|\b(?:please|pls|plz|just|(?:can|could|would) (?:you|u)(?: please| pls)?|you can|actually|and)\s+)"
+    r"(?P<verb>forget|delete|remove|erase|scratch|wipe)\s+(?:it|that|this|them)\b"
+    r"(?=\s*(?:[,.!?;)]|$|please|pls|completely|entirely|from|too|as well|for good|forever|lol|thx|thanks|now)"
+    r"|\s+all\b)",
+    re.I,
+)
+_ABOUT_MEMORY = re.compile(
+    r"\b(?:completely|entirely|forever|for good|memory|records?|all of it|you(?:'re)? (?:keeping|storing|having)|"
+    r"(?:keep|keeping|store|storing|stored|save|saving|saved|remember|remembering)\b)",
+    re.I,
+)
+_MY_THING = re.compile(r"\b(?:my|our)\s+(?P<what>[a-z][\w'-]*(?:\s+(?!is\b|was\b|are\b)[a-z][\w'-]*){0,2})", re.I)
+
+
+def forget_referent(text: str, previous: str | None) -> str | None:
+    """What "please forget it" asks to forget: what the turn said before it ("my home address" in "I am not
+    comfortable with you keeping my home address. Please forget it"), else the user's turn before (`previous`).
+    None when the turn asks no such thing."""
+    if len(text) > 2_000:
+        return None
+    found = next(
+        (
+            m
+            for m in _FORGET_PRONOUN.finditer(text)
+            if not _NOT_A_REQUEST.search(text[max(0, m.start("verb") - 20) : m.start("verb")])
+            and (m.group("verb").lower() != "forget" or _ABOUT_MEMORY.search(text))
+        ),
+        None,
+    )
+    if found is None:
+        return None
+    head = text[: found.start("verb")]
+    head = head[: max(head.rfind("."), head.rfind("!"), head.rfind("?")) + 1]  # whole sentences before the request
+    before = [s for s in re.split(r"(?<=[.!?])\s+", head) if _content(s)]
+    said = before[-1] if before else previous
+    if not said or not _content(said):
+        return None
+    thing = [m for m in _MY_THING.finditer(said) if _content(m.group("what"))]
+    return f"my {thing[-1].group('what')}" if thing else said.strip()
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text) if w.lower() not in STOPWORDS]
+
+
 # "I'm Tomasz", "Rahul here", "Leah and Dev here": who is talking, already known from the turn.
 _INTRO = re.compile(
     r"^(?:(?:I'm|I am|im|it's|this is|my name's|my name is)\s+[A-Z][\w-]*|[A-Z][\w-]*(?:\s+(?:and|&)\s+[A-Z][\w-]*)?"
@@ -455,12 +503,19 @@ class RuleExtractor:
     def extract(self, episodes: Sequence[Episode], recent: Sequence[Episode]) -> list[Candidate]:
         out = TurnExtractor().extract(episodes, recent)
         others: dict[str, str] = {}  # the third party each speaker last talked about, for "she"/"he"
+        said_before: dict[str, str] = {}  # each speaker's turn before: what "forget that" is about
         for episode in [*[e for e in recent if e not in episodes][-6:], *episodes]:
             speaker = episode.name or ("the user" if episode.role == "user" else episode.role)
             if episode.role != "user":
                 continue
             pieces = clauses(episode.content)
             forget = forget_request(episode.content) if episode in episodes else None
+            if forget is None and episode in episodes:
+                referent = forget_referent(episode.content, said_before.get(speaker))
+                if referent is not None:
+                    out.append(_forget_candidate(episode, speaker, referent))
+                    continue  # the request's turn says nothing else worth keeping as a fact
+            said_before[speaker] = episode.content
             restricted = False  # an earlier clause of this turn said what the speaker does not eat or drink
             money, species = turn_money(episode.content), turn_pet(episode.content)  # read once a turn
             for clause in pieces:
