@@ -54,6 +54,12 @@ def one(text: str, tense: Tense = None) -> str:
         ("The party is on Friday", None, "12 May 2023"),
         ("next Friday", None, "12 May 2023"),
         ("this weekend", None, "13 May 2023"),
+        ("we're getting married two weeks today", None, "22 May 2023"),
+        ("back a week tomorrow", None, "16 May 2023"),
+        ("the exam is in a fortnight", None, "22 May 2023"),
+        ("flight to lima this fri", None, "12 May 2023"),
+        ("it was last weds", None, "3 May 2023"),
+        ("see u next thurs", None, "11 May 2023"),
     ],
 )
 def test_expressions_resolve_to_the_date_they_name(text: str, tense: Tense, expected: str) -> None:
@@ -75,6 +81,7 @@ def test_words_that_only_look_like_dates_are_left_alone() -> None:
     assert resolve("I ran 3 marathons", MONDAY) == []  # "3 mar..." is not March
     assert resolve("on 31 February", MONDAY) == []
     assert resolve("no dates here at all", MONDAY) == []
+    assert [r.phrase for r in resolve("the sun sat low on the wed of the river", MONDAY)] == []  # no short day alone
 
 
 def test_resolution_is_pure_and_deterministic() -> None:

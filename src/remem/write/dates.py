@@ -22,6 +22,11 @@ WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 
 
+def _weekday(word: str) -> int:
+    """Monday 0 .. Sunday 6, from the name or its short form ("fri", "weds", "thurs")."""
+    return next(i for name, i in WEEKDAYS.items() if name.startswith(word.lower()[:3]))
+
+
 def month_number(word: str) -> int:
     """1-12 for a month name or its usual abbreviation ("Sept", "dec")."""
     word = word.lower()
@@ -52,6 +57,7 @@ _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+_WEEKDAY_SHORT = r"mon|tues?|weds?|thu(?:rs?)?|fri|sat"  # "this fri", "last weds" ("this sun" is the weather)
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
 
@@ -104,6 +110,9 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     # Absolute dates first, so "on 5 May" is a day and not the bare month "May".
     (re.compile(rf"\b(?:on\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}\b{_YEAR}", re.I), "day-month"),
     (re.compile(rf"\b(?:on\s+)?{_MONTH}\.?\s+{_DAY}\b{_YEAR}", re.I), "day-month"),
+    # "two weeks today", "a week tomorrow", "a fortnight today": British, and a day, not today.
+    (re.compile(rf"\b(?:{_NUM}\s+weeks?|a\s+fortnight)\s+(?P<from>today|tonight|tomorrow)\b", re.I), "weeks-from"),
+    (re.compile(r"\b(?:in\s+a\s+fortnight|a\s+fortnight\s+ago)\b", re.I), "fortnight"),
     (re.compile(r"\bthe day before yesterday\b", re.I), "before-yesterday"),
     (re.compile(r"\b(?:yesterday|last night)\b", re.I), "yesterday"),
     (re.compile(r"\b(?:today|tonight|this morning|this afternoon|this evening|earlier today)\b", re.I), "today"),
@@ -111,12 +120,17 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b{_NUM}\s+{_UNIT}\s+ago\b", re.I), "ago"),
     (re.compile(rf"\bin\s+{_NUM}\s+{_UNIT}\b", re.I), "in-n"),
     (
-        re.compile(r"\blast\s+(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I),
+        re.compile(
+            rf"\blast\s+(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday|{_WEEKDAY_SHORT})\b",
+            re.I,
+        ),
         "last-weekday",
     ),
     (
         re.compile(
-            r"\b(?:this|on|next)\s+(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
+            r"\b(?:this|on|next)\s+(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+            rf"{_WEEKDAY_SHORT})\b",
+            re.I,
         ),
         "this-weekday",
     ),
@@ -196,6 +210,12 @@ def _apply(rule: str, match: re.Match[str], now: datetime, tense: Tense) -> Reso
         if day > calendar.monthrange(year, month)[1]:
             return None
         return Resolved(phrase, datetime(year, month, day, tzinfo=UTC), "day")
+    if rule == "weeks-from":
+        n = 2 if "fortnight" in phrase.lower() else NUMBERS.get(match.group("n").lower()) or int(match.group("n"))
+        start = now + timedelta(days=1) if match.group("from").lower() == "tomorrow" else now
+        return Resolved(phrase, _day(start + timedelta(weeks=n)), "day")
+    if rule == "fortnight":
+        return Resolved(phrase, _day(now + timedelta(days=-14 if phrase.lower().endswith("ago") else 14)), "day")
     if rule == "before-yesterday":
         return Resolved(phrase, _day(now - timedelta(days=2)), "day")
     if rule == "yesterday":
@@ -209,7 +229,7 @@ def _apply(rule: str, match: re.Match[str], now: datetime, tense: Tense) -> Reso
         n = -n if rule == "ago" else n
         return _shifted(phrase, now, match.group("unit").lower(), n)
     if rule == "this-weekday":
-        target = WEEKDAYS[match.group("weekday").lower()]
+        target = _weekday(match.group("weekday"))
         if tense == "past" and phrase.lower().startswith("on"):
             rule = "last-weekday"  # "took Oscar to the vet on Friday": the Friday just gone
         else:
@@ -218,7 +238,7 @@ def _apply(rule: str, match: re.Match[str], now: datetime, tense: Tense) -> Reso
                 ahead = ahead or 7
             return Resolved(phrase, _day(now + timedelta(days=ahead)), "day")
     if rule == "last-weekday":
-        target = WEEKDAYS[match.group("weekday").lower()]
+        target = _weekday(match.group("weekday"))
         back = (now.weekday() - target) % 7 or 7
         return Resolved(phrase, _day(now - timedelta(days=back)), "day")
     if rule == "last-weekend":
