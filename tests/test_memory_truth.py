@@ -374,6 +374,12 @@ def test_forgetting_a_topic_takes_its_echoes_in_any_case(mem: Memory, db_path: P
     assert current(mem, r"\bnurse\b")
 
 
+def test_a_corrected_day_replaces_the_day_however_it_was_written(mem: Memory) -> None:
+    tell(mem, "Priyanka", "Our anniversary is 3 June, can you remind me a week before?", "2023-04-02T10:00:00Z")
+    tell(mem, "Priyanka", "ugh typo, it's the 8th of june, not the 3rd", "2023-04-02T10:01:00Z")
+    assert current(mem, r"\b8 June") and not current(mem, r"\b3 June")
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

@@ -285,7 +285,12 @@ def corrected(text: str, wrong: str | None, right: str) -> str | None:
     """`text` with what `right` corrects replaced, or None when it says nothing `right` could correct."""
     out = text
     right_tokens = value_tokens(right)
-    if wrong and re.search(rf"\b{re.escape(wrong)}\b", text, re.I):
+    day = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", wrong or "")
+    number = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", right)
+    if day and number and day.group(1) != number.group(1):
+        # "the 17th, not the 14th" corrects "14 July" and "July 14th": a day is a number, however written
+        out = re.sub(rf"\b{day.group(1)}(?=(?:st|nd|rd|th)?\b)", number.group(1), out)
+    elif wrong and re.search(rf"\b{re.escape(wrong)}\b", text, re.I):
         head = right.split()[0]
         out = re.sub(rf"\b{re.escape(wrong)}\b", head, out, flags=re.I)
     for token in re.findall(r"[\w'-]+", right):
