@@ -380,6 +380,20 @@ def test_a_corrected_day_replaces_the_day_however_it_was_written(mem: Memory) ->
     assert current(mem, r"\b8 June") and not current(mem, r"\b3 June")
 
 
+def test_a_rise_said_without_naming_the_salary_replaces_it(mem: Memory) -> None:
+    tell(mem, "Dmitri", "I earn $68,000 a year as a paralegal and want to start saving.", "2022-02-01T10:00:00Z")
+    tell(mem, "Dmitri", "pay review went well, they bumped me up to $72,000", "2023-02-01T10:00:00Z")
+    tell(
+        mem,
+        "Dmitri",
+        "another rise! on seventy-five thousand now. also putting $200 a month into savings",
+        "2024-02-01",
+    )
+    assert current(mem, r"seventy-five thousand") and not current(mem, r"68,000|72,000")
+    assert current(mem, r"paralegal")  # the job said beside the old salary stays
+    assert current(mem, r"\$200")  # a second amount in the turn is not the salary again
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

@@ -218,7 +218,11 @@ _PERSON_IS = (
     r"(?<![Ww]ho)(?<![Ww]here)(?<![Ww]hich)(?<![Ee]veryone)(?<![Ll]ife)(?:'s|\s+is)"
 )
 # "joining Flutterwave as a senior engineer": "as a" names a role only after a word of work.
-_AS_A_JOB = r"\b(?:work(?:s|ed|ing)?|join(?:s|ed|ing)?|start(?:s|ed|ing)?|hired|employed|promoted)\b[^,.;!?]{0,40}?\bas"
+# "work as a", "earn £42,000 a year as a": what follows is a job (a number's own comma is not a clause's).
+_AS_A_JOB = (
+    r"\b(?:work(?:s|ed|ing)?|join(?:s|ed|ing)?|start(?:s|ed|ing)?|hired|employed|promoted|earn(?:s|ed|ing)?)\b"
+    r"(?:[^,.;!?]|(?<=\d)[,.](?=\d)){0,40}?\bas"
+)
 
 
 # Pets: the breed of the speaker's dog or cat, and its name. A breed is a claim of its own
@@ -844,7 +848,26 @@ def properties(clause: str) -> dict[str, str]:
     return props
 
 
-_TURN_MONEY = re.compile(r"\b(rent|lease|salary|raise|pay ?rise|pay|mortgage)\b", re.I)
+# A review or a rise is about pay: "annual review today, bumped up to £47,500", "another rise: I'm on 51k".
+_TURN_MONEY = re.compile(
+    r"\b(rent|lease|salary|raise|pay ?rise|rise|pay|mortgage|(?:annual |pay |salary )?review)\b", re.I
+)
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_ONES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_WORD_AMOUNT = re.compile(
+    rf"\b(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<ones>{'|'.join(_ONES)}))?\s+(?:thousand|grand|k)\b", re.I
+)
+
+
+def _word_amount(clause: str) -> str | None:
+    """ "fifty-one thousand" as "51000"; None when the clause says no such amount."""
+    said = _WORD_AMOUNT.search(clause)
+    if said is None:
+        return None
+    ones = _ONES.index(said.group("ones").lower()) + 1 if said.group("ones") else 0
+    return str(((_TENS.index(said.group("tens").lower()) + 2) * 10 + ones) * 1000)
+
+
 _AMOUNT = re.compile(_AMOUNT_PATTERN, re.I)
 
 
@@ -864,8 +887,9 @@ def turn_amount(clause: str, word: str | None, props: dict[str, str]) -> dict[st
         return None
     amount = _AMOUNT.search(clause)
     if amount is None:
-        return None
-    value = number((amount.group("n") or f"{amount.group('m')}k").rstrip(".,"))
+        value = _word_amount(clause)
+    else:
+        value = number((amount.group("n") or f"{amount.group('m')}k").rstrip(".,"))
     if value is None:
         return None
     key = "money:rent" if word in ("rent", "lease") else "money:mortgage" if word == "mortgage" else "money:salary"

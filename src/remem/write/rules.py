@@ -530,6 +530,7 @@ class RuleExtractor:
                 amount = turn_amount(typed, money, said.properties)  # "lease renewed. bumped to $1,620"
                 if amount is not None:
                     said = replace(said, properties=amount)
+                    money = None  # one amount per money word: "also putting £300 a month into an ISA" is not pay
                 pet = pet_named(typed, species)  # "meet Olive!!! our whippet puppy": Olive is the dog
                 if pet is not None and said.subject == speaker.lower() and pet[0] not in said.properties:
                     named_breed = f"breed:{pet[0]}" in said.properties  # "a beagle named Max": Max's breed
