@@ -394,6 +394,15 @@ def test_a_rise_said_without_naming_the_salary_replaces_it(mem: Memory) -> None:
     assert current(mem, r"\$200")  # a second amount in the turn is not the salary again
 
 
+def test_eating_again_and_no_cigarettes_end_the_old_habit(mem: Memory) -> None:
+    tell(mem, "Kofi", "fully vegan since 2019, it's been great for my running", "2022-01-05T10:00:00Z")
+    tell(mem, "Kofi", "i smoke like 5 a day still, bad i know", "2022-01-06T10:00:00Z")
+    tell(mem, "Kofi", "doctor's orders: I went back to eating chicken and eggs", "2023-03-01T10:00:00Z")
+    tell(mem, "Kofi", "two months with no cigs now!!", "2023-05-01T10:00:00Z")
+    assert not current(mem, r"\bvegan\b") and current(mem, r"chicken")
+    assert not current(mem, r"5 a day")
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

@@ -715,7 +715,15 @@ def properties(clause: str) -> dict[str, str]:
         c,
         re.I,
     )
-    if lapsed:  # "I'm not vegetarian anymore": a diet that ended, not the diet said again
+    eats_again = re.search(
+        r"\b(?:started|start|starting|began|begun|back to|gone back to|went back to)\s+eating\s+"
+        r"(?P<v>(?:(?:meat|fish|seafood|chicken|eggs|dairy|cheese|pork|beef)(?:,\s*|\s+and\s+|\s+&\s+)?)+)",
+        c,
+        re.I,
+    )
+    if eats_again:  # "I've started eating fish and eggs again": the diet that excluded them is over
+        props["diet"] = "eats " + eats_again.group("v").strip(" ,&").lower()
+    elif lapsed:  # "I'm not vegetarian anymore": a diet that ended, not the diet said again
         word = lapsed.group("v").lower()
         props["diet"] = "ex-" + ("vegetarian" if word == "veggie" else word)
     elif diet:
@@ -725,9 +733,15 @@ def properties(clause: str) -> dict[str, str]:
             else "everything" if "everything" in word or "anything" in word
             else word
         )  # fmt: skip
-    if re.search(r"\bsmoke-?free\b|\bnon-?smoker\b|\bquit smoking\b|\bwithout a cigarette\b", c, re.I):
+    if re.search(
+        r"\bsmoke-?free\b|\bnon-?smoker\b|\b(?:quit|stopped|gave up|giving up|off the) (?:smoking|cigarettes|cigs)\b|"
+        r"\bwithout a cigarette\b|\bno (?:cigarettes|cigs)\b|"
+        r"\bhaven'?t (?:had|smoked) a (?:single )?(?:cigarette|cig)\b",
+        c,
+        re.I,
+    ):
         props["smoking"] = "no"
-    elif re.search(r"\bI smoke\b|\bsmoke (?:about )?\w+ a day\b", c, re.I):
+    elif re.search(r"\bI smoke\b|\bsmoke (?:about |like |around |maybe )?\w+ a day\b", c, re.I):
         props["smoking"] = "yes"
     allergies = (
         r"\ballerg(?:ic to|y to|ies:?|y:)\s*(?P<v>(?:tree )?[\w-]+)|\bno (?P<w>[\w-]+) for me,? allergy|"
