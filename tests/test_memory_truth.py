@@ -403,6 +403,15 @@ def test_eating_again_and_no_cigarettes_end_the_old_habit(mem: Memory) -> None:
     assert not current(mem, r"5 a day")
 
 
+def test_she_after_someone_new_is_that_person_not_the_speaker(mem: Memory) -> None:
+    tell(mem, "Oskar", "I'm a dentist in Aarhus. My girlfriend Lene and I just got a cat.", "2022-05-01T10:00:00Z")
+    tell(
+        mem, "Oskar", "Lene and I split up in March. I've been seeing someone called Ida. She's a pilot.", "2023-06-01"
+    )
+    assert current(mem, r"\bdentist\b")  # Ida's job does not replace Oskar's
+    assert current(mem, r"\bIda\b") and not current(mem, r"girlfriend Lene")
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

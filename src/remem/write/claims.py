@@ -553,8 +553,10 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
     lead = re.match(rf"^(Mum|Mom|Dad|Mother|Father)(?:'s\b|\s+{_PERSON_VERBS})", clause, re.I)  # not "mum of two"
     if lead:
         return f"{me}'s {lead.group(1).lower()}", clause
-    if re.match(r"^(?:she|he|she's|he's)\b", clause, re.I) and last_other:
-        return last_other, clause
+    pronoun = re.match(r"^(she|he)(?:'s)?\b", clause, re.I)
+    if pronoun:
+        # Someone the speaker spoke of, never the speaker: with no one named before, "she" stays "she".
+        return last_other or pronoun.group(1).lower(), clause
     name = re.match(rf"^([A-Z][\w-]+)(?:'s)?\s+{_PERSON_VERBS}", clause)
     if (
         name
@@ -565,6 +567,19 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
     ):
         return name.group(1).lower(), clause
     return me, clause
+
+
+_INTRODUCED = re.compile(
+    rf"\b(?:someone|somebody|a (?:guy|girl|woman|man|lad|lass)|(?:my|our) (?:new )?(?:{RELATIONS}))"
+    r",?\s+(?:called\s+|named\s+)?(?P<name>[A-Z][\w-]+)\b"
+)
+
+
+def introduced(clause: str) -> str | None:
+    """The person a clause introduces ("seeing someone called Julia", "my girlfriend Ewa"), lowercased:
+    whom a following "she" or "he" means."""
+    found = list(_INTRODUCED.finditer(_truecase(clause)))
+    return found[-1].group("name").lower() if found and found[-1].group("name") not in _NOT_NAMES else None
 
 
 def _add(props: dict[str, str], key: str, value: str | None) -> None:
@@ -670,10 +685,12 @@ def properties(clause: str) -> dict[str, str]:
     if team:
         _add(props, "team", team.group("v"))
     # Partners and relationship status.
-    partner = re.search(rf"\b[Mm]y\s+(?:new\s+)?(?:{'|'.join(PARTNERS)})\s+(?P<v>{_NAME})", c)
+    partner = re.search(rf"\b[Mm]y\s+(?:new\s+)?(?:{'|'.join(PARTNERS)}|bf|gf|hubby)\s+(?P<v>{_NAME})", c)
     partner = partner or re.search(
         rf"\b(?:am|'m|are|'re|is|'s|been|started|start|was|were|now|officially)\s+(?:now\s+|officially\s+)?"
-        rf"(?:dating|seeing)\s+(?:someone[\w ,]*?,\s*)?(?P<v>{_NAME})",
+        r"(?:dating|seeing)\s+"
+        r"(?:someone[\w ,]*?,\s*|(?:someone|somebody|a (?:guy|girl|woman|man)) (?:called|named)\s+)?"
+        rf"(?P<v>{_NAME})",
         c,
     )
     partner = partner or re.search(rf"^(?P<v>{_NAME})\s+(?:and|&)\s+I\s+(?:are|have been|got)\b", c)

@@ -21,6 +21,7 @@ from remem.write.claims import (
     NOW,
     Claim,
     claim,
+    introduced,
     pet_named,
     subject_of,
     turn_amount,
@@ -365,6 +366,15 @@ _SIGN_OFF = re.compile(
     r"take care|speak soon|later\b)",
     re.I,
 )
+_SENTENCE_START = re.compile(r"(?:she|he|they|we|I)(?:'s|'re|'m|\s+(?:is|are|was|were|am|has|have|had))\s", re.I)
+
+
+def _sentence_of_its_own(before: str, piece: str) -> bool:
+    """ "She's a vet in Kraków." after a full stop: a sentence with a subject of its own, never the
+    last one's tail ("we've been hiring, I'm at 48 people now" is one clause)."""
+    return before.endswith((".", "!")) and bool(_SENTENCE_START.match(piece))
+
+
 MAX_CLAUSE = 600  # characters: bounds what every pattern below reads, whatever a turn holds
 
 
@@ -384,7 +394,7 @@ def clauses(text: str) -> list[str]:
             out[-1] = f"{out[-1].rstrip('.!')}, {piece}"  # "- which refreshes me": it says more of the last one
         elif piece.endswith("?") or _SIGN_OFF.match(piece):
             out.append(piece)  # "What's up with you?", "Talk to you soon!": its own clause, never a statement's tail
-        elif out and len(own) < 2 and not out[-1].endswith("?"):
+        elif out and len(own) < 2 and not out[-1].endswith("?") and not _sentence_of_its_own(out[-1], piece):
             out[-1] = f"{out[-1].rstrip('.!')}, {piece}"
         elif (
             leading is None
@@ -545,6 +555,8 @@ class RuleExtractor:
                     about = named.lower()  # "my dog Rufus ... he's a beagle": the beagle is Rufus, whom "we lost"
                 if about != speaker.lower():
                     others[speaker] = about
+                elif (newcomer := introduced(typed)) is not None:
+                    others[speaker] = newcomer  # "seeing someone called Julia": "she's a vet" is Julia
                 if episode not in episodes:
                     continue
                 if forget is not None:
