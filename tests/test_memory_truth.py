@@ -412,6 +412,22 @@ def test_she_after_someone_new_is_that_person_not_the_speaker(mem: Memory) -> No
     assert current(mem, r"\bIda\b") and not current(mem, r"girlfriend Lene")
 
 
+def test_forgetting_the_pills_and_an_address_written_the_local_way(mem: Memory, db_path: Path) -> None:
+    tell(mem, None, "i take 20mg of fluoxetine every morning. also what's a good gift for a 5 year old?", "2023-03-01")
+    tell(
+        mem,
+        "Lucia",
+        "For the invoice: Lucia Ferri, 42 via Garibaldi, 10122 Torino, client code IT-55310.",
+        "2023-03-02",
+    )
+    tell(mem, "Lucia", "I love hiking in the Dolomites.", "2023-03-03")
+    tell(mem, None, "pls forget the tablets I'm on", "2023-04-01")
+    tell(mem, "Lucia", "Please delete my street address and client code from your memory.", "2023-04-02")
+    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)).lower()
+    assert b"fluoxetine" not in raw and b"garibaldi" not in raw and b"55310" not in raw
+    assert current(mem, r"Dolomites") and any("gift for a 5 year old" in m.text for m in mem.list(space="s"))
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

@@ -139,6 +139,8 @@ def test_only_an_imperative_to_the_assistant_is_a_forget_request() -> None:
         ("can you delete what I said about my diabetes?", "my diabetes"),
         ("actually yeah, scratch my passport number from your memory please", "my passport number"),
         ("ok drop the bit about my old job", "my old job"),
+        ("Fresh start. Please erase anything you have about my ex. Everything.", "my ex"),
+        ("could you delete everything you know on my landlord", "my landlord"),
     ):
         [request] = [c for c in extracted(text) if c.forget]
         assert request.text == what

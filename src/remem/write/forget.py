@@ -59,7 +59,11 @@ def _stem(word: str) -> str:
 def _words(text: str) -> set[str]:
     """The words of substance, as forgetting compares them: "ex" counts (two letters), and a part that says
     what someone makes or earns says "salary" whatever its words ("i make 84k as a civil engineer")."""
-    words = {_stem(w.lower()) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text) if w.lower() not in STOPWORDS}
+    words = {
+        _stem(w.lower())
+        for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text)
+        if w.lower() not in STOPWORDS and w.lower().split("'")[0] not in STOPWORDS  # "i'm", "don't"
+    }
     if _EARNS.search(text):
         words.add("salary")
     for topic, said in _TOPICS:
@@ -75,14 +79,19 @@ _TOPICS = (
         re.compile(
             r"\b(?:diabet\w*|insulin|asthma\w*|epilep\w*|cancer|chemo\w*|adhd|autis\w*|anxiety|depress\w*|"
             r"therap\w*|psychiatr\w*|medication|meds|diagnos\w*|surgery|illness|condition|disorder|migraines?|"
-            r"hiv|pregnan\w*|miscarri\w*|ivf|injur\w*|doctor|dr\.?(?= [A-Z])|specialist|clinic|hospital|gp)\b",
+            r"hiv|pregnan\w*|miscarri\w*|ivf|injur\w*|doctor|dr\.?(?= [A-Z])|specialist|clinic|hospital|gp|pills?|"
+            r"tablets|prescri\w*|\d+\s?mg)\b",
             re.I,
         ),
     ),
     ("interview", re.compile(r"\b(?:interview\w*|final round|recruiter|job hunt\w*|offer letter|applied to)\b", re.I)),
     (
         "address",
-        re.compile(r"\b(?:\d+\s+\w+\s+(?:street|st|road|rd|lane|ln|avenue|ave|drive|close|way)|postcode|zip)\b", re.I),
+        re.compile(
+            r"\b(?:\d+\s+\w+\s+(?:street|st|road|rd|lane|ln|avenue|ave|drive|close|way)|postcode|zip|"
+            r"\d+,?\s+(?:rue|calle|via|viale|rua|avenida|av\.|boulevard|bd)\s+\w+|\w+(?:strasse|straße|str\.|gasse)\s+\d+)\b",
+            re.I,
+        ),
     ),
 )
 _EARNS = re.compile(
@@ -96,7 +105,7 @@ _FRAGMENT = 3  # words: a comma-separated part this short beside a forgotten one
 _RARE = 9  # letters: a lowercase word this long said only in forgotten parts identifies them (a diagnosis)
 
 
-_BOTH = re.compile(r",?\s+\b(?:and|&|plus|as well as)\s+(?=(?:the|my|that|what|all|any|everything)\b)|;\s*", re.I)
+_BOTH = re.compile(r",?\s+\b(?:and|&|plus|as well as)\s+|;\s*", re.I)
 
 
 def _about(words: set[str], topic: set[str]) -> bool:

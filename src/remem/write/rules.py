@@ -344,13 +344,15 @@ _HUMAN_FORGET = re.compile(
 _PERSONAL = re.compile(
     r"^\s*(?:that\s+|about\s+|everything\s+|all\s+|anything\s+)?"
     r"(?:my|our|what I|that I|I|everything about|the (?:part|bit|thing)s? "
-    r"(?:about|where)|any(?:thing)? about)\b|\b(?:memory|memories|remember|on file|stored|records?)\b",
+    r"(?:about|where)|any(?:thing)? about|(?:anything|everything|all|what) you(?:'ve| have| know| got)[\w ]{0,12}? "
+    r"(?:about|on))\b|\b(?:memory|memories|remember|on file|stored|records?)\b",
     re.I,
 )
 _NOT_A_REQUEST = re.compile(r"\b(?:never|not|don'?t|dont|won'?t|can'?t|cannot|didn'?t|I'll|I will|gonna)\s+$", re.I)
 _FORGET_TAIL = re.compile(
     r"^\s*(?:that\s+|about\s+|(?:what|everything|anything|all|the (?:stuff|things?))\s+I(?:'ve)?\s+"
     r"(?:said|told you|wrote|shared|mentioned)\s+(?:about|regarding|re)\s+|everything\s+about\s+|"
+    r"(?:anything|everything|all|what)\s+you(?:'ve|\s+have|\s+know|\s+got)[\w ]{0,12}?\s+(?:about|on)\s+|"
     r"the\s+(?:part|bit|stuff|thing)s?\s+about\s+)?"
     r"(?:I\s+told\s+you\s+)?(?P<what>[^,.!?]{2,80}?)(?:\s+(?:from|in)\s+(?:your|the)\s+memory)?"
     r"(?:\s+(?:please|pls|plz|thx|thanks|lol|too|as well))*\s*(?:[,.!?]|$)",
