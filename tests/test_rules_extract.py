@@ -392,3 +392,22 @@ def test_hobbies_team_sizes_birth_years_and_allergies_said_tersely() -> None:
     assert claim("My birth year is 1986.", "Fatima").properties == {"birth_year": "1986"}
     assert "pregnancy" not in claim("I was born in 1988", "Fatima").properties
     assert claim("it's tree nuts i'm allergic to, not peanuts", "Sam").properties == {"allergy:tree nut": "tree nut"}
+
+
+def test_amounts_as_the_world_writes_them() -> None:
+    def claims(text: str) -> dict[str, str]:
+        [fact] = extracted(text, "Ngozi")
+        return dict(fact.metadata["claims"])
+
+    assert claims("I'm making 18 million VND a month, rent is 5 million") == {
+        "money:salary": "18000000",
+        "money:rent": "5000000",
+    }
+    assert claims("Net income is 2.850 € per month, car loan still 14.200 € left") == {
+        "money:salary": "2850",
+        "money:loan": "14200",
+    }
+    assert claims("got my raise: 25 triệu per month now (25m VND)") == {"money:salary": "25000000"}
+    assert claims("loan down to 6450 euros") == {"money:loan": "6450"}  # an amount, not a count of euros
+    [rent] = extracted("Rent went up, 2,900 zł from this month", "Marek")
+    assert rent.metadata["subject"] == "marek" and rent.metadata["claims"] == {"money:rent": "2900"}  # no age 2

@@ -452,7 +452,8 @@ _NOT_SUBJECTS = frozenset(
         r"\S+",
         "mum mom dad mother father sister brother wife husband partner boyfriend girlfriend son daughter kids "
         "baby dog cat puppy kitten boss manager everyone everything nothing someone something nobody life "
-        "work job rent money dinner lunch breakfast coffee weather traffic school class uni college training",
+        "work job rent money dinner lunch breakfast coffee weather traffic school class uni college training "
+        "salary pay mortgage loan income budget bills",
     )
 )
 _NO_NAMES = _COMMON | _NOT_SUBJECTS
@@ -514,11 +515,45 @@ def same_value(a: str, b: str) -> bool:
 
 
 # An amount of money: a currency sign and a number, or a number of thousands ("48k", "2 grand").
-_AMOUNT_PATTERN = r"(?P<cur>[$€£])\s?(?P<n>\d[\d,.]*k?)|\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)"
+# A currency after the number, as most of the world writes it: "2.850 €", "6450 euros", "18 million VND".
+_CURRENCY_AFTER = (
+    r"€|euros?\b|eur\b|dollars?\b|usd\b|pounds?\b|quid\b|bucks\b|gbp\b|yen\b|rupees?\b|inr\b|naira\b|"
+    r"rand\b|reais\b|pesos?\b|zł|zloty\b|pln\b|vnd\b|dong\b|dirhams?\b|aed\b|francs?\b|chf\b|kr\b|sek\b|nok\b"
+)
+_MILLION = r"million\b|mil\b|m\b|triệu|tr\b"
+_AMOUNT_PATTERN = (
+    rf"(?P<cur>[$€£₹¥₦₩₱])\s?(?P<n>\d[\d,.]*k?)(?:\s?(?P<mil>million\b|m\b|bn\b))?|"
+    r"\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)|"
+    rf"\b(?P<a>\d[\d,.]*)\s?(?P<scale>{_MILLION})?\s?(?:{_CURRENCY_AFTER})|"
+    r"\b(?P<s>\d[\d,.]*)\s?(?P<big>million\b|triệu)"
+)
+
+
+def amount_value(match: re.Match[str]) -> str | None:
+    """The number an _AMOUNT_PATTERN match says: "£47,500" -> "47500", "2.850 €" -> "2850", "25m VND" ->
+    "25000000", "84k" -> "84000"."""
+    found = match.groupdict()
+    raw = found.get("n") or found.get("a") or found.get("s") or found.get("b")
+    raw = (raw or f"{found.get('m')}k").rstrip(".,")
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
+        raw = raw.replace(".", "")  # "14.200 €": a dot between thousands
+    value = number(raw)
+    scale = found.get("mil") or found.get("scale") or found.get("big")
+    if value is None or not scale:
+        return value
+    millions = float(value) * (1_000_000_000 if scale.lower() == "bn" else 1_000_000)
+    return str(int(millions)) if millions == int(millions) else str(millions)
+
+
 _EARNS = re.compile(
     r"\b(?:on|make|makes|making|earn|earns|earning|paid|take home|bring in)\s+(?:about\s+|around\s+)?[$€£]?\d"
 )
 
+
+_EARNS_BEFORE = re.compile(
+    r"\b(?:make|makes|making|earn|earns|earning|take home|bring in)\s+(?:about\s+|around\s+|like\s+|roughly\s+)?$",
+    re.I,
+)
 
 _JOB_NOUN = (
     r"(?:designer|engineer|eng|developer|dev|manager|analyst|scientist|lead|director|nurse|doctor|teacher|lecturer|"
@@ -561,6 +596,7 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
     if (
         name
         and name.group(1) not in _NOT_NAMES
+        and name.group(1).lower() not in _NOT_SUBJECTS  # "Rent went up", "Work is mad"
         and name.group(1).lower() != me
         and not _FIRST_PERSON.search(clause)
         and not re.match(r"^[A-Z][\w-]+\s+(?:is|'s)\s+(?:now\s+|still\s+)?(?:home|my|our)\b", clause)
@@ -807,7 +843,7 @@ def properties(clause: str) -> dict[str, str]:
     if birthday and not re.search(r"\b(?:had the baby|was born \w+day)\b", c, re.I):
         props["birthday"] = _clean_value(birthday.group("v"))
     age = re.search(
-        r"(?:\bturned|\bturning|\bI'm|\bI am|,)\s+(?:the big\s+)?(?P<v>\d-\d|\d{1,2})(?:\s+years old)?\b"
+        r"(?:\bturned|\bturning|\bI'm|\bI am|,)\s+(?:the big\s+)?(?P<v>\d-\d|\d{1,2})(?![,.]\d)(?:\s+years old)?\b"
         r"(?!\s*(?:%|k\b|am\b|pm\b|min|people|to\b|\w+s\b))",
         c,
     )
@@ -829,21 +865,25 @@ def properties(clause: str) -> dict[str, str]:
         _add(props, f"favourite:{stem(favourite.group('noun').lower())}", favourite.group("v"))
     # Money: rent, salary, prices.
     # Each amount goes with the money noun nearest to it: "budget check: 2400 rent, take home 5.8k".
-    amounts = list(re.finditer(rf"{_AMOUNT_PATTERN}|\b(?P<b>\d{{3,}}[\d,]*)(?=\s+(?:rent|salary|mortgage)\b)", c))
-    nouns = list(re.finditer(r"\b(rent|salary|pay|mortgage|budget|price|cost|fee|raise)\b", c, re.I))
+    amounts = list(re.finditer(rf"{_AMOUNT_PATTERN}|\b(?P<b>\d{{3,}}[\d,]*)(?=\s+(?:rent|salary|mortgage)\b)", c, re.I))
+    nouns = list(
+        re.finditer(r"\b(rent|renting|salary|pay|income|mortgage|loan|budget|price|cost|fee|raise)\b", c, re.I)
+    )
     for money in amounts:
-        amount = number(money.group("n") or money.group("b") or money.group("m") + "k")
+        amount = amount_value(money)
         near = [n for n in nouns if abs(n.start() - money.start()) <= 40]
-        if near:
-            noun = min(near, key=lambda n: abs(n.start() - money.start())).group(1).lower()
+        if _EARNS_BEFORE.search(c[max(0, money.start() - 30) : money.start()]):
+            noun = "salary"  # "making 18 million VND a month, rent is 5 million": what is made is pay
+        elif near:
+            noun = min(near, key=lambda n: abs(n.start() - money.start())).group(1).lower().removesuffix("ing")
         elif _EARNS.search(c):
             noun = "salary"  # "on 95k", "i make 84k as a civil engineer"
-        elif money.group("cur"):
+        elif money.group("cur") or money.group("a") or money.group("s"):
             noun = "amount"
         else:
             continue  # "run about 10k", "40k a week": a bare "k" is money only beside a money word
-        if amount:
-            props.setdefault(f"money:{'salary' if noun in ('pay', 'raise') else noun}", amount)
+        if amount and amount not in props.values():  # "25 triệu per month (25m VND)": one amount said twice
+            props.setdefault(f"money:{'salary' if noun in ('pay', 'raise', 'income') else noun}", amount)
     # Counts: "two cats", "team of 35", "48 people now", "we've got six now".
     counted = [
         (m.group("n"), m.group("noun"))
@@ -881,7 +921,9 @@ def properties(clause: str) -> dict[str, str]:
 
 # A review or a rise is about pay: "annual review today, bumped up to £47,500", "another rise: I'm on 51k".
 _TURN_MONEY = re.compile(
-    r"\b(rent|lease|salary|raise|pay ?rise|rise|pay|mortgage|(?:annual |pay |salary )?review)\b", re.I
+    r"\b(rent|renting|landlord|lease|salary|raise|pay ?rise|rise|pay|income|mortgage|loan|"
+    r"(?:annual |pay |salary )?review)\b",
+    re.I,
 )
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _ONES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -899,7 +941,7 @@ def _word_amount(clause: str) -> str | None:
     return str(((_TENS.index(said.group("tens").lower()) + 2) * 10 + ones) * 1000)
 
 
-_AMOUNT = re.compile(_AMOUNT_PATTERN, re.I)
+AMOUNT = re.compile(_AMOUNT_PATTERN, re.I)
 
 
 def turn_money(turn: str) -> str | None:
@@ -916,14 +958,12 @@ def turn_amount(clause: str, word: str | None, props: dict[str, str]) -> dict[st
     money = [k for k in props if k.startswith("money:")]
     if word is None or (money and money != ["money:amount"]):
         return None
-    amount = _AMOUNT.search(clause)
-    if amount is None:
-        value = _word_amount(clause)
-    else:
-        value = number((amount.group("n") or f"{amount.group('m')}k").rstrip(".,"))
+    amount = AMOUNT.search(clause)
+    value = _word_amount(clause) if amount is None else amount_value(amount)
     if value is None:
         return None
-    key = "money:rent" if word in ("rent", "lease") else "money:mortgage" if word == "mortgage" else "money:salary"
+    rent = {"rent": "money:rent", "renting": "money:rent", "landlord": "money:rent", "lease": "money:rent"}
+    key = {**rent, "mortgage": "money:mortgage", "loan": "money:loan"}.get(word, "money:salary")
     return {**{k: v for k, v in props.items() if k != "money:amount"}, key: value}
 
 

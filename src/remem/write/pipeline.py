@@ -23,7 +23,7 @@ from remem.store.base import Job, Store
 from remem.timeutil import now
 from remem.types import Decision, Episode, Filters, MemoryItem, Version
 from remem.write.candidates import Candidate, Extractor, Neighbour, Operation, Reconciler, Summarizer, Verdict
-from remem.write.claims import number
+from remem.write.claims import AMOUNT, amount_value, number
 from remem.write.extract import index_text
 from remem.write.forget import forget_by_meaning
 from remem.write.links import link
@@ -391,15 +391,18 @@ def _carry_apart(
     return out
 
 
-_AMOUNT = re.compile(r"[$€£]?\d[\d,.]*(?:\s?(?:k|grand)\b)?", re.I)
+_PLAIN_NUMBER = re.compile(r"\d[\d,.]*")
 
 
 def _said_as(text: str, value: str) -> str | None:
-    """How `text` writes a claim's value: "€48k" for 48000, "39" for 39; None when it does not."""
-    for match in _AMOUNT.finditer(text):
-        written = match.group(0).rstrip(".,")
-        if number(re.sub(r"^[$€£]|\s", "", written).replace("grand", "k")) == value:
-            return written
+    """How `text` writes a claim's value: "€48k" for 48000, "14.200 €" for 14200, "39" for 39; None when
+    it does not."""
+    for match in AMOUNT.finditer(text):
+        if amount_value(match) == value:
+            return match.group(0).rstrip(".,")
+    for match in _PLAIN_NUMBER.finditer(text):  # "2,400 rent", "team of 35"
+        if number(match.group(0).rstrip(".,")) == value:
+            return match.group(0).rstrip(".,")
     found = re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.I)
     return found.group(0) if found else None
 
