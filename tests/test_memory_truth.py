@@ -428,6 +428,21 @@ def test_forgetting_the_pills_and_an_address_written_the_local_way(mem: Memory, 
     assert current(mem, r"Dolomites") and any("gift for a 5 year old" in m.text for m in mem.list(space="s"))
 
 
+def test_a_plan_moved_by_an_amount_of_time_lands_on_its_new_day(mem: Memory) -> None:
+    tell(mem, "Sipho", "my citizenship interview is on the 3rd of June, so nervous", "2024-05-20T10:00:00Z")
+    tell(mem, "Sipho", "home affairs called, they pushed the interview back two weeks", "2024-05-28T10:00:00Z")
+    assert current(mem, r"17 June 2024") and not current(mem, r"3 June 2024")
+    assert re.search(r"3(?:rd)? (?:of )?June", top(mem, "When is Sipho's interview?", as_of="2024-05-25T00:00:00Z"))
+    tell(mem, "Sipho", "update: the interview got moved up 3 days", "2024-06-01T10:00:00Z")
+    assert current(mem, r"14 June 2024") and not current(mem, r"17 June 2024")
+
+
+def test_wrote_it_wrong_is_a_correction(mem: Memory) -> None:
+    tell(mem, "Ines", "Our anniversary is October 9, remind me a week before?", "2023-09-01T10:00:00Z")
+    tell(mem, "Ines", "hold on, I wrote it wrong, it's NOVEMBER 9 not October", "2023-09-01T10:02:00Z")
+    assert current(mem, r"(?i)november 9") and not current(mem, r"October 9")
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

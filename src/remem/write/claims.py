@@ -132,7 +132,9 @@ RESCHEDULE = re.compile(
     re.I,
 )
 CORRECTION = re.compile(
-    r"\b(?:sorry|oops|typo|autocorrect|i meant|correction|misspoke|my bad|wait|actually|not the|not \w+day)\b", re.I
+    r"\b(?:sorry|oops|typo|autocorrect|i meant|correction|misspoke|my bad|wait|actually|not the|not \w+day|"
+    r"(?:wrote|got|said|typed|put) (?:it|that) wrong|mistyped|misremembered|my mistake|I was wrong)\b",
+    re.I,
 )
 # "actually" and "wait" correct something only with what they replace: "actually it's Tuesday, not Monday".
 _WEAK_CORRECTION = frozenset(["wait", "actually"])

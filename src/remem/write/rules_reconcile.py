@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from remem.write.candidates import Candidate
 from remem.write.claims import SAID_BEFORE, same_value, value_tokens
+from remem.write.dates import resolve
 from remem.write.reconcile import Neighbour, Verdict, normalise
 from remem.write.rules import NEGATION, STATE_NEGATES, content_words
 
@@ -236,6 +238,9 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
 def _rescheduled(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
     """A plan moved to a new date closes the plan at its old date; a plan called off ("japan's cancelled
     altogether", "barcelona is off") closes it whatever date it had."""
+    shifted = _shifted(candidate, own)
+    if shifted is not None:
+        return shifted
     called_off = bool(_CALLED_OFF.search(candidate.text))
     if not candidate.metadata.get("reschedule") or not (_DATED.search(candidate.text) or called_off):
         return None
@@ -255,6 +260,55 @@ def _rescheduled(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | No
         return None
     closing = list(dict.fromkeys(closing))
     return Verdict("SUPERSEDE", closing[0], candidate.text, "the plan moved", temporal=True, closes=tuple(closing[1:]))
+
+
+_N = r"(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|a couple of)"
+# "pushed my test back exactly one week", "moved it up two days", "the keys come two weeks later than planned"
+_SHIFT = re.compile(
+    rf"\b(?P<verb>pushed|moved|put|bumped|delayed|postponed|brought|shifted)\b(?P<mid>(?:\s+[\w']+){{0,4}}?)\s+"
+    rf"(?:by\s+)?(?:exactly\s+|another\s+|just\s+)?{_N}\s+(?P<unit>day|week|month)s?\b|"
+    rf"\b{_N.replace('<n>', '<m>')}\s+(?P<unit2>day|week|month)s?\s+(?P<dir>later|earlier|sooner)\b",
+    re.I,
+)
+_ON = re.compile(r"\((\d{1,2}) (January|February|March|April|May|June|July|August|September|October|November|December) "
+                 r"(\d{4})\)")  # fmt: skip
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "a couple of": 2}  # fmt: skip
+
+
+def _shifted(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
+    """A plan moved by an amount of time, not to a date: the plan said with a day closes, and the new
+    fact says the day it moved to ("pushed back exactly one week" from 17 May: 24 May 2024)."""
+    shift = _SHIFT.search(candidate.text)
+    if shift is None or _ON.search(candidate.text):
+        return None
+    said = (shift.group("n") or shift.group("m")).lower()
+    count = _COUNTS.get(said) or int(said)
+    unit = (shift.group("unit") or shift.group("unit2")).lower()
+    words = f"{shift.group('mid') or ''} {shift.group('dir') or ''} {shift.group('verb') or ''}".lower()
+    sign = -1 if re.search(r"\b(?:forward|up|earlier|sooner|brought)\b", words) else 1
+    topic = {w for w in [*candidate.keywords, *content_words(candidate.text)] if len(w) > 3}
+    for n in sorted(own, key=lambda n: n.memory.created_at, reverse=True):
+        when = _planned_day(n.memory.text, n.memory.valid_from)
+        if when is None or not topic & set(content_words(n.memory.text)):
+            continue
+        if unit == "month":
+            month_index = when.month - 1 + sign * count
+            when = when.replace(year=when.year + month_index // 12, month=month_index % 12 + 1, day=min(when.day, 28))
+        else:
+            when += timedelta(days=sign * count * (7 if unit == "week" else 1))
+        text = f"{candidate.text.rstrip('.!')} ({when.day} {when:%B %Y})."
+        return Verdict("SUPERSEDE", n.memory.id, text, "the plan moved", temporal=True)
+    return None
+
+
+def _planned_day(text: str, said: datetime | None) -> datetime | None:
+    """The day a plan is for: the latest day its text names ("signed yesterday, keys on the 1st of March":
+    the keys), from its dated annotation and the absolute days it says."""
+    days = [datetime.strptime(" ".join(found), "%d %B %Y").replace(tzinfo=UTC) for found in _ON.findall(text)]
+    if said is not None:
+        days += [r.when for r in resolve(_ON.sub("", text), said) if r.grain == "day"]
+    return max(days, default=None)
 
 
 _CALLED_OFF = re.compile(r"\bcancel+ed\b|\bcalled off\b|\b(?:is|are|'s)\s+off\b|\bnot happening\b", re.I)
