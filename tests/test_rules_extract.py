@@ -411,3 +411,16 @@ def test_amounts_as_the_world_writes_them() -> None:
     assert claims("loan down to 6450 euros") == {"money:loan": "6450"}  # an amount, not a count of euros
     [rent] = extracted("Rent went up, 2,900 zł from this month", "Marek")
     assert rent.metadata["subject"] == "marek" and rent.metadata["claims"] == {"money:rent": "2900"}  # no age 2
+
+
+def test_claims_said_the_way_people_say_them() -> None:
+    def claims(text: str, name: str = "Nikolai") -> dict[str, str]:
+        return {k: v for c in extracted(text, name) for k, v in c.metadata.get("claims", {}).items()}
+
+    assert claims("I work nights as bus driver in Tallinn.") == {"title": "bus driver"}  # no article
+    assert claims("three weeks without cigarettes!") == {"smoking": "no"}
+    assert claims("still not smoking, the patches helped")["smoking"] == "no"
+    assert claims("our first anniversary as husband and wife is in May")["relationship"] == "married"
+    assert claims("I got into law school at McGill!!")["title"] == "law school"
+    [ended] = [c for c in extracted("I've given up the swimming, my shoulder can't take it.") if c.metadata.get("ends")]
+    assert ended.metadata["ends"] == "swimming"

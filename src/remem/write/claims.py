@@ -112,7 +112,8 @@ SAID_BEFORE = re.compile(
 )
 NOW = re.compile(r"\b(?:now|these days|nowadays|anymore|any more|no longer|new|just)\b", re.I)
 ENDING = re.compile(
-    r"\b(?:(?:we|I|they|she|he)\s+)?(?P<verb>sold|lost|left|quit|gave up|dropped|got rid of|turned down|declined|"
+    r"\b(?:(?:we|I|they|she|he)\s+)?(?P<verb>sold|lost|left|quit|gave up|given up|giving up|dropped|got rid of|"
+    r"ditched|packed in|turned down|declined|"
     r"cancel+ed|"
     r"called it quits|broke up|split up|moved out of|put down|no longer (?:have|own|eat|drink|smoke|do|work)|"
     r"(?:do not|don't|dont) (?:eat|drink|smoke|have|own) \w+ any ?more|stopped)\b\s*(?:with\s+|from\s+|at\s+)?"
@@ -708,6 +709,11 @@ def properties(clause: str) -> dict[str, str]:
         # A terse introduction: "raj, accountant.", "solicitor, manchester.", "remote backend dev."
         rf"^(?:[\w-]+,\s+)?(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\s*(?:,\s*[\w -]+)?[.!]?$",
         r"\bdoing the (?P<v>[\w -]+?) job\b",
+        # "got into vet school at UC Davis": a student now, whatever the speaker was
+        r"\b(?:got into|got accepted (?:to|into)|starting|started|enrolled (?:at|in))\s+(?P<v>(?:[a-z]+\s+)?"
+        r"(?:school|grad school|med school|law school|uni|university|college|a (?:phd|masters?|master's)))\b",
+        # "I work nights as taxi driver": the article left out
+        rf"{_AS_A_JOB}\s+(?P<v>(?:[a-z-]+\s+){{0,2}}{_JOB_NOUN})\b",
         r"\bI do (?P<v>\w+(?: \w+)?) for\b",
         r"\b(?P<v>retired)\b",
     ):
@@ -751,6 +757,8 @@ def properties(clause: str) -> dict[str, str]:
         word = (status.group("v") or status.group("w")).lower().replace("officially ", "")
         word = {"proposed": "engaged", "official": "together", "seeing someone": "dating"}.get(word, word)
         props.setdefault("relationship", word)
+    if re.search(r"\bas (?:husband and wife|man and wife|a married couple|newlyweds)\b|\bnewlyweds?\b", c, re.I):
+        props["relationship"] = "married"  # "first anniversary as husband and wife"
     if re.search(r"\bpregnan|\bdue in\b", c, re.I):
         props["pregnancy"] = "pregnant"
     if re.search(r"\bhad the baby\b|\bgave birth\b|(?<!\bI )(?<!\bi )\bwas born\b|"  # not "I was born in 1988"
@@ -790,7 +798,7 @@ def properties(clause: str) -> dict[str, str]:
         )  # fmt: skip
     if re.search(
         r"\bsmoke-?free\b|\bnon-?smoker\b|\b(?:quit|stopped|gave up|giving up|off the) (?:smoking|cigarettes|cigs)\b|"
-        r"\bwithout a cigarette\b|\bno (?:cigarettes|cigs)\b|"
+        r"\bwithout (?:a )?(?:cigarettes?|cigs?|smoking)\b|\bno (?:cigarettes|cigs)\b|\b(?:not|stopped) smoking\b|"
         r"\bhaven'?t (?:had|smoked) a (?:single )?(?:cigarette|cig)\b",
         c,
         re.I,
