@@ -443,6 +443,12 @@ def test_wrote_it_wrong_is_a_correction(mem: Memory) -> None:
     assert current(mem, r"(?i)november 9") and not current(mem, r"October 9")
 
 
+def test_a_pet_that_died_takes_only_its_own_facts_along(mem: Memory) -> None:
+    tell(mem, "Elif", "We live in Izmir and have one cat, a tabby called Pamuk.", "2022-03-03T10:00:00Z")
+    tell(mem, "Elif", "Pamuk died on Sunday, he was 16. The flat is so quiet.", "2024-05-08T10:00:00Z")
+    assert not current(mem, r"one cat") and current(mem, r"\bIzmir\b")
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

@@ -165,7 +165,7 @@ def test_an_ending_with_its_object_inside_and_a_bare_k_without_money() -> None:
     [run] = extracted("first marathon, right now I can run about 10k", "Chidi")
     assert "claims" not in run.metadata
     [pay] = extracted("I'm a UX researcher in Dublin on €48k", "Grace")
-    assert pay.metadata["claims"] == {"title": "UX researcher", "money:salary": "48000"}
+    assert pay.metadata["claims"] == {"title": "UX researcher", "residence": "Dublin", "money:salary": "48000"}
 
 
 def test_a_title_is_what_a_person_is_not_what_a_thing_is() -> None:
@@ -417,10 +417,23 @@ def test_claims_said_the_way_people_say_them() -> None:
     def claims(text: str, name: str = "Nikolai") -> dict[str, str]:
         return {k: v for c in extracted(text, name) for k, v in c.metadata.get("claims", {}).items()}
 
-    assert claims("I work nights as bus driver in Tallinn.") == {"title": "bus driver"}  # no article
+    assert claims("I work nights as bus driver in Tallinn.") == {"title": "bus driver", "residence": "Tallinn"}
     assert claims("three weeks without cigarettes!") == {"smoking": "no"}
     assert claims("still not smoking, the patches helped")["smoking"] == "no"
     assert claims("our first anniversary as husband and wife is in May")["relationship"] == "married"
     assert claims("I got into law school at McGill!!")["title"] == "law school"
     [ended] = [c for c in extracted("I've given up the swimming, my shoulder can't take it.") if c.metadata.get("ends")]
     assert ended.metadata["ends"] == "swimming"
+
+
+def test_where_someone_lives_said_in_passing() -> None:
+    def claims(text: str, name: str = "Rosa") -> dict[str, str]:
+        return {k: v for c in extracted(text, name) for k, v in c.metadata.get("claims", {}).items()}
+
+    assert claims("I'm 41, working as a night nurse in Doha.")["residence"] == "Doha"
+    assert claims("I'm a pharmacist in Cardiff")["residence"] == "Cardiff"
+    assert claims("My dad is 80 and still in Porto.")["residence"] == "Porto"
+    assert claims("My dad moved in with my sister Ana in Braga.")["residence"] == "Braga"
+    assert claims("I'm still in Pune, working at Infosys.", "Rahul")["residence"] == "Pune"
+    assert claims("birthday today, 40!")["age"] == "40"
+    assert "residence" not in claims("I'm a teacher in Year 6 at a small school")

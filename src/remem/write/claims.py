@@ -265,9 +265,11 @@ _BREED_FRAMES = re.compile(
     re.I,
 )
 _ANOTHER = re.compile(r"\b(?:another|second|third|fourth|other|too|also|as well|both)\b", re.I)
+_DIED = re.compile(rf"\b(?P<who>{_NAME})\s+(?:has\s+)?(?:died|passed away|was put down|had to be put down)\b")
 _PET_NAMED = re.compile(
     rf"^(?:meet|say hi to|say hello to|introducing|this is)\s+(?P<a>{_NAME})\b|"
     rf"\b(?:her|his|its) name(?:'s|\s+is)\s+(?P<b>{_NAME})\b|"
+    rf"\b(?:we|I|they)\s+(?:called|named|call|name)\s+(?:her|him|it)\s+(?P<d>{_NAME})\b|"
     rf"\b(?:{_DOG_BREEDS}|{_CAT_BREEDS}|{_PET})\s+(?:called|named)\s+(?P<c>{_NAME})\b"
 )
 
@@ -311,7 +313,7 @@ def pet_named(clause: str, species: str | None) -> tuple[str, str] | None:
     match = _PET_NAMED.search(clause) if species else None
     if match is None or species is None:
         return None
-    name = match.group("a") or match.group("b") or match.group("c")
+    name = match.group("a") or match.group("b") or match.group("c") or match.group("d")
     return None if name in _NOT_NAMES else (species, name)
 
 
@@ -642,7 +644,13 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?:{_NUM}|a few|many|some)\s+(?:years?|yrs|months?|decades?)\b",
         r"\bhome is (?:now\s+)?(?P<v>" + _NAME + ")",
         rf"(?:^|[,;:]\s*)(?P<v>{_NAME})\s+born and (?:bred|raised)\b",
-        rf"\b(?:I'm|I am|im|we're|we are)\s+(?:now\s+)?in\s+(?P<v>{_NAME})",
+        rf"\b(?:I'm|I am|im|we're|we are)\s+(?:now\s+|still\s+)?in\s+(?P<v>{_NAME})",
+        # Said of someone else: "my mom is 71 and still in Cebu", "moved in with my brother Paolo in Manila"
+        rf"\b(?:is|'s|are)\b[^.;]{{0,20}}?\b(?:still|now)\s+in\s+(?P<v>{_NAME})",
+        rf"\bmoved in with\s+(?:[\w']+\s+){{1,4}}?in\s+(?P<v>{_NAME})",
+        # "I'm a pharmacist in Cardiff", "working as an ICU nurse in Dubai": where the job is, the home is
+        rf"(?:\b(?:I'm|I am|im)|{_AS_A_JOB})\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}{_JOB_NOUN}\s+in\s+"
+        rf"(?P<v>{_NAME})\b(?!\s+\d)",
         rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|\w+-bed(?:room)?)\b[^.]*?"
         rf"\bin\s+(?P<v>{_NAME})",
         # "took a job in Denver and moved", "Kemi's off to Toronto for a job": a new job's city is the new home.
@@ -857,7 +865,9 @@ def properties(clause: str) -> dict[str, str]:
         r"(?!\s*(?:%|k\b|am\b|pm\b|min|people|to\b|\w+s\b))",
         c,
     )
-    if age and (re.search(r"\bturn|years old|big", c) or c[age.end() :].startswith(",") or age.end() == len(c)):
+    if age and (
+        re.search(r"\bturn|years old|big|birthday", c, re.I) or c[age.end() :].startswith(",") or age.end() == len(c)
+    ):
         props["age"] = number(age.group("v")) or age.group("v")
     # Favourites: "my favourite band is X", "X is still my number one band", "my new favourite thing".
     favourite = re.search(
@@ -1033,6 +1043,9 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
             ends = verb if verb == "quit" else None
         else:
             ends = obj
+    died = _DIED.search(_truecase(clause)) if ends is None else None
+    if died and died.group("who") not in _NOT_NAMES:
+        ends = died.group("who").lower()  # "Simsim died last week": what was said of Simsim ends
     correction = None
     cues = {m.group(0).lower() for m in CORRECTION.finditer(clause)}
     if cues and (cues - _WEAK_CORRECTION or _NOT.search(clause)):

@@ -305,9 +305,20 @@ def _carry(
     in the old words: a new city or employer changes the details said with the old one ("two
     flatmates", "the picking robots"), so those facts just close."""
     new = candidate.metadata.get("claims")
+    ends = candidate.metadata.get("ends")
+    if (not isinstance(new, dict) or not new) and isinstance(ends, str):
+        # "Biscuit passed away" closes "we live in Valencia and have one dog, a beagle called Biscuit":
+        # where they live goes on, on its own.
+        out: list[Decision] = []
+        for old in store.get_memories(space, list(closed_ids)):
+            claims = old.metadata.get("claims")
+            if isinstance(claims, dict):
+                kept = {k: v for k, v in claims.items() if not _about_ended(k, str(v), ends)}
+                out.extend(_carry_apart(store, embedder, space, candidate, old, kept, {}, actor))
+        return out
     if not isinstance(new, dict) or not new:
         return []
-    out: list[Decision] = []
+    out = []
     for old in store.get_memories(space, list(closed_ids)):
         claims = old.metadata.get("claims")
         if not isinstance(claims, dict) or not set(claims) - set(new):
@@ -338,6 +349,12 @@ def _carry(
         reason = f"carried from {old.id} without its old {', '.join(k.split(':')[-1] for k in changed)}"
         out.extend(apply(store, space, successor, vector, Verdict("ADD", None, text, reason), actor))
     return out
+
+
+def _about_ended(key: str, value: str, ends: str) -> bool:
+    """Whether a claim is about what an ending ends: a break-up's partner, the pet that died, the job left."""
+    ended = {"partner": ("partner", "relationship")}.get(ends, (ends,))
+    return key in ended or key.split(":")[-1] in ended or ends in value.lower()
 
 
 #: Parts of a life a fact's properties belong to, and how a property carried alone is written.

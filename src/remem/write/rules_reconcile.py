@@ -214,6 +214,11 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
     keys = {"partner": ("partner", "relationship"), "quit": ("smoking",)}.get(ends, (ends,))
     # Besides the speaker's own facts, what was said of the one it ends ("we lost Rufus": "he's a beagle").
     about_ended = [n for n in current if subject(n.memory.metadata) == ends and n not in own]
+    # "Pamuk died" is said of Pamuk, but the speaker's own facts name their cat too ("Sarah left Siemens"
+    # ends Sarah's job, not the speaker's at Siemens).
+    speaker = str(candidate.metadata.get("speaker") or "").lower()
+    if speaker and subject(candidate.metadata) == ends != speaker:
+        about_ended += [n for n in current if subject(n.memory.metadata) == speaker and n not in own]
     closing = []
     for n in [*own, *about_ended]:
         theirs = _claims(n.memory.metadata)
