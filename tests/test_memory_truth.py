@@ -449,6 +449,12 @@ def test_a_pet_that_died_takes_only_its_own_facts_along(mem: Memory) -> None:
     assert not current(mem, r"one cat") and current(mem, r"\bIzmir\b")
 
 
+def test_switching_from_one_thing_to_another_ends_the_first(mem: Memory) -> None:
+    tell(mem, "Bea", "I keep all my lecture notes in Notion, colour-coded by module.", "2023-01-10T10:00:00Z")
+    tell(mem, "Bea", "update: I switched from Notion to Obsidian, it works offline", "2023-10-02T10:00:00Z")
+    assert not current(mem, r"notes in Notion") and current(mem, r"Obsidian")
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

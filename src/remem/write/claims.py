@@ -265,6 +265,12 @@ _BREED_FRAMES = re.compile(
     re.I,
 )
 _ANOTHER = re.compile(r"\b(?:another|second|third|fourth|other|too|also|as well|both)\b", re.I)
+_SWITCHED = re.compile(
+    r"\b(?:switched|switching|switch|swapped|swapping|changed|changing|went|gone)\s+from\s+(?P<old>[\w'-]+(?:\s+[\w'-]+)?)"
+    r"\s+(?:to|for)\s+\w|"
+    r"\b(?:swapped|traded|ditched|replaced)\s+(?P<old2>(?:the\s+|my\s+)?[\w'-]+(?:\s+[\w'-]+)?)\s+(?:for|with)\s+\w",
+    re.I,
+)
 _DIED = re.compile(rf"\b(?P<who>{_NAME})\s+(?:has\s+)?(?:died|passed away|was put down|had to be put down)\b")
 _PET_NAMED = re.compile(
     rf"^(?:meet|say hi to|say hello to|introducing|this is)\s+(?P<a>{_NAME})\b|"
@@ -1043,6 +1049,10 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
             ends = verb if verb == "quit" else None
         else:
             ends = obj
+    switched = _SWITCHED.search(clause) if ends is None else None
+    if switched:  # "switched from football to swimming", "swapped Notion for Obsidian": the old one ends
+        old = switched.group("old") or switched.group("old2")
+        ends = re.sub(r"^(?:the|my|our)\s+", "", old.strip(), flags=re.I).lower()
     died = _DIED.search(_truecase(clause)) if ends is None else None
     if died and died.group("who") not in _NOT_NAMES:
         ends = died.group("who").lower()  # "Simsim died last week": what was said of Simsim ends
