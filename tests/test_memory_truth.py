@@ -455,6 +455,25 @@ def test_switching_from_one_thing_to_another_ends_the_first(mem: Memory) -> None
     assert not current(mem, r"notes in Notion") and current(mem, r"Obsidian")
 
 
+def test_two_people_in_one_breath_change_apart(mem: Memory) -> None:
+    tell(
+        mem, None, "me n my bf dayo both got new jobs. im at kpmg (tax, ugh) and he's at Monzo", "2022-04-18T10:00:00Z"
+    )
+    tell(mem, None, "dayo got poached by revolut, more money less sleep", "2022-12-09T10:00:00Z")
+    assert current(mem, r"(?i)kpmg") and current(mem, r"(?i)revolut") and not current(mem, r"Monzo")
+    tell(mem, "Ines", "Separated from Bruno. He moved to Faro. The kids stay with me in Braga.", "2023-03-18T10:00:00Z")
+    assert "Faro" in top(mem, "Where does Bruno live?")
+
+
+def test_a_new_role_and_going_it_alone_are_jobs(mem: Memory) -> None:
+    tell(mem, "Hana", "I'm a ward nurse at St Vincent's in Sydney.", "2022-01-10T10:00:00Z")
+    tell(mem, "Hana", "I've moved into a nurse unit manager role, still at St Vincent's", "2023-05-15T10:00:00Z")
+    assert current(mem, r"unit manager") and not current(mem, r"ward nurse")
+    tell(mem, "Kai", "I work as a plumber for Allied Pipes in Perth.", "2022-01-11T10:00:00Z")
+    tell(mem, "Kai", "I've gone out on my own, registered my business last week", "2022-08-29T10:00:00Z")
+    assert not current(mem, r"Allied Pipes")
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

@@ -392,8 +392,9 @@ _NAME_SLOT = re.compile(
     r"back|home is)\s+(?:back\s+)?(?:in|to|into|out in|near)|"
     r"(?:work|works|working|worked|job|role|position|teach|teaches|teaching|intern|interning)\s+(?:\w+\s+)?"
     r"(?:at|for|with)|"
-    r"(?:joined|joining|join|started at|starting at|start at|hired by|hired at|transferred to|promoted at|"
-    r"i'm at|im at)|"
+    r"(?:joined|joining|join|started at|starting at|start at|hired by|hired at|poached by|headhunted by|transferred to|"
+    r"promoted at|"
+    r"i'm at|im at|he's at|she's at)|"
     r"(?:flat|place|house|apartment|room|condo|studio|bedsit|\w+-bed(?:room)?|job|position|role)\s+(?:in|near)|"
     r"(?:i'm|im|i am|we're|were|we are)\s+(?:now\s+)?in|(?:'s|is)\s+off\s+to|"
     r"(?:i'm|im|i am|he's|she's|he is|she is)\s+(?:now\s+)?(?:a|an)\s+(?:[a-z-]+\s+){0,3}?(?:at|for)|"
@@ -603,7 +604,7 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
     if pronoun:
         # Someone the speaker spoke of, never the speaker: with no one named before, "she" stays "she".
         return last_other or pronoun.group(1).lower(), clause
-    name = re.match(rf"^([A-Z][\w-]+)(?:'s)?\s+{_PERSON_VERBS}", clause)
+    name = re.match(rf"^([A-Z][\w-]+)(?:'s)?(?:\s+\([^)]{{1,12}}\))?\s+{_PERSON_VERBS}", clause)
     if (
         name
         and name.group(1) not in _NOT_NAMES
@@ -617,16 +618,18 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
 
 
 _INTRODUCED = re.compile(
-    rf"\b(?:someone|somebody|a (?:guy|girl|woman|man|lad|lass)|(?:my|our) (?:new )?(?:{RELATIONS}))"
-    r",?\s+(?:called\s+|named\s+)?(?P<name>[A-Z][\w-]+)\b"
+    rf"\b(?:someone|somebody|a (?:guy|girl|woman|man|lad|lass)|(?:my|our) (?:new )?(?:{RELATIONS}|bf|gf|hubby))"
+    r",?\s+(?:called\s+|named\s+)?(?P<name>[A-Z][\w-]+)\b|"
+    r"\b(?i:separated|split up|broke up|divorced|married|engaged|dating|seeing|moved in)\s+(?i:from|with|to)?\s*"
+    r"(?P<partner>[A-Z][\w-]+)\b"
 )
 
 
 def introduced(clause: str) -> str | None:
     """The person a clause introduces ("seeing someone called Julia", "my girlfriend Ewa"), lowercased:
     whom a following "she" or "he" means."""
-    found = list(_INTRODUCED.finditer(_truecase(clause)))
-    return found[-1].group("name").lower() if found and found[-1].group("name") not in _NOT_NAMES else None
+    found = [m.group("name") or m.group("partner") for m in _INTRODUCED.finditer(_truecase(clause))]
+    return found[-1].lower() if found and found[-1] not in _NOT_NAMES else None
 
 
 def _add(props: dict[str, str], key: str, value: str | None) -> None:
@@ -688,7 +691,7 @@ def properties(clause: str) -> dict[str, str]:
     if titled and not re.search(
         r"\b(?:work|working|works|job|time|home|team|office|dinner|trip|still|now|back|here|there|just|currently|"
         r"based|been|going|staying|living|on|off|in|out|up|down|looking|moving|starting|started|done|also|got|"
-        r"ever|never|always|usually|week|day|month|year|weekend|is|are|was|were|am)\b",
+        r"ever|never|always|usually|week|day|month|year|weekend|is|are|was|were|am|im|i'm|he's|she's|he|she)\b",
         titled.group("t"),
         re.I,
     ):
@@ -697,10 +700,11 @@ def properties(clause: str) -> dict[str, str]:
     for pattern in (
         r"\b(?:work|works|working|teach|teaches|teaching)\s+(?:\w+\s+)?(?:at|for)\s+(?P<v>(?:the\s+|an?\s+)?"
         r"[\w'&. -]+?)(?=,|\.|;|!|\?| and | but | so | in |$)",
-        rf"\b(?:I'm|I am|im|I've been|been)\s+(?:now\s+|still\s+)?at\s+(?P<v>{_NAME})",
+        rf"\b(?:I'm|I am|im|I've been|been|[Hh]e's|[Ss]he's|[Hh]e is|[Ss]he is)\s+(?:now\s+|still\s+)?at\s+"
+        rf"(?P<v>{_NAME})",
         rf"\bwork(?:s|ed|ing)?\s+as\s+(?:an?\s+)?[\w -]{{2,40}}?\s+(?:at|for)\s+(?P<v>(?:the\s+)?{_NAME})",
         r"\b(?:joining|joined|start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job)\s+)?at|"
-        rf"job\s+at|hired\s+(?:by|at)|transfer(?:red)?\s+to(?:\s+the)?)\s+"
+        rf"job\s+at|hired\s+(?:by|at)|(?:poached|headhunted|snapped up)\s+by|transfer(?:red)?\s+to(?:\s+the)?)\s+"
         r"(?P<v>(?:an?\s+|the\s+)?(?:(?!for\b|of\b|in\b|with\b|to\b|on\b|at\b|and\b)[a-z-]+\s+){0,3}?"
         rf"(?:(?:{_NAME}\s+)?{_WORKPLACES}\b(?:\s+in\s+{_NAME})?|{_NAME}(?:\s+office)?))",
         r"\b(?:job|role|position)\s+(?:at|with)\s+(?P<v>(?:an?\s+|the\s+)?[\w'&. -]+?)"
@@ -712,6 +716,13 @@ def properties(clause: str) -> dict[str, str]:
             break
     if re.search(r"\b(?:gone|went|going) freelance\b|\bworking for myself\b|\bself-employed\b", c, re.I):
         props["employer"] = "freelance"
+    elif re.search(
+        r"\b(?:gone|went|going|struck) out on (?:my|his|her|their) own\b|\b(?:started|set up|registered|running|run) "
+        r"(?:my|his|her|their) own (?:business|company|firm|practice|shop)\b|\bregistered (?:my|his|her) business\b",
+        c,
+        re.I,
+    ):
+        props["employer"] = "own business"
     for pattern in (
         r"\b(?:promoted|bumped up|moved up)\s+to\s+(?P<v>[\w -]+?)(?=,|\.|;|!|\?| last | this | today|$)",
         rf"(?:\b(?:I'm|I am|im|now)|{_PERSON_IS}|{_AS_A_JOB})\s+(?:now\s+|still\s+)?(?:an?\s+|the\s+)"
@@ -723,6 +734,8 @@ def properties(clause: str) -> dict[str, str]:
         # A terse introduction: "raj, accountant.", "solicitor, manchester.", "remote backend dev."
         rf"^(?:[\w-]+,\s+)?(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\s*(?:,\s*[\w -]+)?[.!]?$",
         r"\bdoing the (?P<v>[\w -]+?) job\b",
+        r"\b(?:moved|moving|stepped|stepping|promoted|transferred)\s+(?:up\s+)?into\s+(?:an?|the|my new)\s+"
+        r"(?P<v>[\w -]{3,40}?)\s+(?:role|position|job)\b",
         # "got into vet school at UC Davis": a student now, whatever the speaker was
         r"\b(?:got into|got accepted (?:to|into)|starting|started|enrolled (?:at|in))\s+(?P<v>(?:[a-z]+\s+)?"
         r"(?:school|grad school|med school|law school|uni|university|college|a (?:phd|masters?|master's)))\b",

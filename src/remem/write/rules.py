@@ -306,6 +306,16 @@ _CLAUSE = re.compile(
     r"|,\s+(?=(?:and\s+)?(?:I|I'm|I've|we|we're|he's|she's)\s)"
     r"|,\s+(?=[A-Z][a-z]+(?:'s)?\s+(?:is|eats|has|had|works|lives|loves|hates|moved|got|left|found|said|was)\b)"
     r"|\s+(?:but|so)\s+(?=(?:I|I'm|I've|we|we're|my)\s)"
+    # Two people in one breath: "Sofia (10) started violin and Mateo (7) does football", "im at deloitte and
+    # he's at paystack": each gets a clause, so a change to one closes only their half.
+    r"|,?\s+and\s+(?=(?:he's|she's|he is|she is)\s)"
+    r"|,?\s+and\s+(?=[A-Z][a-z]+(?:'s)?(?:\s+\([^)]{1,12}\))?\s+(?:is|does|plays|started|takes|goes|works|lives|"
+    r"studies|teaches|joined|has|had|moved|got|left)\b)"
+)
+# A clause that starts with someone else doing something: "Mateo (7) does football on Saturdays".
+_OTHER_SUBJECT = re.compile(
+    r"(?:(?!(?:We|It|They|You|This|That|There|Here|What|Everything|Nothing|Life|Work|Today)\b)[A-Z][a-z]+(?:'s)?(?:\s+\([^)]{1,12}\))?\s+(?:is|does|plays|started|takes|goes|works|lives|studies|teaches|"
+    r"joined|has|had|moved|got|left)|(?:he's|she's|he is|she is))\s"
 )
 # Chat openers that carry no fact: "ok", "lol", "update:", "quick q,", "big news,".
 _OPENER = re.compile(
@@ -374,7 +384,7 @@ _SENTENCE_START = re.compile(r"(?:she|he|they|we|I)(?:'s|'re|'m|\s+(?:is|are|was
 def _sentence_of_its_own(before: str, piece: str) -> bool:
     """ "She's a vet in Kraków." after a full stop: a sentence with a subject of its own, never the
     last one's tail ("we've been hiring, I'm at 48 people now" is one clause)."""
-    return before.endswith((".", "!")) and bool(_SENTENCE_START.match(piece))
+    return (before.endswith((".", "!")) and bool(_SENTENCE_START.match(piece))) or bool(_OTHER_SUBJECT.match(piece))
 
 
 MAX_CLAUSE = 600  # characters: bounds what every pattern below reads, whatever a turn holds
@@ -601,6 +611,9 @@ def _candidate(
     hedged: bool = False,
     exception: bool = False,
 ) -> Candidate | None:
+    pronoun = re.match(r"(?:he|she)(?='s\b|\s)", plain, re.I)
+    if pronoun and said.subject not in ("he", "she", speaker.lower()) and " " not in said.subject:
+        plain = said.subject.title() + plain[pronoun.end() :]  # "He moved to Oslo" said of Lars: "Lars moved ..."
     embedded = _EMBEDDED.search(plain)
     if embedded:
         plain = embedded.group("fact")[:1].upper() + embedded.group("fact")[1:]
