@@ -437,3 +437,6 @@ def test_where_someone_lives_said_in_passing() -> None:
     assert claims("I'm still in Pune, working at Infosys.", "Rahul")["residence"] == "Pune"
     assert claims("birthday today, 40!")["age"] == "40"
     assert "residence" not in claims("I'm a teacher in Year 6 at a small school")
+    assert claims("I work as a data analyst at Access Bank here in Lagos.")["residence"] == "Lagos"
+    assert claims("I'm an engineer at Bosch in Stuttgart")["residence"] == "Stuttgart"
+    assert "residence" not in claims("we had dinner at Nandos in Leeds")

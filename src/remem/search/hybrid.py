@@ -390,8 +390,8 @@ def _collapse(ranked: list[tuple[str, float]], items: dict[str, MemoryItem], k: 
         if item.kind != "summary" and sources and sources <= covered:
             continue
         kept.append((memory_id, score))
-        if item.kind != "summary":
-            covered |= sources
+        if item.kind != "summary" and "carried_from" not in item.metadata:
+            covered |= sources  # a part carried out of a closed fact says less than its turn: it hides nothing
         if len(kept) == k:
             break
     return kept

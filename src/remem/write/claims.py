@@ -654,6 +654,9 @@ def properties(clause: str) -> dict[str, str]:
         r"\bhome is (?:now\s+)?(?P<v>" + _NAME + ")",
         rf"(?:^|[,;:]\s*)(?P<v>{_NAME})\s+born and (?:bred|raised)\b",
         rf"\b(?:I'm|I am|im|we're|we are)\s+(?:now\s+|still\s+)?in\s+(?P<v>{_NAME})",
+        rf"\bhere in (?P<v>{_NAME})",  # "a data analyst at Access Bank here in Lagos"
+        # Where the job is, the home is: "manual tester at Comarch in Kraków"
+        rf"\b(?:{_JOB_NOUN}|work|works|working)\b[^.,;]{{0,30}}?\bat\s+{_NAME}\s+in\s+(?P<v>{_NAME})",
         # Said of someone else: "my mom is 71 and still in Cebu", "moved in with my brother Paolo in Manila"
         rf"\b(?:is|'s|are)\b[^.;]{{0,20}}?\b(?:still|now)\s+in\s+(?P<v>{_NAME})",
         rf"\bmoved in with\s+(?:[\w']+\s+){{1,4}}?in\s+(?P<v>{_NAME})",

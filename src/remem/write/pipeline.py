@@ -400,7 +400,7 @@ def _carry_apart(
             valid_from=old.valid_from,
             keywords=[w for w in old.keywords if w.lower() in value.lower()],
             tags=list(old.tags),
-            metadata={**old.metadata, "claims": {key: value}},
+            metadata={**old.metadata, "claims": {key: value}, "carried_from": old.id},
         )
         vector = embedder.embed([index_text(text, old.kind, successor.valid_from, successor.metadata)])[0]
         reason = f"carried from {old.id}: its {key} did not change"
