@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from remem.types import Episode
@@ -440,3 +441,11 @@ def test_where_someone_lives_said_in_passing() -> None:
     assert claims("I work as a data analyst at Access Bank here in Lagos.")["residence"] == "Lagos"
     assert claims("I'm an engineer at Bosch in Stuttgart")["residence"] == "Stuttgart"
     assert "residence" not in claims("we had dinner at Nandos in Leeds")
+
+
+def test_a_list_is_one_statement_not_numbered_fragments() -> None:
+    facts = said(
+        "stuff I need for the new flat in Lyon:\n1. kettle\n2. blackout curtains\n3. a desk\nany tips?", "Kenji"
+    )
+    assert len(facts) == 1 and "kettle, blackout curtains, a desk" in facts[0]
+    assert not any(re.search(r"\b\d\.$", f) for f in facts)

@@ -387,6 +387,8 @@ def _sentence_of_its_own(before: str, piece: str) -> bool:
     return (before.endswith((".", "!")) and bool(_SENTENCE_START.match(piece))) or bool(_OTHER_SUBJECT.match(piece))
 
 
+_LIST_START = re.compile(r":\s*\n(?:\d{1,2}[.)]|[-*\u2022])\s+")
+_LIST_ITEM = re.compile(r"\n(?:\d{1,2}[.)]|[-*\u2022])\s+")
 MAX_CLAUSE = 600  # characters: bounds what every pattern below reads, whatever a turn holds
 
 
@@ -394,6 +396,9 @@ def clauses(text: str) -> list[str]:
     """A turn's clauses; a fragment without two words of its own ("12 to 26 April, Tokyo") joins the one before."""
     text = re.sub(r"[ \t\r\f\v]+", " ", text)  # runs of spaces read as one, so no pattern sees 31,000 of them
     text = re.sub(r"\n[\s]*", "\n", text)
+    # A list is one statement: "need for the new flat:\n1. rice cooker\n2. curtains" -> "...: rice cooker, curtains"
+    text = _LIST_START.sub(": ", text)
+    text = _LIST_ITEM.sub(", ", text)
     text = _ANNOTATION.sub("", text).strip()
     out: list[str] = []
     leading: str | None = None
