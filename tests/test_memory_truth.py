@@ -474,6 +474,22 @@ def test_a_new_role_and_going_it_alone_are_jobs(mem: Memory) -> None:
     assert not current(mem, r"Allied Pipes")
 
 
+def test_terse_job_changes_and_moving_again(mem: Memory) -> None:
+    tell(mem, "Lev", "lev. live in oslo. data eng at finn.", "2021-02-01T10:00:00Z")
+    tell(mem, "Lev", "changed jobs. vipps now, payments team.", "2022-06-01T10:00:00Z")
+    assert current(mem, r"(?i)vipps") and not current(mem, r"(?i)\bfinn\b")
+    tell(mem, "Lev", "left vipps. consulting now, own company.", "2023-09-01T10:00:00Z")
+    assert not current(mem, r"(?i)vipps now")
+    tell(mem, "Ruth", "I live in Bath and I'm a midwife at the RUH.", "2021-02-01T10:00:00Z")
+    tell(
+        mem,
+        "Ruth",
+        "We've relocated again, this time to Exeter. Still midwifing, now at the Royal Devon.",
+        "2023-02-01",
+    )
+    assert "Exeter" in top(mem, "Where does Ruth live?") and not current(mem, r"live in Bath")
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

@@ -655,6 +655,7 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?:^|[,;:]\s*)(?P<v>{_NAME})\s+born and (?:bred|raised)\b",
         rf"\b(?:I'm|I am|im|we're|we are)\s+(?:now\s+|still\s+)?in\s+(?P<v>{_NAME})",
         rf"\bhere in (?P<v>{_NAME})",  # "a data analyst at Access Bank here in Lagos"
+        rf"\b(?:moved|relocated|moving|relocating)\s+again,?\s+(?:this time\s+)?to\s+(?P<v>{_NAME})",
         # Where the job is, the home is: "manual tester at Comarch in Kraków"
         rf"\b(?:{_JOB_NOUN}|work|works|working)\b[^.,;]{{0,30}}?\bat\s+{_NAME}\s+in\s+(?P<v>{_NAME})",
         # Said of someone else: "my mom is 71 and still in Cebu", "moved in with my brother Paolo in Manila"
@@ -710,6 +711,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"job\s+at|hired\s+(?:by|at)|(?:poached|headhunted|snapped up)\s+by|transfer(?:red)?\s+to(?:\s+the)?)\s+"
         r"(?P<v>(?:an?\s+|the\s+)?(?:(?!for\b|of\b|in\b|with\b|to\b|on\b|at\b|and\b)[a-z-]+\s+){0,3}?"
         rf"(?:(?:{_NAME}\s+)?{_WORKPLACES}\b(?:\s+in\s+{_NAME})?|{_NAME}(?:\s+office)?))",
+        # "I'm still nursing, now at the Royal Infirmary": the same work somewhere new
+        rf"\b(?:still|now)\s+(?:{_JOB_NOUN}|[a-z]+ing)\b[^.;]{{0,20}}?\bnow at\s+(?:the\s+)?(?P<v>{_NAME})",
         r"\b(?:job|role|position)\s+(?:at|with)\s+(?P<v>(?:an?\s+|the\s+)?[\w'&. -]+?)"
         r"(?=,|\.|;|!|\?| in | and | so | but | because | which |$)",
     ):
@@ -721,7 +724,8 @@ def properties(clause: str) -> dict[str, str]:
         props["employer"] = "freelance"
     elif re.search(
         r"\b(?:gone|went|going|struck) out on (?:my|his|her|their) own\b|\b(?:started|set up|registered|running|run) "
-        r"(?:my|his|her|their) own (?:business|company|firm|practice|shop)\b|\bregistered (?:my|his|her) business\b",
+        r"(?:my|his|her|their) own (?:business|company|firm|practice|shop)\b|\bregistered (?:my|his|her) business\b|"
+        r"\b(?:contracting|freelancing|consulting)\b[^.]{0,20}\bown (?:company|business|firm)\b",
         c,
         re.I,
     ):
@@ -984,6 +988,22 @@ def _word_amount(clause: str) -> str | None:
 
 
 AMOUNT = re.compile(_AMOUNT_PATTERN, re.I)
+
+
+_JOB_SWITCH = re.compile(r"\b(?:switched|changed|new|started a new|got a new)\s+jobs?\b", re.I)
+_NAME_NOW = re.compile(r"^(?:at\s+)?(?P<v>[A-Za-z][\w&.-]+)\s+now\b")
+
+
+def job_now(clause: str, turn: str, props: dict[str, str]) -> dict[str, str] | None:
+    """In a turn that says the job changed ("switched jobs. spotify now, platform team."), a name said
+    with "now" is the new employer; None otherwise."""
+    named = _NAME_NOW.match(clause)
+    if "employer" in props or named is None or not _JOB_SWITCH.search(turn):
+        return None
+    value = named.group("v")
+    if value.lower() in _NO_NAMES or value in _NOT_NAMES:
+        return None
+    return {**props, "employer": value[:1].upper() + value[1:]}
 
 
 def turn_money(turn: str) -> str | None:

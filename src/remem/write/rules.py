@@ -22,6 +22,7 @@ from remem.write.claims import (
     Claim,
     claim,
     introduced,
+    job_now,
     pet_named,
     subject_of,
     turn_amount,
@@ -554,6 +555,9 @@ class RuleExtractor:
                 plain = typed[:1].upper() + typed[1:]
                 # Claims read the clause as typed: "completion is set for 28 June" names no one.
                 said = claim(typed, speaker, others.get(speaker))
+                hired = job_now(typed, episode.content, said.properties)  # "switched jobs. spotify now"
+                if hired is not None:
+                    said = replace(said, properties=hired)
                 amount = turn_amount(typed, money, said.properties)  # "lease renewed. bumped to $1,620"
                 if amount is not None:
                     said = replace(said, properties=amount)
