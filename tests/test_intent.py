@@ -17,6 +17,12 @@ def test_a_question_names_whose_property_it_asks_for() -> None:
     wife = intent("What does Daniel's wife do?")
     assert wife.via == "wife" and "partner" not in wife.properties and "title" in wife.properties
     assert not intent("Tell me something nice")
+    assert intent("Is Tomasz with anyone at the moment?").primary == ("partner", "relationship")
+    assert intent("What pets does Fatima have now?").primary[:2] == ("dog", "cat")
+    assert intent("How much is Hoang's rent?").primary == ("money:rent",)
+    assert intent("What's left on my car loan?").primary == ("money:loan",)
+    user = {"subject": "the user", "claims": {"residence": "Lyon"}}
+    assert answers("The user lives in Lyon", user, intent("Where does the user live?"))
 
 
 def test_a_fact_answers_only_for_its_own_subject_and_property() -> None:

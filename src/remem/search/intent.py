@@ -38,11 +38,15 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     ),
     (
         r"\b(?:dating|date|partner|married|marry|relationship|single|seeing anyone|seeing someone|together|"
-        r"engaged|husband|wife|girlfriend|boyfriend|fianc[eé]e?|spouse)\b",
+        r"engaged|husband|wife|girlfriend|boyfriend|fianc[eé]e?|spouse|with (?:anyone|someone|somebody)|"
+        r"things stand between|still together|an item)\b",
         ("partner", "relationship"),
     ),
+    (r"\b(?:pets?|animals?)\b", ("dog", "cat", "breed:", "count:dog", "count:cat")),
     (r"\bhow old\b|\bage\b", ("age",)),
     (r"\b(?:salary|paid|earn|earns|income|pay)\b", ("money:salary",)),
+    (r"\brent\b", ("money:rent",)),
+    (r"\bloan\b", ("money:loan",)),
     (r"\b(?:rent|mortgage|budget|price|cost|costs|fee|how much)\b", ("money:",)),
     (r"\bhow big\b.*\bteam\b|\bteam size\b|\bheadcount\b", ("count:people", "count:staff", "count:member")),
     (r"\bhow many\b|\bhow big\b|\bsize\b|\bnumber of\b", ("count:",)),
