@@ -488,6 +488,21 @@ def test_terse_job_changes_and_moving_again(mem: Memory) -> None:
     assert "Exeter" in top(mem, "Where does Ruth live?") and not current(mem, r"live in Bath")
 
 
+def test_the_assistant_repeating_a_replaced_value_ranks_below_the_current_one(mem: Memory) -> None:
+    tell(mem, None, "I'm 44 and work as a paramedic in Dubai. My dad is 75 and still in Davao.", "2023-02-28")
+    tell(
+        mem,
+        None,
+        "So your dad lives in Davao and you live in Dubai? A carer for him could help.",
+        "2023-02-28T00:01",
+        "assistant",
+    )
+    tell(mem, None, "My dad moved in with my sister Joy in Cebu, so he's not alone anymore.", "2023-08-14")
+    assert "Cebu" in top(mem, "Where is my dad these days?")
+    [echo] = [m for m in mem.list(space="s", kinds=["turn"]) if m.metadata.get("role") == "assistant"]
+    assert echo.metadata.get("superseded_at", "").startswith("2023-08-14")  # it states the old city too
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

@@ -210,6 +210,7 @@ def apply(
                 item = replace(old, valid_to=closed_at, version=old.version + 1, updated_at=stamp, metadata=metadata)
                 store.update_memory(item, None, version_record(item, "DELETE", verdict.reason, actor, episode_id))
                 _mark_turns(store, item, closed_at, actor, episode_id, successor)
+                _mark_echoes(store, item, _replaced_values(old, candidate), closed_at, actor, episode_id, successor)
                 closed_items.append(item)
                 closed.append(Decision("DELETE", item.id, item.text, verdict.reason))
             if verdict.operation == Operation.DELETE:
@@ -452,6 +453,46 @@ def _mark_turns(
         item = replace(turn, metadata=metadata, updated_at=now())
         reason = f"states what {closed.id} said, superseded on {at:%Y-%m-%d}"
         store.update_memory(item, None, version_record(item, "NOOP", reason, actor, episode_id))
+
+
+def _replaced_values(old: MemoryItem, candidate: Candidate) -> list[str]:
+    """The words of what a closed fact said that the candidate replaced: its changed values ("Leeds"),
+    or what an ending ends ("Biscuit"); numbers are left out (an echo writes them too many ways)."""
+    claims, new = old.metadata.get("claims"), candidate.metadata.get("claims")
+    values: list[str] = []
+    if isinstance(claims, dict) and isinstance(new, dict):
+        values = [str(v) for k, v in claims.items() if k in new and new[k] != v]
+    ends = candidate.metadata.get("ends")
+    if isinstance(ends, str):
+        values.append(ends)
+    return [v for v in values if len(v) >= 3 and not re.fullmatch(r"[\d.,]+", v)]
+
+
+ECHOES = 50  # the assistant's turns a replaced value is looked for in, best lexical matches first
+
+
+def _mark_echoes(
+    store: Store,
+    closed: MemoryItem,
+    values: Sequence[str],
+    at: datetime,
+    actor: str,
+    episode_id: str | None,
+    successor: str | None,
+) -> None:
+    """The assistant's turns that repeat a replaced value ("Got it, you're in Leeds!", "rather than your usual
+    window seat") state it too: they rank below the current value from `at` on, like the user's turns."""
+    for value in values:
+        found = store.lexical_search(closed.space, value.split(), Filters(kinds=("turn",)), ECHOES)
+        for turn in store.get_memories(closed.space, [i for i, _ in found]):
+            if turn.metadata.get("role") != "assistant" or "superseded_at" in turn.metadata:
+                continue
+            if not re.search(rf"(?<!\w){re.escape(value)}(?!\w)", turn.text, re.I):
+                continue
+            metadata = {**turn.metadata, "superseded_at": at.isoformat(), **replaced_by(successor, episode_id)}
+            item = replace(turn, metadata=metadata, updated_at=now())
+            reason = f"repeats {value!r}, which {closed.id} said, superseded on {at:%Y-%m-%d}"
+            store.update_memory(item, None, version_record(item, "NOOP", reason, actor, episode_id))
 
 
 def snapshot(store: Store, current: MemoryItem, closed_at: datetime, actor: str, episode_id: str | None) -> Decision:
