@@ -503,6 +503,21 @@ def test_the_assistant_repeating_a_replaced_value_ranks_below_the_current_one(me
     assert echo.metadata.get("superseded_at", "").startswith("2023-08-14")  # it states the old city too
 
 
+def test_what_someone_plays_and_which_sport_they_do_change(mem: Memory) -> None:
+    tell(
+        mem,
+        None,
+        "School run madness. Kenta (9) takes piano lessons and Hana (6) does gymnastics on Sundays.",
+        "2023-09-04",
+    )
+    tell(mem, None, "Kenta has given up piano, he wants to play the trumpet now. Loud!", "2024-01-15")
+    tell(mem, None, "Hana moved from gymnastics to tennis, she loves the racket", "2024-05-02")
+    assert not current(mem, r"piano lessons") and not current(mem, r"does gymnastics")
+    assert "trumpet" in top(mem, "What instrument does Kenta play?")
+    assert "tennis" in top(mem, "What sport does Hana do?")
+    assert re.search(r"gymnastics", top(mem, "What sport does Hana do?", as_of="2023-12-01T00:00:00Z"))
+
+
 def test_the_current_fact_takes_the_place_of_the_stale_turn_that_shares_the_questions_words(mem: Memory) -> None:
     # Only the old turn says "half marathon"; the fact that replaced its plan does not.
     tell(mem, "Tariq", "I'm running the Chicago half marathon in October, first race ever!", "2023-03-02T10:00:00Z")

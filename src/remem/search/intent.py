@@ -61,6 +61,8 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     (r"\bbreed\b|\bwhat (?:kind|sort|type) of (?:dog|cat|puppy|kitten)\b", ("breed:",)),
     (r"\b(?:coffee|tea|drinks?)\b|\b(?:usual|coffee|drink) order\b", ("drink",)),
     (r"\bhobb(?:y|ies)\b|\bfree time\b|\bfor fun\b", ("hobby",)),
+    (r"\binstrument\b|\bplay(?:s|ing)? (?:music|in a band)\b", ("instrument",)),
+    (r"\b(?:sport|sports|exercise|workout|work out|training|keep fit|keeps fit)\b", ("sport",)),
     (
         r"\b(?:answers?|responses?|replies|explanations?)\b.*\b(?:like|likes|want|wants|prefer|prefers|format|"
         r"formatted|style|long|short)\b|\bhow (?:should|do|to) (?:I|you|we) (?:answer|respond|reply)\b",

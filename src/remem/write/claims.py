@@ -271,6 +271,26 @@ _SWITCHED = re.compile(
     r"\b(?:swapped|traded|ditched|replaced)\s+(?P<old2>(?:the\s+|my\s+)?[\w'-]+(?:\s+[\w'-]+)?)\s+(?:for|with)\s+\w",
     re.I,
 )
+_INSTRUMENTS = (
+    r"violin|viola|cello|double bass|piano|keyboard|guitar|bass guitar|ukulele|drums|drum kit|flute|clarinet|"
+    r"saxophone|sax|trumpet|trombone|harp|oboe|accordion|harmonica|banjo|mandolin"
+)
+_SPORTS = (
+    r"football|soccer|rugby|cricket|tennis|badminton|squash|basketball|netball|volleyball|hockey|baseball|golf|"
+    r"swimming|running|cycling|climbing|bouldering|rowing|yoga|pilates|crossfit|boxing|judo|karate|jiu-jitsu|"
+    r"aqua aerobics|aerobics|ballet|padel|five-a-side|5-a-side|skiing|surfing|hiking|athletics|gymnastics|zumba"
+)
+_PLAYED = re.compile(
+    rf"\b(?:play|plays|playing|learn|learning|started|taking|took up|taken up)\s+(?:the\s+)?(?P<v>{_INSTRUMENTS})\b|"
+    rf"\b(?P<w>{_INSTRUMENTS})\s+(?:lessons|classes|practice)\b",
+    re.I,
+)
+_SPORT = re.compile(
+    rf"\bfrom\s+(?:{_SPORTS})\s+to\s+(?P<x>{_SPORTS})\b|"
+    rf"\b(?:play|plays|playing|does|do|doing|started|took up|taken up|go|goes|going|into)\s+(?P<v>{_SPORTS})\b|"
+    rf"\b(?P<w>{_SPORTS})\s+(?:lessons|classes|training|practice|club|team|sessions)\b",
+    re.I,
+)
 _DIED = re.compile(rf"\b(?P<who>{_NAME})\s+(?:has\s+)?(?:died|passed away|was put down|had to be put down)\b")
 _PET_NAMED = re.compile(
     rf"^(?:meet|say hi to|say hello to|introducing|this is)\s+(?P<a>{_NAME})\b|"
@@ -864,6 +884,15 @@ def properties(clause: str) -> dict[str, str]:
     )
     if hobby:
         _add(props, "hobby", hobby.group("v"))
+    # What someone plays and which sport they do: "Sofia started violin lessons", "wants to play drums now",
+    # "Mateo does football on Saturdays", "switched from football to swimming".
+    played = _PLAYED.search(c)
+    said_of = (played.group("v") or played.group("w")) if played else ""
+    if played and not re.search(rf"\b(?:quit|stopped|gave up|given up|dropped)\s+(?:the\s+)?{said_of}", c, re.I):
+        props["instrument"] = said_of.lower()
+    sport = _SPORT.search(c)
+    if sport:
+        props["sport"] = (sport.group("x") or sport.group("v") or sport.group("w")).lower()
     born = re.search(
         r"\b(?:birth ?year|year of birth)\s*(?:is|was|=|:)?\s*(?P<v>(?:19|20)\d\d)\b|\bborn in (?P<w>(?:19|20)\d\d)\b",
         c,
