@@ -439,6 +439,9 @@ def test_a_plan_moved_by_an_amount_of_time_lands_on_its_new_day(mem: Memory) -> 
     assert re.search(r"3(?:rd)? (?:of )?June", top(mem, "When is Sipho's interview?", as_of="2024-05-25T00:00:00Z"))
     tell(mem, "Sipho", "update: the interview got moved up 3 days", "2024-06-01T10:00:00Z")
     assert current(mem, r"14 June 2024") and not current(mem, r"17 June 2024")
+    tell(mem, "Sipho", "my graduation is on the 30th of March", "2025-01-10T10:00:00Z")
+    tell(mem, "Sipho", "they pushed my graduation back a month", "2025-02-10T10:00:00Z")
+    assert current(mem, r"30 April 2025")  # the day the month has, not the 28th
 
 
 def test_a_pet_that_died_takes_only_its_own_facts_along(mem: Memory) -> None:

@@ -223,8 +223,7 @@ def worth_now(item: MemoryItem, moment: datetime) -> float:
     the assistant's turn, counts less (both weights apply to the assistant repeating a replaced value)."""
     weight = 1.0
     if item.kind == "turn":
-        superseded = item.metadata.get("superseded_at")
-        if isinstance(superseded, str) and superseded <= moment.isoformat():
+        if _replaced(item, moment):
             weight *= SUPERSEDED_WEIGHT
         if item.metadata.get("role") == "assistant":
             weight *= ASSISTANT_WEIGHT
@@ -282,6 +281,7 @@ def successors(
 
 
 def _replaced(item: MemoryItem, moment: datetime) -> bool:
+    """Whether a turn states a value that was superseded by `moment`."""
     superseded = item.metadata.get("superseded_at")
     return isinstance(superseded, str) and superseded <= moment.isoformat()
 

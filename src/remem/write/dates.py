@@ -80,7 +80,8 @@ class Resolved:
         return f"{self.when:%Y}"
 
 
-def _shift_months(moment: datetime, months: int) -> datetime:
+def shift_months(moment: datetime, months: int) -> datetime:
+    """`moment` moved by whole months, its day kept where the month has it (31 January + 1: 29 February)."""
     index = moment.year * 12 + moment.month - 1 + months
     year, month = divmod(index, 12)
     day = min(moment.day, calendar.monthrange(year, month + 1)[1])
@@ -102,7 +103,7 @@ def _shifted(phrase: str, now: datetime, unit: str, n: int) -> Resolved:
     if unit == "week":
         return Resolved(phrase, _week_start(now + timedelta(weeks=n)), "week")
     if unit == "month":
-        return Resolved(phrase, _day(_shift_months(now, n)).replace(day=1), "month")
+        return Resolved(phrase, _day(shift_months(now, n)).replace(day=1), "month")
     return Resolved(phrase, datetime(now.year + n, 1, 1, tzinfo=UTC), "year")
 
 

@@ -449,10 +449,23 @@ def _mark_turns(
         earlier = turn.metadata.get("superseded_at")
         if isinstance(earlier, str) and earlier <= at.isoformat():
             continue
-        metadata = {**turn.metadata, "superseded_at": at.isoformat(), **replaced_by(successor, episode_id)}
-        item = replace(turn, metadata=metadata, updated_at=now())
         reason = f"states what {closed.id} said, superseded on {at:%Y-%m-%d}"
-        store.update_memory(item, None, version_record(item, "NOOP", reason, actor, episode_id))
+        _mark_superseded(store, turn, at, successor, episode_id, reason, actor)
+
+
+def _mark_superseded(
+    store: Store,
+    turn: MemoryItem,
+    at: datetime,
+    successor: str | None,
+    episode_id: str | None,
+    reason: str,
+    actor: str,
+) -> None:
+    """Record on a turn that the value it states was superseded at `at`, and by what (a NOOP version)."""
+    metadata = {**turn.metadata, "superseded_at": at.isoformat(), **replaced_by(successor, episode_id)}
+    item = replace(turn, metadata=metadata, updated_at=now())
+    store.update_memory(item, None, version_record(item, "NOOP", reason, actor, episode_id))
 
 
 def _replaced_values(old: MemoryItem, candidate: Candidate) -> list[str]:
@@ -489,10 +502,8 @@ def _mark_echoes(
                 continue
             if not re.search(rf"(?<!\w){re.escape(value)}(?!\w)", turn.text, re.I):
                 continue
-            metadata = {**turn.metadata, "superseded_at": at.isoformat(), **replaced_by(successor, episode_id)}
-            item = replace(turn, metadata=metadata, updated_at=now())
             reason = f"repeats {value!r}, which {closed.id} said, superseded on {at:%Y-%m-%d}"
-            store.update_memory(item, None, version_record(item, "NOOP", reason, actor, episode_id))
+            _mark_superseded(store, turn, at, successor, episode_id, reason, actor)
 
 
 def snapshot(store: Store, current: MemoryItem, closed_at: datetime, actor: str, episode_id: str | None) -> Decision:

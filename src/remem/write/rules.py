@@ -297,6 +297,12 @@ def _attribute(plain: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+# Someone else doing something, "Mateo (7) does football", "he's at paystack": a clause's own subject.
+_SOMEONE_DOES = (
+    r"[A-Z][a-z]+(?:'s)?(?:\s+\([^)]{1,12}\))?\s+(?:is|does|plays|started|takes|goes|works|lives|studies|teaches|"
+    r"joined|has|had|moved|got|left)\b"
+)
+_HE_OR_SHE = r"(?:he's|she's|he is|she is)"
 # Clause boundaries in chat: sentence ends in any case, runs of "!!"/"?!", emoji, new lines, dashes,
 # and a comma or "but"/"so" before a new first-person or pronoun subject ("..., and I do sound").
 _CLAUSE = re.compile(
@@ -309,14 +315,13 @@ _CLAUSE = re.compile(
     r"|\s+(?:but|so)\s+(?=(?:I|I'm|I've|we|we're|my)\s)"
     # Two people in one breath: "Sofia (10) started violin and Mateo (7) does football", "im at deloitte and
     # he's at paystack": each gets a clause, so a change to one closes only their half.
-    r"|,?\s+and\s+(?=(?:he's|she's|he is|she is)\s)"
-    r"|,?\s+and\s+(?=[A-Z][a-z]+(?:'s)?(?:\s+\([^)]{1,12}\))?\s+(?:is|does|plays|started|takes|goes|works|lives|"
-    r"studies|teaches|joined|has|had|moved|got|left)\b)"
+    rf"|,?\s+and\s+(?={_HE_OR_SHE}\s)"
+    rf"|,?\s+and\s+(?={_SOMEONE_DOES})"
 )
 # A clause that starts with someone else doing something: "Mateo (7) does football on Saturdays".
 _OTHER_SUBJECT = re.compile(
-    r"(?:(?!(?:We|It|They|You|This|That|There|Here|What|Everything|Nothing|Life|Work|Today)\b)[A-Z][a-z]+(?:'s)?(?:\s+\([^)]{1,12}\))?\s+(?:is|does|plays|started|takes|goes|works|lives|studies|teaches|"
-    r"joined|has|had|moved|got|left)|(?:he's|she's|he is|she is))\s"
+    rf"(?:(?!(?:We|It|They|You|This|That|There|Here|What|Everything|Nothing|Life|Work|Today)\b){_SOMEONE_DOES}"
+    rf"|{_HE_OR_SHE})\s"
 )
 # Chat openers that carry no fact: "ok", "lol", "update:", "quick q,", "big news,".
 _OPENER = re.compile(

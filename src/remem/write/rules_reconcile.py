@@ -25,7 +25,7 @@ from typing import Any
 
 from remem.write.candidates import Candidate
 from remem.write.claims import SAID_BEFORE, same_value, value_tokens
-from remem.write.dates import resolve
+from remem.write.dates import NUMBERS, resolve, shift_months
 from remem.write.reconcile import Neighbour, Verdict, normalise
 from remem.write.rules import NEGATION, STATE_NEGATES, content_words
 
@@ -277,8 +277,6 @@ _SHIFT = re.compile(
 )
 _ON = re.compile(r"\((\d{1,2}) (January|February|March|April|May|June|July|August|September|October|November|December) "
                  r"(\d{4})\)")  # fmt: skip
-_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-           "nine": 9, "ten": 10, "a couple of": 2}  # fmt: skip
 
 
 def _shifted(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
@@ -288,7 +286,7 @@ def _shifted(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
     if shift is None or _ON.search(candidate.text):
         return None
     said = (shift.group("n") or shift.group("m")).lower()
-    count = _COUNTS.get(said) or int(said)
+    count = NUMBERS.get(said) or int(said)
     unit = (shift.group("unit") or shift.group("unit2")).lower()
     words = f"{shift.group('mid') or ''} {shift.group('dir') or ''} {shift.group('verb') or ''}".lower()
     sign = -1 if re.search(r"\b(?:forward|up|earlier|sooner|brought)\b", words) else 1
@@ -298,8 +296,7 @@ def _shifted(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
         if when is None or not topic & set(content_words(n.memory.text)):
             continue
         if unit == "month":
-            month_index = when.month - 1 + sign * count
-            when = when.replace(year=when.year + month_index // 12, month=month_index % 12 + 1, day=min(when.day, 28))
+            when = shift_months(when, sign * count)
         else:
             when += timedelta(days=sign * count * (7 if unit == "week" else 1))
         text = f"{candidate.text.rstrip('.!')} ({when.day} {when:%B %Y})."
