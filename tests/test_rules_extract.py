@@ -178,10 +178,14 @@ def test_a_title_is_what_a_person_is_not_what_a_thing_is() -> None:
         "It'll be tough as a single parent",
         "How long have you been married?",
         "Last weekend I joined a mentorship program for LGBTQ youth",
+        "the new flat is tiny but the station is a short bus ride away",  # lower case: a thing, not a name
+        "Honestly I'd love to move into data science one day",  # a career, not a city
     ):
         assert all("claims" not in c.metadata for c in extracted(text)), text
     [dev] = extracted("Dev's a junior doctor", "Leah")
     assert dev.metadata["claims"] == {"title": "junior doctor"}
+    [aunt] = extracted("my aunt's a midwife in Kisumu", "Leah")
+    assert aunt.metadata["claims"]["title"] == "midwife" and aunt.metadata["subject"] == "leah's aunt"
     [joined] = extracted("I'm joining Flutterwave as a senior backend engineer", "Amara")
     assert joined.metadata["claims"] == {"employer": "Flutterwave", "title": "senior backend engineer"}
 

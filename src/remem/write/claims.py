@@ -216,9 +216,11 @@ _CALENDAR = frozenset([*(m[:3] for m in MONTHS), *WEEKDAYS])
 # "is"/"'s" says what a person is only after a person: not "it's a great pic", "that's a journey".
 _NOT_A_PERSON = r"(?<![Ii]t)(?<![Tt]hat)(?<![Tt]his)(?<![Tt]here)(?<![Ww]hat)(?<![Hh]ere)(?<![Ww]ho)(?<![Ww]hich)"
 # "Dev's a junior doctor", "she is a nurse": a name or he/she, then is.
+# A name by its capital even inside a pattern searched with re.I ("the sea is a ten-minute walk away" is
+# no one's job), or a relation ("my mum's a teacher").
 _PERSON_IS = (
-    r"\b(?:[A-Z][\w-]+|[Hh]e|[Ss]he)(?<![Ii]t)(?<![Tt]hat)(?<![Tt]his)(?<![Tt]here)(?<![Ww]hat)(?<![Hh]ere)"
-    r"(?<![Ww]ho)(?<![Ww]here)(?<![Ww]hich)(?<![Ee]veryone)(?<![Ll]ife)(?:'s|\s+is)"
+    rf"\b(?:(?-i:[A-Z][\w-]+|[Hh]e|[Ss]he)|(?i:{RELATIONS}))"
+    r"(?<![Ii]t)(?<![Tt]hat)(?<![Tt]his)(?<![Tt]here)(?<![Ww]hat)(?<![Hh]ere)(?<![Ww]ho)(?<![Ww]here)(?<![Ww]hich)(?<![Ee]veryone)(?<![Ll]ife)(?:'s|\s+is)"
 )
 # "joining Flutterwave as a senior engineer": "as a" names a role only after a word of work.
 # "work as a", "earn £42,000 a year as a": what follows is a job (a number's own comma is not a clause's).
@@ -409,7 +411,8 @@ def drink(clause: str) -> str | None:
 # common word ("live in a tiny flat", "at home", "moved to the suburbs").
 _NAME_SLOT = re.compile(
     r"\b(?:(?:live|lives|living|lived|based|settled|staying|stay|born|raised|grew up|moved|moving|move|relocat\w*|"
-    r"back|home is)\s+(?:back\s+)?(?:in|to|into|out in|near)|"
+    r"back|home is)\s+(?:back\s+)?(?:in|to|out in|near)|"  # not "into": "move into product management"
+
     r"(?:work|works|working|worked|job|role|position|teach|teaches|teaching|intern|interning)\s+(?:\w+\s+)?"
     r"(?:at|for|with)|"
     r"(?:joined|joining|join|started at|starting at|start at|hired by|hired at|poached by|headhunted by|transferred to|"
