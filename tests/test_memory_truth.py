@@ -537,3 +537,22 @@ def test_a_question_about_the_user_finds_what_an_unnamed_user_said(mem: Memory) 
     tell(mem, None, "based in gdansk. night nurse. need help planning a bike tour later", "2023-02-01T10:00:00Z")
     tell(mem, None, "relocating to poznan in two weeks fyi", "2023-10-09T10:00:00Z")
     assert "poznan" in top(mem, "Where does the user live?").lower()
+
+
+def test_a_change_keeps_what_else_the_closed_fact_said_in_its_own_words(mem: Memory) -> None:
+    tell(
+        mem,
+        "Tunde",
+        "I'm a sous chef, and my girlfriend Ines and I have been together two years",
+        "2022-03-01T10:00:00Z",
+    )
+    tell(mem, "Tunde", "Ines and I got engaged last night!!", "2023-06-10T10:00:00Z")
+    assert current(mem, r"\bsous chef\b") and not current(mem, r"together two years")
+    tell(mem, "Priya", "I'm a radiographer, based in Leicester.", "2021-09-01T10:00:00Z")
+    tell(mem, "Priya", "moved to Nottingham last weekend", "2022-02-14T10:00:00Z")
+    assert current(mem, r"\bradiographer\b") and not current(mem, r"Leicester")
+    tell(mem, "Sven", "I'm a welder in Malmö and please keep your replies short, bullet points", "2021-01-04T10:00:00Z")
+    tell(mem, "Sven", "actually I prefer detailed answers now, with the reasoning", "2021-05-04T10:00:00Z")
+    assert current(mem, r"\bwelder\b") and not current(mem, r"bullet points")
+    assert len(current(mem, r"Malmö")) == 1  # the home goes on with the job's words, not said twice
+    assert re.search("Nottingham", top(mem, "What city does Priya live in?"))

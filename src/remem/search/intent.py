@@ -22,7 +22,8 @@ from remem.write.claims import PARTNERS, PET_SPECIES, RELATIONS, stem
 _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         r"\bwhere\b.*\b(?:live|lives|living|based|home|stay|stays|reside|resides|moved?)\b|\b(?:live|lives) where\b"
-        r"|\bwhich (?:city|town|country|neighbou?rhood)\b",
+        r"|\b(?:which|what) (?:city|town|country|neighbou?rhood|suburb|part of (?:town|the city))\b"
+        r"|\b(?:live|lives|living|based) (?:in|at|now|these days)\W*$",
         ("residence",),
     ),
     (

@@ -412,7 +412,6 @@ def drink(clause: str) -> str | None:
 _NAME_SLOT = re.compile(
     r"\b(?:(?:live|lives|living|lived|based|settled|staying|stay|born|raised|grew up|moved|moving|move|relocat\w*|"
     r"back|home is)\s+(?:back\s+)?(?:in|to|out in|near)|"  # not "into": "move into product management"
-
     r"(?:work|works|working|worked|job|role|position|teach|teaches|teaching|intern|interning)\s+(?:\w+\s+)?"
     r"(?:at|for|with)|"
     r"(?:joined|joining|join|started at|starting at|start at|hired by|hired at|poached by|headhunted by|transferred to|"
@@ -718,7 +717,8 @@ def properties(clause: str) -> dict[str, str]:
     if titled and not re.search(
         r"\b(?:work|working|works|job|time|home|team|office|dinner|trip|still|now|back|here|there|just|currently|"
         r"based|been|going|staying|living|on|off|in|out|up|down|looking|moving|starting|started|done|also|got|"
-        r"ever|never|always|usually|week|day|month|year|weekend|is|are|was|were|am|im|i'm|he's|she's|he|she)\b",
+        r"ever|never|always|usually|week|day|month|year|weekend|is|are|was|were|am|im|i'm|he's|she's|he|she|"
+        r"but|if|than|as|because|question|same|before|after)\b",
         titled.group("t"),
         re.I,
     ):

@@ -315,7 +315,8 @@ def _carry(
             claims = old.metadata.get("claims")
             if isinstance(claims, dict):
                 kept = {k: v for k, v in claims.items() if not _about_ended(k, str(v), ends)}
-                out.extend(_carry_apart(store, embedder, space, candidate, old, kept, {}, actor))
+                gone = [ends, *(str(v) for k, v in claims.items() if k not in kept)]
+                out.extend(_carry_apart(store, embedder, space, candidate, old, kept, {}, actor, gone))
         return out
     if not isinstance(new, dict) or not new:
         return []
@@ -358,7 +359,8 @@ def _about_ended(key: str, value: str, ends: str) -> bool:
     return key in ended or key.split(":")[-1] in ended or ends in value.lower()
 
 
-#: Parts of a life a fact's properties belong to, and how a property carried alone is written.
+#: Parts of a life a fact's properties belong to (a property not named here is a part of its own), and
+#: how a property carried alone is written.
 _PART = {"residence": "home", "employer": "work", "title": "work", "team": "work", "partner": "love",
          "relationship": "love", "diet": "diet"}  # fmt: skip
 _ALONE = {
@@ -367,6 +369,21 @@ _ALONE = {
     "partner": "{who}'s partner is {v}.",
     "diet": "{who} is {v}.",
 }  # not a title: read from the shape of a sentence, it is the property most often misread ("a medium-rare ribeye")
+
+
+#: Properties kept in the fact's own words when another part of life changes: what a person is, does
+#: or likes. Not counts or amounts: those are details of what they were said with ("~1500 on
+#: lichess" goes with the chess given up).
+_OWN_WORDS = ("title", "answer_style", "drink", "hobby", "instrument", "sport", "car", "birthday", "birth_year",
+              "name", "allergy:", "breed:", "favourite:")  # fmt: skip
+
+
+def _part(key: str) -> str:
+    return _PART.get(key, key)
+
+
+def _own_words(key: str) -> bool:
+    return any(key == p or (p.endswith(":") and key.startswith(p)) for p in _OWN_WORDS)
 
 
 def _carry_apart(
@@ -378,35 +395,84 @@ def _carry_apart(
     claims: dict[str, object],
     changed: dict[str, object],
     actor: str,
+    gone: Sequence[str] = (),
 ) -> list[Decision]:
-    """The properties of a closed fact that belong to another part of life than what changed, written
-    alone as a fact of their own ("Charlotte lives in Salford."), with the old fact's sources."""
-    moved = {_PART.get(k) for k in changed} | {_PART.get(k) for k in candidate.metadata.get("claims") or {}}
-    kept = {k: str(v) for k, v in claims.items() if k in _ALONE and _PART[k] not in moved}  # moved: changed too
-    if not kept or None in moved:
+    """The properties of a closed fact that belong to another part of life than what changed, kept as
+    facts of their own, with the old fact's sources: a home, a workplace, a partner or a diet written
+    alone ("Charlotte lives in Salford."); anything else in the old fact's own words, the part of it
+    that says the property and nothing of what changed or ended ("Hannah is a pharmacist, and her
+    boyfriend Tom ..." engaged: "Hannah is a pharmacist."). `gone` names what ended, besides the
+    changed values."""
+    moved = {_part(k) for k in changed} | {_part(k) for k in candidate.metadata.get("claims") or {}}
+    kept = {k: str(v) for k, v in claims.items() if _part(k) not in moved and k not in changed}
+    if not kept:
         return []
     subject = str(old.metadata.get("subject") or "")
     speaker = str(old.metadata.get("speaker") or "")
     who = speaker if subject == speaker.lower() else subject.title()
     if not who or "'s " in subject:
         return []
-    out: list[Decision] = []
+    avoid = [*(str(claims[k]) for k in changed if k in claims), *gone]
+    carried: dict[str, dict[str, object]] = {}  # text -> the claims it carries
+    if not gone:  # an ending is vague about what it ends: only the parts written alone go on
+        for key, value in kept.items():
+            found = _in_own_words(old.text, value, avoid, who) if _own_words(key) else None
+            if found is not None:
+                carried.setdefault(found, {})[key] = value
     for key, value in kept.items():
-        text = _ALONE[key].format(who=who, v=value)
+        said = next((text for text in carried if _said_as(text, value)), None)
+        if said is not None:
+            carried[said][key] = value  # "a PhD student in Ankara" carries the home too
+        elif key in _ALONE:
+            carried.setdefault(_ALONE[key].format(who=who, v=value), {})[key] = value
+    out: list[Decision] = []
+    for text, own in carried.items():
         successor = replace(
             candidate,
             text=text,
             kind=old.kind,
             source_episode_ids=list(old.source_episode_ids),
             valid_from=old.valid_from,
-            keywords=[w for w in old.keywords if w.lower() in value.lower()],
-            tags=list(old.tags),
-            metadata={**old.metadata, "claims": {key: value}, "carried_from": old.id},
+            keywords=[w for w in old.keywords if w.lower() in text.lower()],
+            tags=[t for t in old.tags if t.lower() in text.lower()],
+            metadata={**old.metadata, "claims": own, "carried_from": old.id},
         )
         vector = embedder.embed([index_text(text, old.kind, successor.valid_from, successor.metadata)])[0]
-        reason = f"carried from {old.id}: its {key} did not change"
+        reason = f"carried from {old.id}: its {', '.join(own)} did not change"
         out.extend(apply(store, space, successor, vector, Verdict("ADD", None, text, reason), actor))
     return out
+
+
+_LABEL = re.compile(r"^(?P<label>[^:.!?]{1,40}):\s+")
+_WHEN_SAID = re.compile(r"\s*\([^()]*\d{4}\)\.?$")  # "(5 February 2024)": the date the fact's words resolved
+_CLAUSE_BREAK = re.compile(r"\s*[,;]\s+(?:(?:and|but|so|plus|also)\s+)?|(?<=[.!?])\s+")
+_AND_BREAK = re.compile(r"\s+(?:and|but|so|while)\s+")
+
+
+def _in_own_words(text: str, value: str, avoid: Sequence[str], who: str) -> str | None:
+    """The part of a fact's text that says `value` and none of `avoid`, written as a fact of its own
+    ("Marcus: Electrician." from "Marcus: Electrician, based in austin tx." when Austin is left
+    behind); None when no part says one without the other."""
+    label = _LABEL.match(text)
+    body = _WHEN_SAID.sub("", text[label.end() :] if label else text).rstrip(" .!")
+    pieces = [p for p in _CLAUSE_BREAK.split(body) if p]
+    if len(pieces) < 2:
+        pieces = [p for p in _AND_BREAK.split(body) if p]
+    for piece in pieces:
+        if _said_as(piece, value) is None:
+            continue
+        if any(_said_as(piece, v) is not None for v in avoid):
+            finer = [p for p in _AND_BREAK.split(piece) if p]
+            piece = next((p for p in finer if _said_as(p, value) and not any(_said_as(p, v) for v in avoid)), "")
+        if not piece or piece == body or len(piece.split()) < 1:
+            return None
+        piece = piece[:1].upper() + piece[1:]
+        if label:
+            return f"{label.group('label')}: {piece}."
+        if re.search(rf"\b{re.escape(who)}\b", piece, re.I):
+            return f"{piece}."
+        return f"{who}: {piece}."
+    return None
 
 
 _PLAIN_NUMBER = re.compile(r"\d[\d,.]*")
