@@ -556,3 +556,18 @@ def test_a_change_keeps_what_else_the_closed_fact_said_in_its_own_words(mem: Mem
     assert current(mem, r"\bwelder\b") and not current(mem, r"bullet points")
     assert len(current(mem, r"Malmö")) == 1  # the home goes on with the job's words, not said twice
     assert re.search("Nottingham", top(mem, "What city does Priya live in?"))
+
+
+def test_a_new_amount_keeps_the_rest_of_what_was_said_with_the_old_one(mem: Memory) -> None:
+    tell(mem, "Ines", "I'm a lab technician in Coimbra on €1,900 a month and I cycle to work", "2022-01-10T10:00:00Z")
+    tell(mem, "Ines", "got a raise, I'm on €2,150 a month now", "2023-01-10T10:00:00Z")
+    assert not current(mem, r"1,900") and current(mem, r"\blab technician\b") and current(mem, r"cycles? to work")
+    tell(
+        mem,
+        "Kofi",
+        "Our rent is GHS 3,200 a month for a two-bed in Osu, plus about GHS 400 for power",
+        "2022-03-01T10:00:00Z",
+    )
+    tell(mem, "Kofi", "landlord raised the rent to GHS 3,600", "2023-03-01T10:00:00Z")
+    assert not current(mem, r"3,200") and current(mem, r"GHS 400") and current(mem, r"\bOsu\b")
+    assert "3,600" in top(mem, "How much does Kofi pay in rent?")

@@ -416,6 +416,12 @@ def test_amounts_as_the_world_writes_them() -> None:
     assert claims("loan down to 6450 euros") == {"money:loan": "6450"}  # an amount, not a count of euros
     [rent] = extracted("Rent went up, 2,900 zł from this month", "Marek")
     assert rent.metadata["subject"] == "marek" and rent.metadata["claims"] == {"money:rent": "2900"}  # no age 2
+    # A currency's code before the number: an amount, not a count of whatever follows it.
+    assert claims("the mortgage is SEK 9,800 a month and we spend about SEK 700 on electricity") == {
+        "money:mortgage": "9800",
+        "money:amount": "700",
+    }
+    assert claims("my salary is KES 85,000 a month") == {"money:salary": "85000"}
 
 
 def test_claims_said_the_way_people_say_them() -> None:
@@ -423,6 +429,13 @@ def test_claims_said_the_way_people_say_them() -> None:
         return {k: v for c in extracted(text, name) for k, v in c.metadata.get("claims", {}).items()}
 
     assert claims("I work nights as bus driver in Tallinn.") == {"title": "bus driver", "residence": "Tallinn"}
+    # Where someone works, said by the day they start or by the job's name before it.
+    assert claims("first shift at quickmart tmrw, wish me luck") == {"employer": "Quickmart"}
+    assert claims("Two months into the new job over at Wise and I love it") == {"employer": "Wise"}
+    assert claims("I'm a junior pharmacist on the oncology ward at St Luke's") == {
+        "title": "junior pharmacist",
+        "employer": "St Luke's",
+    }
     assert claims("three weeks without cigarettes!") == {"smoking": "no"}
     assert claims("still not smoking, the patches helped")["smoking"] == "no"
     assert claims("our first anniversary as husband and wife is in May")["relationship"] == "married"

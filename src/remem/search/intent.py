@@ -45,9 +45,9 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     ),
     (r"\b(?:pets?|animals?)\b", ("dog", "cat", "breed:", "count:dog", "count:cat")),
     (r"\bhow old\b|\bage\b", ("age",)),
-    (r"\b(?:salary|paid|earn|earns|income|pay)\b", ("money:salary",)),
-    (r"\brent\b", ("money:rent",)),
+    (r"\brent\b", ("money:rent",)),  # before pay: "How much does Carlos pay in rent?"
     (r"\bloan\b", ("money:loan",)),
+    (r"\b(?:salary|paid|earn|earns|income|pay)\b", ("money:salary",)),
     (r"\b(?:rent|mortgage|budget|price|cost|costs|fee|how much)\b", ("money:",)),
     (r"\bhow big\b.*\bteam\b|\bteam size\b|\bheadcount\b", ("count:people", "count:staff", "count:member")),
     (r"\bhow many\b|\bhow big\b|\bsize\b|\bnumber of\b", ("count:",)),

@@ -415,6 +415,7 @@ _NAME_SLOT = re.compile(
     r"(?:work|works|working|worked|job|role|position|teach|teaches|teaching|intern|interning)\s+(?:\w+\s+)?"
     r"(?:at|for|with)|"
     r"(?:joined|joining|join|started at|starting at|start at|hired by|hired at|poached by|headhunted by|transferred to|"
+    r"first (?:day|week|month|shift) at|job over at|"
     r"promoted at|"
     r"i'm at|im at|he's at|she's at)|"
     r"(?:flat|place|house|apartment|room|condo|studio|bedsit|\w+-bed(?:room)?|job|position|role)\s+(?:in|near)|"
@@ -434,7 +435,8 @@ _COMMON = frozenset(
         """a an the my our your his her their this that these those here there home work town city area flat place
     house apartment suburbs country countryside village office school uni university college hospital clinic
     bed part nights days weekends weekdays night day week month year least last next now soon today tomorrow
-    yesterday again too also still just really so and or but for with as of on in at to from by about after
+    tmrw tmr tmw tonight yesterday again too also still just really so and or but for with as of on in at to
+    from by about after
     before since until lol haha btw tho though because cause cuz i im i'm me we us you u it its it's they them
     new old big small little tiny nice good great same other another one two three some all both each every
     few many much more most lots lot bit couple while time times way gonna wanna got get gets getting be been
@@ -555,8 +557,14 @@ _CURRENCY_AFTER = (
     r"rand\b|reais\b|pesos?\b|zł|zloty\b|pln\b|vnd\b|dong\b|dirhams?\b|aed\b|francs?\b|chf\b|kr\b|sek\b|nok\b"
 )
 _MILLION = r"million\b|mil\b|m\b|triệu|tr\b"
+# A currency's code or short name written before the number: "CHF 2,450", "KES 45,000", "R$ 3.000", "Rs 50k".
+_CURRENCY_BEFORE = (
+    r"\b(?:chf|usd|us\$|eur|gbp|inr|rs\.?|ngn|kes|ksh|zar|brl|r\$|mxn|aud|a\$|cad|c\$|nzd|sgd|s\$|hkd|hk\$|"
+    r"sek|nok|dkk|pln|czk|huf|try|aed|sar|qar|egp|mad|ghs|ugx|tzs|php|idr|rp|myr|rm|thb|vnd|krw|jpy|cny|rmb|"
+    r"cop|clp|ars|pen)"
+)
 _AMOUNT_PATTERN = (
-    rf"(?P<cur>[$€£₹¥₦₩₱])\s?(?P<n>\d[\d,.]*k?)(?:\s?(?P<mil>million\b|m\b|bn\b))?|"
+    rf"(?:(?P<cur>[$€£₹¥₦₩₱])|{_CURRENCY_BEFORE})\s?(?P<n>\d[\d,.]*k?)(?:\s?(?P<mil>million\b|m\b|bn\b))?|"
     r"\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)|"
     rf"\b(?P<a>\d[\d,.]*)\s?(?P<scale>{_MILLION})?\s?(?:{_CURRENCY_AFTER})|"
     r"\b(?P<s>\d[\d,.]*)\s?(?P<big>million\b|triệu)"
@@ -718,7 +726,7 @@ def properties(clause: str) -> dict[str, str]:
         r"\b(?:work|working|works|job|time|home|team|office|dinner|trip|still|now|back|here|there|just|currently|"
         r"based|been|going|staying|living|on|off|in|out|up|down|looking|moving|starting|started|done|also|got|"
         r"ever|never|always|usually|week|day|month|year|weekend|is|are|was|were|am|im|i'm|he's|she's|he|she|"
-        r"but|if|than|as|because|question|same|before|after)\b",
+        r"but|if|than|as|because|question|same|before|after|shift)\b",
         titled.group("t"),
         re.I,
     ):
@@ -731,9 +739,12 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?P<v>{_NAME})",
         rf"\bwork(?:s|ed|ing)?\s+as\s+(?:an?\s+)?[\w -]{{2,40}}?\s+(?:at|for)\s+(?P<v>(?:the\s+)?{_NAME})",
         r"\b(?:joining|joined|start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job)\s+)?at|"
-        rf"job\s+at|hired\s+(?:by|at)|(?:poached|headhunted|snapped up)\s+by|transfer(?:red)?\s+to(?:\s+the)?)\s+"
+        rf"job\s+(?:over\s+)?at|first\s+(?:day|week|month|shift)\s+at|hired\s+(?:by|at)|"
+        rf"(?:poached|headhunted|snapped up)\s+by|transfer(?:red)?\s+to(?:\s+the)?)\s+"
         r"(?P<v>(?:an?\s+|the\s+)?(?:(?!for\b|of\b|in\b|with\b|to\b|on\b|at\b|and\b)[a-z-]+\s+){0,3}?"
         rf"(?:(?:{_NAME}\s+)?{_WORKPLACES}\b(?:\s+in\s+{_NAME})?|{_NAME}(?:\s+office)?))",
+        # "a staff nurse in the cardiac ICU at Apollo Hospitals": a job's name, then where
+        rf"\b{_JOB_NOUN}s?\b[^.,;!?]{{0,40}}?\bat\s+(?:the\s+)?(?P<v>{_NAME})",
         # "I'm still nursing, now at the Royal Infirmary": the same work somewhere new
         rf"\b(?:still|now)\s+(?:{_JOB_NOUN}|[a-z]+ing)\b[^.;]{{0,20}}?\bnow at\s+(?:the\s+)?(?P<v>{_NAME})",
         r"\b(?:job|role|position)\s+(?:at|with)\s+(?P<v>(?:an?\s+|the\s+)?[\w'&. -]+?)"
@@ -956,7 +967,7 @@ def properties(clause: str) -> dict[str, str]:
             noun = min(near, key=lambda n: abs(n.start() - money.start())).group(1).lower().removesuffix("ing")
         elif _EARNS.search(c):
             noun = "salary"  # "on 95k", "i make 84k as a civil engineer"
-        elif money.group("cur") or money.group("a") or money.group("s"):
+        elif money.group("n") or money.group("a") or money.group("s"):
             noun = "amount"
         else:
             continue  # "run about 10k", "40k a week": a bare "k" is money only beside a money word

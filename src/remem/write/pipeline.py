@@ -325,14 +325,17 @@ def _carry(
         claims = old.metadata.get("claims")
         if not isinstance(claims, dict) or not set(claims) - set(new):
             continue  # nothing besides the changed properties
-        text, changed = old.text, {k: v for k, v in new.items() if k in claims and claims[k] != v}
-        for key in changed:
-            said = _said_as(text, str(claims[key]))
+        changed = {k: v for k, v in new.items() if k in claims and claims[k] != v}
+        text = _without(old.text, [str(claims[k]) for k in changed])
+        for key in changed if text is None else ():
+            said = _said_as(text or old.text, str(claims[key]))
             if said is None:
                 text = ""
                 break
             # The new value has its own fact; what is carried is the rest, without the old value.
-            text = re.sub(rf"(?:,\s*|\s+(?:on|of|at|is|was|for)\s+|\s+)?{re.escape(said)}", "", text, count=1)
+            text = re.sub(
+                rf"(?:,\s*|\s+(?:on|of|at|is|was|for)\s+|\s+)?{re.escape(said)}", "", text or old.text, count=1
+            )
         if not text or not changed or not all(re.fullmatch(r"[\d.]+", str(v)) for v in changed.values()):
             # A new city or job takes its details along, but not what the old fact said of another part
             # of life: "lives in Salford and works at the BBC" closed by a new job still says Salford.
@@ -345,11 +348,17 @@ def _carry(
             source_episode_ids=_merge(old.source_episode_ids, candidate.source_episode_ids),
             keywords=list(old.keywords),
             tags=list(old.tags),
-            metadata={**old.metadata, "claims": {k: v for k, v in claims.items() if k not in changed}},
+            metadata={
+                **old.metadata,
+                "claims": {k: v for k, v in claims.items() if k not in changed and _said_as(text, str(v))},
+            },
         )
         vector = embedder.embed([index_text(text, old.kind, successor.valid_from, successor.metadata)])[0]
         reason = f"carried from {old.id} without its old {', '.join(k.split(':')[-1] for k in changed)}"
         out.extend(apply(store, space, successor, vector, Verdict("ADD", None, text, reason), actor))
+        unsaid = {k: v for k, v in claims.items() if k not in changed and k not in successor.metadata["claims"]}
+        if unsaid:  # a part that went with the old value: "a 1br in philly" goes on as "Carlos lives in Philly."
+            out.extend(_carry_apart(store, embedder, space, candidate, old, unsaid, changed, actor))
     return out
 
 
@@ -412,7 +421,8 @@ def _carry_apart(
     who = speaker if subject == speaker.lower() else subject.title()
     if not who or "'s " in subject:
         return []
-    avoid = [*(str(claims[k]) for k in changed if k in claims), *gone]
+    said = old.metadata.get("claims")
+    avoid = [*(str(said[k]) for k in changed if isinstance(said, dict) and k in said), *gone]
     carried: dict[str, dict[str, object]] = {}  # text -> the claims it carries
     if not gone:  # an ending is vague about what it ends: only the parts written alone go on
         for key, value in kept.items():
@@ -447,6 +457,45 @@ _LABEL = re.compile(r"^(?P<label>[^:.!?]{1,40}):\s+")
 _WHEN_SAID = re.compile(r"\s*\([^()]*\d{4}\)\.?$")  # "(5 February 2024)": the date the fact's words resolved
 _CLAUSE_BREAK = re.compile(r"\s*[,;]\s+(?:(?:and|but|so|plus|also)\s+)?|(?<=[.!?])\s+")
 _AND_BREAK = re.compile(r"\s+(?:and|but|so|while)\s+")
+
+
+_PER = r"(?:\s*(?:a|an|per|/)\s*(?:month|year|week|hour|mo|yr|wk|hr)\b)?"  # "€1,900 a month" goes whole
+
+
+def _without(text: str, values: Sequence[str]) -> str | None:
+    """A fact's text without the values it says, part by part: a part that is only the value goes
+    ("Diego, 39, living in Valparaíso" without 39: "Diego, living in Valparaíso"), a part that says more
+    keeps the rest; "" when nothing is left; None when the text is one part or says none of them."""
+    label = _LABEL.match(text)
+    body = _WHEN_SAID.sub("", text[label.end() :] if label else text).rstrip(" .!")
+    pieces = [p for p in _CLAUSE_BREAK.split(body) if p]
+    if len(pieces) < 2:
+        pieces = [p for p in _AND_BREAK.split(body) if p]
+
+    def says(piece: str) -> bool:
+        return any(_said_as(piece, v) is not None for v in values)
+
+    def rest(piece: str) -> str:
+        """A part without the value it says ("a UX researcher in Dublin on €48k": "a UX researcher in
+        Dublin"; "rent is $1,450/mo for a 1br in philly": "rent/mo for a 1br in philly", where the rest
+        still says where); nothing where that leaves a word at most ("Diego, 39, ...": "39")."""
+        for value in values:
+            said = _said_as(piece, value)
+            if said is not None:
+                piece = re.sub(rf"(?:\s+(?:on|of|at|is|was|for)\s+|\s+)?{re.escape(said)}{_PER}", "", piece, count=1)
+        return "" if len(piece.split()) < 2 else piece.strip()
+
+    if len(pieces) < 2 or not any(says(p) for p in pieces):
+        return None
+    kept: list[str] = []
+    for piece in pieces:
+        parts = _AND_BREAK.split(piece) if says(piece) else [piece]
+        kept.extend(part if not says(part) else rest(part) for part in parts)
+    body = ", ".join(part for part in kept if part)
+    if not body:
+        return ""
+    body = body[:1].upper() + body[1:]
+    return f"{label.group('label')}: {body}." if label else f"{body}."
 
 
 def _in_own_words(text: str, value: str, avoid: Sequence[str], who: str) -> str | None:
