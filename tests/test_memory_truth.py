@@ -571,3 +571,19 @@ def test_a_new_amount_keeps_the_rest_of_what_was_said_with_the_old_one(mem: Memo
     tell(mem, "Kofi", "landlord raised the rent to GHS 3,600", "2023-03-01T10:00:00Z")
     assert not current(mem, r"3,200") and current(mem, r"GHS 400") and current(mem, r"\bOsu\b")
     assert "3,600" in top(mem, "How much does Kofi pay in rent?")
+
+
+def test_a_title_before_a_name_ends_no_sentence_of_a_forgotten_part(mem: Memory, db_path: Path) -> None:
+    tell(
+        mem,
+        "Yusuf",
+        "Mondays I lift at the gym, Wednesday 6pm with my psychiatrist Dr. Haldane about my OCD",
+        "2024-01-08",
+    )
+    tell(mem, "Yusuf", "I regret telling you about the Wednesday sessions. Please forget it.", "2024-02-01")
+    hits = [h.memory.text for h in mem.search("Who is Yusuf's psychiatrist?", space="s", k=20, include_expired=True)]
+    assert not any(re.search(r"Haldane|OCD", t) for t in hits)
+    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    assert b"Haldane" not in raw and b"OCD" not in raw
+    kept = [m.text for m in mem.list(space="s", kinds=["turn"])]
+    assert kept == ["Yusuf: Mondays I lift at the gym, [forgotten]"]  # what was not asked to go stays

@@ -324,6 +324,20 @@ def test_a_forget_request_typed_casually_names_what_to_forget() -> None:
     assert forget_request("I will never forget my ex") is None
     assert forget_request("can you remove the onions from the recipe?") is None
 
+    # Asking not to keep something is asking to forget it; "don't keep the receipts" is not about memory.
+    assert forget_request("please don't store anything about my knee surgery") == "my knee surgery"
+    assert forget_request("Stop remembering my daughter's school, it feels creepy") == "my daughter's school"
+    assert forget_request("I don't want you to keep my bank details, ok?") == "my bank details"
+    assert forget_request("could you clear the notes on my loan please") == "my loan"
+    assert forget_request("Forget I ever brought up the custody hearing.") == "the custody hearing"
+    for text in (
+        "don't keep the receipts, they're useless",
+        "I don't remember where I parked",
+        "I don't want you to worry about it",
+        "please clear the table before the guests come",
+    ):
+        assert forget_request(text) is None, text
+
 
 def test_counts_titles_statuses_and_workplaces_said_the_casual_way() -> None:
     from remem.write.claims import claim

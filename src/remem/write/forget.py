@@ -49,7 +49,11 @@ _FILLER = frozenset(
     ["said", "told", "wrote", "shared", "what", "about", "whole", "entire", "completely", "totally", "pls"]
 )
 _FORGET_VERB = re.compile(r"\b(?:forget|delete|remove|erase|scratch|wipe)\b", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+# A full stop after a title or an abbreviation ends no sentence: "my therapist Dr. Marchetti" is one part.
+_SENTENCE = re.compile(
+    r"(?<=[.!?])(?<!\b[DdMm]r\.)(?<!\b[Mm]rs\.)(?<!\b[Mm]s\.)(?<!\b[Ss]t\.)(?<!\b[Pp]rof\.)(?<!\b[Nn]o\.)"
+    r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)\s+|\n+"
+)
 
 
 def _stem(word: str) -> str:

@@ -351,26 +351,39 @@ _EMBEDDED = re.compile(r"\bremind me (?:that\s+)?(?P<fact>(?:I|I'm|we|my)\b.+?)\
 _HUMAN_FORGET = re.compile(
     r"(?:^|[.!?;]\s*|,\s*(?:and\s+)?|\b(?:please|pls|plz|(?:can|could|would|will) (?:you|u|ya)(?: please| pls)?|"
     r"I (?:want|need) you to|I'd like you to|you can|go ahead and|just|ok|okay|also|actually(?: yeah)?|so|"
-    r"yeah)[,\s]+)(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|drop)\b"
+    r"I'?d (?:rather|prefer) (?:if )?you|(?:can|could) you|"
+    r"yeah)[,\s]+)(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|drop|clear|"
+    r"(?:don'?t|dont|do not|stop)\s+(?:keep|stor|sav|remember|record)(?:e|ing)?|"
+    r"(?:not|didn'?t|did not)\s+(?:keep|store|save|remember|record)|"
+    r"I (?:don'?t|dont|do not) want you to (?:keep|store|save|remember|record))\b"
     r"(?P<what>.{0,160})",
     re.I | re.S,
 )
+# A request not to keep something is a request to forget it: "please don't store my card details",
+# "stop remembering my kid's school", "I don't want you to remember that", "I'd rather you didn't keep it".
+_KEEP_NOT = re.compile(r"^(?:don'?t|dont|do not|stop|not|didn'?t|did not|I)\s", re.I)
 # Verbs other than "forget" act on memory only when the request says what they act on is the user's
 # ("my passport number", "what I said about ...") or names the memory.
 _PERSONAL = re.compile(
     r"^\s*(?:that\s+|about\s+|everything\s+|all\s+|anything\s+)?"
-    r"(?:my|our|what I|that I|I|everything about|the (?:part|bit|thing)s? "
-    r"(?:about|where)|any(?:thing)? about|(?:anything|everything|all|what) you(?:'ve| have| know| got)[\w ]{0,12}? "
+    r"(?:my|our|what I|that I|I|everything about|the (?:part|bit|thing|stuff|info|information|details?|notes?)s? "
+    r"(?:about|where|on|regarding)|any(?:thing)? about|"
+    r"(?:anything|everything|all|what) you(?:'ve| have| know| got)[\w ]{0,12}? "
     r"(?:about|on))\b|\b(?:memory|memories|remember|on file|stored|records?)\b",
     re.I,
 )
+# "don't keep the receipts", "stop saving money": not about the assistant's memory unless it is the
+# user's own ("my card details") or a pronoun for what was said.
+_NOT_MINE = re.compile(r"\s*(?!my\b|our\b|that\b|it\b|this\b|them\b|anything\b|everything\b|what\b)", re.I)
 _NOT_A_REQUEST = re.compile(r"\b(?:never|not|don'?t|dont|won'?t|can'?t|cannot|didn'?t|I'll|I will|gonna)\s+$", re.I)
 _FORGET_TAIL = re.compile(
     r"^\s*(?:that\s+|about\s+|(?:what|everything|anything|all|the (?:stuff|things?))\s+I(?:'ve)?\s+"
     r"(?:said|told you|wrote|shared|mentioned)\s+(?:about|regarding|re)\s+|everything\s+about\s+|"
     r"(?:anything|everything|all|what)\s+you(?:'ve|\s+have|\s+know|\s+got)[\w ]{0,12}?\s+(?:about|on)\s+|"
-    r"the\s+(?:part|bit|stuff|thing)s?\s+about\s+)?"
-    r"(?:I\s+told\s+you\s+)?(?P<what>[^,.!?]{2,80}?)(?:\s+(?:from|in)\s+(?:your|the)\s+memory)?"
+    r"(?:the\s+)?(?:part|bit|stuff|thing|info|information|details?|notes?)s?\s+(?:about|on|regarding)\s+|"
+    r"anything\s+(?:about|on|regarding)\s+|"
+    r"(?:that\s+)?I\s+(?:ever\s+)?(?:said|mentioned|brought up|told you about)\s+)?"
+    r"(?:I\s+told\s+you\s+)?(?P<what>[^,.!?]{2,80}?)(?:\s+(?:from|in)\s+(?:your\s+|the\s+)?memory)?"
     r"(?:\s+(?:please|pls|plz|thx|thanks|lol|too|as well))*\s*(?:[,.!?]|$)",
     re.I,
 )
@@ -445,7 +458,11 @@ def forget_request(text: str) -> str | None:
             for m in _HUMAN_FORGET.finditer(text)
             if not _NOT_A_REQUEST.search(text[max(0, m.start("verb") - 20) : m.start("verb")])
             and not re.match(r"\s+(?:to|about it|it)\b", m.group("what"), re.I)
-            and (m.group("verb").lower() == "forget" or _PERSONAL.search(m.group("what")))
+            and (
+                m.group("verb").lower() == "forget"
+                or _PERSONAL.search(m.group("what"))
+                or (_KEEP_NOT.match(m.group("verb")) and not _NOT_MINE.match(m.group("what")))
+            )
         ),
         None,
     )
@@ -455,6 +472,8 @@ def forget_request(text: str) -> str | None:
     if tail is None:
         return None
     what = re.sub(r"^(?:it|that|this)\s+", "", tail.group("what").strip(), flags=re.I)
+    if re.fullmatch(r"(?:from|in|out of)\s+(?:your|the)\s+memory", what, re.I):
+        return None  # "scratch that from your memory": what was just said (forget_referent)
     named = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", what) if w.lower() not in STOPWORDS]
     return what if named else None  # "my ex" names something, "it" does not
 
@@ -463,14 +482,16 @@ def forget_request(text: str) -> str | None:
 # alone is as often "never mind", so with that verb the request must say it is about memory.
 _FORGET_PRONOUN = re.compile(
     r"(?:^|[.!?;,]\s*|\b(?:please|pls|plz|just|(?:can|could|would) (?:you|u)(?: please| pls)?|you can|actually|and)\s+)"
-    r"(?P<verb>forget|delete|remove|erase|scratch|wipe)\s+(?:it|that|this|them)\b"
+    r"(?P<verb>forget|delete|remove|erase|scratch|wipe|clear|(?:(?:don'?t|dont|do not|stop|not|didn'?t|did not)\s+)"
+    r"(?:keep|store|save|remember|record)(?:ing)?)\s+(?:it|that|this|them)\b"
     r"(?=\s*(?:[,.!?;)]|$|please|pls|completely|entirely|from|too|as well|for good|forever|lol|thx|thanks|now)"
     r"|\s+all\b)",
     re.I,
 )
 _ABOUT_MEMORY = re.compile(
     r"\b(?:completely|entirely|forever|for good|memory|records?|all of it|you(?:'re)? (?:keeping|storing|having)|"
-    r"(?:keep|keeping|store|storing|stored|save|saving|saved|remember|remembering)\b)",
+    r"(?:keep|keeping|store|storing|stored|save|saving|saved|remember|remembering)\b|"
+    r"\b(?:told you|telling you|tell you|shared|sharing|mentioned|brought (?:it|that) up)\b)",
     re.I,
 )
 _MY_THING = re.compile(r"\b(?:my|our)\s+(?P<what>[a-z][\w'-]*(?:\s+(?!is\b|was\b|are\b)[a-z][\w'-]*){0,2})", re.I)
@@ -500,7 +521,17 @@ def forget_referent(text: str, previous: str | None) -> str | None:
     if not said or not _content(said):
         return None
     thing = [m for m in _MY_THING.finditer(said) if _content(m.group("what"))]
-    return f"my {thing[-1].group('what')}" if thing else said.strip()
+    if thing:
+        return f"my {thing[-1].group('what')}"
+    told = _TOLD_ABOUT.search(said)  # "I regret telling you about the Wednesday sessions": the sessions
+    return told.group("what") if told and _content(told.group("what")) else said.strip()
+
+
+_TOLD_ABOUT = re.compile(
+    r"\b(?:telling you|told you|tell you|said|mentioned|shared|brought up)\s+(?:about|regarding)\s+"
+    r"(?P<what>[^,.!?;]{3,80})",
+    re.I,
+)
 
 
 def _content(text: str) -> list[str]:
