@@ -152,6 +152,11 @@ def test_an_ending_names_what_it_ends_without_the_time_after_it() -> None:
     assert lost.metadata["ends"] == "rufus"
 
 
+def test_someone_elses_relation_is_the_subject() -> None:
+    [job] = extracted("Tariq's wife started at the Aga Khan hospital in Karachi", "Noor")
+    assert job.metadata["subject"] == "tariq's wife" and "Aga Khan" in job.metadata["claims"]["employer"]
+
+
 def test_claims_read_the_clause_as_typed() -> None:
     # A lower-case common word at the start names no one; only the typed capital does.
     [completion] = extracted("completion is set for 28 June, solicitors permitting", "Olivia")
@@ -184,6 +189,8 @@ def test_a_title_is_what_a_person_is_not_what_a_thing_is() -> None:
         assert all("claims" not in c.metadata for c in extracted(text)), text
     [dev] = extracted("Dev's a junior doctor", "Leah")
     assert dev.metadata["claims"] == {"title": "junior doctor"}
+    # A holiday is no workplace: "what gift for Christmas?" says nothing of anyone's job.
+    assert all("claims" not in c.metadata for c in extracted("Dad's fine, what gift for Christmas tho", "Leah"))
     [aunt] = extracted("my aunt's a midwife in Kisumu", "Leah")
     assert aunt.metadata["claims"]["title"] == "midwife" and aunt.metadata["subject"] == "leah's aunt"
     [joined] = extracted("I'm joining Flutterwave as a senior backend engineer", "Amara")

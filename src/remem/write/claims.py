@@ -210,7 +210,11 @@ _WORKPLACES = (
 )
 
 
-_CALENDAR = frozenset([*(m[:3] for m in MONTHS), *WEEKDAYS])
+# Days, months and holidays: never a workplace or a home ("what toys for Christmas?").
+_CALENDAR = frozenset(
+    [*(m[:3] for m in MONTHS), *WEEKDAYS, "christma", "xma", "easter", "eid", "diwali", "ramadan", "hanukkah",
+     "thanksgiving", "halloween", "passover", "newyear", "nowruz", "vesak"]
+)  # fmt: skip
 
 
 # "is"/"'s" says what a person is only after a person: not "it's a great pic", "that's a journey".
@@ -630,6 +634,14 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
     lead = re.match(rf"^(Mum|Mom|Dad|Mother|Father)(?:'s\b|\s+{_PERSON_VERBS})", clause, re.I)  # not "mum of two"
     if lead:
         return f"{me}'s {lead.group(1).lower()}", clause
+    theirs = re.match(rf"^([A-Z][\w-]+)'s\s+({RELATIONS})\b", clause)  # "Magda's husband got a job in Wrocław"
+    if (
+        theirs
+        and theirs.group(1) not in _NOT_NAMES
+        and theirs.group(1).lower() not in (me, *_NOT_SUBJECTS)
+        and re.match(r"^,?\s*(?:[A-Z]\w+,?\s+)?" + _PERSON_VERBS, clause[theirs.end() :])
+    ):
+        return f"{theirs.group(1).lower()}'s {theirs.group(2).lower()}", clause
     pronoun = re.match(r"^(she|he)(?:'s)?\b", clause, re.I)
     if pronoun:
         # Someone the speaker spoke of, never the speaker: with no one named before, "she" stays "she".
