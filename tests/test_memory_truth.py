@@ -345,6 +345,22 @@ def test_forgetting_by_kind_finds_what_the_words_never_name(mem: Memory) -> None
     assert current(mem, r"\belectrician\b")
 
 
+def test_a_kind_of_private_thing_finds_its_words_and_only_them(mem: Memory, db_path: Path) -> None:
+    """ "my debt" is what is owed on cards; "my mom's health" is the diagnosis, not where she lives;
+    "my brother's news" is what was told in confidence, the rest of that sentence with it."""
+    tell(mem, "Lee", "my mum lives in Cebu, she runs a bakery there", "2024-01-01")
+    tell(mem, "Lee", "my mom was diagnosed with early Parkinson's in March", "2024-01-02")
+    tell(mem, "Lee", "I owe about £12k on credit cards, it keeps me up at night", "2024-01-03")
+    tell(mem, "Lee", "between us, my brother Jun is moving to Oslo, he hasn't told our parents", "2024-01-04")
+    tell(mem, "Lee", "please forget what I said about my mom's health", "2024-02-01")
+    tell(mem, "Lee", "can you delete the stuff about my debt too", "2024-02-02")
+    tell(mem, "Lee", "and forget my brother's news, I promised him", "2024-02-03")
+    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    for secret in (b"Parkinson", b"12k", b"credit card", b"Oslo"):
+        assert secret not in raw, secret
+    assert current(mem, r"\bCebu\b") and current(mem, r"\bbakery\b")
+
+
 def test_forget_it_means_what_was_just_said(mem: Memory, db_path: Path) -> None:
     """ "please delete it" names nothing: it is the thing the turn, or the user's turn before, said."""
     tell(mem, "Noor", "new passport came, the number is K7730215. I teach year 6 in Oldham", "2023-02-01")

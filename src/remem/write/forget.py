@@ -57,19 +57,46 @@ _SENTENCE = re.compile(
 
 
 def _stem(word: str) -> str:
+    word = _SAME_PERSON.get(word, word)
     return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
+# One person said many ways: "forget my mom's health" is about "my mum has been diagnosed with ...".
+_SAME_PERSON = {
+    "mum": "mother", "mom": "mother", "mam": "mother", "mummy": "mother", "mommy": "mother", "ma": "mother",
+    "dad": "father", "daddy": "father", "papa": "father", "pa": "father",
+    "bro": "brother", "sis": "sister", "hubby": "husband", "bf": "boyfriend", "gf": "girlfriend",
+    "grandma": "grandmother", "granny": "grandmother", "nan": "grandmother", "nana": "grandmother",
+    "grandpa": "grandfather", "grandad": "grandfather", "granddad": "grandfather",
+    "kids": "children", "kid": "children", "child": "children",
+}  # fmt: skip
+# Words a request uses for a kind of thing, and the kind (a topic of _TOPICS) they name: "my debt" is
+# "I owe about £12k on credit cards", "my sister's news" the part said "between us".
+_KIND_OF = {
+    "health": "medical", "medical": "medical", "illness": "medical", "diagnosis": "medical", "condition": "medical",
+    "fertility": "medical", "pregnancy": "medical", "mental": "medical", "therapy": "medical",
+    "debt": "money", "debts": "money", "finances": "money", "finance": "money", "money": "money", "loans": "money",
+    "weight": "body", "body": "body",
+    "news": "secret", "secret": "secret", "secrets": "secret",
+    "legal": "legal", "arrest": "legal", "court": "legal", "lawsuit": "legal", "case": "legal",
+    "job hunt": "interview", "job search": "interview", "applications": "interview", "interviews": "interview",
+    "address": "address", "home address": "address",
+}  # fmt: skip
+_KINDS_NAMED = frozenset(_KIND_OF.values())
+_KINDS = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _KIND_OF), key=len, reverse=True)) + r")\b", re.I)
 
 
 def _words(text: str) -> set[str]:
     """The words of substance, as forgetting compares them: "ex" counts (two letters), and a part that says
     what someone makes or earns says "salary" whatever its words ("i make 84k as a civil engineer")."""
     words = {
-        _stem(w.lower())
+        _stem(w.lower().removesuffix("'s"))
         for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text)
         if w.lower() not in STOPWORDS and w.lower().split("'")[0] not in STOPWORDS  # "i'm", "don't"
     }
     if _EARNS.search(text):
         words.add("salary")
+    words.update(_KIND_OF[m.group(0).lower()] for m in _KINDS.finditer(text))
     for topic, said in _TOPICS:
         if said.search(text):
             words.add(topic)  # "forget the medical stuff" finds "type 1 diabetic, on an insulin pump"
@@ -88,7 +115,37 @@ _TOPICS = (
             re.I,
         ),
     ),
-    ("interview", re.compile(r"\b(?:interview\w*|final round|recruiter|job hunt\w*|offer letter|applied to)\b", re.I)),
+    (
+        "interview",
+        re.compile(
+            r"\b(?:interview\w*|final round|recruiter|job hunt\w*|job search\w*|offer letter|applied to|"
+            r"looking for a new job|applying for jobs)\b",
+            re.I,
+        ),
+    ),
+    (
+        "money",
+        re.compile(
+            r"\b(?:owe|owes|owed|owing|debts?|credit cards?|overdraft|loans?|arrears|bankrupt\w*|payday|maxed out|"
+            r"behind on (?:rent|payments|bills))\b",
+            re.I,
+        ),
+    ),
+    ("body", re.compile(r"\b(?:\d+(?:\.\d+)?\s?(?:kg|kilos?|lbs?|stone)|weigh(?:s|ed|ing)?|bmi)\b", re.I)),
+    (
+        "secret",
+        re.compile(
+            r"\b(?:between us|secret|(?:hasn'?t|haven'?t|has not|have not|not) told (?:anyone|anybody|our|my|his|her)|"
+            r"don'?t tell|keep (?:it|this) (?:quiet|to yourself)|nobody knows|no one knows)\b",
+            re.I,
+        ),
+    ),
+    (
+        "legal",
+        re.compile(
+            r"\b(?:arrest\w*|court|lawsuit|sued|suing|charged|convict\w*|dui|probation|custody battle|police)\b", re.I
+        ),
+    ),
     (
         "address",
         re.compile(
@@ -113,9 +170,23 @@ _BOTH = re.compile(r",?\s+\b(?:and|&|plus|as well as)\s+|;\s*", re.I)
 
 
 def _about(words: set[str], topic: set[str]) -> bool:
-    """Whether a part with these words is about a topic: one of its specific words, and half of all of them."""
+    """Whether a part with these words is about a topic: one of its specific words, and half of all of
+    them; where the topic names a kind of thing (the medical, a secret), one that says that kind: "my
+    mom's health" is not "my mum lives in Cebu"."""
     specific = topic - _GENERIC or topic
-    return bool(specific & words) and len(topic & words) >= max(1, (len(topic) + 1) // 2)
+    kinds = topic & _KINDS_NAMED
+    return (
+        bool(specific & words)
+        and len(topic & words) >= max(1, (len(topic) + 1) // 2)
+        and (not kinds or bool(kinds & words))
+    )
+
+
+def _asked(part: str) -> set[str]:
+    """The words of a part of a request, a kind of thing said by its kind alone: "my job hunt" is
+    {"interview"}, "my mom's health" {"mother", "medical"}."""
+    kinds = {_KIND_OF[m.group(0).lower()] for m in _KINDS.finditer(part)}
+    return (_words(_KINDS.sub(" ", part)) | kinds) - _FILLER
 
 
 def _sentences(text: str) -> list[list[str]]:
@@ -142,7 +213,7 @@ def forget_by_meaning(
 ) -> tuple[list[Decision], set[str]]:
     """Redact what `request` asks to forget; (decisions, sessions whose summaries need writing again)."""
     # "the whole interview thing and the medical stuff" names two topics: a part about either goes.
-    named = [w for part in _BOTH.split(request.text) if (w := _words(part) - _FILLER)]
+    named = [w for part in _BOTH.split(request.text) if (w := _asked(part))]
     topic = set().union(*named)
     if not topic:
         return [Decision("NOOP", None, REDACTED, "a forget request that names nothing")], set()
@@ -159,6 +230,8 @@ def forget_by_meaning(
                     or any(_about(_words(p), words) for words in named)]  # fmt: skip
             if said and episode.id in request.source_episode_ids:
                 said = list(sentence)  # the request's own sentence names the topic: it goes too
+            elif said and "secret" in topic and any("secret" in _words(p) for p in said):
+                said = list(sentence)  # "between us, my sister is pregnant": what the secret is goes with it
             elif said:
                 first = sentence.index(said[0])
                 said += [p for p in sentence[first + 1 :] if re.search(r"\d", p) and p not in said]

@@ -350,7 +350,7 @@ _EMBEDDED = re.compile(r"\bremind me (?:that\s+)?(?P<fact>(?:I|I'm|we|my)\b.+?)\
 # "I'll never forget the day...", "don't forget to take breaks" and "remove the stain" are not.
 _HUMAN_FORGET = re.compile(
     r"(?:^|[.!?;]\s*|,\s*(?:and\s+)?|\b(?:please|pls|plz|(?:can|could|would|will) (?:you|u|ya)(?: please| pls)?|"
-    r"I (?:want|need) you to|I'd like you to|you can|go ahead and|just|ok|okay|also|actually(?: yeah)?|so|"
+    r"I (?:want|need) you to|I'd like you to|you can|go ahead and|just|ok|okay|also|actually(?: yeah)?|so|and|"
     r"I'?d (?:rather|prefer) (?:if )?you|(?:can|could) you|"
     r"yeah)[,\s]+)(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|drop|clear|"
     r"(?:don'?t|dont|do not|stop)\s+(?:keep|stor|sav|remember|record)(?:e|ing)?|"
