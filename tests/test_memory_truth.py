@@ -603,3 +603,11 @@ def test_a_title_before_a_name_ends_no_sentence_of_a_forgotten_part(mem: Memory,
     assert b"Haldane" not in raw and b"OCD" not in raw
     kept = [m.text for m in mem.list(space="s", kinds=["turn"])]
     assert kept == ["Yusuf: Mondays I lift at the gym, [forgotten]"]  # what was not asked to go stays
+
+
+def test_a_relationship_named_by_what_they_call_each_other_moves_on(mem: Memory) -> None:
+    tell(mem, "Ama", "my boyfriend Kojo and I just got a flat together", "2022-03-01")
+    tell(mem, "Ama", "KOJO PROPOSED, we're engaged!!", "2023-02-14")
+    assert not current(mem, r"boyfriend") and current(mem, r"engaged")
+    tell(mem, "Ama", "we got married last saturday", "2024-06-10")
+    assert not current(mem, r"engaged") and re.search("married", top(mem, "What is Ama's relationship status?"))

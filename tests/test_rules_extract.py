@@ -487,3 +487,21 @@ def test_a_list_is_one_statement_not_numbered_fragments() -> None:
     )
     assert len(facts) == 1 and "kettle, blackout curtains, a desk" in facts[0]
     assert not any(re.search(r"\b\d\.$", f) for f in facts)
+
+
+def test_everyday_changes_said_plainly_set_their_properties() -> None:
+    def claims(text: str, name: str = "Ama") -> dict[str, str]:
+        return {k: v for c in extracted(text, name) for k, v in c.metadata.get("claims", {}).items()}
+
+    assert claims("my girlfriend Efua and I finally moved in together") == {
+        "partner": "Efua",
+        "relationship": "dating",
+        "girlfriend": "Efua",
+    }  # "together" is no town, and calling her a girlfriend says they are dating
+    assert claims("we just got a fourth dog, a rescue") == {"count:dog": "4"}
+    assert claims("our mortgage is 950 a month") == {"money:mortgage": "950"}
+    assert claims("they put my rent up to 1475 from June") == {"money:rent": "1475"}
+    assert claims("my rent for 2024 is sorted") == {}  # a year is no amount
+    assert claims("traded in the Golf, got a second-hand Toyota Yaris") == {"car": "Toyota Yaris"}
+    assert claims("six weeks smoke free and counting") == {"smoking": "no"}
+    assert claims("I'm on oat lattes now, no more black coffee") == {"drink": "oat latte"}

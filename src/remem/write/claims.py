@@ -28,6 +28,9 @@ RELATIONS = (
     "grandfather|grandpa|niece|nephew|neighbou?r|ex|kids?|child|baby|dog|cat|puppy|kitten"
 )
 PARTNERS = ("wife", "husband", "partner", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "fiancée")
+# What calling someone "my boyfriend" or "my wife" says of the two of them ("partner" says nothing).
+_PARTNER_STATUS = {"boyfriend": "dating", "girlfriend": "dating", "bf": "dating", "gf": "dating",
+                   "fianc": "engaged", "husband": "married", "wife": "married", "hubby": "married"}  # fmt: skip
 # Words that may start a clause capitalised without naming anyone.
 _NOT_NAMES = frozenset(
     [
@@ -210,6 +213,11 @@ _WORKPLACES = (
 )
 
 
+_CAR_MAKES = (
+    r"toyota|honda|tesla|ford|bmw|audi|vw|volkswagen|mercedes(?:-benz)?|kia|hyundai|nissan|mazda|subaru|volvo|"
+    r"peugeot|renault|fiat|skoda|seat|mini|jeep|chevy|chevrolet|lexus|porsche|polestar|byd|suzuki|dacia|citro[eë]n|"
+    r"opel|vauxhall|mitsubishi|land rover|range rover|jaguar|alfa romeo|cupra|tata|mahindra|proton|perodua"
+)
 # Days, months and holidays: never a workplace or a home ("what toys for Christmas?").
 _CALENDAR = frozenset(
     [*(m[:3] for m in MONTHS), *WEEKDAYS, "christma", "xma", "easter", "eid", "diwali", "ramadan", "hanukkah",
@@ -384,7 +392,7 @@ def answer_style(clause: str) -> str | None:
 _DRINKS = (
     r"flat whites?|lattes?|cappuccinos?|espressos?|americanos?|cortados?|macchiatos?|mochas?|long blacks?|"
     r"black coffee|filter coffee|cold brews?|iced coffees?|decaf(?: coffee)?|matcha(?: lattes?)?|chai(?: lattes?)?|"
-    r"english breakfast|earl grey|green tea|herbal tea|builder'?s tea|black tea|mint tea|hot chocolate"
+    r"english breakfast|earl grey|green tea|herbal tea|builder'?s tea|black tea|mint tea|hot chocolate|coffee|tea"
 )
 _DRINK = re.compile(
     rf"\b(?P<v>(?:(?:oat|oat milk|soy|almond|skim|skimmed|whole milk|coconut|lactose-free|iced|double|single|"
@@ -402,9 +410,12 @@ _NOT_MY_DRINK = re.compile(
 
 
 def drink(clause: str) -> str | None:
-    """The speaker's usual drink as the clause says it, or None."""
+    """The speaker's usual drink as the clause says it, or None: "switched to green tea, no more coffee"
+    is green tea (what the clause says no to comes after it)."""
     match = _DRINK.search(clause)
-    if match is None or not _MY_DRINK.search(clause) or _NOT_MY_DRINK.search(clause):
+    if match is None or not _MY_DRINK.search(clause) or "?" in clause:
+        return None
+    if _NOT_MY_DRINK.search(clause[max(0, match.start() - 30) : match.start()]):
         return None
     return " ".join(stem(word) for word in match.group("v").lower().split())
 
@@ -447,7 +458,7 @@ _COMMON = frozenset(
     being is are was were am do does did have has had will would can could should may might must said says
     told tells keeps kept lives lived works worked wants wanted thinks thought loves loved hates hated went goes
     came comes asked asks called calls texted texts left moved got started quit lunch dinner breakfast brunch
-    church gym party weekend weekends games practice""",
+    church gym party weekend weekends games practice together""",
     )
 )
 
@@ -689,7 +700,7 @@ def properties(clause: str) -> dict[str, str]:
     for pattern in (
         rf"\b(?:live|lives|living|based|settled|staying|stay)\s+(?:in|out in)\s+(?:the\s+)?(?P<v>{_NAME})",
         rf"\b(?:moved|moving|move|relocat\w*|made it|are back|'re back|back)\s+(?:back\s+)?(?:to|in|into)\s+"
-        rf"(?!with\b|together\b)(?:[a-z0-9][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
+        rf"(?!(?i:with|together)\b)(?:[a-z0-9][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
         rf"(?:^|[,;:]\s*|\b(?:and|so)\s+)(?P<v>{_NAME})\s+is\s+(?:now\s+|still\s+)?(?:home|where (?:I|we) live)\b",
         rf"\b(?:[Bb]een|[Ll]ived|[Ll]iving)\s+(?:here\s+)?in\s+(?P<v>{_NAME})\s+(?:for\s+)?"
         rf"(?:{_NUM}|a few|many|some)\s+(?:years?|yrs|months?|decades?)\b",
@@ -820,6 +831,8 @@ def properties(clause: str) -> dict[str, str]:
     partner = partner or re.search(rf"^(?P<v>{_NAME})\s+(?:and|&)\s+I\s+(?:are|have been|got)\b", c)
     if partner and partner.group("v") not in _NOT_NAMES:
         _add(props, "partner", partner.group("v"))
+        called = re.match(r"\w+\s+(?:new\s+)?(\w+)", partner.group(0))  # "my boyfriend Tom": they are dating
+        implied = _PARTNER_STATUS.get(called.group(1).lower().rstrip("e").replace("é", "e")) if called else None
     status = re.search(  # a status said of someone: "I'm single", "we got married", "are officially together"
         r"\b(?:am|'m|im|are|'re|is|'s|be|been|being|got|get|getting|was|were|now|still|happily|just)\s+"
         r"(?:now\s+|officially\s+|still\s+|happily\s+|just\s+|recently\s+)?"
@@ -837,6 +850,8 @@ def properties(clause: str) -> dict[str, str]:
         word = (status.group("v") or status.group("w")).lower().replace("officially ", "")
         word = {"proposed": "engaged", "official": "together", "seeing someone": "dating"}.get(word, word)
         props.setdefault("relationship", word)
+    elif partner and partner.group("v") not in _NOT_NAMES and implied:
+        props.setdefault("relationship", implied)
     if re.search(r"\bas (?:husband and wife|man and wife|a married couple|newlyweds)\b|\bnewlyweds?\b", c, re.I):
         props["relationship"] = "married"  # "first anniversary as husband and wife"
     if re.search(r"\bpregnan|\bdue in\b", c, re.I):
@@ -877,7 +892,8 @@ def properties(clause: str) -> dict[str, str]:
             else word
         )  # fmt: skip
     if re.search(
-        r"\bsmoke-?free\b|\bnon-?smoker\b|\b(?:quit|stopped|gave up|giving up|off the) (?:smoking|cigarettes|cigs)\b|"
+        r"\bsmoke[- ]?free\b|\bnon-?smoker\b|"
+        r"\b(?:quit|stopped|gave up|giving up|off the) (?:smoking|cigarettes|cigs)\b|"
         r"\bwithout (?:a )?(?:cigarettes?|cigs?|smoking)\b|\bno (?:cigarettes|cigs)\b|\b(?:not|stopped) smoking\b|"
         r"\bhaven'?t (?:had|smoked) a (?:single )?(?:cigarette|cig)\b",
         c,
@@ -893,7 +909,13 @@ def properties(clause: str) -> dict[str, str]:
     for allergy in re.finditer(allergies, c, re.I):
         allergen = stem(str(allergy.group("v") or allergy.group("w") or allergy.group("x")).lower())
         props[f"allergy:{allergen}"] = allergen
-    car = re.search(rf"\b(?:drive|drives|driving)\s+an?\s+(?P<v>(?:\d{{4}}\s+)?{_NAME})", c)
+    car = re.search(rf"\b(?:drive|drives|driving)\s+an?\s+(?P<v>(?:\d{{4}}\s+)?{_NAME})", c) or re.search(
+        rf"\b(?:bought|got|picked up|leased|leasing|traded (?:it )?in for)\s+(?:a|an|my|our)\s+"
+        rf"(?:(?:new|used|second-hand|secondhand|old|brand new|little)\s+)?(?P<v>(?:\d{{4}}\s+)?(?:{_CAR_MAKES})\b"
+        r"(?:\s+[A-Z0-9][\w-]*){0,2})",
+        c,
+        re.I,
+    )
     if car:
         _add(props, "car", car.group("v"))
     hobby = (
@@ -985,6 +1007,15 @@ def properties(clause: str) -> dict[str, str]:
             continue  # "run about 10k", "40k a week": a bare "k" is money only beside a money word
         if amount and amount not in props.values():  # "25 triệu per month (25m VND)": one amount said twice
             props.setdefault(f"money:{'salary' if noun in ('pay', 'raise', 'income') else noun}", amount)
+    if not any(key.startswith("money:") for key in props):  # "my rent is 1200 a month", "rent up to 1350"
+        bare = re.search(
+            r"\b(?P<noun>rent|salary|mortgage)\b[^.!?;\d]{0,30}?\b(?:is|of|to|at|now|=)\s+(?:about\s+|around\s+)?"
+            r"(?P<v>\d{3,}(?:,\d{3})*)(?![\d,.]*\s*(?:%|am\b|pm\b|people|sq|m2|km|miles))",
+            c,
+            re.I,
+        )
+        if bare and not re.fullmatch(r"(?:19|20)\d\d", bare.group("v")):
+            props[f"money:{bare.group('noun').lower()}"] = number(bare.group("v")) or bare.group("v")
     # Counts: "two cats", "team of 35", "48 people now", "we've got six now".
     counted = [
         (m.group("n"), m.group("noun"))
@@ -1012,6 +1043,17 @@ def properties(clause: str) -> dict[str, str]:
     if parent_of:
         counted.append((parent_of.group("n"), "kids"))  # "mum of two"
     bare_now = re.search(rf"\b(?:got|have|at|to)\s+(?P<n>{_NUM})\s+(?:now|left)\b", c, re.I)
+    nth = re.search(
+        r"\b(?:a|our|my|the|baby)\s+(?:#|number\s+)?(?P<n>second|third|fourth|fifth|sixth|[2-9](?:nd|rd|th)?)\b"
+        r"(?:\s+(?P<noun>cats?|dogs?|kids?|child|baby|puppy|kitten|grandchild))?",
+        c,
+        re.I,
+    )
+    if nth and (nth.group("noun") or nth.group(0).lower().startswith("baby")):
+        ordinal = {"second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6"}
+        noun = (nth.group("noun") or "kid").lower()
+        noun = "kids" if noun in ("child", "baby", "kid", "kids", "grandchild") else noun
+        counted.append((ordinal.get(nth.group("n").lower(), re.sub(r"\D", "", nth.group("n"))), noun))  # "a third cat"
     if counted:
         how_many, noun = counted[-1]
         if bare_now:
