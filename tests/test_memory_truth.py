@@ -611,3 +611,17 @@ def test_a_relationship_named_by_what_they_call_each_other_moves_on(mem: Memory)
     assert not current(mem, r"boyfriend") and current(mem, r"engaged")
     tell(mem, "Ama", "we got married last saturday", "2024-06-10")
     assert not current(mem, r"engaged") and re.search("married", top(mem, "What is Ama's relationship status?"))
+
+
+def test_corrections_and_postponements_said_in_passing(mem: Memory) -> None:
+    tell(mem, "Dara", "My birthday is 9 October", "2023-01-05")
+    tell(mem, "Dara", "oops, my birthday is actually 9 November", "2023-01-06")  # near in words, not the same
+    assert not current(mem, r"October") and current(mem, r"November")
+    tell(mem, "Dara", "I'm allergic to kiwi", "2023-01-07")
+    tell(mem, "Dara", "sorry, I meant I'm allergic to mango, not kiwi", "2023-01-08")
+    assert re.search(r"allergic to mango", top(mem, "What is Dara allergic to?")) and not current(mem, r"kiwi")
+    tell(mem, "Dara", "Correction: sesame, not mango.", "2023-01-09")
+    assert current(mem, r"sesame") and not current(mem, r"mango")
+    tell(mem, "Dara", "Trip to Chile is booked for March", "2023-01-10")
+    tell(mem, "Dara", "we had to postpone Chile to November", "2023-02-11")
+    assert not current(mem, r"booked for March") and "November" in top(mem, "When is Dara's trip to Chile?")

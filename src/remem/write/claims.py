@@ -130,7 +130,8 @@ _SPLIT_ENDING = re.compile(
     re.I,
 )
 RESCHEDULE = re.compile(
-    r"\b(?:pushed|postponed|rescheduled|rebooked|slipped|delayed|brought forward|"
+    r"\b(?:pushed|postponed|postpone|postponing|rescheduled|reschedule|rescheduling|rebooked|slipped|delayed|"
+    r"brought forward|push(?:ing)? (?:it |\w+ )?back|"
     r"new date|is off|are off|'s off|cancel+ed|called off|instead|not happening|"
     r"moved (?:back |forward )?to (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|the \w+ of))",
     re.I,
@@ -959,7 +960,10 @@ def properties(clause: str) -> dict[str, str]:
     if called:
         _add(props, "name", called.group("v"))
     birthday = re.search(
-        r"\b(?:birthday|bday|born)\b(?:\s+is)?[\s,]*(?:on\s+)?(?:next week,?\s*)?(?P<v>[^,.!?;]*\d[^,.!?;]*)", c, re.I
+        r"\b(?:birthday|bday|born)\b(?:\s+is)?[\s,]*(?:actually\s+)?(?:on\s+)?(?:next week,?\s*)?"
+        r"(?P<v>[^,.!?;]*\d[^,.!?;]*)",
+        c,
+        re.I,
     )
     if birthday and not re.search(r"\b(?:had the baby|was born \w+day)\b", c, re.I):
         props["birthday"] = _clean_value(birthday.group("v"))
@@ -1197,6 +1201,10 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         right = new.group("new") if new else None
         if right is None and old is not None:
             right = clause[: old.start()].strip(" ,!.")
+            # "Correction: pistachios, not cashews": the cue is not the value
+            right = re.sub(
+                r"^(?:(?:sorry|oops|correction|typo|wait|actually|no|my bad)\b[\s,:!.-]*)+", "", right, flags=re.I
+            )
         if right:
             correction = (old.group("old") if old else None, _clean_value(re.split(r",|\bnot\b", right)[0]))
     return Claim(

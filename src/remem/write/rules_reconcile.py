@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from remem.write.candidates import Candidate
-from remem.write.claims import SAID_BEFORE, same_value, value_tokens
+from remem.write.claims import SAID_BEFORE, same_value, stem, value_tokens
 from remem.write.dates import NUMBERS, resolve, shift_months
 from remem.write.reconcile import Neighbour, Verdict, normalise
 from remem.write.rules import NEGATION, STATE_NEGATES, content_words
@@ -108,7 +108,11 @@ class RuleReconciler:
             return _forget(candidate, current)
         for n in current:
             same_kind = n.memory.kind == candidate.kind
-            if same_kind and (normalise(n.memory.text) == normalise(candidate.text) or n.similarity >= DUPLICATE_AT):
+            if (
+                same_kind
+                and (normalise(n.memory.text) == normalise(candidate.text) or n.similarity >= DUPLICATE_AT)
+                and not _differs(meta, n.memory.metadata)  # "my birthday is actually on 3 July": near, not the same
+            ):
                 return Verdict(
                     "NOOP", n.memory.id, n.memory.text, f"restates {n.memory.id} (similarity {n.similarity:.3f})"
                 )
@@ -142,6 +146,14 @@ class RuleReconciler:
             if n.memory.kind == candidate.kind and n.similarity >= 0.8 and old and old < new:
                 return Verdict("UPDATE", n.memory.id, candidate.text, f"adds detail to {n.memory.id}")
         return Verdict("ADD", None, candidate.text, "new information")
+
+
+def _differs(mine: dict[str, Any], theirs: dict[str, Any]) -> bool:
+    """Whether two facts of one subject set a property to different values."""
+    if subject(mine) != subject(theirs):
+        return False
+    a, b = _claims(mine), _claims(theirs)
+    return any((other := _matching_key(k, b)) is not None and not same_value(v, b[other]) for k, v in a.items())
 
 
 def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
@@ -325,7 +337,13 @@ def _correct(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict:
             continue
         if fixed == n.memory.text:
             return Verdict("NOOP", n.memory.id, n.memory.text, f"{n.memory.id} already says {right}")
-        claims = {k: (corrected(v, wrong, right) or v) for k, v in _claims(n.memory.metadata).items()}
+        claims = {}
+        for key, value in _claims(n.memory.metadata).items():
+            value = corrected(value, wrong, right) or value
+            family, _, named = key.partition(":")
+            # "allergy:shellfish" corrected to peanuts is "allergy:peanut": the value names the property
+            claims[f"{family}:{stem(value.lower())}" if named and named != stem(value.lower()) and " " not in value
+                   else key] = value  # fmt: skip
         return Verdict(
             "UPDATE",
             n.memory.id,
@@ -346,8 +364,13 @@ def corrected(text: str, wrong: str | None, right: str) -> str | None:
     if day and number and day.group(1) != number.group(1):
         # "the 17th, not the 14th" corrects "14 July" and "July 14th": a day is a number, however written
         out = re.sub(rf"\b{day.group(1)}(?=(?:st|nd|rd|th)?\b)", number.group(1), out)
-    elif wrong and re.search(rf"\b{re.escape(wrong)}\b", text, re.I):
-        head = right.split()[0]
+    elif wrong and (said := re.search(rf"(?:(?P<before>\w+)\s+)?\b{re.escape(wrong)}\b", text, re.I)):
+        words = right.split()
+        head = words[0]
+        if len(words) > 1 and said.group("before"):
+            # "I meant I'm allergic to peanuts, not shellfish": what follows "to" in both is the value
+            after = re.search(rf"\b{re.escape(said.group('before'))}\s+(?P<v>[\w'-]+)", right, re.I)
+            head = after.group("v") if after else head
         out = re.sub(rf"\b{re.escape(wrong)}\b", head, out, flags=re.I)
     for token in re.findall(r"[\w'-]+", right):
         low = token.lower()
