@@ -60,6 +60,12 @@ def one(text: str, tense: Tense = None) -> str:
         ("flight to lima this fri", None, "12 May 2023"),
         ("it was last weds", None, "3 May 2023"),
         ("see u next thurs", None, "11 May 2023"),
+        ("the appointment is the day after tomorrow", None, "10 May 2023"),
+        ("rent is due on the 1st", "future", "1 June 2023"),
+        ("the package came on the 3rd", "past", "3 May 2023"),
+        ("landing on the 20th", None, "20 May 2023"),
+        ("we move at the end of the month", None, "31 May 2023"),
+        ("starting at the beginning of next month", None, "1 June 2023"),
     ],
 )
 def test_expressions_resolve_to_the_date_they_name(text: str, tense: Tense, expected: str) -> None:
@@ -82,6 +88,8 @@ def test_words_that_only_look_like_dates_are_left_alone() -> None:
     assert resolve("on 31 February", MONDAY) == []
     assert resolve("no dates here at all", MONDAY) == []
     assert [r.phrase for r in resolve("the sun sat low on the wed of the river", MONDAY)] == []  # no short day alone
+    assert resolve("we live on the 2nd floor", MONDAY) == []  # an ordinal, not a day of the month
+    assert resolve("for the 3rd time this week", MONDAY)[0].phrase == "this week"
 
 
 def test_resolution_is_pure_and_deterministic() -> None:

@@ -115,6 +115,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?:{_NUM}\s+weeks?|a\s+fortnight)\s+(?P<from>today|tonight|tomorrow)\b", re.I), "weeks-from"),
     (re.compile(r"\b(?:in\s+a\s+fortnight|a\s+fortnight\s+ago)\b", re.I), "fortnight"),
     (re.compile(r"\bthe day before yesterday\b", re.I), "before-yesterday"),
+    (re.compile(r"\b(?:the\s+)?day after tomorrow\b|\bovermorrow\b", re.I), "after-tomorrow"),
     (re.compile(r"\b(?:yesterday|last night)\b", re.I), "yesterday"),
     (re.compile(r"\b(?:today|tonight|this morning|this afternoon|this evening|earlier today)\b", re.I), "today"),
     (re.compile(r"\btomorrow\b", re.I), "tomorrow"),
@@ -137,6 +138,14 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"\blast\s+weekend\b", re.I), "last-weekend"),
     (re.compile(r"\b(?:this|next)\s+weekend\b", re.I), "next-weekend"),
+    (
+        re.compile(
+            r"\b(?:at\s+|by\s+)?(?:the\s+)?(?P<part>end|start|beginning|middle|mid)(?:\s+of|-)\s*"
+            r"(?P<which>the|this|next)\s+month\b",
+            re.I,
+        ),
+        "part-of-this-month",
+    ),
     (re.compile(r"\b(?:last|past|previous)\s+(?P<unit>week|month|year)\b", re.I), "last-unit"),
     (re.compile(r"\bnext\s+(?P<unit>week|month|year)\b", re.I), "next-unit"),
     (re.compile(r"\bthis\s+(?P<unit>week|month|year)\b", re.I), "this-unit"),
@@ -157,6 +166,15 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         "month",
     ),
     (re.compile(r"\b(?:in|since|during|back in)\s+(?P<year>(?:19|20)\d\d)\b", re.I), "year"),
+    # "on the 21st", "by the 3rd": a day of the month without its month (not "the 2nd floor").
+    (
+        re.compile(
+            r"\b(?:on|by|until|from|before|after|for)\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b"
+            r"(?!\s+(?:of\b|time|floor|place|row|grade|round|try|attempt|century|generation|edition|anniversary|birthday))",
+            re.I,
+        ),
+        "day-of-month",
+    ),
 ]
 
 
@@ -225,6 +243,24 @@ def _apply(rule: str, match: re.Match[str], now: datetime, tense: Tense) -> Reso
         return Resolved(phrase, _day(now), "day")
     if rule == "tomorrow":
         return Resolved(phrase, _day(now + timedelta(days=1)), "day")
+    if rule == "after-tomorrow":
+        return Resolved(phrase, _day(now + timedelta(days=2)), "day")
+    if rule == "part-of-this-month":
+        month = _day(shift_months(now, 1 if match.group("which").lower() == "next" else 0))
+        part = match.group("part").lower()
+        last = calendar.monthrange(month.year, month.month)[1]
+        day = {"end": last, "middle": 15, "mid": 15}.get(part, 1)
+        return Resolved(phrase, month.replace(day=day), "day")
+    if rule == "day-of-month":
+        day = int(match.group("day"))
+        if not 1 <= day <= 31:
+            return None
+        back = tense == "past"
+        step = 0 if (day >= now.day) != back or day == now.day else (-1 if back else 1)
+        month = shift_months(_day(now).replace(day=1), step)
+        if day > calendar.monthrange(month.year, month.month)[1]:
+            return None
+        return Resolved(phrase, month.replace(day=day), "day")
     if rule in ("ago", "in-n"):
         n = NUMBERS.get(match.group("n").lower()) or int(match.group("n"))
         n = -n if rule == "ago" else n
