@@ -625,3 +625,18 @@ def test_corrections_and_postponements_said_in_passing(mem: Memory) -> None:
     tell(mem, "Dara", "Trip to Chile is booked for March", "2023-01-10")
     tell(mem, "Dara", "we had to postpone Chile to November", "2023-02-11")
     assert not current(mem, r"booked for March") and "November" in top(mem, "When is Dara's trip to Chile?")
+
+
+def test_measures_and_habits_change_like_any_other_property(mem: Memory) -> None:
+    tell(mem, "Femi", "I weigh 96kg, doctor wants me under 90", "2023-01-10")
+    tell(mem, "Femi", "down to 88kg!!", "2023-07-10")
+    assert re.search(r"88kg", top(mem, "How much does Femi weigh?")) and not current(mem, r"96kg")
+    tell(mem, "Femi", "I'm on 20mg of atorvastatin", "2023-01-11")
+    tell(mem, "Femi", "cardiologist raised my atorvastatin to 40mg", "2023-08-11")
+    assert not current(mem, r"20mg") and "40mg" in top(mem, "What dose of atorvastatin does Femi take?")
+    tell(mem, "Femi", "please reply in French, I'm practising", "2023-01-12")
+    tell(mem, "Femi", "ok you can answer in English again", "2023-09-12")
+    assert not current(mem, r"reply in French")
+    tell(mem, "Femi", "my brother Seyi works as a plumber in Ibadan", "2023-01-13")
+    tell(mem, "Femi", "Seyi quit plumbing, he's driving for Bolt now", "2023-10-13")
+    assert not current(mem, r"works as a plumber")

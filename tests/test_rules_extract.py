@@ -505,3 +505,23 @@ def test_everyday_changes_said_plainly_set_their_properties() -> None:
     assert claims("traded in the Golf, got a second-hand Toyota Yaris") == {"car": "Toyota Yaris"}
     assert claims("six weeks smoke free and counting") == {"smoking": "no"}
     assert claims("I'm on oat lattes now, no more black coffee") == {"drink": "oat latte"}
+
+
+def test_body_medicine_language_team_and_family_news_are_properties() -> None:
+    def claims(text: str, name: str = "Femi") -> dict[str, str]:
+        return {k: v for c in extracted(text, name) for k, v in c.metadata.get("claims", {}).items()}
+
+    assert claims("I weigh about 91kg at the moment") == {"weight": "91 kg"}
+    assert claims("my GP put my metformin up to 1000mg") == {"dose:metformin": "1000 mg"}
+    assert claims("from now on please answer in Portuguese") == {"reply_language": "Portuguese"}
+    assert claims("I can't write in French, sorry") == {}
+    assert claims("lifelong Arsenal supporter here") == {"favourite:team": "Arsenal"}
+    assert claims("I make 12 lakh a year") == {"money:salary": "1200000"}
+    assert claims("I'm still living with my in-laws in Ibadan") == {"residence": "Ibadan"}
+    assert claims("my cousin Tayo has a boyfriend now")["relationship"] == "dating"
+    assert claims("we're expecting our second baby in March") == {"pregnancy": "pregnant"}
+    [born] = extracted("our fourth, Zara, was born on Friday", "Femi")
+    assert born.metadata["subject"] == "femi" and born.metadata["claims"] == {
+        "pregnancy": "had the baby",
+        "count:kid": "4",
+    }

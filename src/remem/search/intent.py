@@ -51,7 +51,7 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     (r"\b(?:rent|mortgage|budget|price|cost|costs|fee|how much)\b", ("money:",)),
     (r"\bhow big\b.*\bteam\b|\bteam size\b|\bheadcount\b", ("count:people", "count:staff", "count:member")),
     (r"\bhow many\b|\bhow big\b|\bsize\b|\bnumber of\b", ("count:",)),
-    (r"\bfavou?rite\b|\bfave\b", ("favourite:",)),
+    (r"\bfavou?rite\b|\bfave\b|\b(?:support|supports|root for|roots for)\b", ("favourite:",)),
     (r"\b(?:diet|vegetarian|vegan|eat meat|eats meat|pescatarian)\b", ("diet",)),
     (r"\b(?:smoke|smokes|smoking|smoker)\b", ("smoking",)),
     (r"\ballerg", ("allergy:",)),
@@ -69,6 +69,9 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
         r"formatted|style|long|short)\b|\bhow (?:should|do|to) (?:I|you|we) (?:answer|respond|reply)\b",
         ("answer_style",),
     ),
+    (r"\bweigh\w*\b|\bweight\b", ("weight",)),
+    (r"\bdose\b|\bdosage\b|\bhow much \w+ (?:does|do|is) \w+ (?:take|taking|on)\b", ("dose:",)),
+    (r"\blanguage\b|\bin (?:english|spanish|french|german)\b", ("reply_language",)),
     (r"\bcalled\b|\bname\b|\bgo(?:es)? by\b", ("name",)),
     (r"\bteam\b", ("team",)),
 )

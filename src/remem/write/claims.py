@@ -583,7 +583,7 @@ _AMOUNT_PATTERN = (
     rf"(?:(?P<cur>[$€£₹¥₦₩₱])|{_CURRENCY_BEFORE})\s?(?P<n>\d[\d,.]*k?)(?:\s?(?P<mil>million\b|m\b|bn\b))?|"
     r"\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)|"
     rf"\b(?P<a>\d[\d,.]*)\s?(?P<scale>{_MILLION})?\s?(?:{_CURRENCY_AFTER})|"
-    r"\b(?P<s>\d[\d,.]*)\s?(?P<big>million\b|triệu)"
+    r"\b(?P<s>\d[\d,.]*)\s?(?P<big>million\b|triệu|lakhs?\b|lacs?\b|crores?\b)"
 )
 
 
@@ -599,7 +599,9 @@ def amount_value(match: re.Match[str]) -> str | None:
     scale = found.get("mil") or found.get("scale") or found.get("big")
     if value is None or not scale:
         return value
-    millions = float(value) * (1_000_000_000 if scale.lower() == "bn" else 1_000_000)
+    unit = scale.lower().rstrip("s")
+    scaled = {"bn": 1_000_000_000, "lakh": 100_000, "lac": 100_000, "crore": 10_000_000}.get(unit, 1_000_000)
+    millions = float(value) * scaled
     return str(int(millions)) if millions == int(millions) else str(millions)
 
 
@@ -715,6 +717,7 @@ def properties(clause: str) -> dict[str, str]:
         # Said of someone else: "my mom is 71 and still in Cebu", "moved in with my brother Paolo in Manila"
         rf"\b(?:is|'s|are)\b[^.;]{{0,20}}?\b(?:still|now)\s+in\s+(?P<v>{_NAME})",
         rf"\bmoved in with\s+(?:[\w']+\s+){{1,4}}?in\s+(?P<v>{_NAME})",
+        rf"\b(?:live|lives|living|staying)\s+with\s+(?:[\w'-]+\s+){{1,3}}?in\s+(?P<v>{_NAME})",
         # "I'm a pharmacist in Cardiff", "working as an ICU nurse in Dubai": where the job is, the home is
         rf"(?:\b(?:I'm|I am|im)|{_AS_A_JOB})\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}{_JOB_NOUN}\s+in\s+"
         rf"(?P<v>{_NAME})\b(?!\s+\d)",
@@ -853,11 +856,19 @@ def properties(clause: str) -> dict[str, str]:
         props.setdefault("relationship", word)
     elif partner and partner.group("v") not in _NOT_NAMES and implied:
         props.setdefault("relationship", implied)
+    if "relationship" not in props and re.search(
+        r"\b(?:has|have|got|found)\s+(?:a\s+)?(?:new\s+)?(?:girlfriend|boyfriend|gf|bf)\b", c, re.I
+    ):
+        props["relationship"] = "dating"  # "Leo has a girlfriend now"
     if re.search(r"\bas (?:husband and wife|man and wife|a married couple|newlyweds)\b|\bnewlyweds?\b", c, re.I):
         props["relationship"] = "married"  # "first anniversary as husband and wife"
-    if re.search(r"\bpregnan|\bdue in\b", c, re.I):
+    if re.search(
+        r"\bpregnan|\bdue in\b|\bexpecting (?:a|our|my|their|her)?\s*(?:first |second |third )?(?:baby|child)\b",
+        c,
+        re.I,
+    ):
         props["pregnancy"] = "pregnant"
-    if re.search(r"\bhad the baby\b|\bgave birth\b|(?<!\bI )(?<!\bi )\bwas born\b|"  # not "I was born in 1988"
+    if re.search(r"\bhad the baby\b|\bgave birth\b|(?<!\bI )(?<!\bi )\bwas born\b|"
                  r"\bborn (?:on )?(?:sunday|monday|tuesday|wednesday|thursday|friday|saturday|last|this)",
                  c, re.I):  # fmt: skip
         props["pregnancy"] = "had the baby"
@@ -955,6 +966,45 @@ def properties(clause: str) -> dict[str, str]:
     usual = drink(c)
     if usual:
         props["drink"] = usual
+    # Body weight, a medicine's dose, the language replies should be in, the team someone supports.
+    weight = re.search(
+        r"\b(?:weigh(?:s|ing)?|weight is|(?:down|up) to|at)\s+(?:about\s+|around\s+)?"
+        r"(?P<v>\d{2,3}(?:\.\d)?)\s?(?P<u>kg|kilos?|lbs?|pounds|stone)\b",
+        c,
+        re.I,
+    )
+    if weight and (weight.group("u").lower() != "pounds" or re.search(r"\bweigh", c, re.I)):
+        props["weight"] = f"{weight.group('v')} {weight.group('u').lower().rstrip('s')}"
+    dose = re.search(
+        r"\b(?P<n>\d+(?:\.\d+)?)\s?(?P<u>mg|mcg|ml|units)\s+(?:of\s+)?(?P<drug>[a-z][a-z-]{3,})\b|"
+        r"\b(?P<drug2>[a-z][a-z-]{3,})\s+(?:(?:up|down|back)\s+)?(?:to|at|is|of|dose(?: is)?|now)\s+"
+        r"(?P<n2>\d+(?:\.\d+)?)\s?"
+        r"(?P<u2>mg|mcg|ml|units)\b",
+        c,
+        re.I,
+    )
+    if dose:
+        drug = (dose.group("drug") or dose.group("drug2")).lower()
+        if drug not in ("dose", "daily", "twice", "each", "every", "tablet", "tablets", "pill", "pills", "the", "a"):
+            props[f"dose:{drug}"] = (
+                f"{dose.group('n') or dose.group('n2')} {(dose.group('u') or dose.group('u2')).lower()}"
+            )
+    language = re.search(
+        r"\b(?:reply|replies|answer|answers|respond|write|talk|speak)\s+(?:to me\s+)?in\s+(?P<v>English|Spanish|French|"
+        r"German|Italian|Portuguese|Dutch|Polish|Turkish|Arabic|Hindi|Urdu|Bengali|Chinese|Mandarin|Cantonese|"
+        r"Japanese|Korean|Vietnamese|Thai|Indonesian|Malay|Swahili|Russian|Ukrainian|Greek|Hebrew|Persian|Tagalog)\b",
+        c,
+        re.I,
+    )
+    if language and not re.search(r"\b(?:can'?t|cannot|don'?t|never)\b", c[: language.start()], re.I):
+        props["reply_language"] = language.group("v").title()
+    team = re.search(
+        rf"\b(?:I|we)\s+support\s+(?P<v>{_NAME})|(?:\b(?:a|an)\s+|^)(?:big |huge |massive |lifelong |die-hard )?"
+        rf"(?P<w>{_NAME})\s+(?:fan|supporter)\b|(?P<x>{_NAME})\s+(?:is|are)\s+my\s+team\b",
+        c,
+    )
+    if team and (found := team.group("v") or team.group("w") or team.group("x")) not in _NOT_NAMES:
+        _add(props, "favourite:team", found)
     # Names, birthdays, ages.
     called = re.search(rf"\b(?:call me|go by|goes by|known as)\s+(?P<v>{_NAME})", c)
     if called:
@@ -1053,7 +1103,9 @@ def properties(clause: str) -> dict[str, str]:
         c,
         re.I,
     )
-    if nth and (nth.group("noun") or nth.group(0).lower().startswith("baby")):
+    born = re.search(r"\b(?:was|is) born\b|\barrived\b|\bgave birth\b", c, re.I)
+    expecting = props.get("pregnancy") == "pregnant"  # "expecting our second baby": one child so far
+    if nth and not expecting and (nth.group("noun") or nth.group(0).lower().startswith("baby") or born):
         ordinal = {"second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6"}
         noun = (nth.group("noun") or "kid").lower()
         noun = "kids" if noun in ("child", "baby", "kid", "kids", "grandchild") else noun
@@ -1068,7 +1120,7 @@ def properties(clause: str) -> dict[str, str]:
 
 # A review or a rise is about pay: "annual review today, bumped up to £47,500", "another rise: I'm on 51k".
 _TURN_MONEY = re.compile(
-    r"\b(rent|renting|landlord|lease|salary|raise|pay ?rise|rise|pay|income|mortgage|loan|"
+    r"\b(rent|renting|landlord|lease|salary|raise|pay ?rise|rise|hike|increment|appraisal|pay|income|mortgage|loan|"
     r"(?:annual |pay |salary )?review)\b",
     re.I,
 )
@@ -1137,6 +1189,10 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     if clause[:1].isupper():  # "Relocated to Singapore": the frames read verbs in lower case
         for key, value in properties(clause[:1].lower() + clause[1:]).items():
             props.setdefault(key, value)
+    newborn = re.search(r"\b(?P<who>[A-Z][\w-]+),?\s+(?:was|is)\s+born\b", clause)
+    if props.get("pregnancy") == "had the baby" and newborn and newborn.group("who").lower() == subject:
+        subject = speaker.lower()  # "Ada was born on the 18th": the speaker's news, not Ada's
+        props.pop("birthday", None)  # and the day is Ada's birthday, not the speaker's
     named_pet = None
     frame = _breed_frame(clause)
     if frame is not None and (

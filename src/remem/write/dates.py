@@ -246,21 +246,20 @@ def _apply(rule: str, match: re.Match[str], now: datetime, tense: Tense) -> Reso
     if rule == "after-tomorrow":
         return Resolved(phrase, _day(now + timedelta(days=2)), "day")
     if rule == "part-of-this-month":
-        month = _day(shift_months(now, 1 if match.group("which").lower() == "next" else 0))
-        part = match.group("part").lower()
-        last = calendar.monthrange(month.year, month.month)[1]
-        day = {"end": last, "middle": 15, "mid": 15}.get(part, 1)
-        return Resolved(phrase, month.replace(day=day), "day")
+        first = _day(shift_months(now, 1 if match.group("which").lower() == "next" else 0))
+        last = calendar.monthrange(first.year, first.month)[1]
+        day = {"end": last, "middle": 15, "mid": 15}.get(match.group("part").lower(), 1)
+        return Resolved(phrase, first.replace(day=day), "day")
     if rule == "day-of-month":
         day = int(match.group("day"))
         if not 1 <= day <= 31:
             return None
-        back = tense == "past"
-        step = 0 if (day >= now.day) != back or day == now.day else (-1 if back else 1)
-        month = shift_months(_day(now).replace(day=1), step)
-        if day > calendar.monthrange(month.year, month.month)[1]:
+        past = tense == "past"
+        months = 0 if (day >= now.day) != past or day == now.day else (-1 if past else 1)
+        first = shift_months(_day(now).replace(day=1), months)
+        if day > calendar.monthrange(first.year, first.month)[1]:
             return None
-        return Resolved(phrase, month.replace(day=day), "day")
+        return Resolved(phrase, first.replace(day=day), "day")
     if rule in ("ago", "in-n"):
         n = NUMBERS.get(match.group("n").lower()) or int(match.group("n"))
         n = -n if rule == "ago" else n

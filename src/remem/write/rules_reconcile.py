@@ -242,6 +242,7 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
             or any(same_value(ends, value) for value in theirs.values())
             or _STEMS.get(ends, ends) in said
             or ends in said
+            or _named_by_ending(ends, n.memory.text)
         )
         # "after losing my job" tells the same ending; it is not ended by it
         reports_it = n.memory.metadata.get("ends") == ends or _REPORTS_ENDING.search(n.memory.text)
@@ -250,6 +251,27 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
     if not closing:
         return None
     return Verdict("SUPERSEDE", closing[0], candidate.text, f"ends {ends}", temporal=True, closes=tuple(closing[1:]))
+
+
+# What an ending names besides the thing itself: "cancelled my gym membership" ends the gym.
+_ENDED_TAIL = frozenset(["membership", "subscription", "plan", "account", "contract", "classes", "class", "lessons",
+                         "sessions", "course", "habit", "job", "routine"])  # fmt: skip
+
+
+def _root(word: str) -> str:
+    """A word without its -ing, -er, -s or -e: "nursing" and "nurse", "plumbing" and "plumber" are one root."""
+    word = word.lower()
+    for suffix in ("ing", "ers", "er", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _named_by_ending(ends: str, text: str) -> bool:
+    """Whether a fact names what an ending ends, by the root of each of its words ("quit nursing" names
+    "works as a nurse", "cancelled my gym membership" names "goes to the gym five times a week")."""
+    wanted = {_root(w) for w in re.findall(r"[a-z]{3,}", ends) if w not in _ENDED_TAIL and w not in ("the", "and")}
+    return bool(wanted) and wanted <= {_root(w) for w in re.findall(r"[A-Za-z]{3,}", text)}
 
 
 def _rescheduled(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
