@@ -70,6 +70,8 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
         ("answer_style",),
     ),
     (r"\bweigh\w*\b|\bweight\b", ("weight",)),
+    (r"\b(?:phone|mobile|cell|whatsapp)\b|\bnumber\b.*\b(?:call|reach|text)\b|\bphone number\b", ("phone",)),
+    (r"\be-?mail\b", ("email",)),
     (r"\bdose\b|\bdosage\b|\bhow much \w+ (?:does|do|is) \w+ (?:take|taking|on)\b", ("dose:",)),
     (r"\blanguage\b|\bin (?:english|spanish|french|german)\b", ("reply_language",)),
     (r"\bcalled\b|\bname\b|\bgo(?:es)? by\b", ("name",)),

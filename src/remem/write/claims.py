@@ -116,7 +116,7 @@ SAID_BEFORE = re.compile(
 NOW = re.compile(r"\b(?:now|these days|nowadays|anymore|any more|no longer|new|just)\b", re.I)
 ENDING = re.compile(
     r"\b(?:(?:we|I|they|she|he)\s+)?(?P<verb>sold|lost|left|quit|gave up|given up|giving up|dropped|got rid of|"
-    r"ditched|packed in|turned down|declined|"
+    r"ditched|packed in|turned down|declined|graduated from|finished|completed|(?:home|discharged) from|"
     r"cancel+ed|"
     r"called it quits|broke up|split up|moved out of|put down|no longer (?:have|own|eat|drink|smoke|do|work)|"
     r"(?:do not|don't|dont) (?:eat|drink|smoke|have|own) \w+ any ?more|stopped)\b\s*(?:with\s+|from\s+|at\s+)?"
@@ -133,7 +133,8 @@ RESCHEDULE = re.compile(
     r"\b(?:pushed|postponed|postpone|postponing|rescheduled|reschedule|rescheduling|rebooked|slipped|delayed|"
     r"brought forward|push(?:ing)? (?:it |\w+ )?back|"
     r"new date|is off|are off|'s off|cancel+ed|called off|instead|not happening|"
-    r"moved (?:back |forward )?to (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|the \w+ of))",
+    r"moved (?:back |forward )?to (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|the \w+ of|(?:the )?\d|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?))",
     re.I,
 )
 CORRECTION = re.compile(
@@ -307,6 +308,10 @@ _SPORT = re.compile(
     re.I,
 )
 _DIED = re.compile(rf"\b(?P<who>{_NAME})\s+(?:has\s+)?(?:died|passed away|was put down|had to be put down)\b")
+_KIN_DIED = re.compile(
+    rf"^(?:(?:my|our)\s+)?(?P<rel>{RELATIONS})\s+(?:has\s+|sadly\s+)?(?:died|passed away|passed)\b", re.I
+)
+_INSTEAD_OF = re.compile(r"\binstead of\s+(?P<old>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)")
 _PET_NAMED = re.compile(
     rf"^(?:meet|say hi to|say hello to|introducing|this is)\s+(?P<a>{_NAME})\b|"
     rf"\b(?:her|his|its) name(?:'s|\s+is)\s+(?P<b>{_NAME})\b|"
@@ -966,6 +971,15 @@ def properties(clause: str) -> dict[str, str]:
     usual = drink(c)
     if usual:
         props["drink"] = usual
+    # Contact details: "my number is 07700 900123", "new email: ana@example.org".
+    email = re.search(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", c)
+    if email and re.search(r"\b(?:my|new|use|email|e-mail|mail|reach me|contact)\b", c, re.I):
+        props["email"] = email.group(0).lower()
+    phone = re.search(r"(?<![\w+])(?:\+?\d[\d ()-]{6,}\d)\b", c)
+    if phone and re.search(r"\b(?:number|phone|mobile|cell|whatsapp|call me|text me)\b", c, re.I):
+        digits = re.sub(r"\D", "", phone.group(0))
+        if 7 <= len(digits) <= 15:
+            props["phone"] = digits
     # Body weight, a medicine's dose, the language replies should be in, the team someone supports.
     weight = re.search(
         r"\b(?:weigh(?:s|ing)?|weight is|(?:down|up) to|at)\s+(?:about\s+|around\s+)?"
@@ -1249,6 +1263,14 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     died = _DIED.search(_truecase(clause)) if ends is None else None
     if died and died.group("who") not in _NOT_NAMES:
         ends = died.group("who").lower()  # "Simsim died last week": what was said of Simsim ends
+        if re.fullmatch(RELATIONS, ends):
+            ends = subject = f"{speaker.lower()}'s {ends}"  # "Grandad passed away": what was said of him
+    kin = _KIN_DIED.search(clause) if ends is None else None
+    if kin:
+        ends = f"{speaker.lower()}'s {kin.group('rel').lower()}"  # "grandad passed away": what was said of him
+    instead = _INSTEAD_OF.search(clause) if ends is None else None
+    if instead:
+        ends = instead.group("old").lower()  # "going to Taipei instead of Seoul": the Seoul plan ends
     correction = None
     cues = {m.group(0).lower() for m in CORRECTION.finditer(clause)}
     if cues and (cues - _WEAK_CORRECTION or _NOT.search(clause)):

@@ -48,8 +48,10 @@ _STEMS = {
     "vape": "smoke", "vaping": "smoke", "smoker": "smoke",
 }  # fmt: skip
 _DATED = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b\d{1,2}(?:st|nd|rd|th)\b|"
-    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:spring|summer|autumn|fall|winter)\b",
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|\b(?:spring|summer|autumn|fall|winter)\b",
     re.I,
 )
 _SEASONS = ("spring", "summer", "autumn", "fall", "winter")
@@ -120,7 +122,11 @@ class RuleReconciler:
             fixed = _correct(candidate, own)
             if fixed.target is not None:
                 return fixed  # a correction of nothing remembered is a statement like any other
-        verdict = _by_claims(candidate, own) or _ending(candidate, own, current) or _rescheduled(candidate, own)
+        # A plan is often the family's: "the wedding got moved" moves "my sister's wedding is on 3 June".
+        family = [n for n in current if subject(n.memory.metadata).startswith(f"{who}'s ") and n not in own]
+        verdict = (
+            _by_claims(candidate, own) or _ending(candidate, own, current) or _rescheduled(candidate, [*own, *family])
+        )
         if verdict is not None:
             return verdict
         if meta.get("still"):
@@ -274,6 +280,17 @@ def _named_by_ending(ends: str, text: str) -> bool:
     return bool(wanted) and wanted <= {_root(w) for w in re.findall(r"[A-Za-z]{3,}", text)}
 
 
+def _dates_in(text: str) -> set[str]:
+    """The dates a text names, each written one way: "3 June", "June 3rd" and "the 3rd of June" are "3 jun"."""
+    out = set()
+    for match in _DATED.finditer(text):
+        said = match.group(0).lower()
+        day = re.search(r"\d{1,2}", said)
+        month = re.search(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", said)
+        out.add(f"{day.group(0) if day else ''} {month.group(0) if month else ''}".strip() or said.rstrip("s"))
+    return out
+
+
 def _rescheduled(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
     """A plan moved to a new date closes the plan at its old date; a plan called off ("japan's cancelled
     altogether", "barcelona is off") closes it whatever date it had."""
@@ -284,13 +301,13 @@ def _rescheduled(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | No
     if not candidate.metadata.get("reschedule") or not (_DATED.search(candidate.text) or called_off):
         return None
     topic = {w for w in [*candidate.keywords, *content_words(candidate.text)] if len(w) > 3}
-    new_dates = {m.group(0).lower() for m in _DATED.finditer(candidate.text)}
+    new_dates = _dates_in(candidate.text)
     closing = [
         n.memory.id
         for n in own
         if _DATED.search(n.memory.text)
         and topic & set(content_words(n.memory.text))
-        and ({m.group(0).lower() for m in _DATED.finditer(n.memory.text)} - new_dates or called_off)
+        and (_dates_in(n.memory.text) - new_dates or called_off)
     ]
     off = re.search(r"\b(\w+)(?:\s+is|\s+are|'s)\s+off\b", candidate.text, re.I)
     if off:  # "September is off": what was planned for it is off
