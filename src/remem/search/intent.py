@@ -187,7 +187,8 @@ def _answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
         return f"breed:{PET_SPECIES[wanted.via]}" in keys  # "What breed is Jonah's dog?": a breed said of it
     if wanted.via is not None:
         # "my husband Marc" (a claim on the speaker) answers who or what name Élodie's husband is.
-        by_relation = wanted.via in keys or (wanted.via in PARTNERS and "partner" in keys)
+        # A break-up ("relationship: single") answers who the partner is as well as a new partner does.
+        by_relation = wanted.via in keys or (wanted.via in PARTNERS and bool({"partner", "relationship"} & set(keys)))
         return by_relation and set(wanted.properties) <= {"name", "partner", "relationship"}
     return any(k in wanted.relations for k in keys) or any(_matches(k, wanted.properties) for k in keys)
 

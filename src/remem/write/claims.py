@@ -211,7 +211,8 @@ class Claim:
 _WORKPLACES = (
     r"(?:agency|company|startup|start-up|firm|bank|school|hospital|studio|shop|restaurant|cafe|café|bakery|brewery|"
     r"consultancy|charity|university|uni|lab|clinic|hotel|factory|warehouse|store|depot|office|practice|garage|"
-    r"nonprofit|non-profit|newspaper|publisher|council|ministry|airline|pharmacy|salon|library|museum)"
+    r"nonprofit|non-profit|newspaper|publisher|council|ministry|airline|pharmacy|salon|library|museum|bookshop|"
+    r"bookstore|call cent(?:re|er)|supermarket|pub|bar|gym|nursery|daycare|kindergarten|care home|call centre)"
 )
 
 
@@ -307,7 +308,9 @@ _SPORT = re.compile(
     rf"\b(?P<w>{_SPORTS})\s+(?:lessons|classes|training|practice|club|team|sessions)\b",
     re.I,
 )
-_DIED = re.compile(rf"\b(?P<who>{_NAME})\s+(?:has\s+)?(?:died|passed away|was put down|had to be put down)\b")
+_DIED = re.compile(
+    rf"\b(?P<who>{_NAME})\s+(?:has\s+|is\s+|was\s+)?(?:died|passed away|was put down|had to be put down)\b"
+)
 _KIN_DIED = re.compile(
     rf"^(?:(?:my|our)\s+)?(?P<rel>{RELATIONS})\s+(?:has\s+|sadly\s+)?(?:died|passed away|passed)\b", re.I
 )
@@ -431,7 +434,8 @@ def drink(clause: str) -> str | None:
 # must stand (after "live in", "moved to", "job at", "my sister" ...) is given one, unless it is a
 # common word ("live in a tiny flat", "at home", "moved to the suburbs").
 _NAME_SLOT = re.compile(
-    r"\b(?:(?:live|lives|living|lived|based|settled|staying|stay|born|raised|grew up|moved|moving|move|relocat\w*|"
+    r"\b(?:moved in (?:with|w/?)\s+(?:my|our|his|her)\s+\w+\s+in|"  # "moved in w my cousin in cardiff"
+    r"(?:live|lives|living|lived|based|settled|staying|stay|born|raised|grew up|moved|moving|move|relocat\w*|"
     r"back|home is)\s+(?:back\s+)?(?:in|to|out in|near)|"  # not "into": "move into product management"
     r"(?:work|works|working|worked|job|role|position|teach|teaches|teaching|intern|interning)\s+(?:\w+\s+)?"
     r"(?:at|for|with)|"
@@ -464,7 +468,7 @@ _COMMON = frozenset(
     being is are was were am do does did have has had will would can could should may might must said says
     told tells keeps kept lives lived works worked wants wanted thinks thought loves loved hates hated went goes
     came comes asked asks called calls texted texts left moved got started quit lunch dinner breakfast brunch
-    church gym party weekend weekends games practice together""",
+    church gym party weekend weekends games practice together w w/ wth""",
     )
 )
 
@@ -588,7 +592,8 @@ _AMOUNT_PATTERN = (
     rf"(?:(?P<cur>[$€£₹¥₦₩₱])|{_CURRENCY_BEFORE})\s?(?P<n>\d[\d,.]*k?)(?:\s?(?P<mil>million\b|m\b|bn\b))?|"
     r"\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)|"
     rf"\b(?P<a>\d[\d,.]*)\s?(?P<scale>{_MILLION})?\s?(?:{_CURRENCY_AFTER})|"
-    r"\b(?P<s>\d[\d,.]*)\s?(?P<big>million\b|triệu|lakhs?\b|lacs?\b|crores?\b)"
+    r"\b(?P<s>\d[\d,.]*)\s?(?P<big>million\b|triệu|lakhs?\b|lacs?\b|crores?\b)|"
+    r"\b(?P<t>\d{1,3}(?:\.\d{1,2})?)(?P<short>[mM])\b(?![\w-])"  # "2.5M pesos", "3.1M now"
 )
 
 
@@ -596,12 +601,12 @@ def amount_value(match: re.Match[str]) -> str | None:
     """The number an _AMOUNT_PATTERN match says: "£47,500" -> "47500", "2.850 €" -> "2850", "25m VND" ->
     "25000000", "84k" -> "84000"."""
     found = match.groupdict()
-    raw = found.get("n") or found.get("a") or found.get("s") or found.get("b")
+    raw = found.get("n") or found.get("a") or found.get("s") or found.get("b") or found.get("t")
     raw = (raw or f"{found.get('m')}k").rstrip(".,")
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
         raw = raw.replace(".", "")  # "14.200 €": a dot between thousands
     value = number(raw)
-    scale = found.get("mil") or found.get("scale") or found.get("big")
+    scale = found.get("mil") or found.get("scale") or found.get("big") or found.get("short")
     if value is None or not scale:
         return value
     unit = scale.lower().rstrip("s")
@@ -631,7 +636,9 @@ _JOB_NOUN = (
 
 
 def _clean_value(value: str) -> str:
-    value = re.split(r"\s+(?:now|lol|haha|instead|too|btw|anymore|these days|from here on|though|tho)\b", value)[0]
+    value = re.split(
+        r"\s+(?:now|lol|haha|instead|too|btw|anymore|these days|from here on|though|tho|rn|atm|tbh|ngl)\b", value
+    )[0]
     value = re.split(r"\s+(?:and|but|so|because)\s+(?:I|we|it|they|he|she|i)\b", value)[0]
     value = re.split(r"\s+(?:last|this|next|since|starting|today|yesterday|tonight)\b", value)[0]
     return value.strip(" ,.;:!?'\"").strip()
@@ -648,6 +655,8 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
     relation = re.match(rf"^(?:my|our)\s+(?:new\s+|little\s+|older\s+|younger\s+|big\s+)?({RELATIONS})\b", clause, re.I)
     if relation and not re.match(r"^(?:my|our)\s+\w+(?:\s+\w+)?\s+(?:and I|&\s*I)\b", clause, re.I):
         rest = clause[relation.end() :]
+        if re.match(r"^\s+(?:is|'s)\s+[A-Z][\w-]+\s*(?:[,.;!?]|$)", rest):
+            return me, clause  # "my partner is Ren, ...": who the partner is, the speaker's fact
         if re.match(r"^,?\s*(?:[A-Z]\w+,?\s+)?" + _PERSON_VERBS, rest) or re.match(r"^'s\b", rest):
             return f"{me}'s {relation.group(1).lower()}", clause
     lead = re.match(rf"^(Mum|Mom|Dad|Mother|Father)(?:'s\b|\s+{_PERSON_VERBS})", clause, re.I)  # not "mum of two"
@@ -706,7 +715,8 @@ def properties(clause: str) -> dict[str, str]:
     c = clause
     # Where someone lives.
     for pattern in (
-        rf"\b(?:live|lives|living|based|settled|staying|stay)\s+(?:in|out in)\s+(?:the\s+)?(?P<v>{_NAME})",
+        rf"\b(?:live|lives|living|based|settled|staying|stay)\s+(?:together\s+|now\s+|still\s+)?(?:in|out in)\s+"
+        rf"(?:the\s+)?(?P<v>{_NAME})",
         rf"\b(?:moved|moving|move|relocat\w*|made it|are back|'re back|back)\s+(?:back\s+)?(?:to|in|into)\s+"
         rf"(?!(?i:with|together)\b)(?:[a-z0-9][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
         rf"(?:^|[,;:]\s*|\b(?:and|so)\s+)(?P<v>{_NAME})\s+is\s+(?:now\s+|still\s+)?(?:home|where (?:I|we) live)\b",
@@ -721,7 +731,7 @@ def properties(clause: str) -> dict[str, str]:
         rf"\b(?:{_JOB_NOUN}|work|works|working)\b[^.,;]{{0,30}}?\bat\s+{_NAME}\s+in\s+(?P<v>{_NAME})",
         # Said of someone else: "my mom is 71 and still in Cebu", "moved in with my brother Paolo in Manila"
         rf"\b(?:is|'s|are)\b[^.;]{{0,20}}?\b(?:still|now)\s+in\s+(?P<v>{_NAME})",
-        rf"\bmoved in with\s+(?:[\w']+\s+){{1,4}}?in\s+(?P<v>{_NAME})",
+        rf"\bmoved in (?:with|w/?)\s+(?:[\w']+\s+){{1,4}}?in\s+(?P<v>{_NAME})",
         rf"\b(?:live|lives|living|staying)\s+with\s+(?:[\w'-]+\s+){{1,3}}?in\s+(?P<v>{_NAME})",
         # "I'm a pharmacist in Cardiff", "working as an ICU nurse in Dubai": where the job is, the home is
         rf"(?:\b(?:I'm|I am|im)|{_AS_A_JOB})\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}{_JOB_NOUN}\s+in\s+"
@@ -829,7 +839,7 @@ def properties(clause: str) -> dict[str, str]:
     if team:
         _add(props, "team", team.group("v"))
     # Partners and relationship status.
-    partner = re.search(rf"\b[Mm]y\s+(?:new\s+)?(?:{'|'.join(PARTNERS)}|bf|gf|hubby)\s+(?P<v>{_NAME})", c)
+    partner = re.search(rf"\b[Mm]y\s+(?:new\s+)?(?:{'|'.join(PARTNERS)}|bf|gf|hubby)\s+(?:is\s+)?(?P<v>{_NAME})", c)
     partner = partner or re.search(
         rf"\b(?:am|'m|are|'re|is|'s|been|started|start|was|were|now|officially)\s+(?:now\s+|officially\s+)?"
         r"(?:dating|seeing)\s+"
@@ -971,6 +981,10 @@ def properties(clause: str) -> dict[str, str]:
     usual = drink(c)
     if usual:
         props["drink"] = usual
+    # A pet named in passing: "living in cardiff w my cat biscuit".
+    pet = re.search(rf"\b(?:my|our)\s+(?:little\s+|old\s+|new\s+)?(?P<species>cat|dog)\s+(?P<v>{_NAME})", c)
+    if pet and pet.start() > 0 and pet.group("v") not in _NOT_NAMES:  # at the start, the clause is about the pet
+        props.setdefault(pet.group("species"), pet.group("v"))
     # Contact details: "my number is 07700 900123", "new email: ana@example.org".
     email = re.search(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", c)
     if email and re.search(r"\b(?:my|new|use|email|e-mail|mail|reach me|contact)\b", c, re.I):
@@ -1227,6 +1241,7 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         if owner and owner.group(1).lower() not in PARTNERS and not props:
             return Claim(speaker.lower(), {owner.group(1).lower(): owner.group("v")})
     new_role = re.search(rf"\b(?:[Mm]y\s+)?(?:[Nn]ew|[Oo]ur new)\s+({RELATIONS})\s+(?:is|=)\s+(?P<v>{_NAME})", clause)
+    new_role = new_role or re.match(rf"^[Mm]y\s+({RELATIONS})\s+is\s+(?P<v>{_NAME})\s*$", clause)  # "my partner is Jun"
     if new_role:
         props[new_role.group(1).lower()] = new_role.group("v")
         subject = speaker.lower()

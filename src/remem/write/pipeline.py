@@ -371,12 +371,14 @@ def _about_ended(key: str, value: str, ends: str) -> bool:
 #: Parts of a life a fact's properties belong to (a property not named here is a part of its own), and
 #: how a property carried alone is written.
 _PART = {"residence": "home", "employer": "work", "title": "work", "team": "work", "partner": "love",
-         "relationship": "love", "diet": "diet"}  # fmt: skip
+         "relationship": "love", "diet": "diet", "cat": "pets", "dog": "pets"}  # fmt: skip
 _ALONE = {
     "residence": "{who} lives in {v}.",
     "employer": "{who} works at {v}.",
     "partner": "{who}'s partner is {v}.",
     "diet": "{who} is {v}.",
+    "cat": "{who}'s cat is {v}.",
+    "dog": "{who}'s dog is {v}.",
 }  # not a title: read from the shape of a sentence, it is the property most often misread ("a medium-rare ribeye")
 
 
@@ -388,6 +390,8 @@ _OWN_WORDS = ("title", "answer_style", "drink", "hobby", "instrument", "sport", 
 
 
 def _part(key: str) -> str:
+    if key.startswith("breed:") or key in ("count:dog", "count:cat"):
+        return "pets"  # a new breed is a new pet: the old one's name does not go on
     return _PART.get(key, key)
 
 

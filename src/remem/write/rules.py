@@ -206,8 +206,8 @@ _UNCHANGED = _words(
     "can could will would should might must may shall was did had went got made took saw ran met began "
     "left read won lost wrote bought brought thought found gave told felt kept sent spent sat stood heard "
     "paid built taught caught drove rode ate drank swam sang flew grew knew threw drew chose woke came "
-    "became forgot won't can't couldn't wouldn't shouldn't didn't wasn't"
-)
+    "became forgot won't can't couldn't wouldn't shouldn't didn't wasn't has is does"
+)  # "has", "is", "does" as typed after "I" ("i has two dogs") stay as they are
 
 _PRESENT_ED = _words("need feed bleed breed speed heed proceed succeed exceed embed")  # "-ed" yet present
 
