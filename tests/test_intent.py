@@ -23,6 +23,16 @@ def test_a_question_names_whose_property_it_asks_for() -> None:
     assert intent("What's left on my car loan?").primary == ("money:loan",)
     user = {"subject": "the user", "claims": {"residence": "Lyon"}}
     assert answers("The user lives in Lyon", user, intent("Where does the user live?"))
+    # Newer properties, and questions that name the other person of a relationship.
+    assert intent("What city does Marcus live in?").primary == ("residence",)
+    assert intent("How much does Carlos pay in rent?").primary == ("money:rent",)
+    assert intent("How much does Kemi weigh?").primary == ("weight",)
+    assert intent("What dose of sertraline does Kemi take?").primary == ("dose:",)
+    assert intent("What is Jon's phone number?").primary == ("phone",)
+    married = {"subject": "the user", "claims": {"relationship": "married"}}
+    assert answers("We got married on Saturday", married, intent("What is the user's relationship status with Tom?"))
+    single = {"subject": "kai", "claims": {"relationship": "single"}}
+    assert answers("Ren and I broke up", single, intent("Who is Kai's partner?"))
 
 
 def test_a_fact_answers_only_for_its_own_subject_and_property() -> None:

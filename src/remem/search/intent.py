@@ -45,6 +45,8 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     ),
     (r"\b(?:pets?|animals?)\b", ("dog", "cat", "breed:", "count:dog", "count:cat")),
     (r"\bhow old\b|\bage\b", ("age",)),
+    (r"\bweigh\w*\b|\bweight\b", ("weight",)),
+    (r"\bdose\b|\bdosage\b|\bhow much \w+ (?:does|do|is) \w+ (?:take|taking|on)\b", ("dose:",)),
     (r"\brent\b", ("money:rent",)),  # before pay: "How much does Carlos pay in rent?"
     (r"\bloan\b", ("money:loan",)),
     (r"\b(?:salary|paid|earn|earns|income|pay)\b", ("money:salary",)),
@@ -69,10 +71,8 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
         r"formatted|style|long|short)\b|\bhow (?:should|do|to) (?:I|you|we) (?:answer|respond|reply)\b",
         ("answer_style",),
     ),
-    (r"\bweigh\w*\b|\bweight\b", ("weight",)),
     (r"\b(?:phone|mobile|cell|whatsapp)\b|\bnumber\b.*\b(?:call|reach|text)\b|\bphone number\b", ("phone",)),
     (r"\be-?mail\b", ("email",)),
-    (r"\bdose\b|\bdosage\b|\bhow much \w+ (?:does|do|is) \w+ (?:take|taking|on)\b", ("dose:",)),
     (r"\blanguage\b|\bin (?:english|spanish|french|german)\b", ("reply_language",)),
     (r"\bcalled\b|\bname\b|\bgo(?:es)? by\b", ("name",)),
     (r"\bteam\b", ("team",)),
@@ -173,8 +173,8 @@ def _answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
     named = [n for n in wanted.names if n != owner and re.search(rf"\b{re.escape(n)}\b", text, re.I)]
     if relation and named:
         owner, relation = named[0], ""  # "my sister Ruth moved to Paris", asked about Ruth
-    if wanted.names and owner not in wanted.names:
-        return False
+    if wanted.names and owner not in wanted.names and not _user(owner, wanted):
+        return False  # "the user's relationship status with Tom" asks of the user, naming Tom
     if not wanted.names and not wanted.first_person and owner not in wanted.words and not _user(owner, wanted):
         return False  # a question typed in lower case names its subject all the same
     keys = [str(k) for k in claims]
