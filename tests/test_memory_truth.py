@@ -679,3 +679,18 @@ def test_casual_and_non_native_wording_keeps_memory_true(mem: Memory) -> None:
     tell(mem, None, "i has two cats, they names are Momo and Tofu", "2023-01-14")
     tell(mem, None, "Tofu is died yesterday, very sad", "2023-05-14")
     assert not current(mem, r"has two cats") and not current(mem, r"hases")
+
+
+def test_plans_and_habits_that_end_without_the_word_end(mem: Memory) -> None:
+    tell(mem, "Bo", "I'm training for the Oslo half marathon in May", "2023-01-10")
+    tell(mem, "Bo", "rolled my ankle, had to pull out of Oslo", "2023-04-10")
+    assert not current(mem, r"training for the Oslo")
+    tell(mem, "Bo", "We're buying a flat in Bergen, completion in June", "2023-01-11")
+    tell(mem, "Bo", "the flat purchase fell through, back to renting", "2023-05-11")
+    assert not current(mem, r"buying a flat in Bergen")
+    tell(mem, "Bo", "I'm on Instagram way too much", "2023-01-12")
+    tell(mem, "Bo", "deleted my instagram account last week", "2023-06-12")
+    assert not current(mem, r"on Instagram way too much")
+    tell(mem, "Bo", "I use an iPhone 12", "2023-01-13")
+    tell(mem, "Bo", "switched to a Pixel 8 last week", "2023-06-13")
+    assert "Pixel" in top(mem, "What phone does Bo use?") and not current(mem, r"use an iPhone")

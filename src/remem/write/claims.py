@@ -116,7 +116,8 @@ SAID_BEFORE = re.compile(
 NOW = re.compile(r"\b(?:now|these days|nowadays|anymore|any more|no longer|new|just)\b", re.I)
 ENDING = re.compile(
     r"\b(?:(?:we|I|they|she|he)\s+)?(?P<verb>sold|lost|left|quit|gave up|given up|giving up|dropped|got rid of|"
-    r"ditched|packed in|turned down|declined|graduated from|finished|completed|(?:home|discharged) from|"
+    r"ditched|packed in|turned down|declined|graduated from|finished|completed|(?:home|discharged) from|deleted|"
+    r"closed|pull(?:ed|ing)? out of|drop(?:ped|ping)? out of|withdr[ae]w from|withdrawing from|"
     r"cancel+ed|"
     r"called it quits|broke up|split up|moved out of|put down|no longer (?:have|own|eat|drink|smoke|do|work)|"
     r"(?:do not|don't|dont) (?:eat|drink|smoke|have|own) \w+ any ?more|stopped)\b\s*(?:with\s+|from\s+|at\s+)?"
@@ -313,6 +314,11 @@ _DIED = re.compile(
 )
 _KIN_DIED = re.compile(
     rf"^(?:(?:my|our)\s+)?(?P<rel>{RELATIONS})\s+(?:has\s+|sadly\s+)?(?:died|passed away|passed)\b", re.I
+)
+_FELL_THROUGH = re.compile(
+    r"\b(?P<object>(?:the|my|our|his|her)\s+[\w'-]+(?:\s+[\w'-]+){0,2}?)\s+(?:fell through|didn'?t go through|"
+    r"collapsed|got cancelled|was cancelled|is cancelled|is off)\b",
+    re.I,
 )
 _INSTEAD_OF = re.compile(r"\binstead of\s+(?P<old>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)")
 _PET_NAMED = re.compile(
@@ -981,6 +987,16 @@ def properties(clause: str) -> dict[str, str]:
     usual = drink(c)
     if usual:
         props["drink"] = usual
+    # The phone someone uses: "I use an iPhone", "switched to a Pixel last week".
+    handset = re.search(
+        r"\b(?:use|using|got|have|bought|switched to|moved to|upgraded to)\s+(?:an?\s+|my\s+|the\s+)?(?:new\s+)?"
+        r"(?P<v>iPhone(?:\s+\d+\w*)?|Pixel(?:\s+\d+\w*)?|Samsung(?:\s+Galaxy)?(?:\s+[A-Z]?\d+\w*)?|Galaxy\s+[A-Z]?\d+\w*|"
+        r"OnePlus(?:\s+\d+)?|Xiaomi|Huawei|Motorola|Nokia)\b",
+        c,
+        re.I,
+    )
+    if handset:
+        props["handset"] = handset.group("v")
     # A pet named in passing: "living in cardiff w my cat biscuit".
     pet = re.search(rf"\b(?:my|our)\s+(?:little\s+|old\s+|new\s+)?(?P<species>cat|dog)\s+(?P<v>{_NAME})", c)
     if pet and pet.start() > 0 and pet.group("v") not in _NOT_NAMES:  # at the start, the clause is about the pet
@@ -1283,6 +1299,9 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     kin = _KIN_DIED.search(clause) if ends is None else None
     if kin:
         ends = f"{speaker.lower()}'s {kin.group('rel').lower()}"  # "grandad passed away": what was said of him
+    through = _FELL_THROUGH.search(clause) if ends is None else None
+    if through:  # "the house purchase fell through": the purchase plan ends
+        ends = re.sub(r"^(?:the|my|our|his|her)\s+", "", through.group("object"), flags=re.I).lower()
     instead = _INSTEAD_OF.search(clause) if ends is None else None
     if instead:
         ends = instead.group("old").lower()  # "going to Taipei instead of Seoul": the Seoul plan ends
