@@ -61,6 +61,8 @@ def one(text: str, tense: Tense = None) -> str:
         ("it was last weds", None, "3 May 2023"),
         ("see u next thurs", None, "11 May 2023"),
         ("the appointment is the day after tomorrow", None, "10 May 2023"),
+        ("dentist tmrw at 3", None, "9 May 2023"),
+        ("saw her yday", None, "7 May 2023"),
         ("rent is due on the 1st", "future", "1 June 2023"),
         ("the package came on the 3rd", "past", "3 May 2023"),
         ("landing on the 20th", None, "20 May 2023"),

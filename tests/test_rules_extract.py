@@ -191,6 +191,8 @@ def test_a_title_is_what_a_person_is_not_what_a_thing_is() -> None:
     assert dev.metadata["claims"] == {"title": "junior doctor"}
     # A holiday is no workplace: "what gift for Christmas?" says nothing of anyone's job.
     assert all("claims" not in c.metadata for c in extracted("Dad's fine, what gift for Christmas tho", "Leah"))
+    [dentist] = extracted("Wanjiru is a dentist in Mombasa, two kids", "Leah")
+    assert dentist.metadata["subject"] == "wanjiru" and dentist.metadata["claims"]["residence"] == "Mombasa"
     [aunt] = extracted("my aunt's a midwife in Kisumu", "Leah")
     assert aunt.metadata["claims"]["title"] == "midwife" and aunt.metadata["subject"] == "leah's aunt"
     [joined] = extracted("I'm joining Flutterwave as a senior backend engineer", "Amara")

@@ -740,7 +740,7 @@ def properties(clause: str) -> dict[str, str]:
         rf"\bmoved in (?:with|w/?)\s+(?:[\w']+\s+){{1,4}}?in\s+(?P<v>{_NAME})",
         rf"\b(?:live|lives|living|staying)\s+with\s+(?:[\w'-]+\s+){{1,3}}?in\s+(?P<v>{_NAME})",
         # "I'm a pharmacist in Cardiff", "working as an ICU nurse in Dubai": where the job is, the home is
-        rf"(?:\b(?:I'm|I am|im)|{_AS_A_JOB})\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}{_JOB_NOUN}\s+in\s+"
+        rf"(?:\b(?:I'm|I am|im)|{_AS_A_JOB}|{_PERSON_IS})\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}{_JOB_NOUN}\s+in\s+"
         rf"(?P<v>{_NAME})\b(?!\s+\d)",
         rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|\w+-bed(?:room)?)\b[^.]*?"
         rf"\bin\s+(?P<v>{_NAME})",

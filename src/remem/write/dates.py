@@ -116,9 +116,12 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:in\s+a\s+fortnight|a\s+fortnight\s+ago)\b", re.I), "fortnight"),
     (re.compile(r"\bthe day before yesterday\b", re.I), "before-yesterday"),
     (re.compile(r"\b(?:the\s+)?day after tomorrow\b|\bovermorrow\b", re.I), "after-tomorrow"),
-    (re.compile(r"\b(?:yesterday|last night)\b", re.I), "yesterday"),
-    (re.compile(r"\b(?:today|tonight|this morning|this afternoon|this evening|earlier today)\b", re.I), "today"),
-    (re.compile(r"\btomorrow\b", re.I), "tomorrow"),
+    (re.compile(r"\b(?:yesterday|yday|yest|last night)\b", re.I), "yesterday"),
+    (
+        re.compile(r"\b(?:today|tonight|tonite|2day|this morning|this afternoon|this evening|earlier today)\b", re.I),
+        "today",
+    ),
+    (re.compile(r"\b(?:tomorrow|tmrw|tmr|tmw|tmro|2moro|2morrow|tomoz)\b", re.I), "tomorrow"),
     (re.compile(rf"\b{_NUM}\s+{_UNIT}\s+ago\b", re.I), "ago"),
     (re.compile(rf"\bin\s+{_NUM}\s+{_UNIT}\b", re.I), "in-n"),
     (
