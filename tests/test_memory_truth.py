@@ -694,3 +694,17 @@ def test_plans_and_habits_that_end_without_the_word_end(mem: Memory) -> None:
     tell(mem, "Bo", "I use an iPhone 12", "2023-01-13")
     tell(mem, "Bo", "switched to a Pixel 8 last week", "2023-06-13")
     assert "Pixel" in top(mem, "What phone does Bo use?") and not current(mem, r"use an iPhone")
+
+
+def test_forgetting_a_divorce_a_location_or_a_school_by_its_kind(mem: Memory, db_path: Path) -> None:
+    tell(mem, "Rui", "I'm a nurse at the Santa Maria hospital", "2024-01-01")
+    tell(mem, "Rui", "Ana and I are separating, the solicitors are involved now", "2024-01-02")
+    tell(mem, "Rui", "I'm staying at the Hotel Ibis in Faro this week", "2024-01-03")
+    tell(mem, "Rui", "Tiago goes to Escola Alegria, year 3", "2024-01-04")
+    tell(mem, "Rui", "Please remove everything related to my divorce.", "2024-02-01")
+    tell(mem, "Rui", "and stop storing my location please", "2024-02-02")
+    tell(mem, "Rui", "Don't hold on to the info about my son's school either.", "2024-02-03")
+    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    for secret in (b"solicitors", b"Ibis", b"Alegria"):
+        assert secret not in raw, secret
+    assert current(mem, r"\bnurse\b")

@@ -339,6 +339,13 @@ def test_a_forget_request_typed_casually_names_what_to_forget() -> None:
     assert forget_request("I don't want you to keep my bank details, ok?") == "my bank details"
     assert forget_request("could you clear the notes on my loan please") == "my loan"
     assert forget_request("Forget I ever brought up the custody hearing.") == "the custody hearing"
+    assert forget_request("can you not keep that visa thing") == "visa thing"
+    assert forget_request("Could you purge my bank details?") == "my bank details"
+    assert forget_request("Erase the bit where I talked about my overdraft.") == "my overdraft"
+    assert forget_request("Can you wipe the conversation about my back pain?") == "my back pain"
+    assert forget_request("Don't hold on to the info about my son's nursery.") == "my son's nursery"
+    assert forget_request("remove the legal details I gave you") == "the legal details"
+    assert forget_request("Please remove everything related to my separation.") == "my separation"
     for text in (
         "don't keep the receipts, they're useless",
         "I don't remember where I parked",

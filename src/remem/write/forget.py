@@ -81,6 +81,8 @@ _KIND_OF = {
     "legal": "legal", "arrest": "legal", "court": "legal", "lawsuit": "legal", "case": "legal",
     "job hunt": "interview", "job search": "interview", "applications": "interview", "interviews": "interview",
     "address": "address", "home address": "address",
+    "divorce": "divorce", "separation": "divorce", "custody": "divorce", "school": "school", "schools": "school",
+    "location": "whereabouts", "whereabouts": "whereabouts", "where i live": "whereabouts", "where i am": "whereabouts",
 }  # fmt: skip
 _KINDS_NAMED = frozenset(_KIND_OF.values())
 _KINDS = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _KIND_OF), key=len, reverse=True)) + r")\b", re.I)
@@ -137,6 +139,27 @@ _TOPICS = (
         re.compile(
             r"\b(?:between us|secret|(?:hasn'?t|haven'?t|has not|have not|not) told (?:anyone|anybody|our|my|his|her)|"
             r"don'?t tell|keep (?:it|this) (?:quiet|to yourself)|nobody knows|no one knows)\b",
+            re.I,
+        ),
+    ),
+    (
+        "school",
+        re.compile(
+            r"\b(?:schools?|primary|secondary|nursery|kindergarten|daycare|preschool|year \d+|grade \d+|"
+            r"class teacher|escola|escuela|[ée]cole|schule|scuola|gymnasium|lyc[ée]e|colegio|instituto|okul|"
+            r"szko[lł]a)\b",
+            re.I,
+        ),
+    ),
+    (
+        "divorce",
+        re.compile(r"\b(?:divorc\w*|separat(?:ing|ed|ion)|split(?:ting)? up|custody|lawyers?|solicitors?)\b", re.I),
+    ),
+    (
+        "whereabouts",
+        re.compile(
+            r"\b(?:live|lives|living|staying|stay|based|moved|moving)\s+(?:at|in|to|near)\b|\baddress\b|\bhotel\b|"
+            r"\bpostcode\b",
             re.I,
         ),
     ),

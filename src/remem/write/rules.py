@@ -352,8 +352,9 @@ _HUMAN_FORGET = re.compile(
     r"(?:^|[.!?;]\s*|,\s*(?:and\s+)?|\b(?:please|pls|plz|(?:can|could|would|will) (?:you|u|ya)(?: please| pls)?|"
     r"I (?:want|need) you to|I'd like you to|you can|go ahead and|just|ok|okay|also|actually(?: yeah)?|so|and|"
     r"I'?d (?:rather|prefer) (?:if )?you|(?:can|could) you|"
-    r"yeah)[,\s]+)(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|drop|clear|"
-    r"(?:don'?t|dont|do not|stop)\s+(?:keep|stor|sav|remember|record)(?:e|ing)?|"
+    r"yeah)[,\s]+)(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|drop|clear|purge|"
+    r"discard|(?:don'?t|dont|do not|stop)\s+(?:keep|stor|sav|remember|record)(?:e|ing)?|"
+    r"(?:don'?t|dont|do not|stop)\s+(?:hold|hang)(?:ing)? on to|"
     r"(?:not|didn'?t|did not)\s+(?:keep|store|save|remember|record)|"
     r"I (?:don'?t|dont|do not) want you to (?:keep|store|save|remember|record))\b"
     r"(?P<what>.{0,160})",
@@ -366,25 +367,30 @@ _KEEP_NOT = re.compile(r"^(?:don'?t|dont|do not|stop|not|didn'?t|did not|I)\s", 
 # ("my passport number", "what I said about ...") or names the memory.
 _PERSONAL = re.compile(
     r"^\s*(?:that\s+|about\s+|everything\s+|all\s+|anything\s+)?"
-    r"(?:my|our|what I|that I|I|everything about|the (?:part|bit|thing|stuff|info|information|details?|notes?)s? "
-    r"(?:about|where|on|regarding)|any(?:thing)? about|"
+    r"(?:my|our|what I|that I|I|everything about|everything related to|"
+    r"the (?:part|bit|thing|stuff|info|information|details?|notes?|conversation|chat|talk)s? "
+    r"(?:about|where|on|regarding|related to)|any(?:thing)? about|"
     r"(?:anything|everything|all|what) you(?:'ve| have| know| got)[\w ]{0,12}? "
-    r"(?:about|on))\b|\b(?:memory|memories|remember|on file|stored|records?)\b",
+    r"(?:about|on))\b|\b(?:memory|memories|remember|on file|stored|records?)\b|"
+    r"\bI\s+(?:gave|told|shared with|sent|mentioned to)\s+you\b",
     re.I,
 )
 # "don't keep the receipts", "stop saving money": not about the assistant's memory unless it is the
 # user's own ("my card details") or a pronoun for what was said.
-_NOT_MINE = re.compile(r"\s*(?!my\b|our\b|that\b|it\b|this\b|them\b|anything\b|everything\b|what\b)", re.I)
+_MINE = re.compile(r"\s*(?:my|our|that|it|this|them|anything|everything|what|all)\b", re.I)
 _NOT_A_REQUEST = re.compile(r"\b(?:never|not|don'?t|dont|won'?t|can'?t|cannot|didn'?t|I'll|I will|gonna)\s+$", re.I)
 _FORGET_TAIL = re.compile(
     r"^\s*(?:that\s+|about\s+|(?:what|everything|anything|all|the (?:stuff|things?))\s+I(?:'ve)?\s+"
     r"(?:said|told you|wrote|shared|mentioned)\s+(?:about|regarding|re)\s+|everything\s+about\s+|"
     r"(?:anything|everything|all|what)\s+you(?:'ve|\s+have|\s+know|\s+got)[\w ]{0,12}?\s+(?:about|on)\s+|"
-    r"(?:the\s+)?(?:part|bit|stuff|thing|info|information|details?|notes?)s?\s+(?:about|on|regarding)\s+|"
+    r"(?:the\s+)?(?:part|bit|stuff|thing|info|information|details?|notes?|conversation|chat|talk)s?\s+"
+    r"(?:about|on|regarding|related to)\s+|(?:the\s+)?(?:part|bit)\s+where\s+I\s+(?:talked|spoke|told you|said|went on)"
+    r"\s+(?:about\s+)?|(?:everything|anything|all)\s+(?:related to|relating to|to do with|concerning)\s+|"
     r"anything\s+(?:about|on|regarding)\s+|"
     r"(?:that\s+)?I\s+(?:ever\s+)?(?:said|mentioned|brought up|told you about)\s+)?"
     r"(?:I\s+told\s+you\s+)?(?P<what>[^,.!?]{2,80}?)(?:\s+(?:from|in)\s+(?:your\s+|the\s+)?memory)?"
-    r"(?:\s+(?:please|pls|plz|thx|thanks|lol|too|as well))*\s*(?:[,.!?]|$)",
+    r"(?:\s+(?:that\s+)?I\s+(?:gave|told|shared with|sent|mentioned to)\s+you)?"
+    r"(?:\s+(?:please|pls|plz|thx|thanks|lol|too|as well|either|also|again))*\s*(?:[,.!?]|$)",
     re.I,
 )
 
@@ -461,7 +467,7 @@ def forget_request(text: str) -> str | None:
             and (
                 m.group("verb").lower() == "forget"
                 or _PERSONAL.search(m.group("what"))
-                or (_KEEP_NOT.match(m.group("verb")) and not _NOT_MINE.match(m.group("what")))
+                or (_KEEP_NOT.match(m.group("verb")) and _MINE.match(m.group("what")))
             )
         ),
         None,
