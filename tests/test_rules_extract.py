@@ -529,6 +529,10 @@ def test_body_medicine_language_team_and_family_news_are_properties() -> None:
     assert claims("I'm still living with my in-laws in Ibadan") == {"residence": "Ibadan"}
     assert claims("my cousin Tayo has a boyfriend now")["relationship"] == "dating"
     assert claims("we're expecting our second baby in March") == {"pregnancy": "pregnant"}
+    [here] = extracted("he's here!! Tobi was born at 3am", "Femi")
+    assert here.metadata["subject"] == "femi" and here.metadata["claims"] == {"pregnancy": "had the baby"}
+    [boss] = extracted("new manager started on Monday, her name is Ngozi", "Femi")
+    assert boss.metadata["subject"] == "femi" and boss.metadata["claims"] == {"manager": "Ngozi"}
     [born] = extracted("our fourth, Zara, was born on Friday", "Femi")
     assert born.metadata["subject"] == "femi" and born.metadata["claims"] == {
         "pregnancy": "had the baby",

@@ -1234,7 +1234,7 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         for key, value in properties(clause[:1].lower() + clause[1:]).items():
             props.setdefault(key, value)
     newborn = re.search(r"\b(?P<who>[A-Z][\w-]+),?\s+(?:was|is)\s+born\b", clause)
-    if props.get("pregnancy") == "had the baby" and newborn and newborn.group("who").lower() == subject:
+    if props.get("pregnancy") == "had the baby" and newborn and subject in (newborn.group("who").lower(), "she", "he"):
         subject = speaker.lower()  # "Ada was born on the 18th": the speaker's news, not Ada's
         props.pop("birthday", None)  # and the day is Ada's birthday, not the speaker's
     named_pet = None
@@ -1258,6 +1258,11 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
             return Claim(speaker.lower(), {owner.group(1).lower(): owner.group("v")})
     new_role = re.search(rf"\b(?:[Mm]y\s+)?(?:[Nn]ew|[Oo]ur new)\s+({RELATIONS})\s+(?:is|=)\s+(?P<v>{_NAME})", clause)
     new_role = new_role or re.match(rf"^[Mm]y\s+({RELATIONS})\s+is\s+(?P<v>{_NAME})\s*$", clause)  # "my partner is Jun"
+    new_role = new_role or re.search(  # "new boss started today, his name is Dev"
+        rf"\b[Nn]ew\s+({RELATIONS})\b[^.;]{{0,40}}?\b(?:(?:his|her|their) name(?:'s|\s+is)|called|named)\s+"
+        rf"(?P<v>{_NAME})",
+        clause,
+    )
     if new_role:
         props[new_role.group(1).lower()] = new_role.group("v")
         subject = speaker.lower()
