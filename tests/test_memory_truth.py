@@ -708,3 +708,17 @@ def test_forgetting_a_divorce_a_location_or_a_school_by_its_kind(mem: Memory, db
     for secret in (b"solicitors", b"Ibis", b"Alegria"):
         assert secret not in raw, secret
     assert current(mem, r"\bnurse\b")
+
+
+def test_a_fact_said_again_in_passing_stays_one_memory(mem: Memory) -> None:
+    tell(mem, "Ife", "I'm a physiotherapist", "2023-01-10")
+    tell(mem, "Ife", "being a physiotherapist, I know stretching won't fix that", "2023-03-01")
+    assert len(current(mem, r"physiotherapist")) == 1
+    tell(mem, "Ife", "my rent is $2,100", "2023-01-11")
+    tell(mem, "Ife", "rent's still 2100 a month", "2023-03-02")
+    assert len(current(mem, r"2,?100")) == 1
+    tell(mem, None, "i'm a plumber in Accra", "2023-01-12")
+    tell(mem, None, "plumber here (Accra), need a quote template", "2023-03-03")
+    assert len(current(mem, r"plumber")) == 1
+    tell(mem, "Ife", "Kojo, my husband, is a chef", "2023-01-13")
+    assert current(mem, r"Kojo, Ife's husband, is a chef")  # an appositive, not someone addressed

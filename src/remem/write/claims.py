@@ -823,6 +823,9 @@ def properties(clause: str) -> dict[str, str]:
         # A terse introduction: "raj, accountant.", "solicitor, manchester.", "remote backend dev."
         rf"^(?:[\w-]+,\s+)?(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\s*(?:,\s*[\w -]+)?[.!]?$",
         r"\bdoing the (?P<v>[\w -]+?) job\b",
+        # "being a pharmacist, I know ...", "as a nurse I ...", "teacher here (Lagos)": what the speaker is
+        rf"^(?:being|as)\s+an?\s+(?P<v>(?:[a-z-]+\s+){{0,2}}{_JOB_NOUN})\b",
+        rf"^(?P<v>(?:[a-z-]+\s+){{0,2}}{_JOB_NOUN})\s+here\b",
         r"\b(?:moved|moving|stepped|stepping|promoted|transferred)\s+(?:up\s+)?into\s+(?:an?|the|my new)\s+"
         r"(?P<v>[\w -]{3,40}?)\s+(?:role|position|job)\b",
         # "got into vet school at UC Davis": a student now, whatever the speaker was
@@ -1066,6 +1069,15 @@ def properties(clause: str) -> dict[str, str]:
         r"(?!\s*(?:%|k\b|am\b|pm\b|min|people|to\b|\w+s\b))",
         c,
     )
+    if age is None:
+        aged = re.search(
+            rf"(?:{_PERSON_IS}|\b(?:[Mm]y|[Oo]ur)\s+(?:{RELATIONS})\s+[A-Z][\w-]+\s+is)\s+(?P<v>\d{{1,2}}|"
+            r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:\s+years?\s+old)?"
+            r"(?=\s*(?:[,.!?;]|$|and\b|now\b))",
+            c,
+        )
+        if aged:
+            props["age"] = number(aged.group("v")) or aged.group("v")
     if age and (
         re.search(r"\bturn|years old|big|birthday", c, re.I) or c[age.end() :].startswith(",") or age.end() == len(c)
     ):
@@ -1107,7 +1119,8 @@ def properties(clause: str) -> dict[str, str]:
             props.setdefault(f"money:{'salary' if noun in ('pay', 'raise', 'income') else noun}", amount)
     if not any(key.startswith("money:") for key in props):  # "my rent is 1200 a month", "rent up to 1350"
         bare = re.search(
-            r"\b(?P<noun>rent|salary|mortgage)\b[^.!?;\d]{0,30}?\b(?:is|of|to|at|now|=)\s+(?:about\s+|around\s+)?"
+            r"\b(?P<noun>rent|salary|mortgage)(?:'s)?\b[^.!?;\d]{0,30}?\b(?:is|of|to|at|now|still|=)\s+"
+            r"(?:about\s+|around\s+)?"
             r"(?P<v>\d{3,}(?:,\d{3})*)(?![\d,.]*\s*(?:%|am\b|pm\b|people|sq|m2|km|miles))",
             c,
             re.I,
@@ -1254,7 +1267,7 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     if subject != speaker.lower():
         # "my manager Greta is amazing" is the speaker's manager as much as Greta's.
         owner = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+(?:new\s+)?({RELATIONS})\s*,?\s*(?P<v>{_NAME})", clause)
-        if owner and owner.group(1).lower() not in PARTNERS and not props:
+        if owner and owner.group(1).lower() not in PARTNERS and set(props) <= {"age"}:  # "my dog Rufus is 12"
             return Claim(speaker.lower(), {owner.group(1).lower(): owner.group("v")})
     new_role = re.search(rf"\b(?:[Mm]y\s+)?(?:[Nn]ew|[Oo]ur new)\s+({RELATIONS})\s+(?:is|=)\s+(?P<v>{_NAME})", clause)
     new_role = new_role or re.match(rf"^[Mm]y\s+({RELATIONS})\s+is\s+(?P<v>{_NAME})\s*$", clause)  # "my partner is Jun"

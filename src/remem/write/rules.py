@@ -51,7 +51,8 @@ def _words(text: str) -> frozenset[str]:
 
 
 # "Caroline, since we last chatted, ..." and "... so true, Mel!": the listener addressed by name.
-_LEADING_VOCATIVE = re.compile(r"^(?:hey\s+|hi\s+|oh\s+)?[A-Z][a-z]+,\s+(?=[a-zA-Z])")
+# "Mel, I went ..." addresses the listener; "Raj, my husband, is a chef" names who it is about.
+_LEADING_VOCATIVE = re.compile(r"^(?:hey\s+|hi\s+|oh\s+)?[A-Z][a-z]+,\s+(?=[a-zA-Z])(?!(?:my|our)\s+[\w-]+\s*,)")
 _TRAILING_VOCATIVE = re.compile(r"(?P<before>\b[\w']+),\s+[A-Z][a-z]+(?P<end>[.!?]*)$")
 # "..., Mel!" addresses the listener; "with my ex, Lucia." names the ex, and the name stays.
 _NAMED_BEFORE = _words(
