@@ -668,6 +668,11 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
     lead = re.match(rf"^(Mum|Mom|Dad|Mother|Father)(?:'s\b|\s+{_PERSON_VERBS})", clause, re.I)  # not "mum of two"
     if lead:
         return f"{me}'s {lead.group(1).lower()}", clause
+    joint = re.match(
+        rf"^([A-Z][\w-]+)\s+(?:and|&)\s+[A-Z][\w-]+\s+{_PERSON_VERBS}", clause
+    )  # "Amani and Tom got married"
+    if joint and joint.group(1) not in _NOT_NAMES and joint.group(1).lower() not in (me, *_NOT_SUBJECTS):
+        return joint.group(1).lower(), clause
     theirs = re.match(rf"^([A-Z][\w-]+)'s\s+({RELATIONS})\b", clause)  # "Magda's husband got a job in Wrocław"
     if (
         theirs
@@ -823,6 +828,9 @@ def properties(clause: str) -> dict[str, str]:
         # A terse introduction: "raj, accountant.", "solicitor, manchester.", "remote backend dev."
         rf"^(?:[\w-]+,\s+)?(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\s*(?:,\s*[\w -]+)?[.!]?$",
         r"\bdoing the (?P<v>[\w -]+?) job\b",
+        # "studying medicine in Kigali": a student of it, until the job that follows
+        r"\b(?:studying|studies|study|doing a degree in|reading)\s+(?P<v>medicine|law|nursing|engineering|pharmacy|"
+        r"dentistry|architecture|accounting|economics|computer science|psychology|physiotherapy)\b",
         # "being a pharmacist, I know ...", "as a nurse I ...", "teacher here (Lagos)": what the speaker is
         rf"^(?:being|as)\s+an?\s+(?P<v>(?:[a-z-]+\s+){{0,2}}{_JOB_NOUN})\b",
         rf"^(?P<v>(?:[a-z-]+\s+){{0,2}}{_JOB_NOUN})\s+here\b",
@@ -842,7 +850,8 @@ def properties(clause: str) -> dict[str, str]:
             r"part|thing|reason|point|journey|feeling|decision|chance|idea|pic|photo|picture)\b",
             match["v"],
         ):
-            _add(props, "title", match.group("v"))
+            studying = re.match(r"(?:studying|studies|study|doing a degree in|reading)\b", match.group(0), re.I)
+            _add(props, "title", f"{match.group('v')} student" if studying else match.group("v"))
             break
     team = re.search(r"\b(?:the|their|our|my)\s+(?P<v>[\w -]+?)\s+team\b", c, re.I)
     if team:

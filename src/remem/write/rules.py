@@ -418,6 +418,10 @@ _LIST_ITEM = re.compile(r"\n(?:\d{1,2}[.)]|[-*\u2022])\s+")
 MAX_CLAUSE = 600  # characters: bounds what every pattern below reads, whatever a turn holds
 
 
+_AND = "\x00"  # stands for " and " between two names that are one subject while a turn is split
+_JOINT = re.compile(r"(?:(?<=^)|(?<=[.!?]\s))([A-Z][a-z]+)\s+and\s+(?=[A-Z][a-z]+\s+(?:got|are|were|have|had|just)\b)")
+
+
 def clauses(text: str) -> list[str]:
     """A turn's clauses; a fragment without two words of its own ("12 to 26 April, Tokyo") joins the one before."""
     text = re.sub(r"[ \t\r\f\v]+", " ", text)  # runs of spaces read as one, so no pattern sees 31,000 of them
@@ -426,10 +430,12 @@ def clauses(text: str) -> list[str]:
     text = _LIST_START.sub(": ", text)
     text = _LIST_ITEM.sub(", ", text)
     text = _ANNOTATION.sub("", text).strip()
+    # "Amani and Tom got married": two names as one subject, not two people in one breath.
+    text = _JOINT.sub(lambda m: f"{m.group(1)}{_AND}", text)
     out: list[str] = []
     leading: str | None = None
     for piece in _CLAUSE.split(text):
-        piece = (piece or "").strip(" ,")
+        piece = (piece or "").strip(" ,").replace(_AND, " and ")
         if not piece:
             continue
         own = [w for w in re.findall(r"\b[a-z][a-z'-]+\b", piece) if w not in STOPWORDS and len(w) > 2]
