@@ -732,3 +732,10 @@ def test_two_names_as_one_subject_and_a_student_who_graduates(mem: Memory) -> No
     tell(mem, "Nia", "my cousin Baraka is studying law in Kigali", "2023-01-11")
     tell(mem, "Nia", "Baraka graduated! he's a junior lawyer now", "2024-08-01")
     assert not current(mem, r"studying law")
+
+
+def test_two_children_one_change(mem: Memory) -> None:
+    tell(mem, "Nia", "Both my kids play tennis: Imani is 10 and Kito is 7", "2023-01-10")
+    tell(mem, "Nia", "Kito switched to swimming, Imani still does tennis", "2023-08-01")
+    assert "swimming" in top(mem, "What sport does Kito do?")
+    assert "tennis" in top(mem, "What sport does Imani do?")

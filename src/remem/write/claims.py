@@ -100,7 +100,8 @@ _NOT_NAMES = frozenset(
 _PERSON_VERBS = (
     r"(?:is|'s|was|has|had|have|left|found|retired|said|says|moved|moving|got|gets|keeps|started|starts|joined|"
     r"works|worked|lives|lived|eats|loves|hates|thinks|wants|went|goes|quit|turned|passed|died|gave|became|did|"
-    r"does|just|finally|also|still|now|took|takes|landed|graduated|accepted|off|and [A-Z]\w+ (?:are|have))"
+    r"does|just|finally|also|still|now|took|takes|landed|graduated|accepted|off|switched|plays|changed|"
+    r"and [A-Z]\w+ (?:are|have))"
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|me|my|mine|myself|we|we're|we've|our|us|im|ive)\b", re.I)
 
@@ -305,7 +306,8 @@ _PLAYED = re.compile(
 )
 _SPORT = re.compile(
     rf"\bfrom\s+(?:{_SPORTS})\s+to\s+(?P<x>{_SPORTS})\b|"
-    rf"\b(?:play|plays|playing|does|do|doing|started|took up|taken up|go|goes|going|into)\s+(?P<v>{_SPORTS})\b|"
+    rf"\b(?:play|plays|playing|does|do|doing|started|took up|taken up|go|goes|going|into|switched to|moved to|"
+    rf"changed to)\s+(?P<v>{_SPORTS})\b|"
     rf"\b(?P<w>{_SPORTS})\s+(?:lessons|classes|training|practice|club|team|sessions)\b",
     re.I,
 )
