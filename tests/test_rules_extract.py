@@ -147,6 +147,11 @@ def test_only_an_imperative_to_the_assistant_is_a_forget_request() -> None:
         assert request.text == what
 
 
+def test_an_ending_said_in_the_negative_ends_nothing() -> None:
+    for text in ("I won't quit on my dreams.", "I'm never giving up on this band", "we didn't cancel the trip"):
+        assert all(c.metadata.get("ends") is None for c in extracted(text, "Jon")), text
+
+
 def test_an_ending_names_what_it_ends_without_the_time_after_it() -> None:
     [lost, *_] = extracted("we lost Rufus on Friday. 13 years old.", "Jonah")
     assert lost.metadata["ends"] == "rufus"
@@ -347,6 +352,8 @@ def test_a_forget_request_typed_casually_names_what_to_forget() -> None:
     assert forget_request("remove the legal details I gave you") == "the legal details"
     assert forget_request("Please remove everything related to my separation.") == "my separation"
     for text in (
+        "Been running longer, a great way to destress and clear my mind.",  # a clause that goes on, naming nothing kept
+        "I need to pick up milk and drop my kids at school",
         "don't keep the receipts, they're useless",
         "I don't remember where I parked",
         "I don't want you to worry about it",

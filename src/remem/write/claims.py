@@ -1300,9 +1300,17 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         named = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+(?:\w+\s+)?(?:{RELATIONS})\s*,?\s*(?P<v>[A-Z][\w-]+)\b", clause)
         aka = named.group("v").lower() if named and named.group("v") not in _NOT_NAMES else None
     ending = ENDING.search(clause) or _SPLIT_ENDING.search(clause)
+    if ending and re.search(
+        r"\b(?:won'?t|will not|not gonna|not going to|never|don'?t|do not|didn'?t|can'?t|cannot|wouldn'?t|"
+        r"refuse to|not about to)\s+(?:ever\s+)?$",
+        clause[: ending.start("verb")],
+        re.I,
+    ):
+        ending = None  # "I won't quit on my dreams" ends nothing
     ends = None
     if ending:
         verb, obj = ending.group("verb").lower(), (ending.group("object") or "").strip()
+        obj = re.sub(r"^(?:on|with|from|at|of)\s+", "", obj, flags=re.I)
         obj = re.sub(r"^(?:the|my|our|a|an|his|her)\s+", "", obj, flags=re.I).strip().lower()
         obj = re.split(r"\s+(?:on|in|at|last|this|yesterday|today|for|after|to|from|with|and|but)\b", obj)[0]
         if verb in ("called it quits", "broke up", "split up"):

@@ -352,7 +352,7 @@ _EMBEDDED = re.compile(r"\bremind me (?:that\s+)?(?P<fact>(?:I|I'm|we|my)\b.+?)\
 # "I'll never forget the day...", "don't forget to take breaks" and "remove the stain" are not.
 _HUMAN_FORGET = re.compile(
     r"(?:^|[.!?;]\s*|,\s*(?:and\s+)?|\b(?:please|pls|plz|(?:can|could|would|will) (?:you|u|ya)(?: please| pls)?|"
-    r"I (?:want|need) you to|I'd like you to|you can|go ahead and|just|ok|okay|also|actually(?: yeah)?|so|and|"
+    r"I (?:want|need) you to|I'd like you to|you can|go ahead and|just|ok|okay|also|actually(?: yeah)?|so|^and|"
     r"I'?d (?:rather|prefer) (?:if )?you|(?:can|could) you|"
     r"yeah)[,\s]+)(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|drop|clear|purge|"
     r"discard|(?:don'?t|dont|do not|stop)\s+(?:keep|stor|sav|remember|record)(?:e|ing)?|"
@@ -362,6 +362,21 @@ _HUMAN_FORGET = re.compile(
     r"(?P<what>.{0,160})",
     re.I | re.S,
 )
+_MEMORY_WORDS = re.compile(
+    r"\b(?:memory|memories|remember|on file|stored|records?|what I|that I|I (?:said|told|gave|shared|mentioned)|"
+    r"you(?:'ve| have| know| got)|about|regarding|related to|details|info|information|number|address|data)\b",
+    re.I,
+)
+
+
+def _asked_of_memory(text: str, m: re.Match[str]) -> bool:
+    """Whether "delete"/"clear"/"drop" + "my ..." asks the assistant to forget: said as a request of its own,
+    or naming what was said or stored. "a great way to destress and clear my mind" and "then drop my
+    kids at school" go on from a clause before them and name nothing remembered."""
+    before = text[: m.start("verb")]
+    return not re.search(r"(?:,|\band)\s*$", before) or bool(_MEMORY_WORDS.search(m.group("what")))
+
+
 # A request not to keep something is a request to forget it: "please don't store my card details",
 # "stop remembering my kid's school", "I don't want you to remember that", "I'd rather you didn't keep it".
 _KEEP_NOT = re.compile(r"^(?:don'?t|dont|do not|stop|not|didn'?t|did not|I)\s", re.I)
@@ -474,7 +489,7 @@ def forget_request(text: str) -> str | None:
             and not re.match(r"\s+(?:to|about it|it)\b", m.group("what"), re.I)
             and (
                 m.group("verb").lower() == "forget"
-                or _PERSONAL.search(m.group("what"))
+                or (_PERSONAL.search(m.group("what")) and _asked_of_memory(text, m))
                 or (_KEEP_NOT.match(m.group("verb")) and _MINE.match(m.group("what")))
             )
         ),
