@@ -148,7 +148,13 @@ def test_only_an_imperative_to_the_assistant_is_a_forget_request() -> None:
 
 
 def test_an_ending_said_in_the_negative_ends_nothing() -> None:
-    for text in ("I won't quit on my dreams.", "I'm never giving up on this band", "we didn't cancel the trip"):
+    for text in (
+        "I won't quit on my dreams.",
+        "I'm never giving up on this band",
+        "we didn't cancel the trip",
+        "got home from work late again",  # home from work, not from hospital: the job goes on
+        "I finished my painting yesterday",
+    ):
         assert all(c.metadata.get("ends") is None for c in extracted(text, "Jon")), text
 
 

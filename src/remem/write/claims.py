@@ -117,8 +117,8 @@ SAID_BEFORE = re.compile(
 NOW = re.compile(r"\b(?:now|these days|nowadays|anymore|any more|no longer|new|just)\b", re.I)
 ENDING = re.compile(
     r"\b(?:(?:we|I|they|she|he)\s+)?(?P<verb>sold|lost|left|quit|gave up|given up|giving up|dropped|got rid of|"
-    r"ditched|packed in|turned down|declined|graduated from|finished|completed|(?:home|discharged) from|deleted|"
-    r"closed|pull(?:ed|ing)? out of|drop(?:ped|ping)? out of|withdr[ae]w from|withdrawing from|"
+    r"ditched|packed in|turned down|declined|graduated from|(?:home|discharged|out) from(?= (?:the )?hospital)|"
+    r"deleted|pull(?:ed|ing)? out of|drop(?:ped|ping)? out of|withdr[ae]w from|withdrawing from|"
     r"cancel+ed|"
     r"called it quits|broke up|split up|moved out of|put down|no longer (?:have|own|eat|drink|smoke|do|work)|"
     r"(?:do not|don't|dont) (?:eat|drink|smoke|have|own) \w+ any ?more|stopped)\b\s*(?:with\s+|from\s+|at\s+)?"
