@@ -326,16 +326,11 @@ def _carry(
         if not isinstance(claims, dict) or not set(claims) - set(new):
             continue  # nothing besides the changed properties
         changed = {k: v for k, v in new.items() if k in claims and claims[k] != v}
-        text = _without(old.text, [str(claims[k]) for k in changed])
-        for key in changed if text is None else ():
-            said = _said_as(text or old.text, str(claims[key]))
-            if said is None:
-                text = ""
-                break
-            # The new value has its own fact; what is carried is the rest, without the old value.
-            text = re.sub(
-                rf"(?:,\s*|\s+(?:on|of|at|is|was|for)\s+|\s+)?{re.escape(said)}", "", text or old.text, count=1
-            )
+        # The new value has its own fact; what is carried is the rest, without the old value.
+        olds = [str(claims[k]) for k in changed]
+        text = _without(old.text, olds)
+        if text is None:
+            text = _cut(old.text, olds)
         if not text or not changed or not all(re.fullmatch(r"[\d.]+", str(v)) for v in changed.values()):
             # A new city or job takes its details along, but not what the old fact said of another part
             # of life: "lives in Salford and works at the BBC" closed by a new job still says Salford.
@@ -425,8 +420,8 @@ def _carry_apart(
     who = speaker if subject == speaker.lower() else subject.title()
     if not who or "'s " in subject:
         return []
-    said = old.metadata.get("claims")
-    avoid = [*(str(said[k]) for k in changed if isinstance(said, dict) and k in said), *gone]
+    before = old.metadata.get("claims")
+    avoid = [*(str(before[k]) for k in changed if isinstance(before, dict) and k in before), *gone]
     carried: dict[str, dict[str, object]] = {}  # text -> the claims it carries
     if not gone:  # an ending is vague about what it ends: only the parts written alone go on
         for key, value in kept.items():
@@ -461,6 +456,17 @@ _LABEL = re.compile(r"^(?P<label>[^:.!?]{1,40}):\s+")
 _WHEN_SAID = re.compile(r"\s*\([^()]*\d{4}\)\.?$")  # "(5 February 2024)": the date the fact's words resolved
 _CLAUSE_BREAK = re.compile(r"\s*[,;]\s+(?:(?:and|but|so|plus|also)\s+)?|(?<=[.!?])\s+")
 _AND_BREAK = re.compile(r"\s+(?:and|but|so|while)\s+")
+
+
+def _cut(text: str, values: Sequence[str]) -> str:
+    """A one-part fact's text with each value cut out ("Diego is 39 and lives in Valparaíso" without
+    39); "" when one of them is not said in it."""
+    for value in values:
+        said = _said_as(text, value)
+        if said is None:
+            return ""
+        text = re.sub(rf"(?:,\s*|\s+(?:on|of|at|is|was|for)\s+|\s+)?{re.escape(said)}", "", text, count=1)
+    return text
 
 
 _PER = r"(?:\s*(?:a|an|per|/)\s*(?:month|year|week|hour|mo|yr|wk|hr)\b)?"  # "€1,900 a month" goes whole
