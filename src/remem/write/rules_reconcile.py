@@ -262,7 +262,7 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
 # What an ending names besides the thing itself: "cancelled my gym membership" ends the gym.
 _ENDED_TAIL = frozenset(["membership", "subscription", "plan", "account", "contract", "classes", "class", "lessons",
                          "sessions", "course", "habit", "job", "routine", "purchase", "sale", "deal", "booking",
-                         "reservation", "trip", "plan", "plans"])  # fmt: skip
+                         "reservation", "trip", "plans"])  # fmt: skip
 
 
 def _root(word: str) -> str:
