@@ -472,15 +472,28 @@ def _cut(text: str, values: Sequence[str]) -> str:
 _PER = r"(?:\s*(?:a|an|per|/)\s*(?:month|year|week|hour|mo|yr|wk|hr)\b)?"  # "€1,900 a month" goes whole
 
 
-def _without(text: str, values: Sequence[str]) -> str | None:
-    """A fact's text without the values it says, part by part: a part that is only the value goes
-    ("Diego, 39, living in Valparaíso" without 39: "Diego, living in Valparaíso"), a part that says more
-    keeps the rest; "" when nothing is left; None when the text is one part or says none of them."""
+def _parts(text: str) -> tuple[str | None, str, list[str]]:
+    """A fact's text as (its "Name: " label or None, its body without the date its words resolved, the
+    body's parts: split at commas and full stops, or at "and"/"but" when it has no comma)."""
     label = _LABEL.match(text)
     body = _WHEN_SAID.sub("", text[label.end() :] if label else text).rstrip(" .!")
     pieces = [p for p in _CLAUSE_BREAK.split(body) if p]
     if len(pieces) < 2:
         pieces = [p for p in _AND_BREAK.split(body) if p]
+    return (label.group("label") if label else None), body, pieces
+
+
+def _written(label: str | None, body: str) -> str:
+    """A part written as a fact: capitalised, with the label it had."""
+    body = body[:1].upper() + body[1:]
+    return f"{label}: {body}." if label else f"{body}."
+
+
+def _without(text: str, values: Sequence[str]) -> str | None:
+    """A fact's text without the values it says, part by part: a part that is only the value goes
+    ("Diego, 39, living in Valparaíso" without 39: "Diego, living in Valparaíso"), a part that says more
+    keeps the rest; "" when nothing is left; None when the text is one part or says none of them."""
+    label, _, pieces = _parts(text)
 
     def says(piece: str) -> bool:
         return any(_said_as(piece, v) is not None for v in values)
@@ -502,35 +515,24 @@ def _without(text: str, values: Sequence[str]) -> str | None:
         parts = _AND_BREAK.split(piece) if says(piece) else [piece]
         kept.extend(part if not says(part) else rest(part) for part in parts)
     body = ", ".join(part for part in kept if part)
-    if not body:
-        return ""
-    body = body[:1].upper() + body[1:]
-    return f"{label.group('label')}: {body}." if label else f"{body}."
+    return _written(label, body) if body else ""
 
 
 def _in_own_words(text: str, value: str, avoid: Sequence[str], who: str) -> str | None:
     """The part of a fact's text that says `value` and none of `avoid`, written as a fact of its own
     ("Marcus: Electrician." from "Marcus: Electrician, based in austin tx." when Austin is left
     behind); None when no part says one without the other."""
-    label = _LABEL.match(text)
-    body = _WHEN_SAID.sub("", text[label.end() :] if label else text).rstrip(" .!")
-    pieces = [p for p in _CLAUSE_BREAK.split(body) if p]
-    if len(pieces) < 2:
-        pieces = [p for p in _AND_BREAK.split(body) if p]
+    label, body, pieces = _parts(text)
     for piece in pieces:
         if _said_as(piece, value) is None:
             continue
         if any(_said_as(piece, v) is not None for v in avoid):
             finer = [p for p in _AND_BREAK.split(piece) if p]
             piece = next((p for p in finer if _said_as(p, value) and not any(_said_as(p, v) for v in avoid)), "")
-        if not piece or piece == body or len(piece.split()) < 1:
+        if not piece.strip() or piece == body:
             return None
-        piece = piece[:1].upper() + piece[1:]
-        if label:
-            return f"{label.group('label')}: {piece}."
-        if re.search(rf"\b{re.escape(who)}\b", piece, re.I):
-            return f"{piece}."
-        return f"{who}: {piece}."
+        named = label is None and re.search(rf"\b{re.escape(who)}\b", piece, re.I)  # "Hannah is a pharmacist"
+        return _written(None if named else label or who, piece)
     return None
 
 
