@@ -347,6 +347,11 @@ _REQUEST = re.compile(
     re.I,
 )
 _EMBEDDED = re.compile(r"\bremind me (?:that\s+)?(?P<fact>(?:I|I'm|we|my)\b.+?)\??$", re.I)
+# Pieces the forget patterns below share: what says it is about memory, a part of what was said,
+# and "(that) I gave you".
+_KEPT = r"memory|memories|remember|on file|stored|records?"
+_SAID_PART = r"(?:part|bit|thing|stuff|info|information|details?|notes?|conversation|chat|talk)s?"
+_GAVE_YOU = r"I\s+(?:gave|told|shared with|sent|mentioned to)\s+you"
 # A forget request is an imperative addressed to the assistant: "please forget my phone number",
 # "can you delete what I said about my diabetes?", "scratch my passport number from your memory".
 # "I'll never forget the day...", "don't forget to take breaks" and "remove the stain" are not.
@@ -363,7 +368,7 @@ _HUMAN_FORGET = re.compile(
     re.I | re.S,
 )
 _MEMORY_WORDS = re.compile(
-    r"\b(?:memory|memories|remember|on file|stored|records?|what I|that I|I (?:said|told|gave|shared|mentioned)|"
+    rf"\b(?:{_KEPT}|what I|that I|I (?:said|told|gave|shared|mentioned)|"
     r"you(?:'ve| have| know| got)|about|regarding|related to|details|info|information|number|address|data)\b",
     re.I,
 )
@@ -385,11 +390,9 @@ _KEEP_NOT = re.compile(r"^(?:don'?t|dont|do not|stop|not|didn'?t|did not|I)\s", 
 _PERSONAL = re.compile(
     r"^\s*(?:that\s+|about\s+|everything\s+|all\s+|anything\s+)?"
     r"(?:my|our|what I|that I|I|everything about|everything related to|"
-    r"the (?:part|bit|thing|stuff|info|information|details?|notes?|conversation|chat|talk)s? "
-    r"(?:about|where|on|regarding|related to)|any(?:thing)? about|"
+    rf"the {_SAID_PART} (?:about|where|on|regarding|related to)|any(?:thing)? about|"
     r"(?:anything|everything|all|what) you(?:'ve| have| know| got)[\w ]{0,12}? "
-    r"(?:about|on))\b|\b(?:memory|memories|remember|on file|stored|records?)\b|"
-    r"\bI\s+(?:gave|told|shared with|sent|mentioned to)\s+you\b",
+    rf"(?:about|on))\b|\b(?:{_KEPT})\b|\b{_GAVE_YOU}\b",
     re.I,
 )
 # "don't keep the receipts", "stop saving money": not about the assistant's memory unless it is the
@@ -400,13 +403,13 @@ _FORGET_TAIL = re.compile(
     r"^\s*(?:that\s+|about\s+|(?:what|everything|anything|all|the (?:stuff|things?))\s+I(?:'ve)?\s+"
     r"(?:said|told you|wrote|shared|mentioned)\s+(?:about|regarding|re)\s+|everything\s+about\s+|"
     r"(?:anything|everything|all|what)\s+you(?:'ve|\s+have|\s+know|\s+got)[\w ]{0,12}?\s+(?:about|on)\s+|"
-    r"(?:the\s+)?(?:part|bit|stuff|thing|info|information|details?|notes?|conversation|chat|talk)s?\s+"
-    r"(?:about|on|regarding|related to)\s+|(?:the\s+)?(?:part|bit)\s+where\s+I\s+(?:talked|spoke|told you|said|went on)"
+    rf"(?:the\s+)?{_SAID_PART}\s+(?:about|on|regarding|related to)\s+|"
+    r"(?:the\s+)?(?:part|bit)\s+where\s+I\s+(?:talked|spoke|told you|said|went on)"
     r"\s+(?:about\s+)?|(?:everything|anything|all)\s+(?:related to|relating to|to do with|concerning)\s+|"
     r"anything\s+(?:about|on|regarding)\s+|"
     r"(?:that\s+)?I\s+(?:ever\s+)?(?:said|mentioned|brought up|told you about)\s+)?"
     r"(?:I\s+told\s+you\s+)?(?P<what>[^,.!?]{2,80}?)(?:\s+(?:from|in)\s+(?:your\s+|the\s+)?memory)?"
-    r"(?:\s+(?:that\s+)?I\s+(?:gave|told|shared with|sent|mentioned to)\s+you)?"
+    rf"(?:\s+(?:that\s+)?{_GAVE_YOU})?"
     r"(?:\s+(?:please|pls|plz|thx|thanks|lol|too|as well|either|also|again))*\s*(?:[,.!?]|$)",
     re.I,
 )
@@ -435,7 +438,7 @@ MAX_CLAUSE = 600  # characters: bounds what every pattern below reads, whatever 
 
 
 _AND = "\x00"  # stands for " and " between two names that are one subject while a turn is split
-_JOINT = re.compile(r"(?:(?<=^)|(?<=[.!?]\s))([A-Z][a-z]+)\s+and\s+(?=[A-Z][a-z]+\s+(?:got|are|were|have|had|just)\b)")
+_JOINT = re.compile(r"(?:^|(?<=[.!?]\s))([A-Z][a-z]+)\s+and\s+(?=[A-Z][a-z]+\s+(?:got|are|were|have|had|just)\b)")
 
 
 def clauses(text: str) -> list[str]:
