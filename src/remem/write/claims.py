@@ -214,7 +214,7 @@ _WORKPLACES = (
     r"(?:agency|company|startup|start-up|firm|bank|school|hospital|studio|shop|restaurant|cafe|café|bakery|brewery|"
     r"consultancy|charity|university|uni|lab|clinic|hotel|factory|warehouse|store|depot|office|practice|garage|"
     r"nonprofit|non-profit|newspaper|publisher|council|ministry|airline|pharmacy|salon|library|museum|bookshop|"
-    r"bookstore|call cent(?:re|er)|supermarket|pub|bar|gym|nursery|daycare|kindergarten|care home|call centre)"
+    r"bookstore|call cent(?:re|er)|supermarket|pub|bar|gym|nursery|daycare|kindergarten|care home)"
 )
 
 
@@ -831,7 +831,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"^(?:[\w-]+,\s+)?(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\s*(?:,\s*[\w -]+)?[.!]?$",
         r"\bdoing the (?P<v>[\w -]+?) job\b",
         # "studying medicine in Kigali": a student of it, until the job that follows
-        r"\b(?:studying|studies|study|doing a degree in|reading)\s+(?P<v>medicine|law|nursing|engineering|pharmacy|"
+        r"\b(?P<study>studying|studies|study|doing a degree in|reading)\s+"
+        r"(?P<v>medicine|law|nursing|engineering|pharmacy|"
         r"dentistry|architecture|accounting|economics|computer science|psychology|physiotherapy)\b",
         # "being a pharmacist, I know ...", "as a nurse I ...", "teacher here (Lagos)": what the speaker is
         rf"^(?:being|as)\s+an?\s+(?P<v>(?:[a-z-]+\s+){{0,2}}{_JOB_NOUN})\b",
@@ -852,7 +853,7 @@ def properties(clause: str) -> dict[str, str]:
             r"part|thing|reason|point|journey|feeling|decision|chance|idea|pic|photo|picture)\b",
             match["v"],
         ):
-            studying = re.match(r"(?:studying|studies|study|doing a degree in|reading)\b", match.group(0), re.I)
+            studying = match.groupdict().get("study")
             _add(props, "title", f"{match.group('v')} student" if studying else match.group("v"))
             break
     team = re.search(r"\b(?:the|their|our|my)\s+(?P<v>[\w -]+?)\s+team\b", c, re.I)
