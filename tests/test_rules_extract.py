@@ -520,6 +520,8 @@ def test_everyday_changes_said_plainly_set_their_properties() -> None:
         "relationship": "dating",
         "girlfriend": "Efua",
     }  # "together" is no town, and calling her a girlfriend says they are dating
+    assert claims("my wife Adjoa and I are looking at schools")["relationship"] == "married"
+    assert claims("my fiancée Adjoa and I are looking at venues")["relationship"] == "engaged"
     assert claims("we just got a fourth dog, a rescue") == {"count:dog": "4"}
     assert claims("our mortgage is 950 a month") == {"money:mortgage": "950"}
     assert claims("they put my rent up to 1475 from June") == {"money:rent": "1475"}

@@ -872,7 +872,8 @@ def properties(clause: str) -> dict[str, str]:
     if partner and partner.group("v") not in _NOT_NAMES:
         _add(props, "partner", partner.group("v"))
         called = re.match(r"\w+\s+(?:new\s+)?(\w+)", partner.group(0))  # "my boyfriend Tom": they are dating
-        implied = _PARTNER_STATUS.get(called.group(1).lower().rstrip("e").replace("é", "e")) if called else None
+        word = called.group(1).lower() if called else ""
+        implied = _PARTNER_STATUS.get("fianc" if word.startswith("fianc") else word)  # fiancé, fiancée, fiance
     status = re.search(  # a status said of someone: "I'm single", "we got married", "are officially together"
         r"\b(?:am|'m|im|are|'re|is|'s|be|been|being|got|get|getting|was|were|now|still|happily|just)\s+"
         r"(?:now\s+|officially\s+|still\s+|happily\s+|just\s+|recently\s+)?"
