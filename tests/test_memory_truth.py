@@ -739,3 +739,18 @@ def test_two_children_one_change(mem: Memory) -> None:
     tell(mem, "Nia", "Kito switched to swimming, Imani still does tennis", "2023-08-01")
     assert "swimming" in top(mem, "What sport does Kito do?")
     assert "tennis" in top(mem, "What sport does Imani do?")
+
+
+def test_a_forget_request_in_other_words_finds_what_it_means(mem: Memory, db_path: Path) -> None:
+    """ "the mental health stuff from yesterday" shares no word with what was said: the sentence of the
+    user's closest in meaning goes, and the rest of the conversation stays."""
+    tell(mem, "Bea", "I'm a dental nurse in Cardiff, mostly early shifts.", "2024-05-01T09:00:00Z")
+    tell(mem, "Bea", "I've been seeing a counsellor about my panic attacks since March.", "2024-05-06T20:00:00Z")
+    tell(mem, "Bea", "could you delete the mental health stuff from yesterday? I'd rather it wasn't kept", "2024-05-07")
+    for query in ("Does Bea see a counsellor?", "panic attacks"):
+        hits = [h.memory.text for h in mem.search(query, space="s", k=20, include_expired=True)]
+        assert not any(re.search(r"counsellor|panic", t, re.I) for t in hits), query
+    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    assert b"panic attacks" not in raw and b"counsellor" not in raw
+    assert current(mem, r"dental nurse") and current(mem, r"Cardiff")
+

@@ -553,3 +553,28 @@ def test_body_medicine_language_team_and_family_news_are_properties() -> None:
         "pregnancy": "had the baby",
         "count:kid": "4",
     }
+
+
+def test_a_forget_request_said_indirectly_names_what_to_forget() -> None:
+    """Requests that do not say "forget": getting rid of it, no need to remember it, taking it back,
+    a topic said first and then "delete it"; and everyday sentences with the same verbs that ask nothing."""
+    from remem.write.rules import forget_referent, forget_request
+
+    def asked(text: str, before: str | None = None) -> str | None:
+        return forget_request(text) or forget_referent(text, before)
+
+    assert asked("could you get rid of what I wrote about my overdraft") == "my overdraft"
+    assert asked("you don't need to remember my gate code anymore") == "my gate code"
+    assert asked("on second thought, don't save my sister's number") == "my sister's number"
+    assert asked("the bit about my uncle's trial - delete it") == "my uncle's trial"
+    assert asked("i take back what i said about my flatmate, pls forget it") == "my flatmate"
+    assert asked("Hmm, I shouldn't have told you about Dario's debts. Forget that please.") == "Dario's debts"
+    assert asked("kindly erase the details I provided regarding my tribunal") == "my tribunal"
+    for plain in (
+        "we need to get rid of the old sofa before the move",
+        "I always lose my keys on Mondays",
+        "you don't need to remember to call me, I'll ring you",
+        "let's pretend we're in Lisbon and plan a day",
+        "so my flatmate and I scrapped the trip, and we're staying in",
+    ):
+        assert asked(plain, "My flatmate Dario owes me money.") is None, plain

@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 
 from remem.embed.base import Embedder
 from remem.search.terms import STOPWORDS
 from remem.store.base import Store
 from remem.types import Decision, Episode, Filters, MemoryItem
 from remem.write.candidates import Candidate
+from remem.write.dates import resolve
 from remem.write.extract import index_text, turn_text
 
 REDACTED = "[forgotten]"
@@ -69,6 +71,9 @@ _SAME_PERSON = {
     "grandma": "grandmother", "granny": "grandmother", "nan": "grandmother", "nana": "grandmother",
     "grandpa": "grandfather", "grandad": "grandfather", "granddad": "grandfather",
     "kids": "children", "kid": "children", "child": "children",
+    # and one thing: "forget the income figure" is "I take home 185,000 shillings a month"
+    "income": "salary", "pay": "salary", "wage": "salary", "wages": "salary", "earnings": "salary",
+    "paycheck": "salary", "paycheque": "salary",
 }  # fmt: skip
 # Words a request uses for a kind of thing, and the kind (a topic of _TOPICS) they name: "my debt" is
 # "I owe about £12k on credit cards", "my sister's news" the part said "between us".
@@ -180,7 +185,8 @@ _TOPICS = (
 )
 _EARNS = re.compile(
     r"\b(?:make|makes|making|made|earn|earns|earning|earned|paid|take home|bring in|on)\s+(?:about\s+|around\s+|"
-    r"like\s+|roughly\s+)?[$€£]?\d[\d,.]*\s*(?:k\b|grand\b|thousand\b|a year\b|per year\b|an hour\b)",
+    r"like\s+|roughly\s+)?[$€£]?\d[\d,.]*\s*(?:k\b|grand\b|thousand\b|(?:[a-z]+\s+)?(?:a|per)\s+(?:year|month|week)\b|"
+    r"an hour\b|monthly\b)",
     re.I,
 )
 
@@ -267,6 +273,11 @@ def forget_by_meaning(
             previous = bool(said)
         if found:
             hits[episode.id] = found
+    if set(hits) <= set(request.source_episode_ids):  # no part shares its words: the closest in meaning
+        for episode_id, parts in _closest(store, embedder, space, episodes, request).items():
+            hits.setdefault(episode_id, []).extend(parts)
+        outside = [p for e in episodes if e.role == "user" for s in _sentences(e.content) for p in s
+                   if p not in hits.get(e.id, [])]  # fmt: skip
     said_words = {t for parts in hits.values() for p in parts for t in _tokens(p)}
     elsewhere = {t.lower() for p in outside for t in _tokens(p)}
     # A word anyone wrote with a capital inside a sentence is a name, however the user typed it ("its spotify").
@@ -291,6 +302,65 @@ def forget_by_meaning(
     if not hits or set(hits) <= set(request.source_episode_ids):
         return [Decision("NOOP", None, REDACTED, "asked to forget something not remembered")], set()
     return _redact(store, embedder, space, episodes, hits, identifying, actor)
+
+
+#: The cosine between a request's words and a sentence of the user's above which, when no part shares
+#: the request's words, the closest sentence is what it asks to forget ("that confession from the other
+#: night" is "I've been seeing someone behind my partner's back"); sentences this close to the best one go too.
+SIMILAR_AT = 0.25
+SIMILAR_WITHIN = 0.05
+_NEAREST_TURNS = 20  # turns found by meaning whose sentences are compared, beside the latest ones
+_LATEST_TURNS = 50
+_WHEN = re.compile(
+    r"\b(?:from|on|since|in)?\s*(?:(?:this|yesterday|last|the other)\s+(?:morning|afternoon|evening|night|day|week)|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tonight|earlier(?: today| on)?|before)\b",
+    re.I,
+)
+
+
+def _closest(
+    store: Store, embedder: Embedder, space: str, episodes: Sequence[Episode], request: Candidate
+) -> dict[str, list[str]]:
+    """The sentences of the user's turns closest in meaning to a request that shares no words with
+    any: {episode id: [its sentences' parts]}, empty when none is close enough. The sentences read are
+    those of the latest turns and of the turns a search for the request finds; a request that names
+    its day ("the work drama from wednesday") reads that day's turns when it has any."""
+    asked = set(request.source_episode_ids)
+    said = [e for e in episodes if e.role == "user" and e.id not in asked]
+    if not said:
+        return {}
+    query = _WHEN.sub(" ", request.text).strip() or request.text
+    vector = embedder.embed([query])[0]
+    found = store.dense_search(space, vector, Filters(kinds=("turn",), include_expired=True), _NEAREST_TURNS)
+    near = {e for m in store.get_memories(space, [i for i, _ in found]) for e in m.source_episode_ids}
+    pool = [e for e in said if e.id in near] + [e for e in said[-_LATEST_TURNS:] if e.id not in near]
+    day = _day_named(request, episodes)
+    if day is not None and any(e.event_time.date() == day for e in pool):
+        pool = [e for e in pool if e.event_time.date() == day]
+    sentences = [(e.id, parts) for e in pool for parts in _sentences(e.content)]
+    if not sentences:
+        return {}
+    scores = embedder.embed([", ".join(parts) for _, parts in sentences]) @ vector
+    best = float(scores.max())
+    if best < SIMILAR_AT:
+        return {}
+    out: dict[str, list[str]] = {}
+    for (episode_id, parts), score in zip(sentences, scores, strict=True):
+        if score >= best - SIMILAR_WITHIN:
+            out.setdefault(episode_id, []).extend(parts)
+    return out
+
+
+def _day_named(request: Candidate, episodes: Sequence[Episode]) -> date | None:
+    """The day a request names ("the medical stuff from this morning"), read from when it was said."""
+    asked = [e for e in episodes if e.id in request.source_episode_ids]
+    if not asked:
+        return None
+    weekday = r"(?=(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)"
+    text = re.sub(rf"\b(?:from|since)\s+{weekday}", "on ", request.text, flags=re.I)  # "from tuesday": "on tuesday"
+    text = re.sub(rf"(?<!\bon )\b{weekday}", "on ", text, flags=re.I)
+    days = [r.when.date() for r in resolve(text, asked[0].event_time, "past") if r.grain == "day"]
+    return days[0] if days else None
 
 
 def _redact(

@@ -356,15 +356,20 @@ _GAVE_YOU = r"I\s+(?:gave|told|shared with|sent|mentioned to)\s+you"
 # "can you delete what I said about my diabetes?", "scratch my passport number from your memory".
 # "I'll never forget the day...", "don't forget to take breaks" and "remove the stain" are not.
 _HUMAN_FORGET = re.compile(
-    r"(?:^|[.!?;]\s*|,\s*(?:and\s+)?|\b(?:please|pls|plz|(?:can|could|would|will) (?:you|u|ya)(?: please| pls)?|"
+    r"(?:^|[.!?;]\s*|,\s*(?:and\s+)?|\s[-\u2013\u2014]\s*|\b(?:please|pls|plz|kindly|"
+    r"(?:can|could|would|will) (?:you|u|ya)(?: please| pls)?|"
     r"I (?:want|need) you to|I'd like you to|you can|go ahead and|just|ok|okay|also|actually(?: yeah)?|so|^and|"
-    r"I'?d (?:rather|prefer) (?:if )?you|(?:can|could) you|"
+    r"I'?d (?:rather|prefer) (?:if )?you|(?:can|could) you|(?:disregard|ignore) and|let'?s|(?:on )?second thoughts?|"
     r"yeah)[,\s]+)(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|drop|clear|purge|"
-    r"discard|(?:don'?t|dont|do not|stop)\s+(?:keep|stor|sav|remember|record)(?:e|ing)?|"
-    r"(?:don'?t|dont|do not|stop)\s+(?:hold|hang)(?:ing)? on to|"
-    r"(?:not|didn'?t|did not)\s+(?:keep|store|save|remember|record)|"
-    r"I (?:don'?t|dont|do not) want you to (?:keep|store|save|remember|record))\b"
-    r"(?P<what>.{0,160})",
+    r"discard|scrap|get rid of|lose|un-?remember|unsave|"
+    r"pretend (?:that )?I never (?:said|mentioned|told you)(?: about)?|"
+    r"take back (?:what|everything|all) I (?:said|told you|wrote)(?: about)?|"
+    r"(?:don'?t|dont|do not|stop)\s+(?:keep|stor|sav|remember|record)(?:e|ing)?|"
+    r"(?:don'?t|dont|do not|stop)\s+(?:hold|hang)(?:ing)? on ?to|"
+    r"(?:not|didn'?t|did not)\s+(?:keep|store|save|remember|record|hold on ?to)|"
+    r"(?:you\s+)?(?:don'?t|dont|do not|no)\s+need\s+to\s+(?:keep|store|save|remember|record)|"
+    r"I (?:don'?t|dont|do not) want you (?:to )?(?:keep|stor|sav|remember|record)(?:e|ing)?)\b"
+    r"(?:\s+(?:out|away))?(?P<what>.{0,160})",
     re.I | re.S,
 )
 _MEMORY_WORDS = re.compile(
@@ -379,7 +384,9 @@ def _asked_of_memory(text: str, m: re.Match[str]) -> bool:
     or naming what was said or stored. "a great way to destress and clear my mind" and "then drop my
     kids at school" go on from a clause before them and name nothing remembered."""
     before = text[: m.start("verb")]
-    return not re.search(r"(?:,|\band)\s*$", before) or bool(_MEMORY_WORDS.search(m.group("what")))
+    # "and" as a turn's first word starts a request of its own
+    goes_on = re.search(r"(?:,|\band)\s*$", before) and not re.fullmatch(r"\s*and\s*", before, re.I)
+    return not goes_on or bool(_MEMORY_WORDS.search(m.group("what")))
 
 
 # A request not to keep something is a request to forget it: "please don't store my card details",
@@ -390,7 +397,10 @@ _KEEP_NOT = re.compile(r"^(?:don'?t|dont|do not|stop|not|didn'?t|did not|I)\s", 
 _PERSONAL = re.compile(
     r"^\s*(?:that\s+|about\s+|everything\s+|all\s+|anything\s+)?"
     r"(?:my|our|what I|that I|I|everything about|everything related to|"
-    rf"the {_SAID_PART} (?:about|where|on|regarding|related to)|any(?:thing)? about|"
+    rf"(?:all (?:of )?)?(?:the|that|this) {_SAID_PART} (?:about|where|on|regarding|related to|with|of)|"
+    r"any(?:thing)? about|"
+    rf"(?:the|that|this|those|these) (?:[\w/'-]+ ){{0,3}}?(?:{_SAID_PART}|numbers?|figures?|confession|news)\b|"
+    r"(?:the|that|those) (?:[\w/'-]+ ){1,3}?I (?:mentioned|said|told you|gave you|shared|provided|disclosed)\b|"
     r"(?:anything|everything|all|what) you(?:'ve| have| know| got)[\w ]{0,12}? "
     rf"(?:about|on))\b|\b(?:{_KEPT})\b|\b{_GAVE_YOU}\b",
     re.I,
@@ -401,16 +411,20 @@ _MINE = re.compile(r"\s*(?:my|our|that|it|this|them|anything|everything|what|all
 _NOT_A_REQUEST = re.compile(r"\b(?:never|not|don'?t|dont|won'?t|can'?t|cannot|didn'?t|I'll|I will|gonna)\s+$", re.I)
 _FORGET_TAIL = re.compile(
     r"^\s*(?:that\s+|about\s+|(?:what|everything|anything|all|the (?:stuff|things?))\s+I(?:'ve)?\s+"
-    r"(?:said|told you|wrote|shared|mentioned)\s+(?:about|regarding|re)\s+|everything\s+about\s+|"
+    r"(?:said|told you|wrote|shared|mentioned|disclosed|provided)\s+(?:(?:earlier|before|yesterday|the other day)\s+)?"
+    r"(?:about|regarding|re)\s+|everything\s+about\s+|"
+    rf"(?:the\s+)?{_SAID_PART}\s+(?:that\s+)?I\s+(?:provided|gave you|shared|disclosed|told you|mentioned|said)\s+"
+    r"(?:about|regarding|on|re)\s+|"
     r"(?:anything|everything|all|what)\s+you(?:'ve|\s+have|\s+know|\s+got)[\w ]{0,12}?\s+(?:about|on)\s+|"
-    rf"(?:the\s+)?{_SAID_PART}\s+(?:about|on|regarding|related to)\s+|"
+    rf"(?:all\s+(?:of\s+)?)?(?:the\s+|that\s+|this\s+)?{_SAID_PART}\s+(?:about|on|regarding|related to|with|of)\s+|"
     r"(?:the\s+)?(?:part|bit)\s+where\s+I\s+(?:talked|spoke|told you|said|went on)"
     r"\s+(?:about\s+)?|(?:everything|anything|all)\s+(?:related to|relating to|to do with|concerning)\s+|"
     r"anything\s+(?:about|on|regarding)\s+|"
     r"(?:that\s+)?I\s+(?:ever\s+)?(?:said|mentioned|brought up|told you about)\s+)?"
     r"(?:I\s+told\s+you\s+)?(?P<what>[^,.!?]{2,80}?)(?:\s+(?:from|in)\s+(?:your\s+|the\s+)?memory)?"
     rf"(?:\s+(?:that\s+)?{_GAVE_YOU})?"
-    r"(?:\s+(?:please|pls|plz|thx|thanks|lol|too|as well|either|also|again))*\s*(?:[,.!?]|$)",
+    r"(?:\s+(?:out of|from)\s+(?:your|the)\s+(?:notes|records?|files?|system))?"
+    r"(?:\s+(?:please|pls|plz|thx|thanks|lol|too|as well|either|also|again|anymore|any more|now))*\s*(?:[,.!?]|$)",
     re.I,
 )
 
@@ -490,32 +504,64 @@ def forget_request(text: str) -> str | None:
             for m in _HUMAN_FORGET.finditer(text)
             if not _NOT_A_REQUEST.search(text[max(0, m.start("verb") - 20) : m.start("verb")])
             and not re.match(r"\s+(?:to|about it|it)\b", m.group("what"), re.I)
-            and (
-                m.group("verb").lower() == "forget"
-                or (_PERSONAL.search(m.group("what")) and _asked_of_memory(text, m))
-                or (_KEEP_NOT.match(m.group("verb")) and _MINE.match(m.group("what")))
-            )
+            and _asks_to_forget(text, m)
         ),
         None,
     )
     if found is None:
-        return None
+        moved = _OUT_OF_MEMORY.search(text)  # "take my phone number out of your notes"
+        return moved.group("what") if moved and _content(moved.group("what")) else None
     tail = _FORGET_TAIL.match(found.group("what"))
     if tail is None:
         return None
     what = re.sub(r"^(?:it|that|this)\s+", "", tail.group("what").strip(), flags=re.I)
     if re.fullmatch(r"(?:from|in|out of)\s+(?:your|the)\s+memory", what, re.I):
         return None  # "scratch that from your memory": what was just said (forget_referent)
-    named = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", what) if w.lower() not in STOPWORDS]
-    return what if named else None  # "my ex" names something, "it" does not
+    # "my ex" names something; "it", "anything" and "that please" do not (forget_referent reads those)
+    named = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", what) if w.lower() not in STOPWORDS | _NAMES_NOTHING]
+    return what if named else None
+
+
+# Verbs that are about memory whatever they act on: "pretend I never mentioned the lawsuit".
+_MEMORY_VERB = re.compile(r"(?:forget|un-?remember|pretend|take back|.*\bneed to|I\b)", re.I)
+# Verbs that act on memory only when what they act on says it was said: "lose the info about my passport".
+_WEAK_VERB = re.compile(r"(?:lose|get rid of)\b", re.I)
+# "the wifi password", "the meds thing": something said, not a thing one keeps ("the receipts").
+_THE_SAID = re.compile(
+    rf"\s*the\s+(?:[\w/'-]+\s+){{0,3}}?(?:{_SAID_PART}|password|passcode|pin|code|numbers?|address|name|results?)\b",
+    re.I,
+)
+_NAMES_NOTHING = frozenset(["please", "pls", "plz", "anything", "everything", "earlier", "thanks", "thx", "lol"])
+_OUT_OF_MEMORY = re.compile(
+    r"\b(?:take|get|leave|keep)\s+(?P<what>(?:my|our|the|that|all)\b[^,.!?]{1,80}?)\s+out of\s+(?:your|the)\s+"
+    r"(?:memory|memories|notes|records?|files?|system|head)\b",
+    re.I,
+)
+
+
+def _asks_to_forget(text: str, m: re.Match[str]) -> bool:
+    """Whether a match of _HUMAN_FORGET asks the assistant to forget what it names."""
+    verb, what = m.group("verb"), m.group("what")
+    if _MEMORY_VERB.match(verb):
+        return True
+    if _KEEP_NOT.match(verb) and (_MINE.match(what) or (_THE_SAID.match(what) and _asked_of_memory(text, m))):
+        return True  # "don't keep my number"; "actually don't keep the wifi password", not "don't keep the receipts"
+    if _WEAK_VERB.match(verb):
+        return bool(_MEMORY_WORDS.search(what))
+    return bool(_PERSONAL.search(what)) and _asked_of_memory(text, m)
 
 
 # "Please forget it completely", "delete that": a request whose object is what was just said. "forget it"
 # alone is as often "never mind", so with that verb the request must say it is about memory.
 _FORGET_PRONOUN = re.compile(
-    r"(?:^|[.!?;,]\s*|\b(?:please|pls|plz|just|(?:can|could|would) (?:you|u)(?: please| pls)?|you can|actually|and)\s+)"
+    r"(?:^|[.!?;,]\s*|\s[-\u2013\u2014]\s*|"
+    r"\b(?:please|pls|plz|kindly|just|(?:can|could|would) (?:you|u)(?: please| pls)?|you can|actually|and)\s+)"
     r"(?P<verb>forget|delete|remove|erase|scratch|wipe|clear|(?:(?:don'?t|dont|do not|stop|not|didn'?t|did not)\s+)"
-    r"(?:keep|store|save|remember|record)(?:ing)?)\s+(?:it|that|this|them)\b"
+    r"(?:keep|store|save|remember|record)(?:ing)?|"
+    r"pretend (?:that )?I (?:never|didn'?t|didnt|did not) (?:say|said|mention|mentioned|tell you|told you))\s+"
+    r"(?:it|that|this|them|anything|"
+    r"(?:that\s+)?I\s+(?:ever\s+)?(?:said|mentioned|told you)(?:\s+(?:it|that|this|anything))?|"
+    r"(?:what|everything|all)\s+I\s+(?:just\s+)?(?:said|told you|wrote|shared|mentioned))\b"
     r"(?=\s*(?:[,.!?;)]|$|please|pls|completely|entirely|from|too|as well|for good|forever|lol|thx|thanks|now)"
     r"|\s+all\b)",
     re.I,
@@ -523,8 +569,19 @@ _FORGET_PRONOUN = re.compile(
 _ABOUT_MEMORY = re.compile(
     r"\b(?:completely|entirely|forever|for good|memory|records?|all of it|you(?:'re)? (?:keeping|storing|having)|"
     r"(?:keep|keeping|store|storing|stored|save|saving|saved|remember|remembering)\b|"
-    r"\b(?:told you|telling you|tell you|shared|sharing|mentioned|brought (?:it|that) up)\b)",
+    r"\b(?:told you|telling you|tell you|shared|sharing|mentioned|brought (?:it|that) up|said|overshared|"
+    r"take back|took back)\b)",
     re.I,
+)
+# What leads into a request in its own sentence and says nothing of what to forget: "..., so please", "hey,".
+_REQUEST_LEAD = re.compile(
+    r"(?:^\s*(?:hey|hi|ok|okay|so|oh|um|actually|also|and|btw)\b[,\s]*)|"
+    r"(?:[\s,;:\u2013\u2014-]|\b(?:please|pls|plz|kindly|just|so|and|can|could|would|you|u|can you|could you))*$",
+    re.I,
+)
+_INTERJECTIONS = frozenset(
+    ["hmm", "hm", "umm", "um", "uh", "ugh", "oh", "ok", "okay", "actually", "well", "wait", "sorry", "hey", "hi"]
+    + ["so", "also", "btw", "lol", "yeah", "second", "thought"]
 )
 _MY_THING = re.compile(r"\b(?:my|our)\s+(?P<what>[a-z][\w'-]*(?:\s+(?!is\b|was\b|are\b)[a-z][\w'-]*){0,2})", re.I)
 
@@ -540,16 +597,27 @@ def forget_referent(text: str, previous: str | None) -> str | None:
             m
             for m in _FORGET_PRONOUN.finditer(text)
             if not _NOT_A_REQUEST.search(text[max(0, m.start("verb") - 20) : m.start("verb")])
-            and (m.group("verb").lower() != "forget" or _ABOUT_MEMORY.search(text))
+            and (
+                m.group("verb").lower() != "forget"
+                or _ABOUT_MEMORY.search(text)
+                or re.search(rf"\b{_SAID_PART}\b", text[: m.start("verb")], re.I)  # "the inheritance thing - forget it"
+            )
         ),
         None,
     )
     if found is None:
         return None
     head = text[: found.start("verb")]
-    head = head[: max(head.rfind("."), head.rfind("!"), head.rfind("?")) + 1]  # whole sentences before the request
-    before = [s for s in re.split(r"(?<=[.!?])\s+", head) if _content(s)]
-    said = before[-1] if before else previous
+    end = max(head.rfind("."), head.rfind("!"), head.rfind("?")) + 1
+    # The request's own sentence first ("I overshared about my marriage, please erase that"), then the
+    # whole sentences before it, then the turn before.
+    lead = _REQUEST_LEAD.sub("", head[end:])
+    before = [s for s in re.split(r"(?<=[.!?])\s+", head[:end]) if _content(s)]
+    about = re.search(r"\babout\s+(?P<what>[^,.!?;]{2,60})", lead, re.I)  # "nvm about Dave, pretend i didnt say it"
+    named = [w for w in _content(lead) if w.lower() not in _INTERJECTIONS]
+    if about and _content(about.group("what")):
+        return about.group("what").strip()
+    said = lead if len(named) > 1 else before[-1] if before else previous
     if not said or not _content(said):
         return None
     thing = [m for m in _MY_THING.finditer(said) if _content(m.group("what"))]
