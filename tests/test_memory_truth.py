@@ -754,3 +754,14 @@ def test_a_forget_request_in_other_words_finds_what_it_means(mem: Memory, db_pat
     assert b"panic attacks" not in raw and b"counsellor" not in raw
     assert current(mem, r"dental nurse") and current(mem, r"Cardiff")
 
+
+def test_a_change_of_something_no_claim_knows_replaces_it(mem: Memory) -> None:
+    """Which app, which rota, which gym days: no claim frame names them, but a fact that says it changed,
+    close in meaning to one of the speaker's own facts and with a value of its own, replaces that fact.
+    What else the speaker said stays, and so does the old value "as of" before the change."""
+    tell(mem, "Ines", "I'm a physio in Porto. I keep all my recipes in Evernote", "2023-03-01T09:00:00Z")
+    tell(mem, "Ines", "I keep my recipes in Paprika now, Evernote got too slow", "2023-09-10T09:00:00Z")
+    tell(mem, "Ines", "started pottery classes on Thursdays, so relaxing", "2023-09-20T09:00:00Z")
+    assert current(mem, r"Paprika") and not current(mem, r"^(?!.*too slow).*Evernote")
+    assert current(mem, r"physio") and current(mem, r"Porto") and current(mem, r"pottery")
+    assert re.search(r"Evernote", top(mem, "Which app does Ines keep her recipes in?", as_of="2023-06-01T00:00:00Z"))
