@@ -578,3 +578,11 @@ def test_a_forget_request_said_indirectly_names_what_to_forget() -> None:
         "so my flatmate and I scrapped the trip, and we're staying in",
     ):
         assert asked(plain, "My flatmate Dario owes me money.") is None, plain
+
+
+def test_an_amount_said_as_base_or_take_home_is_pay() -> None:
+    """ "S$105k base" and "take-home is 3,100 a month" name the pay without the word salary, so the next
+    pay closes them as a raise would."""
+    for text, value in (("Joined Shopee as a PM, S$105k base.", "105000"), ("my take-home is £3,100 a month", "3100")):
+        claims = [c.metadata.get("claims") or {} for c in extracted(text, "Wen")]
+        assert any(found.get("money:salary") == value for found in claims), (text, claims)

@@ -1191,7 +1191,8 @@ def properties(clause: str) -> dict[str, str]:
 # A review or a rise is about pay: "annual review today, bumped up to £47,500", "another rise: I'm on 51k".
 _TURN_MONEY = re.compile(
     r"\b(rent|renting|landlord|lease|salary|raise|pay ?rise|rise|hike|increment|appraisal|pay|income|mortgage|loan|"
-    r"(?:annual |pay |salary )?review)\b",
+    r"(?:annual |pay |salary )?review|base|package|compensation|ctc|wages?|earn(?:s|ing|ings)?|take[- ]home|"
+    r"paycheck|paycheque|stipend)\b",
     re.I,
 )
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
