@@ -586,3 +586,17 @@ def test_an_amount_said_as_base_or_take_home_is_pay() -> None:
     for text, value in (("Joined Shopee as a PM, S$105k base.", "105000"), ("my take-home is £3,100 a month", "3100")):
         claims = [c.metadata.get("claims") or {} for c in extracted(text, "Wen")]
         assert any(found.get("money:salary") == value for found in claims), (text, claims)
+
+
+def test_a_new_title_home_car_or_laptop_said_in_passing_sets_its_property() -> None:
+    """The everyday ways of saying what someone now is, where they live, what they drive and work on."""
+
+    def claims(text: str) -> dict[str, str]:
+        return {k: v for c in extracted(text, "Wen") for k, v in (c.metadata.get("claims") or {}).items()}
+
+    assert claims("the board named me finance director last week").get("title") == "finance director"
+    assert claims("I start on Monday as a staff nurse on the renal ward").get("title") == "staff nurse"
+    assert claims("finally signed the lease on a two-bed in Fairfield").get("residence") == "Fairfield"
+    assert claims("we just picked up a used MG5 for the school run").get("car") == "MG5"
+    assert claims("I'm on a refurbished MacBook Air now, the old Dell died").get("laptop") == "MacBook Air"
+    assert "laptop" not in claims("I left my laptop on the train")

@@ -221,7 +221,8 @@ _WORKPLACES = (
 _CAR_MAKES = (
     r"toyota|honda|tesla|ford|bmw|audi|vw|volkswagen|mercedes(?:-benz)?|kia|hyundai|nissan|mazda|subaru|volvo|"
     r"peugeot|renault|fiat|skoda|seat|mini|jeep|chevy|chevrolet|lexus|porsche|polestar|byd|suzuki|dacia|citro[eë]n|"
-    r"opel|vauxhall|mitsubishi|land rover|range rover|jaguar|alfa romeo|cupra|tata|mahindra|proton|perodua"
+    r"opel|vauxhall|mitsubishi|land rover|range rover|jaguar|alfa romeo|cupra|tata|mahindra|proton|perodua|mg|"
+    r"rivian|lucid|genesis|ssangyong|smart|chery|geely|nio|xpeng|maruti"
 )
 # Days, months and holidays: never a workplace or a home ("what toys for Christmas?").
 _CALENDAR = frozenset(
@@ -749,7 +750,7 @@ def properties(clause: str) -> dict[str, str]:
         # "I'm a pharmacist in Cardiff", "working as an ICU nurse in Dubai": where the job is, the home is
         rf"(?:\b(?:I'm|I am|im)|{_AS_A_JOB}|{_PERSON_IS})\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}{_JOB_NOUN}\s+in\s+"
         rf"(?P<v>{_NAME})\b(?!\s+\d)",
-        rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|\w+-bed(?:room)?)\b[^.]*?"
+        rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|lease|\w+-bed(?:room)?)\b[^.]*?"
         rf"\bin\s+(?P<v>{_NAME})",
         # "took a job in Denver and moved", "Kemi's off to Toronto for a job": a new job's city is the new home.
         rf"\b(?:job|position|role|work)\s+in\s+(?P<v>{_NAME})\b[^.]{{0,40}}\b(?:moved|moving|relocat\w*)\b",
@@ -825,6 +826,11 @@ def properties(clause: str) -> dict[str, str]:
         r"(?P<v>[a-z][\w -]{2,30}?)"
         r"(?=\s+(?:at|in|for|on|so|and|but)\b|,|\.|;|!|\?|$)",
         r"\b(?P<v>head of [\w ]+?)(?=\s+now|,|\.|!|$)",
+        # "they made me tech lead", "going over as head chef", "officially Engineering Manager now"
+        rf"\b(?:made|named|appointed)\s+(?:me|him|her|them)\s+(?:the\s+|an?\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\b",
+        rf"\b(?:going|moving|coming|start(?:ed|ing)?|hired|joining|joined|back)\s+(?:over\s+|in\s+|on\s+)?as\s+"
+        rf"(?:an?\s+|the\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\b",
+        rf"\bofficially\s+(?:an?\s+|the\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\b",
         # "senior product designer now", "team lead now": a job's name, said as what the speaker is now.
         rf"(?:^|\bpromoted\b[\s,!.]*)(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\s+now\b",
         # A terse introduction: "raj, accountant.", "solicitor, manchester.", "remote backend dev."
@@ -960,8 +966,8 @@ def properties(clause: str) -> dict[str, str]:
         props[f"allergy:{allergen}"] = allergen
     car = re.search(rf"\b(?:drive|drives|driving)\s+an?\s+(?P<v>(?:\d{{4}}\s+)?{_NAME})", c) or re.search(
         rf"\b(?:bought|got|picked up|leased|leasing|traded (?:it )?in for)\s+(?:a|an|my|our)\s+"
-        rf"(?:(?:new|used|second-hand|secondhand|old|brand new|little)\s+)?(?P<v>(?:\d{{4}}\s+)?(?:{_CAR_MAKES})\b"
-        r"(?:\s+[A-Z0-9][\w-]*){0,2})",
+        rf"(?:(?:new|used|second-hand|secondhand|old|brand new|little)\s+)?(?P<v>(?:\d{{4}}\s+)?(?:{_CAR_MAKES})\d*\b"
+        r"(?-i:\s+[A-Z0-9][\w-]*){0,2})",
         c,
         re.I,
     )
@@ -1013,6 +1019,17 @@ def properties(clause: str) -> dict[str, str]:
     )
     if handset:
         props["handset"] = handset.group("v")
+    # The computer someone works on: "I edit on a ThinkPad P52", "caved and bought a MacBook Pro".
+    laptop = re.search(
+        r"\b(?:on|use|using|got|have|bought|switched to|moved to|upgraded to)\s+(?:an?\s+|my\s+|the\s+)?"
+        r"(?:(?:new|used|secondhand|second-hand|refurbished)\s+)?"
+        r"(?P<v>(?:MacBook|ThinkPad|Chromebook|iMac|Mac (?:Mini|Studio)|Surface|Dell XPS|XPS|Framework)"
+        r"(?-i:\s+[A-Z0-9][\w-]*){0,3})",
+        c,
+        re.I,
+    )
+    if laptop:
+        props["laptop"] = laptop.group("v")
     # A pet named in passing: "living in cardiff w my cat biscuit".
     pet = re.search(rf"\b(?:my|our)\s+(?:little\s+|old\s+|new\s+)?(?P<species>cat|dog)\s+(?P<v>{_NAME})", c)
     if pet and pet.start() > 0 and pet.group("v") not in _NOT_NAMES:  # at the start, the clause is about the pet
