@@ -765,3 +765,12 @@ def test_a_change_of_something_no_claim_knows_replaces_it(mem: Memory) -> None:
     assert current(mem, r"Paprika") and not current(mem, r"^(?!.*too slow).*Evernote")
     assert current(mem, r"physio") and current(mem, r"Porto") and current(mem, r"pottery")
     assert re.search(r"Evernote", top(mem, "Which app does Ines keep her recipes in?", as_of="2023-06-01T00:00:00Z"))
+
+
+def test_a_promotion_keeps_the_workplace(mem: Memory) -> None:
+    """A new title said as a promotion is a change at the same place: the workplace goes on beside it."""
+    tell(mem, "Kaarel", "I'm a junior developer at Wise in Tallinn, mostly Java", "2022-03-01T09:00:00Z")
+    tell(mem, "Kaarel", "good news, I got promoted to senior developer this week!", "2023-05-10T09:00:00Z")
+    assert current(mem, r"\bWise\b") and current(mem, r"senior developer")
+    assert not current(mem, r"junior")
+    assert re.search(r"\bWise\b", top(mem, "Where does Kaarel work?"))

@@ -411,8 +411,15 @@ def _carry_apart(
     that says the property and nothing of what changed or ended ("Hannah is a pharmacist, and her
     boyfriend Tom ..." engaged: "Hannah is a pharmacist."). `gone` names what ended, besides the
     changed values."""
-    moved = {_part(k) for k in changed} | {_part(k) for k in candidate.metadata.get("claims") or {}}
-    kept = {k: str(v) for k, v in claims.items() if _part(k) not in moved and k not in changed}
+    new = candidate.metadata.get("claims") or {}
+    moved = {_part(k) for k in changed} | {_part(k) for k in new}
+    # A promotion is a new title at the same place: "they made me tech lead" keeps "at Nubank".
+    promoted = "employer" not in new and not gone and bool(_PROMOTED.search(candidate.text))
+    kept = {
+        k: str(v)
+        for k, v in claims.items()
+        if (_part(k) not in moved or (k == "employer" and promoted)) and k not in changed
+    }
     if not kept:
         return []
     subject = str(old.metadata.get("subject") or "")
@@ -452,6 +459,10 @@ def _carry_apart(
     return out
 
 
+_PROMOTED = re.compile(
+    r"(?i:\b(?:promoted|promotion|officially|reorg|stepped up|bumped up|moved up)\b)|"
+    r"\b[Mm]ade (?:me|him|her|them|[A-Z][\w-]+)\b"  # "they made Lucas tech lead", not "made dinner"
+)
 _LABEL = re.compile(r"^(?P<label>[^:.!?]{1,40}):\s+")
 _WHEN_SAID = re.compile(r"\s*\([^()]*\d{4}\)\.?$")  # "(5 February 2024)": the date the fact's words resolved
 _CLAUSE_BREAK = re.compile(r"\s*[,;]\s+(?:(?:and|but|so|plus|also)\s+)?|(?<=[.!?])\s+")
