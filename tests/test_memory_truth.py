@@ -774,3 +774,14 @@ def test_a_promotion_keeps_the_workplace(mem: Memory) -> None:
     assert current(mem, r"\bWise\b") and current(mem, r"senior developer")
     assert not current(mem, r"junior")
     assert re.search(r"\bWise\b", top(mem, "Where does Kaarel work?"))
+
+
+def test_forgetting_takes_the_rest_of_the_sentence_that_goes_on_about_it(mem: Memory, db_path: Path) -> None:
+    """What follows the forgotten part in its sentence says more of it; what came before it stays."""
+    tell(mem, "Rudo", "I'm a chef in Harare, and my cousin Tendai got caught shoplifting, so now he has a hearing "
+         "at the magistrates in March", "2024-02-01T09:00:00Z")  # fmt: skip
+    tell(mem, "Rudo", "please forget what I told you about my cousin", "2024-02-03T09:00:00Z")
+    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    assert b"shoplifting" not in raw and b"magistrates" not in raw
+    kept = [m.text for m in mem.list(space="s", limit=100) if m.kind != "summary"]
+    assert any(re.search(r"chef in Harare", t) for t in kept), kept  # in the turn, redacted around it

@@ -262,10 +262,13 @@ def forget_by_meaning(
             elif said and "secret" in topic and any("secret" in _words(p) for p in said):
                 said = list(sentence)  # "between us, my sister is pregnant": what the secret is goes with it
             elif said:
+                # The rest of the sentence goes on about it ("my brother was arrested for drunk driving, so we
+                # need money for a lawyer"), and a short fragment before it says the same thing ("new co, its
+                # spotify, final round thursday"); what else came before it stays ("I'm a nurse in Leeds, and ...").
                 first = sentence.index(said[0])
-                said += [p for p in sentence[first + 1 :] if re.search(r"\d", p) and p not in said]
-                # "new co, its spotify, final round thursday": the fragments beside it say the same thing
-                said += [p for p in sentence if p not in said and len(p.split()) <= _FRAGMENT]
+                said += [
+                    p for i, p in enumerate(sentence) if p not in said and (i > first or len(p.split()) <= _FRAGMENT)
+                ]
             elif previous and _values_only(sentence):
                 said = list(sentence)  # the address on the line after "my address is"
             found.extend(said)
