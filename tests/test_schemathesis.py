@@ -8,6 +8,7 @@ request in ten breaks the schema on purpose (negative mode).
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import FlakyStrategyDefinition
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -88,16 +90,21 @@ def test_chains_that_follow_the_links_get_documented_answers(live: tuple[Server,
         def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
             findings.check(case, response, **kwargs)
 
-    Workflow.run(
-        settings=settings(
-            max_examples=40,
-            stateful_step_count=8,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
+    # The server keeps what each chain wrote, so a later chain can find a list longer than an earlier one
+    # that made the same choices did, and Hypothesis stops generating (FlakyStrategyDefinition). That is
+    # not a finding about the server: everything answered up to then is checked below, and the chains
+    # must have got somewhere.
+    with contextlib.suppress(FlakyStrategyDefinition):
+        Workflow.run(
+            settings=settings(
+                max_examples=40,
+                stateful_step_count=8,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
         )
-    )
     assert findings.problems == []
     # The chains got somewhere: spaces listed, memories added, then found, changed, traced and exported.
     for label in ("GET /v1/spaces", "POST /v1/spaces/{space}/add", "POST /v1/spaces/{space}/search"):
