@@ -600,3 +600,19 @@ def test_a_new_title_home_car_or_laptop_said_in_passing_sets_its_property() -> N
     assert claims("we just picked up a used MG5 for the school run").get("car") == "MG5"
     assert claims("I'm on a refurbished MacBook Air now, the old Dell died").get("laptop") == "MacBook Air"
     assert "laptop" not in claims("I left my laptop on the train")
+
+
+def test_a_move_said_with_now_or_back_home_names_the_new_home() -> None:
+    """In a turn that says a move, a place said with "now" is the speaker's new home; "back home in X"
+    is a home too; going freelance is working for oneself."""
+
+    def claims(text: str) -> tuple[dict[str, str], set[str]]:
+        found = extracted(text, "Wen")
+        props = {k: v for c in found for k, v in (c.metadata.get("claims") or {}).items()}
+        return props, {str(c.metadata.get("subject")) for c in found}
+
+    props, subjects = claims("we moved at last! Headingley now, a shared house with two others")
+    assert props.get("residence") == "Headingley" and subjects == {"wen"}
+    assert claims("back home in Cork since March, the travelling is done")[0].get("residence") == "Cork"
+    assert claims("so I went back to doing my own thing, two clients lined up")[0].get("employer") == "own business"
+    assert "residence" not in claims("honestly, going back to doing nothing all weekend")[0]

@@ -34,6 +34,10 @@ _PARTNER_STATUS = {"boyfriend": "dating", "girlfriend": "dating", "bf": "dating"
 # Words that may start a clause capitalised without naming anyone.
 _NOT_NAMES = frozenset(
     [
+        "Doing",  # "going back to doing my own thing": a verb the clause's capital reached, not a place
+        "Going",
+        "Nothing",
+        "Something",
         "I",
         "The",
         "A",
@@ -731,7 +735,7 @@ def properties(clause: str) -> dict[str, str]:
     for pattern in (
         rf"\b(?:live|lives|living|based|settled|staying|stay)\s+(?:together\s+|now\s+|still\s+)?(?:in|out in)\s+"
         rf"(?:the\s+)?(?P<v>{_NAME})",
-        rf"\b(?:moved|moving|move|relocat\w*|made it|are back|'re back|back)\s+(?:back\s+)?(?:to|in|into)\s+"
+        rf"\b(?:moved|moving|move|relocat\w*|made it|are back|'re back|back(?: home)?)\s+(?:back\s+)?(?:to|in|into)\s+"
         rf"(?!(?i:with|together)\b)(?:[a-z0-9][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
         rf"(?:^|[,;:]\s*|\b(?:and|so)\s+)(?P<v>{_NAME})\s+is\s+(?:now\s+|still\s+)?(?:home|where (?:I|we) live)\b",
         rf"\b(?:[Bb]een|[Ll]ived|[Ll]iving)\s+(?:here\s+)?in\s+(?P<v>{_NAME})\s+(?:for\s+)?"
@@ -757,7 +761,7 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?:'s|\bis)\s+off\s+to\s+(?P<v>{_NAME})\s+for\s+(?:a|the|her|his|their)?\s*(?:new\s+)?job\b",
     ):
         match = re.search(pattern, c)
-        if match and match.group("v") not in _NOT_NAMES and not value_tokens(match.group("v")) & _CALENDAR:
+        if match and match.group("v").split()[0] not in _NOT_NAMES and not value_tokens(match.group("v")) & _CALENDAR:
             _add(props, "residence", match.group("v"))
             break
     # Where someone works, and as what.
@@ -815,7 +819,8 @@ def properties(clause: str) -> dict[str, str]:
     elif re.search(
         r"\b(?:gone|went|going|struck) out on (?:my|his|her|their) own\b|\b(?:started|set up|registered|running|run) "
         r"(?:my|his|her|their) own (?:business|company|firm|practice|shop)\b|\bregistered (?:my|his|her) business\b|"
-        r"\b(?:contracting|freelancing|consulting)\b[^.]{0,20}\bown (?:company|business|firm)\b",
+        r"\b(?:contracting|freelancing|consulting)\b[^.]{0,20}\bown (?:company|business|firm)\b|"
+        r"\b(?:back to|going|gone|went)\s+(?:doing my own thing|freelanc\w*|self-employed)\b",
         c,
         re.I,
     ):
@@ -1235,16 +1240,24 @@ _JOB_SWITCH = re.compile(r"\b(?:switched|changed|new|started a new|got a new)\s+
 _NAME_NOW = re.compile(r"^(?:at\s+)?(?P<v>[A-Za-z][\w&.-]+)\s+now\b")
 
 
+_MOVED = re.compile(r"\b(?:moved|moving|relocated|new (?:place|flat|house|home)|got the keys)\b", re.I)
+
+
 def job_now(clause: str, turn: str, props: dict[str, str]) -> dict[str, str] | None:
     """In a turn that says the job changed ("switched jobs. spotify now, platform team."), a name said
-    with "now" is the new employer; None otherwise."""
+    with "now" is the new employer; in one that says a move ("Moved! Fishponds now, bigger place"), the
+    new home; None otherwise."""
     named = _NAME_NOW.match(clause)
-    if "employer" in props or named is None or not _JOB_SWITCH.search(turn):
+    if named is None:
         return None
     value = named.group("v")
-    if value.lower() in _NO_NAMES or value in _NOT_NAMES:
+    if value.lower() in _NO_NAMES or value in _NOT_NAMES or value.lower() == "now":
         return None
-    return {**props, "employer": value[:1].upper() + value[1:]}
+    if "employer" not in props and _JOB_SWITCH.search(turn):
+        return {**props, "employer": value[:1].upper() + value[1:]}
+    if "residence" not in props and not named.group(0).lower().startswith("at ") and _MOVED.search(turn):
+        return {**props, "residence": value[:1].upper() + value[1:]}
+    return None
 
 
 def turn_money(turn: str) -> str | None:

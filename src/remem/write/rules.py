@@ -693,7 +693,9 @@ class RuleExtractor:
                 said = claim(typed, speaker, others.get(speaker))
                 hired = job_now(typed, episode.content, said.properties)  # "switched jobs. spotify now"
                 if hired is not None:
-                    said = replace(said, properties=hired)
+                    values = {str(v).lower() for v in hired.values()}  # "Moved! Fishponds now": the speaker's home
+                    who = speaker.lower() if said.subject in values else said.subject
+                    said = replace(said, properties=hired, subject=who)
                 amount = turn_amount(typed, money, said.properties)  # "lease renewed. bumped to $1,620"
                 if amount is not None:
                     said = replace(said, properties=amount)
