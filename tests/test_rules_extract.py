@@ -616,3 +616,17 @@ def test_a_move_said_with_now_or_back_home_names_the_new_home() -> None:
     assert claims("back home in Cork since March, the travelling is done")[0].get("residence") == "Cork"
     assert claims("so I went back to doing my own thing, two clients lined up")[0].get("employer") == "own business"
     assert "residence" not in claims("honestly, going back to doing nothing all weekend")[0]
+
+
+def test_pronouns_a_new_favourite_and_a_wedding_still_to_come() -> None:
+    """ "he/they" is a property that changes; "my new favourite show and it's X" names the favourite;
+    "we're getting married in May" is engaged, not married, and "my partner Jo and I are" stays plural."""
+
+    def claims(text: str) -> dict[str, str]:
+        return {k: v for c in extracted(text, "Wen") for k, v in (c.metadata.get("claims") or {}).items()}
+
+    assert claims("quick note, I go by he/they these days")["pronouns"] == "he/they"
+    assert claims("I have a new favourite podcast and it's Conan's")["favourite:podcast"].startswith("Conan")
+    assert claims("Jo and I are getting married in May!")["relationship"] == "engaged"
+    assert claims("we got married last weekend")["relationship"] == "married"
+    assert "Jo Rees and Wen are moving" in said("My partner Jo Rees and I are moving to Cork", "Wen")[0]

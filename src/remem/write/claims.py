@@ -901,6 +901,8 @@ def properties(clause: str) -> dict[str, str]:
     if status:
         word = (status.group("v") or status.group("w")).lower().replace("officially ", "")
         word = {"proposed": "engaged", "official": "together", "seeing someone": "dating"}.get(word, word)
+        if word == "married" and re.match(r"(?:get|getting|be)\s", status.group(0), re.I):
+            word = "engaged"  # "we're getting married in November": not yet
         props.setdefault("relationship", word)
     elif partner and partner.group("v") not in _NOT_NAMES and implied:
         props.setdefault("relationship", implied)
@@ -1014,6 +1016,10 @@ def properties(clause: str) -> dict[str, str]:
     usual = drink(c)
     if usual:
         props["drink"] = usual
+    # Pronouns: "she/her", "I use they/them now".
+    pronouns = re.search(r"\b(?:she|he|they|xe|ze)/(?:her|hers|him|his|them|they|she|he|xem|zir)\b", c, re.I)
+    if pronouns:
+        props["pronouns"] = pronouns.group(0).lower()
     # The phone someone uses: "I use an iPhone", "switched to a Pixel last week".
     handset = re.search(
         r"\b(?:use|using|got|have|bought|switched to|moved to|upgraded to)\s+(?:an?\s+|my\s+|the\s+)?(?:new\s+)?"
@@ -1125,7 +1131,7 @@ def properties(clause: str) -> dict[str, str]:
         re.I,
     ) or re.search(
         r"\b(?:favou?rite|fave|number one|no\.? ?1)\s+(?P<noun>[a-z]+)(?:\s+(?:ever|these days|of all time|now))?"
-        r"\s*(?:(?:is|are|=|:)\s*|,\s*(?=[A-Z]))(?P<v>[^,.!?;]+)",
+        r"\s*(?:(?:is|are|=|:|and it'?s|it'?s)\s*|,\s*(?=[A-Z]))(?P<v>[^,.!?;]+)",
         c,
         re.I,
     )

@@ -228,6 +228,10 @@ def _third_person(verb: str) -> str:
     return verb + "s"
 
 
+# "Hana and I are", "my wife and I have", "My fiancé Tane Parata and I are": a pair that leads its clause
+_PAIR_BEFORE = re.compile(r"(?:^|[.!?,;:]\s*)(?:[A-Z][\w-]*|[Mm]y \w+)(?:\s+[A-Z][\w-]*){0,3}\s+(?:and|&)\s+$")
+
+
 def rewrite(sentence: str, name: str | None) -> str:
     """First person to third: 'I live in Porto' said by Ana -> 'Ana lives in Porto'."""
     if not name:
@@ -236,7 +240,7 @@ def rewrite(sentence: str, name: str | None) -> str:
         lambda m: (
             m.group(0)
             # "Hana and I are", "my wife and I have" (not "in Lisbon and I work": the pair leads its clause)
-            if re.search(r"(?:^|[.!?,;:]\s*)(?:[A-Z][\w-]*|my \w+)\s+(?:and|&)\s+$", sentence[: m.start()])
+            if _PAIR_BEFORE.search(sentence[: m.start()])
             else f"I{m.group(1)} {_third_person(m.group(2))}"
         ),
         sentence,
