@@ -727,6 +727,22 @@ def _add(props: dict[str, str], key: str, value: str | None) -> None:
             props[key] = value
 
 
+_USING = (
+    r"\b(?:on|use|using|got|have|bought|switched to|moved to|upgraded to)\s+(?:an?\s+|my\s+|the\s+)?"
+    r"(?:(?:new|used|secondhand|second-hand|refurbished)\s+)?"
+)
+_DEVICES = (
+    (
+        "handset",
+        r"iPhone(?:\s+\d+\w*)?|Pixel(?:\s+\d+\w*)?|Samsung(?:\s+Galaxy)?(?:\s+[A-Z]?\d+\w*)?|Galaxy\s+[A-Z]?\d+\w*|"
+        r"OnePlus(?:\s+\d+)?|Xiaomi|Huawei|Motorola|Nokia",
+    ),
+    # a model's name is read case-sensitively: "ThinkPad P52 with Premiere" is "ThinkPad P52"
+    ("laptop", r"(?:MacBook|ThinkPad|Chromebook|iMac|Mac (?:Mini|Studio)|Surface|Dell XPS|XPS|Framework)"
+               r"(?-i:\s+[A-Z0-9][\w-]*){0,3}"),
+)  # fmt: skip
+
+
 def properties(clause: str) -> dict[str, str]:
     """The properties a clause sets, by the frames below, first match per property."""
     props: dict[str, str] = {}
@@ -1020,27 +1036,11 @@ def properties(clause: str) -> dict[str, str]:
     pronouns = re.search(r"\b(?:she|he|they|xe|ze)/(?:her|hers|him|his|them|they|she|he|xem|zir)\b", c, re.I)
     if pronouns:
         props["pronouns"] = pronouns.group(0).lower()
-    # The phone someone uses: "I use an iPhone", "switched to a Pixel last week".
-    handset = re.search(
-        r"\b(?:use|using|got|have|bought|switched to|moved to|upgraded to)\s+(?:an?\s+|my\s+|the\s+)?(?:new\s+)?"
-        r"(?P<v>iPhone(?:\s+\d+\w*)?|Pixel(?:\s+\d+\w*)?|Samsung(?:\s+Galaxy)?(?:\s+[A-Z]?\d+\w*)?|Galaxy\s+[A-Z]?\d+\w*|"
-        r"OnePlus(?:\s+\d+)?|Xiaomi|Huawei|Motorola|Nokia)\b",
-        c,
-        re.I,
-    )
-    if handset:
-        props["handset"] = handset.group("v")
-    # The computer someone works on: "I edit on a ThinkPad P52", "caved and bought a MacBook Pro".
-    laptop = re.search(
-        r"\b(?:on|use|using|got|have|bought|switched to|moved to|upgraded to)\s+(?:an?\s+|my\s+|the\s+)?"
-        r"(?:(?:new|used|secondhand|second-hand|refurbished)\s+)?"
-        r"(?P<v>(?:MacBook|ThinkPad|Chromebook|iMac|Mac (?:Mini|Studio)|Surface|Dell XPS|XPS|Framework)"
-        r"(?-i:\s+[A-Z0-9][\w-]*){0,3})",
-        c,
-        re.I,
-    )
-    if laptop:
-        props["laptop"] = laptop.group("v")
+    # The phone and the computer someone uses: "switched to a Pixel", "I edit on a ThinkPad P52".
+    for key, names in _DEVICES:
+        device = re.search(rf"{_USING}(?P<v>{names})\b", c, re.I)
+        if device:
+            props[key] = device.group("v")
     # A pet named in passing: "living in cardiff w my cat biscuit".
     pet = re.search(rf"\b(?:my|our)\s+(?:little\s+|old\s+|new\s+)?(?P<species>cat|dog)\s+(?P<v>{_NAME})", c)
     if pet and pet.start() > 0 and pet.group("v") not in _NOT_NAMES:  # at the start, the clause is about the pet
