@@ -27,7 +27,7 @@ from remem.write.claims import AMOUNT, amount_value, number
 from remem.write.extract import index_text
 from remem.write.forget import forget_by_meaning
 from remem.write.links import link
-from remem.write.rules_reconcile import RuleReconciler
+from remem.write.rules_reconcile import FACT_LABEL, WHEN_SAID, RuleReconciler
 
 log = logging.getLogger(__name__)
 
@@ -463,8 +463,6 @@ _PROMOTED = re.compile(
     r"(?i:\b(?:promoted|promotion|officially|reorg|stepped up|bumped up|moved up)\b)|"
     r"\b[Mm]ade (?:me|him|her|them|[A-Z][\w-]+)\b"  # "they made Lucas tech lead", not "made dinner"
 )
-_LABEL = re.compile(r"^(?P<label>[^:.!?]{1,40}):\s+")
-_WHEN_SAID = re.compile(r"\s*\([^()]*\d{4}\)\.?$")  # "(5 February 2024)": the date the fact's words resolved
 _CLAUSE_BREAK = re.compile(r"\s*[,;]\s+(?:(?:and|but|so|plus|also)\s+)?|(?<=[.!?])\s+")
 _AND_BREAK = re.compile(r"\s+(?:and|but|so|while)\s+")
 
@@ -486,8 +484,8 @@ _PER = r"(?:\s*(?:a|an|per|/)\s*(?:month|year|week|hour|mo|yr|wk|hr)\b)?"  # "â‚
 def _parts(text: str) -> tuple[str | None, str, list[str]]:
     """A fact's text as (its "Name: " label or None, its body without the date its words resolved, the
     body's parts: split at commas and full stops, or at "and"/"but" when it has no comma)."""
-    label = _LABEL.match(text)
-    body = _WHEN_SAID.sub("", text[label.end() :] if label else text).rstrip(" .!")
+    label = FACT_LABEL.match(text)
+    body = WHEN_SAID.sub("", text[label.end() :] if label else text).rstrip(" .!")
     pieces = [p for p in _CLAUSE_BREAK.split(body) if p]
     if len(pieces) < 2:
         pieces = [p for p in _AND_BREAK.split(body) if p]

@@ -30,6 +30,10 @@ from remem.write.dates import NUMBERS, resolve, shift_months
 from remem.write.reconcile import Neighbour, Verdict, normalise
 from remem.write.rules import NEGATION, STATE_NEGATES, content_words
 
+# How an extracted fact's text is written: "Dmitri: " before what Dmitri said, when no sentence names
+# him, and "(5 February 2024)" after words whose date was resolved.
+FACT_LABEL = re.compile(r"^(?P<label>[^:.!?]{1,40}):\s+")
+WHEN_SAID = re.compile(r"\s*\([^()]*\d{4}\)\.?$")
 DUPLICATE_AT = 0.93  # cosine above which two memories of one kind say the same thing
 RELATED_AT = 0.45  # cosine above which a memory can be the thing a negation refers to
 STILL_AT = 0.5  # cosine above which "still ..." can restate a fact it shares a word with
@@ -488,8 +492,6 @@ _CHANGE_CUE = re.compile(
     re.I,
 )
 _VALUE = re.compile(r"\b(?:[A-Z][\w'&-]+|\d[\d,.:]*\w*)")
-_LABEL = re.compile(r"^[^:]{1,40}:\s*")  # "Dmitri: " before what Dmitri said
-_DATE_NOTE = re.compile(r"\s*\((?:the week of )?[^()]*\b\d{4}\)")  # "(17 February 2023)": a date read
 
 
 def _changed_by_meaning(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None:
@@ -516,7 +518,7 @@ def _changed_by_meaning(candidate: Candidate, own: Sequence[Neighbour]) -> Verdi
 def _values(text: str, speaker: str) -> set[str]:
     """The names and numbers a fact says: not its speaker, a sentence's first word ("Switched jobs"), a date
     ("January", "the 1st", a resolved "(17 February 2023)"), a change word or a verb's -ed or -ing form."""
-    text = _DATE_NOTE.sub("", _LABEL.sub("", text))
+    text = WHEN_SAID.sub("", FACT_LABEL.sub("", text))
     found = {
         m.group(0).lower().removesuffix("'s")
         for m in _VALUE.finditer(text)
