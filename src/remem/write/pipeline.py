@@ -474,8 +474,17 @@ def _cut(text: str, values: Sequence[str]) -> str:
         said = _said_as(text, value)
         if said is None:
             return ""
-        text = re.sub(rf"(?:,\s*|\s+(?:on|of|at|is|was|for)\s+|\s+)?{re.escape(said)}", "", text, count=1)
+        text = _cut_value(text, said, comma=True)
     return text
+
+
+def _cut_value(text: str, said: str, *, comma: bool = False, per: str = "") -> str:
+    """The text without `said` (a value as written in it) and the word leading to it ("on €48k", "is 39"),
+    or the comma before it (`comma`), and the `per` pattern right after it."""
+    lead = r"\s+(?:on|of|at|is|was|for)\s+|\s+"
+    if comma:
+        lead = rf",\s*|{lead}"
+    return re.sub(rf"(?:{lead})?{re.escape(said)}{per}", "", text, count=1)
 
 
 _PER = r"(?:\s*(?:a|an|per|/)\s*(?:month|year|week|hour|mo|yr|wk|hr)\b)?"  # "€1,900 a month" goes whole
@@ -514,7 +523,7 @@ def _without(text: str, values: Sequence[str]) -> str | None:
         for value in values:
             said = _said_as(piece, value)
             if said is not None:
-                piece = re.sub(rf"(?:\s+(?:on|of|at|is|was|for)\s+|\s+)?{re.escape(said)}{_PER}", "", piece, count=1)
+                piece = _cut_value(piece, said, per=_PER)
         return "" if len(piece.split()) < 2 else piece.strip()
 
     if len(pieces) < 2 or not any(says(p) for p in pieces):
