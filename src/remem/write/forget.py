@@ -249,12 +249,14 @@ def forget_by_meaning(
     episodes = store.list_episodes(space, limit=100_000)
     hits: dict[str, list[str]] = {}
     outside: list[str] = []
+    every: list[tuple[str, str]] = []  # (episode id, part) of every user part, read once
     for episode in episodes:
         if episode.role != "user":
             continue
         found: list[str] = []
         previous = False
         for sentence in _sentences(episode.content):
+            every.extend((episode.id, p) for p in sentence)
             said = [p for p in sentence if (episode.id in request.source_episode_ids and _FORGET_VERB.search(p))
                     or any(_about(_words(p), words) for words in named)]  # fmt: skip
             if said and episode.id in request.source_episode_ids:
@@ -279,8 +281,7 @@ def forget_by_meaning(
     if set(hits) <= set(request.source_episode_ids):  # no part shares its words: the closest in meaning
         for episode_id, parts in _closest(store, embedder, space, episodes, request).items():
             hits.setdefault(episode_id, []).extend(parts)
-        outside = [p for e in episodes if e.role == "user" for s in _sentences(e.content) for p in s
-                   if p not in hits.get(e.id, [])]  # fmt: skip
+        outside = [p for episode_id, p in every if p not in hits.get(episode_id, [])]
     said_words = {t for parts in hits.values() for p in parts for t in _tokens(p)}
     elsewhere = {t.lower() for p in outside for t in _tokens(p)}
     # A word anyone wrote with a capital inside a sentence is a name, however the user typed it ("its spotify").
