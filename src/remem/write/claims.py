@@ -1249,7 +1249,7 @@ _NAME_NOW = re.compile(r"^(?:at\s+)?(?P<v>[A-Za-z][\w&.-]+)\s+now\b")
 _MOVED = re.compile(r"\b(?:moved|moving|relocated|new (?:place|flat|house|home)|got the keys)\b", re.I)
 
 
-def job_now(clause: str, turn: str, props: dict[str, str]) -> dict[str, str] | None:
+def named_now(clause: str, turn: str, props: dict[str, str]) -> dict[str, str] | None:
     """In a turn that says the job changed ("switched jobs. spotify now, platform team."), a name said
     with "now" is the new employer; in one that says a move ("Moved! Fishponds now, bigger place"), the
     new home; None otherwise."""

@@ -22,7 +22,7 @@ from remem.write.claims import (
     Claim,
     claim,
     introduced,
-    job_now,
+    named_now,
     pet_named,
     subject_of,
     turn_amount,
@@ -695,7 +695,7 @@ class RuleExtractor:
                 plain = typed[:1].upper() + typed[1:]
                 # Claims read the clause as typed: "completion is set for 28 June" names no one.
                 said = claim(typed, speaker, others.get(speaker))
-                hired = job_now(typed, episode.content, said.properties)  # "switched jobs. spotify now"
+                hired = named_now(typed, episode.content, said.properties)  # "switched jobs. spotify now"
                 if hired is not None:
                     values = {str(v).lower() for v in hired.values()}  # "Moved! Fishponds now": the speaker's home
                     who = speaker.lower() if said.subject in values else said.subject
