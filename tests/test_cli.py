@@ -228,7 +228,7 @@ def test_people_read_a_summary_and_ids_that_stay_whole(tmp_path: Path, monkeypat
     verbose = invoke("add", "--space", "g", "--file", "-", "--verbose", input=json.dumps(messages[:3]))
     assert len(verbose.splitlines()) > 3 and all(len(line) <= 80 for line in verbose.splitlines()), verbose
 
-    ids = re.compile(r"\bmem_[0-9a-f]{32}\b")
+    ids = re.compile(r"\bmem_[0-9a-p]{32}\b")
     listed = invoke("list", "--space", "g", "--limit", "5")
     assert len(ids.findall(listed)) == 5 and all(len(line) <= 80 for line in listed.splitlines()), listed
     quiet = invoke("list", "--space", "g", "--limit", "5", "-q").split()

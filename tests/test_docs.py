@@ -81,7 +81,7 @@ def blocks(path: Path) -> list[Block]:
 
 def normalise(text: str) -> str:
     today = {(datetime.now(UTC) + timedelta(days=d)).strftime("%Y-%m-%d") for d in (-1, 0, 1)}
-    text = re.sub(r"\b(mem|ep|job)_[0-9a-f]{32}\b", r"\1_<id>", text)
+    text = re.sub(r"\b(mem|ep|job)_[0-9a-p]{32}\b", r"\1_<id>", text)
     text = re.sub(r"\brk_[0-9a-f]{16}_[\w-]+", "rk_<token>", text)
     text = re.sub(r"\bkey [0-9a-f]{16}\b", "key <id>", text)
     text = re.sub(r"\b\d+(?:\.\d+)? (s|ms)\b", r"<n> \1", text)

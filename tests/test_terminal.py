@@ -96,6 +96,6 @@ def test_a_list_keeps_each_id_whole_on_one_line_at_80_columns(pane: Pane, tmp_pa
     pane.type(f"remem --db {db} list --space me")
     pane.wait_for(r"^\$ $")
     screen = pane.screen()
-    rows = re.findall(r"^(mem_[0-9a-f]{32})\s+\w+\s+\S+ → \S+\s+v\d+$", screen, re.M)
+    rows = re.findall(r"^(mem_[0-9a-p]{32})\s+\w+\s+\S+ → \S+\s+v\d+$", screen, re.M)
     assert len(rows) >= 2, screen  # the turn and the facts from it, each id on one line of its own
     assert all(len(line.rstrip()) <= 80 for line in screen.splitlines() if not line.startswith("$"))

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from remem import validate
+from remem.ids import ID_CHARS
 from remem.llm.base import LLM, fill, load_prompt
 from remem.settings import Settings
 from remem.store.base import Store
@@ -22,7 +23,7 @@ from remem.timeutil import TimeLike, parse_time, to_iso
 from remem.types import Filters, Hit, MemoryItem, _Record
 
 PROMPT = load_prompt("answer")
-_CITATION = re.compile(r"\[(mem_[0-9a-f]+)\]")
+_CITATION = re.compile(rf"\[(mem_{ID_CHARS}+)\]")
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from remem.ids import ID_CHARS
+
 FORGOTTEN_REASON = "(reason removed: it quoted something that was forgotten)"
 MAX_TEXTS = 200  # forgotten texts looked for inside reasons; beyond this, ids and episodes still are
 _MIN_TEXT = 12  # shorter texts would match by chance
-_MEMORY_ID = re.compile(r"mem_[0-9a-f]{8,}")
+_MEMORY_ID = re.compile(rf"mem_{ID_CHARS}{{8,}}")
 
 
 def quotes_forgotten(
