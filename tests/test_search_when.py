@@ -66,4 +66,4 @@ def test_search_puts_the_memory_that_says_when_first(tmp_path: Path, undated: st
         mem.add(undated, space="s")
         mem.add(dated, space="s")
         assert mem.search("When did Ana go to Porto?", space="s", k=2)[0].memory.text == dated
-        assert mem.search("Where does Ana go?", space="s", k=2)[0].memory.text == undated
+        assert mem.search("Where did Ana go?", space="s", k=2)[0].memory.text == undated

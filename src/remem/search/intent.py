@@ -32,8 +32,9 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
         ("employer",),
     ),
     (
-        r"\b(?:job title|title|role|position|job|what (?:does|do) (?:[\w'-]+\s+){1,3}do\b|"
-        r"do for (?:a )?(?:living|work)|profession|occupation)\b",
+        r"\b(?:job title|title|role|position|job|do for (?:a )?(?:living|work)|profession|occupation)\b|"
+        # "what does Ines do", "... do now": not "what does Ines do on Sundays" (what she does then)
+        r"\bwhat (?:does|do) (?:[\w'-]+\s+){1,3}do(?: now| these days| nowadays| professionally)?\W*$",
         ("title",),
         ("employer",),
     ),

@@ -1,0 +1,71 @@
+"""A question about how things are now ranks the later of two memories that answer it about as well first,
+even where the write path did not read the later one as a change of the earlier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from remem import Memory
+from remem.search import hybrid
+from remem.search.hybrid import _ASKS_BEFORE, _ASKS_NOW
+from remem.search.intent import intent
+
+AROUND = [
+    "I work as a physiotherapist at a clinic in Porto.",
+    "My sister Marta just had a baby girl, Leonor!",
+    "Thinking about a trip to the Azores in the autumn.",
+    "The landlord finally fixed the boiler.",
+    "I've been reading a lot of Saramago lately.",
+    "My cat Pimenta knocked over the plant again.",
+]
+CHANGES = [
+    ("For notes I rely on a paper Moleskine, always in my bag.",
+     "All my notes live in Obsidian on the laptop nowadays, synced with git.",
+     "Where does Ines keep her notes?", "Obsidian", "Moleskine"),
+    ("I train with the running club at Parque da Cidade on Tuesdays.",
+     "Tuesdays are swimming at the municipal pool now, my knee needed a break from running.",
+     "What does Ines do on Tuesdays?", "swimming", "running club"),
+]  # fmt: skip
+
+
+def _first(hits: list, word: str) -> int:  # type: ignore[type-arg]
+    return next(n for n, h in enumerate(hits) if word in h.memory.text)
+
+
+@pytest.mark.parametrize(("earlier", "later", "question", "now", "then"), CHANGES)
+def test_the_later_of_two_answers_ranks_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, earlier: str, later: str, question: str, now: str, then: str
+) -> None:
+    # The earlier in January with the rest of what she said then, the later in September.
+    around = [(f"2024-01-{15 + n}", text) for n, text in enumerate(AROUND)]
+    turns = [("2024-01-10", earlier), *around, ("2024-09-02", later)]
+    with Memory.open(tmp_path / "m.db") as mem:
+        for day, text in turns:
+            at = f"{day}T10:00:00Z"
+            mem.add([{"role": "user", "name": "Ines", "content": text}], space="s", session=at[:10], at=at)
+        assert any(then in m.text for m in mem.list(space="s", limit=50))  # the earlier is still current
+        hits = mem.search(question, space="s", k=5)
+        assert now in hits[0].memory.text
+        monkeypatch.setattr(hybrid, "RECENT_BONUS", 0.0)
+        unaided = mem.search(question, space="s", k=5)
+    # Without the preference, the earlier ranks above the later: their words and meaning alone are no guide.
+    assert _first(unaided, then) < _first(unaided, now)
+
+
+def test_which_questions_ask_how_things_are_now() -> None:
+    now = ["Where does Ines live?", "What app does Ngozi use for tasks?", "Who is Elif's coach?", "Is Tom married?"]
+    before = ["Where did Ines live?", "What was her first car?", "When is the trip?", "Has she ever been to Oslo?",
+              "What did Tom do in 2019?"]  # fmt: skip
+    assert all(_ASKS_NOW.search(q) and not _ASKS_BEFORE.search(q) for q in now)
+    assert all(not _ASKS_NOW.search(q) or _ASKS_BEFORE.search(q) for q in before)
+
+
+@pytest.mark.parametrize(
+    ("question", "about_work"),
+    [("What does Ines do?", True), ("what does Tom do these days", True), ("What does Ines do for a living?", True),
+     ("What does Ines do on Sundays?", False), ("What do Ana and Rui do after work?", False)],
+)  # fmt: skip
+def test_what_someone_does_on_a_day_is_not_their_job(question: str, about_work: bool) -> None:
+    assert ("title" in intent(question).properties) is about_work
