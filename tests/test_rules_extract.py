@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from remem.types import Episode
 from remem.write.candidates import Candidate
 from remem.write.rules import RuleExtractor, classify, rewrite
@@ -630,3 +632,35 @@ def test_pronouns_a_new_favourite_and_a_wedding_still_to_come() -> None:
     assert claims("Jo and I are getting married in May!")["relationship"] == "engaged"
     assert claims("we got married last weekend")["relationship"] == "married"
     assert "Jo Rees and Wen are moving" in said("My partner Jo Rees and I are moving to Cork", "Wen")[0]
+
+
+def _claims_of(text: str, name: str) -> list[dict[str, object]]:
+    return [dict(c.metadata.get("claims") or {}) for c in extracted(text, name)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hola, soy yo. I'm Lucía, 52, from Zaragoza. My knees hurt on the stairs.", {"age": "52"}),
+        ("Lucía here, 37, from Bilbao, trying to learn to swim", {"age": "37"}),
+        ("Hi, I'm Lucía, a midwife in Valencia.", {"title": "midwife", "residence": "Valencia"}),
+        ("I'm Lucía, a 41-year-old teacher from Cádiz.", {"age": "41"}),
+        ("I'm Lucía, manual tester at Cabify in Madrid. Any tips for Cypress?",
+         {"title": "manual tester", "employer": "Cabify", "residence": "Madrid"}),
+        ("I'm Lucía, copywriter at a small agency in Sevilla.",
+         {"title": "copywriter", "employer": "a small agency", "residence": "Sevilla"}),
+    ],
+)  # fmt: skip
+def test_what_follows_the_speakers_introduction_is_said_of_the_speaker(text: str, expected: dict[str, str]) -> None:
+    assert any(claims.items() >= expected.items() for claims in _claims_of(text, "Lucía")), _claims_of(text, "Lucía")
+
+
+def test_a_number_before_a_comma_counts_nothing_and_a_title_stops_at_from() -> None:
+    assert _claims_of("Lucía here, 37, from Bilbao.", "Lucía") == [{"age": "37"}]  # not "37 Bilbaos"
+    assert {"title": "pharmacist"}.items() <= _claims_of("I'm a pharmacist from Lugo.", "Lucía")[0].items()
+
+
+def test_a_job_in_one_city_is_not_the_home_when_the_turn_says_where_home_is() -> None:
+    text = "Hello! Lucía, analyst at a bank in Madrid. I live in Alcalá and take the train in every day."
+    homes = [claims.get("residence") for claims in _claims_of(text, "Lucía")]
+    assert homes.count("Alcalá") == 1 and "Madrid" not in homes

@@ -21,7 +21,7 @@ _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12, "a couple of": 2, "a couple": 2,
 }  # fmt: skip
-_NUM = r"(?:\d[\d,.]*k?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_NUM = r"(?:\d(?:[\d,.]*\d)?k?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 RELATIONS = (
     "sister|brother|mum|mom|mother|dad|father|wife|husband|partner|boyfriend|girlfriend|fianc[eé]e?|son|daughter|"
     "best friend|friend|manager|boss|roommate|flatmate|colleague|cousin|aunt|uncle|grandmother|grandma|grandad|"
@@ -644,7 +644,9 @@ _JOB_NOUN = (
     r"lawyer|solicitor|editor|writer|producer|technician|tech|chef|cook|baker|barista|paralegal|pharmacist|"
     r"therapist|electrician|plumber|mechanic|recruiter|planner|strategist|researcher|professor|principal|dentist|"
     r"hygienist|surgeon|midwife|physio|physiotherapist|journalist|photographer|musician|hairdresser|stylist|"
-    r"artist|tutor|pilot|firefighter|paramedic|carer|caregiver|driver|cleaner|student|vet|veterinarian)"
+    r"artist|tutor|pilot|firefighter|paramedic|carer|caregiver|driver|cleaner|student|vet|veterinarian|tester|"
+    r"programmer|copywriter|translator|receptionist|cashier|clerk|banker|economist|auditor|carpenter|builder|welder|"
+    r"farmer|librarian|psychologist|counsell?or|optometrist|optician)"
 )
 
 
@@ -762,7 +764,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"\bhere in (?P<v>{_NAME})",  # "a data analyst at Access Bank here in Lagos"
         rf"\b(?:moved|relocated|moving|relocating)\s+again,?\s+(?:this time\s+)?to\s+(?P<v>{_NAME})",
         # Where the job is, the home is: "manual tester at Comarch in Kraków"
-        rf"\b(?:{_JOB_NOUN}|work|works|working)\b[^.,;]{{0,30}}?\bat\s+{_NAME}\s+in\s+(?P<v>{_NAME})",
+        rf"\b(?:{_JOB_NOUN}|work|works|working)\b[^.,;]{{0,30}}?\bat\s+(?:{_NAME}|(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?"
+        rf"{_WORKPLACES})\s+in\s+(?P<v>{_NAME})",
         # Said of someone else: "my mom is 71 and still in Cebu", "moved in with my brother Paolo in Manila"
         rf"\b(?:is|'s|are)\b[^.;]{{0,20}}?\b(?:still|now)\s+in\s+(?P<v>{_NAME})",
         rf"\bmoved in (?:with|w/?)\s+(?:[\w']+\s+){{1,4}}?in\s+(?P<v>{_NAME})",
@@ -845,7 +848,7 @@ def properties(clause: str) -> dict[str, str]:
         r"\b(?:promoted|bumped up|moved up)\s+to\s+(?P<v>[\w -]+?)(?=,|\.|;|!|\?| last | this | today|$)",
         rf"(?:\b(?:I'm|I am|im|now)|{_PERSON_IS}|{_AS_A_JOB})\s+(?:now\s+|still\s+)?(?:an?\s+|the\s+)"
         r"(?P<v>[a-z][\w -]{2,30}?)"
-        r"(?=\s+(?:at|in|for|on|so|and|but)\b|,|\.|;|!|\?|$)",
+        r"(?=\s+(?:at|in|for|on|so|and|but|from)\b|,|\.|;|!|\?|$)",
         r"\b(?P<v>head of [\w ]+?)(?=\s+now|,|\.|!|$)",
         # "they made me tech lead", "going over as head chef", "officially Engineering Manager now"
         rf"\b(?:made|named|appointed)\s+(?:me|him|her|them)\s+(?:the\s+|an?\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\b",
@@ -1120,9 +1123,13 @@ def properties(clause: str) -> dict[str, str]:
         if aged:
             props["age"] = number(aged.group("v")) or aged.group("v")
     if age and (
-        re.search(r"\bturn|years old|big|birthday", c, re.I) or c[age.end() :].startswith(",") or age.end() == len(c)
+        re.search(r"\bturn|years old|big|birthday", c, re.I)
+        or re.match(r",|\s+and\s+(?!a half\b)", c[age.end() :])  # "I'm 44, from Porto", "I'm 44 and from Porto"
+        or age.end() == len(c)
     ):
         props["age"] = number(age.group("v")) or age.group("v")
+    elif self_aged := re.search(r"\b(?:I'm|I am|im)\s+an?\s+(?P<v>\d{1,2})[- ]year[- ]old\b", c, re.I):
+        props["age"] = self_aged.group("v")  # "I'm a 29-year-old teacher": not "my 6-year-old"
     # Favourites: "my favourite band is X", "X is still my number one band", "my new favourite thing".
     favourite = re.search(
         r"(?P<v>[\w' -]+?)\s+(?:is|are)\s+(?:still\s+|now\s+)?(?:my|our)\s+(?:new\s+)?(?:all-time\s+)?"

@@ -649,6 +649,40 @@ _INTRO = re.compile(
 )
 
 
+# What an introduction goes on with: what the speaker is ("a nurse in Porto", "44, from Porto",
+# "data analyst at Grab"), not a sentence of its own ("my wife and I ...", "just moved ...").
+_APPOSITIVE = re.compile(r"(?:an?\s|\d|from\s|(?-i:[a-z][\w-]*\s+(?:at|in|for)\s))", re.I)
+
+
+# Where the speaker says they live, in so many words: "I live in Leuven", "we're based in Hove".
+_HOME_SAID = re.compile(
+    r"\b(?:I|we)(?:'m|'re| am| are)?\s+(?:now\s+|still\s+)?(?:live|living|based|staying)\s+(?:in|out in)\b", re.I
+)
+
+
+def _home_where_said(said: Claim, typed: str, turn: str) -> Claim:
+    """A home read from where a job is ("UX researcher at a bank in Brussels") is not the speaker's
+    home when the same turn says where that is ("I live in Leuven and commute"): the claim goes."""
+    home = said.properties.get("residence")
+    if (
+        home is None
+        or _HOME_SAID.search(typed)
+        or not re.search(rf"\bat\b[^.;]*\bin\s+{re.escape(home)}", typed)
+        or not _HOME_SAID.search(turn)
+    ):
+        return said
+    return replace(said, properties={k: v for k, v in said.properties.items() if k != "residence"})
+
+
+def _as_introduced(clause: str, typed: str) -> str:
+    """The clause as claims read it: "I'm " before what followed the speaker's introduction where that
+    says what the speaker is ("I'm Ana, a nurse in Porto" -> "I'm a nurse in Porto"), else as typed."""
+    opened = _OPENER.sub("", clause.strip()).strip()
+    if _INTRO.match(opened) and _INTRO.sub("", opened).strip() == typed and _APPOSITIVE.match(typed):
+        return f"I'm {typed}"
+    return typed
+
+
 def _plain(clause: str, capitalise: bool = True) -> str:
     plain = _OPENER.sub("", clause.strip()).strip()
     plain = _INTRO.sub("", plain).strip()
@@ -693,8 +727,10 @@ class RuleExtractor:
                 if not typed:
                     continue
                 plain = typed[:1].upper() + typed[1:]
-                # Claims read the clause as typed: "completion is set for 28 June" names no one.
-                said = claim(typed, speaker, others.get(speaker))
+                # Claims read the clause as typed: "completion is set for 28 June" names no one. What follows
+                # the speaker's own introduction is said of the speaker: "I'm Ana, a nurse in Porto".
+                said = claim(_as_introduced(clause, typed), speaker, others.get(speaker))
+                said = _home_where_said(said, typed, episode.content)
                 hired = named_now(typed, episode.content, said.properties)  # "switched jobs. spotify now"
                 if hired is not None:
                     values = {str(v).lower() for v in hired.values()}  # "Moved! Fishponds now": the speaker's home
