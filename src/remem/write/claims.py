@@ -786,13 +786,13 @@ def properties(clause: str) -> dict[str, str]:
     # Where someone works, and as what.
     titled = re.search(
         rf"(?:^|(?:\b(?:[Ii]'m|[Ii] am|im)|{_NOT_A_PERSON}(?:'s|\bis)|,)\s+)(?:an?\s+|the\s+)?"
-        r"(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)"
+        r"(?P<t>(?:[A-Z]{2,4}\s+)?(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)"  # "UX researcher", "an IT consultant"
         r"\s+(?:at|for)\s+"
         rf"(?:the\s+)?(?P<v>{_NAME})",
         c,
     ) or re.search(  # "backend dev at a small agency": a workplace named by what it is
         rf"(?:^|(?:\b(?:[Ii]'m|[Ii] am|im)|{_NOT_A_PERSON}(?:'s|\bis)|,)\s+)(?:an?\s+|the\s+)?"
-        r"(?P<t>(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)\s+at\s+"
+        r"(?P<t>(?:[A-Z]{2,4}\s+)?(?:^[A-Z]|[a-z])[a-z][\w -]{0,39}?)\s+at\s+"
         rf"(?P<v>(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?{_WORKPLACES})\b",
         c,
     )
