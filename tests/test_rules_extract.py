@@ -649,7 +649,8 @@ def _claims_of(text: str, name: str) -> list[dict[str, object]]:
          {"title": "manual tester", "employer": "Cabify", "residence": "Madrid"}),
         ("I'm Lucía, copywriter at a small agency in Sevilla.",
          {"title": "copywriter", "employer": "a small agency", "residence": "Sevilla"}),
-        ("Buenas! Lucía, UX designer at Glovo, hoping to switch to product.", {"title": "UX designer", "employer": "Glovo"}),
+        ("Buenas! Lucía, UX designer at Glovo, hoping to switch to product.",
+         {"title": "UX designer", "employer": "Glovo"}),
         ("I'm an IT consultant for Indra.", {"title": "IT consultant", "employer": "Indra"}),
     ],
 )  # fmt: skip
