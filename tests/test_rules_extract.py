@@ -659,7 +659,7 @@ def test_what_follows_the_speakers_introduction_is_said_of_the_speaker(text: str
 
 
 def test_a_number_before_a_comma_counts_nothing_and_a_title_stops_at_from() -> None:
-    assert _claims_of("Lucía here, 37, from Bilbao.", "Lucía") == [{"age": "37"}]  # not "37 Bilbaos"
+    assert _claims_of("Lucía here, 37, from Bilbao.", "Lucía") == [{"age": "37", "hometown": "Bilbao"}]  # no "Bilbaos"
     assert {"title": "pharmacist"}.items() <= _claims_of("I'm a pharmacist from Lugo.", "Lucía")[0].items()
 
 
@@ -667,3 +667,16 @@ def test_a_job_in_one_city_is_not_the_home_when_the_turn_says_where_home_is() ->
     text = "Hello! Lucía, analyst at a bank in Madrid. I live in Alcalá and take the train in every day."
     homes = [claims.get("residence") for claims in _claims_of(text, "Lucía")]
     assert homes.count("Alcalá") == 1 and "Madrid" not in homes
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [("Salut! I'm Lucía, from Logroño. Any tips for a week in Oslo?", "Logroño"),
+     ("Hi, I'm Lucía from Vigo, please answer me in English.", "Vigo"),
+     ("I'm originally from Cádiz but I live in Leeds now.", "Cádiz"),
+     ("I'm 33, from Huesca.", "Huesca")],
+)  # fmt: skip
+def test_where_the_speaker_is_from_is_kept_apart_from_where_they_live(text: str, town: str) -> None:
+    claims = _claims_of(text, "Lucía")
+    assert any(c.get("hometown") == town for c in claims), claims
+    assert all(c.get("residence") != town for c in claims)

@@ -152,3 +152,12 @@ def test_a_verdict_speaks_the_write_paths_operations_only() -> None:
     assert Verdict(Operation.PURGE, "m1", "t", "r").operation == "PURGE"  # the plain name still reads
     with pytest.raises(ValueError, match="MERGE"):
         Verdict("MERGE", "m1", "t", "r")
+
+
+def test_where_someone_is_from_is_not_changed_by_a_home_elsewhere_and_is_said_again_by_the_same_one() -> None:
+    origin = memory("mem_o", "Bob: From Vigo.", claims={"hometown": "Vigo"})
+    leeds = candidate("Bob lives in Leeds.", metadata={"claims": {"residence": "Leeds"}})
+    assert decide(leeds, [Neighbour(origin, 0.7)]).operation == "ADD"
+    vigo = candidate("Bob lives in Vigo.", metadata={"claims": {"residence": "Vigo"}})
+    verdict = decide(vigo, [Neighbour(origin, 0.7)])
+    assert (verdict.operation, verdict.target) == ("NOOP", "mem_o")

@@ -27,6 +27,10 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
         ("residence",),
     ),
     (
+        r"\bwhere (?:is|are|'s|was|were) [\w' -]{1,30}? (?:originally )?from\b|\bhome ?town\b|\bwhere\b.*\bgrow up\b",
+        ("hometown",),
+    ),
+    (
         r"\bwhere\b.*\b(?:work|works|working|teach|teaches|employed|job)\b|\bwho\b.*\bwork(?:s|ing)? for\b|"
         r"\b(?:which|what) (?:company|firm|employer|school|hospital|office)\b|\bemployer\b",
         ("employer",),

@@ -783,6 +783,15 @@ def properties(clause: str) -> dict[str, str]:
         if match and match.group("v").split()[0] not in _NOT_NAMES and not value_tokens(match.group("v")) & _CALENDAR:
             _add(props, "residence", match.group("v"))
             break
+    # Where someone is from: "I'm Chloé, from Lyon", "I'm originally from Accra". Not where they live:
+    # "from Lagos, living in London" says both, and a move does not change it. "I'm 44, from Porto" too.
+    hometown = re.search(
+        rf"\b(?:I'm|I am|im|[Ww]e're|[Ww]e are)\s+(?:originally\s+|also\s+|\d{{1,2}}(?:,|\s+and)\s+)?from\s+"
+        rf"(?:the\s+)?(?P<v>{_NAME})",
+        c,
+    )
+    if hometown and hometown.group("v").split()[0] not in _NOT_NAMES:
+        _add(props, "hometown", hometown.group("v"))
     # Where someone works, and as what.
     titled = re.search(
         rf"(?:^|(?:\b(?:[Ii]'m|[Ii] am|im)|{_NOT_A_PERSON}(?:'s|\bis)|,)\s+)(?:an?\s+|the\s+)?"

@@ -369,6 +369,7 @@ _PART = {"residence": "home", "employer": "work", "title": "work", "team": "work
          "relationship": "love", "diet": "diet", "cat": "pets", "dog": "pets"}  # fmt: skip
 _ALONE = {
     "residence": "{who} lives in {v}.",
+    "hometown": "{who} is from {v}.",
     "employer": "{who} works at {v}.",
     "partner": "{who}'s partner is {v}.",
     "diet": "{who} is {v}.",

@@ -181,6 +181,9 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
         for key, value in mine.items():
             other = _matching_key(key, theirs)
             if other is None:
+                twin = _TWINS.get(key)  # "I live in Lyon" after "I'm from Lyon": said already
+                if twin in theirs and same_value(value, theirs[twin]):
+                    restated.append(n)
                 continue
             if same_value(value, theirs[other]):
                 restated.append(n)
@@ -203,11 +206,16 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
         )
     if restated:
         n = restated[0]
-        covered = all(_matching_key(k, _claims(n.memory.metadata)) for k in mine)
+        theirs = _claims(n.memory.metadata)
+        covered = all(_matching_key(k, theirs) or _TWINS.get(k) in theirs for k in mine)
         if covered or candidate.metadata.get("still"):
             return Verdict("NOOP", n.memory.id, n.memory.text, f"restates {n.memory.id}: same {', '.join(mine)}")
     return None
 
+
+# Properties that are not each other's change but say the same where they agree: where someone lives
+# and where they are from.
+_TWINS = {"residence": "hometown", "hometown": "residence"}
 
 # A new home or employer takes along the details said with the old one in the same breath
 # ("powertrain engineer at Audi. mostly gearbox calibration"); other changes do not.
