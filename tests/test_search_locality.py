@@ -159,3 +159,34 @@ def test_a_reply_to_a_question_gains_all_of_its_score_and_a_reply_to_a_statement
     assert out[reply] == pytest.approx(0.1 + BEFORE_WEIGHT * 1.0 + strength)
     assert out[said] == pytest.approx(1.0 + BEFORE_WEIGHT * 0.1 + strength)
     assert sorted(out, key=lambda i: -out[i]) == [said, asked, answer, reply]
+
+
+TRACKING = [
+    ("2024-01-08T09:00:00Z", "user",
+     "Hi, I'm Ines, a freelance translator in Porto. I track all my jobs in a spreadsheet. "
+     "Can you suggest columns?"),
+    ("2024-01-08T09:00:30Z", "assistant",
+     "Try client, language pair, word count, rate, deadline, invoiced and paid. "
+     "A status column with a dropdown helps."),
+    ("2024-03-02T10:00:00Z", "user",
+     "My cat Pimenta knocked the plant over again. Any tips to keep her off the shelves?"),
+    ("2024-03-02T10:00:30Z", "assistant",
+     "Double-sided tape on the shelf edge and a cat tree nearby usually work within a couple of weeks."),
+    ("2024-06-10T08:00:00Z", "user",
+     "I'm on Trello now for my jobs, one card per client. How should I set up the lists?"),
+    ("2024-06-10T08:00:30Z", "assistant",
+     "Use lists for Inbox, In progress, Review, Delivered and Paid, and labels for each language pair to filter by."),
+]  # fmt: skip
+
+
+def test_the_users_own_words_rank_above_the_assistants_reply_that_borrows_their_score(tmp_path: Path) -> None:
+    """The reply to "how should I set up the lists?" is lent that turn's score, but it is advice, not what
+    Ines uses: her own statement of it ranks above."""
+    with Memory.open(tmp_path / "m.db") as mem:
+        for at, role, text in TRACKING:
+            named = {"name": "Ines"} if role == "user" else {}
+            mem.add([{"role": role, **named, "content": text}], space="s", session=at[:10], at=at)
+        texts = [h.memory.text for h in mem.search("What does Ines use to track her jobs?", space="s", k=5)]
+    own = next(n for n, t in enumerate(texts) if "Trello" in t)
+    reply = next(n for n, t in enumerate(texts) if t.startswith("Use lists"))
+    assert own < reply, texts
