@@ -680,3 +680,13 @@ def test_where_the_speaker_is_from_is_kept_apart_from_where_they_live(text: str,
     claims = _claims_of(text, "Lucía")
     assert any(c.get("hometown") == town for c in claims), claims
     assert all(c.get("residence") != town for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("text", "home"),
+    [("Mum moved over to Halifax to be near my sister.", "Halifax"),
+     ("We moved out to Galway in the spring.", "Galway"),
+     ("I moved in with my girlfriend Ana last month, in Braga.", "Braga")],
+)  # fmt: skip
+def test_a_move_over_out_or_in_with_someone_names_the_new_home(text: str, home: str) -> None:
+    assert any(c.get("residence") == home for c in _claims_of(text, "Lucía")), _claims_of(text, "Lucía")

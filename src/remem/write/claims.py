@@ -753,7 +753,8 @@ def properties(clause: str) -> dict[str, str]:
     for pattern in (
         rf"\b(?:live|lives|living|based|settled|staying|stay)\s+(?:together\s+|now\s+|still\s+)?(?:in|out in)\s+"
         rf"(?:the\s+)?(?P<v>{_NAME})",
-        rf"\b(?:moved|moving|move|relocat\w*|made it|are back|'re back|back(?: home)?)\s+(?:back\s+)?(?:to|in|into)\s+"
+        rf"\b(?:moved|moving|move|relocat\w*|made it|are back|'re back|back(?: home)?)\s+"
+        rf"(?:back\s+|over\s+|out\s+|down\s+|up\s+|away\s+)?(?:to|in|into)\s+"
         rf"(?!(?i:with|together)\b)(?:[a-z0-9][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
         rf"(?:^|[,;:]\s*|\b(?:and|so)\s+)(?P<v>{_NAME})\s+is\s+(?:now\s+|still\s+)?(?:home|where (?:I|we) live)\b",
         rf"\b(?:[Bb]een|[Ll]ived|[Ll]iving)\s+(?:here\s+)?in\s+(?P<v>{_NAME})\s+(?:for\s+)?"
@@ -768,7 +769,7 @@ def properties(clause: str) -> dict[str, str]:
         rf"{_WORKPLACES})\s+in\s+(?P<v>{_NAME})",
         # Said of someone else: "my mom is 71 and still in Cebu", "moved in with my brother Paolo in Manila"
         rf"\b(?:is|'s|are)\b[^.;]{{0,20}}?\b(?:still|now)\s+in\s+(?P<v>{_NAME})",
-        rf"\bmoved in (?:with|w/?)\s+(?:[\w']+\s+){{1,4}}?in\s+(?P<v>{_NAME})",
+        rf"\bmoved in (?:with|w/?)\s+(?:[\w']+\s+){{1,6}}?(?:[\w']+,\s+)?in\s+(?P<v>{_NAME})",
         rf"\b(?:live|lives|living|staying)\s+with\s+(?:[\w'-]+\s+){{1,3}}?in\s+(?P<v>{_NAME})",
         # "I'm a pharmacist in Cardiff", "working as an ICU nurse in Dubai": where the job is, the home is
         rf"(?:\b(?:I'm|I am|im)|{_AS_A_JOB}|{_PERSON_IS})\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}{_JOB_NOUN}\s+in\s+"
