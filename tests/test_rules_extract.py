@@ -690,3 +690,20 @@ def test_where_the_speaker_is_from_is_kept_apart_from_where_they_live(text: str,
 )  # fmt: skip
 def test_a_move_over_out_or_in_with_someone_names_the_new_home(text: str, home: str) -> None:
     assert any(c.get("residence") == home for c in _claims_of(text, "Lucía")), _claims_of(text, "Lucía")
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("Team grew to 11.", "11"), ("Got a bonus. Team down to 4 after the reorg.", "4"),
+     ("my team went up to 14", "14")],
+)  # fmt: skip
+def test_a_team_that_grew_or_shrank_to_a_size_says_how_many_people(text: str, size: str) -> None:
+    assert any(c.get("count:people") == size for c in _claims_of(text, "Lucía")), _claims_of(text, "Lucía")
+
+
+def test_an_amount_carried_away_takes_its_currency_with_it() -> None:
+    from remem.write.pipeline import _without
+
+    assert _without("Lucía, editor at Anaya, team of 6, salary 42,000 euros.", ["42,000"]) == (
+        "Lucía, editor at Anaya, team of 6."
+    )

@@ -1197,10 +1197,15 @@ def properties(clause: str) -> dict[str, str]:
         and not any(money.start() <= m.start() < money.end() for money in amounts)
     ]
     team_of = re.search(
-        rf"\bteam of (?P<n>{_NUM})\b|\bteam(?:'s|\s+is)\s+(?:now\s+|at\s+)?(?P<m>{_NUM})\b(?!\s*(?:%|am|pm))", c, re.I
+        rf"\bteam of (?P<n>{_NUM})\b|\bteam(?:'s|\s+is)\s+(?:now\s+|at\s+)?(?P<m>{_NUM})\b(?!\s*(?:%|am|pm))|"
+        # "team grew to 11", "team down to 9 after the reorg"
+        rf"\bteam(?:'s|\s+is|\s+has)?\s+(?:grew|grown|went|got|shrank|shrunk|dropped|fell|now|up|down)\s+"
+        rf"(?:up\s+|down\s+)?to\s+(?P<o>{_NUM})\b(?!\s*(?:%|am|pm))",
+        c,
+        re.I,
     )
     if team_of:
-        counted.append((team_of.group("n") or team_of.group("m"), "people"))
+        counted.append((team_of.group("n") or team_of.group("m") or team_of.group("o"), "people"))
     reports = re.search(rf"\b(?P<n>{_NUM})\s+(?:direct\s+)?(?:reports|engineers|devs|developers)\b", c, re.I)
     if reports and not team_of:
         counted.append((reports.group("n"), "people"))  # "down to 5 reports": the team the speaker manages

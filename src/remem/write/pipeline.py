@@ -488,7 +488,12 @@ def _cut_value(text: str, said: str, *, comma: bool = False, per: str = "") -> s
     return re.sub(rf"(?:{lead})?{re.escape(said)}{per}", "", text, count=1)
 
 
-_PER = r"(?:\s*(?:a|an|per|/)\s*(?:month|year|week|hour|mo|yr|wk|hr)\b)?"  # "€1,900 a month" goes whole
+# "€1,900 a month", "95M won", "40,000 cedis a month" go whole
+_PER = (
+    r"(?:\s+(?:won|yen|yuan|euros?|dollars?|pounds?|quid|rupees?|naira|cedis?|shillings?|rand|pesos?|reais|lira|"
+    r"baht|ringgit|francs?|kronor|krona|kroner|krone|zloty|dirhams?|riyals?))?"
+    r"(?:\s*(?:a|an|per|/)\s*(?:month|year|week|hour|mo|yr|wk|hr)\b)?"
+)
 
 
 def _parts(text: str) -> tuple[str | None, str, list[str]]:
