@@ -49,8 +49,9 @@ def test_the_later_of_two_answers_ranks_first(
         hits = mem.search(question, space="s", k=5)
         assert now in hits[0].memory.text
         monkeypatch.setattr(hybrid, "RECENT_BONUS", 0.0)
+        monkeypatch.setattr(hybrid, "CHANGE_BONUS", 0.0)  # "nowadays", "now": the later says it changed
         unaided = mem.search(question, space="s", k=5)
-    # Without the preference, the earlier ranks above the later: their words and meaning alone are no guide.
+    # Without the preferences, the earlier ranks above the later: their words and meaning alone are no guide.
     assert _first(unaided, then) < _first(unaided, now)
 
 
@@ -69,3 +70,30 @@ def test_which_questions_ask_how_things_are_now() -> None:
 )  # fmt: skip
 def test_what_someone_does_on_a_day_is_not_their_job(question: str, about_work: bool) -> None:
     assert ("title" in intent(question).properties) is about_work
+
+
+SAID_CHANGES = [
+    ("I started salsa classes last week, Tuesday nights at the studio on Rua Formosa.",
+     "Switched to bachata classes, way more my vibe. Same studio, Thursdays now.",
+     "What dance classes does Ines take?", "bachata", "salsa"),
+    ("I take the 7:40 train to work every morning, it's packed.",
+     "I cycle to work now, the train got too crowded.",
+     "How does Ines get to work?", "cycle", "7:40 train"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("earlier", "later", "question", "now", "then"), SAID_CHANGES)
+def test_a_memory_that_says_a_change_outranks_the_value_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, earlier: str, later: str, question: str, now: str, then: str
+) -> None:
+    # Said a week apart, among other things: the time between them alone is too little to decide.
+    turns = [("2024-03-01", earlier), *((f"2024-03-0{2 + n}", t) for n, t in enumerate(AROUND)), ("2024-03-08", later)]
+    with Memory.open(tmp_path / "m.db") as mem:
+        for day, text in turns:
+            at = f"{day}T10:00:00Z"
+            mem.add([{"role": "user", "name": "Ines", "content": text}], space="s", session=at[:10], at=at)
+        hits = mem.search(question, space="s", k=5)
+        monkeypatch.setattr(hybrid, "CHANGE_BONUS", 0.0)
+        unaided = mem.search(question, space="s", k=5)
+    assert now in hits[0].memory.text and then not in hits[0].memory.text
+    assert now not in unaided[0].memory.text  # without it, the change is not what she is told first
