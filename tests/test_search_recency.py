@@ -97,3 +97,27 @@ def test_a_memory_that_says_a_change_outranks_the_value_before_it(
         unaided = mem.search(question, space="s", k=5)
     assert now in hits[0].memory.text and then not in hits[0].memory.text
     assert now not in unaided[0].memory.text  # without it, the change is not what she is told first
+
+
+def test_as_of_a_past_moment_the_latest_said_by_then_ranks_first_whatever_the_tense(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    earlier, later, _, now, then = CHANGES[0]
+    around = [(f"2024-01-{15 + n}", text) for n, text in enumerate(AROUND)]
+    turns = [("2024-01-10", earlier), *around, ("2024-09-02", later),
+             ("2024-12-01", "Gave up on apps, my notes are in Notion now, shared with the clinic.")]  # fmt: skip
+    question = "Where did Ines keep her notes?"  # past tense: how things were in October
+    with Memory.open(tmp_path / "m.db") as mem:
+        for day, text in turns:
+            at = f"{day}T10:00:00Z"
+            mem.add([{"role": "user", "name": "Ines", "content": text}], space="s", session=at[:10], at=at)
+        hits = mem.search(question, space="s", k=5, as_of="2024-10-01T00:00:00Z")
+        assert now in hits[0].memory.text  # Obsidian: said by then, and the latest; Notion was not said yet
+        assert all("Notion" not in h.memory.text for h in hits)
+        # Asked for the first, the preference stays off: the earlier value ranks above the later.
+        first = mem.search("Where did Ines first keep her notes?", space="s", k=5, as_of="2024-10-01T00:00:00Z")
+        assert _first(first, then) < _first(first, now)
+        monkeypatch.setattr(hybrid, "RECENT_BONUS", 0.0)
+        monkeypatch.setattr(hybrid, "CHANGE_BONUS", 0.0)
+        unaided = mem.search(question, space="s", k=5, as_of="2024-10-01T00:00:00Z")
+    assert _first(unaided, then) < _first(unaided, now)

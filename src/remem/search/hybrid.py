@@ -121,7 +121,7 @@ def search(
         window = _present_first(window, pool_items, moment)
         window = _says_when_first(window, pool_items, query)
         window = _answers_first(window, pool_items, wanted)
-        window = _latest_first(window, pool_items, query)
+        window = _latest_first(window, pool_items, query, past=filters.as_of is not None)
     placed = {i for i, _ in window}
     considered = window + [(i, score) for i, score in ranked[RERANKED:] if i not in placed]
     top = _collapse(considered, pool_items, k)
@@ -390,6 +390,7 @@ _SAYS_CHANGE = re.compile(
     r"renamed|moved|turns out|finally|from now on|not any)\b",
     re.I,
 )
+_ASKS_FIRST = re.compile(r"\b(?:first|originally|ever|used to|when)\b", re.I)
 RECENT_SPAN_MIN = 86_400.0  # seconds: times less than a day apart differ by less than the whole bonus
 _ASKS_NOW = re.compile(r"\b(?:is|are|does|do|has|have)\b|\w's\b", re.I)
 _ASKS_BEFORE = re.compile(
@@ -400,13 +401,19 @@ _ASKS_BEFORE = re.compile(
 
 
 def _latest_first(
-    ranked: list[tuple[str, float]], items: dict[str, MemoryItem], query: str
+    ranked: list[tuple[str, float]], items: dict[str, MemoryItem], query: str, past: bool = False
 ) -> list[tuple[str, float]]:
     """For a question about how things are, each memory gains RECENT_BONUS times how late it was said
     between the earliest and the latest of these (0 for the earliest, 1 for the latest): in proportion to
     the time between them, over a day at least, so what was said in one sitting gains alike. One of the
-    first CHANGE_HEAD that says something changed, said after the earliest, gains CHANGE_BONUS more."""
-    if not _ASKS_NOW.search(query) or _ASKS_BEFORE.search(query):
+    first CHANGE_HEAD that says something changed, said after the earliest, gains CHANGE_BONUS more.
+    Searched as of a past moment (`past`), a question asks how things were then, whatever its tense
+    ("Which city was Aroha living in?"): the same preferences apply, over what was said by then, unless
+    it asks for the first or for when (memory-truth stories: F +1, nothing else moved)."""
+    if past:
+        if _ASKS_FIRST.search(query):
+            return ranked
+    elif not _ASKS_NOW.search(query) or _ASKS_BEFORE.search(query):
         return ranked
     said = {i: item.valid_from or item.created_at for i, _ in ranked if (item := items.get(i)) is not None}
     if not said:
