@@ -14,7 +14,9 @@ from remem.search.locality import (
     AFTER_WEIGHT,
     BEFORE_WEIGHT,
     QUESTION_WEIGHT,
+    SESSION_BEST,
     SESSION_WEIGHT,
+    TWO_AWAY,
     MemoryReader,
     prefer_local,
 )
@@ -153,12 +155,36 @@ def test_a_reply_to_a_question_gains_all_of_its_score_and_a_reply_to_a_statement
     assert QUESTION_WEIGHT > BEFORE_WEIGHT
     # The answer takes all of the question's score (0.1 + 1.0), more than the question has with what
     # its answer lends it: it stays just below the question, above every turn the question outranks.
-    assert out[asked] == pytest.approx(1.0 + AFTER_WEIGHT * 0.1 + strength)
+    # The question gains the better of 0.3 of its answer's 0.1 and a fifth of that share of the turn two
+    # after it ("I cooked pasta", 1.0): 0.06.
+    assert out[asked] == pytest.approx(1.0 + TWO_AWAY * AFTER_WEIGHT * 1.0 + strength)
     assert out[answer] == pytest.approx(out[asked] - 1e-6) and out[answer] < out[asked]
     # A reply to a statement takes 0.7 of it, and ranks well below it.
     assert out[reply] == pytest.approx(0.1 + BEFORE_WEIGHT * 1.0 + strength)
-    assert out[said] == pytest.approx(1.0 + BEFORE_WEIGHT * 0.1 + strength)
+    # "I cooked pasta" gains the better of 0.7 of the answer before it (0.07) and a fifth of that share
+    # of the question two before it (0.14).
+    assert out[said] == pytest.approx(1.0 + TWO_AWAY * BEFORE_WEIGHT * 1.0 + strength)
     assert sorted(out, key=lambda i: -out[i]) == [said, asked, answer, reply]
+
+
+def test_a_turn_two_away_gains_a_fifth_of_a_neighbours_share_and_joins_the_candidates(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m.db", extractor="turns") as mem:
+        opener, aside, told, later = day(
+            mem,
+            "How did the interview go yesterday?",
+            "Let me get a coffee first.",
+            "They offered me the job, I start in May.",
+            "Nice weather today.",
+        )
+        ranked = [(opener, 1.0)]
+        out = dict(prefer_local(mem.store, "s", ranked, Filters(), MemoryReader(mem.store, "s")))
+    strength = SESSION_WEIGHT * 1.0 / SESSION_BEST
+    # Neither retriever found what was told two turns after the question: it joins, and gains a fifth of
+    # the share it would have as the reply (0.14 of the question's score); the reply itself gains it all.
+    assert out[aside] == pytest.approx(out[opener] - 1e-6)
+    assert out[told] == pytest.approx(TWO_AWAY * BEFORE_WEIGHT * 1.0 + strength)
+    assert later not in out  # three away: nothing
+    assert sorted(out, key=lambda i: -out[i]) == [opener, aside, told]
 
 
 TRACKING = [

@@ -29,6 +29,11 @@ A reply to a turn that asks something gaining all of its score, not 0.7: 0.786 /
 R@1 0.417 -> 0.428, adversarial R@10 0.901 -> 0.930, measured on a second machine whose int8 kernels
 round differently (the figures above are from the first, where the step before gave 0.797, not 0.786);
 0.9 for a question, and 0.3 to 0.7 for a statement, gave 0.793-0.798.
+A turn gaining a fifth of what it would from a neighbour from the turns two away (0.14 of the score of
+the turn said two before it, 0.06 of the one two after; the turns two away from the ten best join the
+candidates): 0.795 / 0.801 -> 0.803 / 0.805, R@1 0.429 either way, evidence @256 0.711 -> 0.705
+(3 December, `make bench`); 0.3 and 0.5 of it gave R@10 0.802 and 0.797. It costs the search one more
+adjacency lookup, for the neighbours' neighbours.
 Tried there and not kept: a fact counting its source turn's neighbours, spreading the hits over
 sessions, preferring the turns of a speaker the question names, naming the listener in the embedded
 text of a turn that says "you" (lower R@1). The preferences read the first HEAD candidates
@@ -47,6 +52,7 @@ BEFORE_WEIGHT = 0.7  # the share of the score of the turn said just before it th
 QUESTION_WEIGHT = 1.0  # that share where the turn before asks a question: the reply answers what was asked
 AFTER_WEIGHT = 0.3  # the share of the score of the turn said just after it
 SESSION_WEIGHT = 0.2  # the share of its session's strength a turn gains
+TWO_AWAY = 0.2  # a turn two away gains this much of what a turn beside it would (the share above, times this)
 SEEDS = 10  # the best hits whose adjacent turns join the candidates
 HEAD = 50  # how much of the ranking the preferences read and reorder: the same for every k
 SESSION_BEST = 3  # a session's strength: the mean of its best this many scores
@@ -96,6 +102,21 @@ def prefer_local(
         for turn in (before.get(memory_id), after.get(memory_id)):
             if turn is not None:
                 out.setdefault(turn, 0.0)
+    # Two turns away: the turns beside the seeds' neighbours that joined (the head's are known already).
+    joined = [i for i in out if i not in own]
+    for memory_id, (previous, following) in (store.adjacent_turns(space, joined, filters) if joined else {}).items():
+        if previous is not None:
+            before.setdefault(memory_id, previous)
+            after.setdefault(previous, memory_id)
+        if following is not None:
+            after.setdefault(memory_id, following)
+            before.setdefault(following, memory_id)
+    for memory_id, _ in head[:SEEDS]:
+        for turn in (_two(before, memory_id), _two(after, memory_id)):
+            if turn is not None:
+                out.setdefault(turn, 0.0)
+    two_before = {i: turn for i in out if (turn := _two(before, i)) is not None}
+    two_after = {i: turn for i in out if (turn := _two(after, i)) is not None}
     items = read(list(out))
     score = {i: value * worth(items[i]) if i in items else value for i, value in own.items()}
     lifted_by: dict[str, str] = {}
@@ -103,7 +124,12 @@ def prefer_local(
         previous = before.get(memory_id)
         gains = [
             (weight * score.get(turn, 0.0), turn)
-            for weight, turn in ((_reply_weight(items, previous), previous), (AFTER_WEIGHT, after.get(memory_id)))
+            for weight, turn in (
+                (_reply_weight(items, previous), previous),
+                (AFTER_WEIGHT, after.get(memory_id)),
+                (TWO_AWAY * BEFORE_WEIGHT, two_before.get(memory_id)),
+                (TWO_AWAY * AFTER_WEIGHT, two_after.get(memory_id)),
+            )
             if turn is not None
         ]
         if gains:
@@ -125,6 +151,12 @@ def prefer_local(
     moved = {i for i in out if i not in own}
     rest = [(i, s) for i, s in tail if i not in moved]
     return sorted(out.items(), key=lambda pair: (-pair[1], pair[0])) + rest
+
+
+def _two(beside: dict[str, str], memory_id: str) -> str | None:
+    """The turn two away on one side, where the turn between is known."""
+    between = beside.get(memory_id)
+    return beside.get(between) if between is not None else None
 
 
 def _reply_weight(items: dict[str, MemoryItem], previous: str | None) -> float:
