@@ -36,6 +36,8 @@ STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
             (RememSystem, "neighbours"): 0,
             (hybrid, "QUIET_WEIGHT"): 1.0,
             (hybrid, "SAYS_WHEN_BONUS"): 0.0,
+            (hybrid, "CHANGE_BONUS"): 0.0,
+            (locality, "TWO_AWAY"): 0.0,
         },
     ),
     (
@@ -68,6 +70,14 @@ STEPS: list[tuple[str, dict[tuple[Any, str], Any]]] = [
     (
         "+ a reply to a question gains all of its score",
         {(locality, "QUESTION_WEIGHT"): locality.QUESTION_WEIGHT},
+    ),
+    (
+        "+ a memory that says a change ranks higher for a question about now",
+        {(hybrid, "CHANGE_BONUS"): hybrid.CHANGE_BONUS},
+    ),
+    (
+        "+ a turn two away gains a fifth of a neighbour's share",
+        {(locality, "TWO_AWAY"): locality.TWO_AWAY},
     ),
 ]
 

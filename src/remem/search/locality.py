@@ -102,21 +102,10 @@ def prefer_local(
         for turn in (before.get(memory_id), after.get(memory_id)):
             if turn is not None:
                 out.setdefault(turn, 0.0)
-    # Two turns away: the turns beside the seeds' neighbours that joined (the head's are known already).
-    joined = [i for i in out if i not in own]
-    for memory_id, (previous, following) in (store.adjacent_turns(space, joined, filters) if joined else {}).items():
-        if previous is not None:
-            before.setdefault(memory_id, previous)
-            after.setdefault(previous, memory_id)
-        if following is not None:
-            after.setdefault(memory_id, following)
-            before.setdefault(following, memory_id)
-    for memory_id, _ in head[:SEEDS]:
-        for turn in (_two(before, memory_id), _two(after, memory_id)):
-            if turn is not None:
-                out.setdefault(turn, 0.0)
-    two_before = {i: turn for i in out if (turn := _two(before, i)) is not None}
-    two_after = {i: turn for i in out if (turn := _two(after, i)) is not None}
+    two_before: dict[str, str] = {}
+    two_after: dict[str, str] = {}
+    if TWO_AWAY:
+        two_before, two_after = _two_away(store, space, out, own, head[:SEEDS], before, after, filters)
     items = read(list(out))
     score = {i: value * worth(items[i]) if i in items else value for i, value in own.items()}
     lifted_by: dict[str, str] = {}
@@ -151,6 +140,36 @@ def prefer_local(
     moved = {i for i in out if i not in own}
     rest = [(i, s) for i, s in tail if i not in moved]
     return sorted(out.items(), key=lambda pair: (-pair[1], pair[0])) + rest
+
+
+def _two_away(
+    store: Store,
+    space: str,
+    out: dict[str, float],
+    own: dict[str, float],
+    seeds: list[tuple[str, float]],
+    before: dict[str, str],
+    after: dict[str, str],
+    filters: Filters,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The turn two before and two after each candidate where the turn between is known. The turns beside
+    the neighbours that joined are looked up (the head's are known already), and the turns two away from
+    the seeds join `out` as the neighbours did."""
+    joined = [i for i in out if i not in own]
+    for memory_id, (previous, following) in (store.adjacent_turns(space, joined, filters) if joined else {}).items():
+        if previous is not None:
+            before.setdefault(memory_id, previous)
+            after.setdefault(previous, memory_id)
+        if following is not None:
+            after.setdefault(memory_id, following)
+            before.setdefault(following, memory_id)
+    for memory_id, _ in seeds:
+        for turn in (_two(before, memory_id), _two(after, memory_id)):
+            if turn is not None:
+                out.setdefault(turn, 0.0)
+    two_before = {i: turn for i in out if (turn := _two(before, i)) is not None}
+    two_after = {i: turn for i in out if (turn := _two(after, i)) is not None}
+    return two_before, two_after
 
 
 def _two(beside: dict[str, str], memory_id: str) -> str | None:
