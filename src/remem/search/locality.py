@@ -91,21 +91,22 @@ def prefer_local(
     own = dict(head)
     before: dict[str, str] = {}  # the turn said just before, for every turn known on either side
     after: dict[str, str] = {}
-    for memory_id, (previous, following) in store.adjacent_turns(space, list(own), filters).items():
-        # Each way: a turn found beside the head has the head's turn beside it.
-        if previous is not None:
-            before[memory_id], after[previous] = previous, memory_id
-        if following is not None:
-            after[memory_id], before[following] = following, memory_id
+    _learn(store.adjacent_turns(space, list(own), filters), before, after)
     out = dict(own)
     for memory_id, _ in head[:SEEDS]:
         for turn in (before.get(memory_id), after.get(memory_id)):
             if turn is not None:
                 out.setdefault(turn, 0.0)
-    two_before: dict[str, str] = {}
-    two_after: dict[str, str] = {}
     if TWO_AWAY:
-        two_before, two_after = _two_away(store, space, out, own, head[:SEEDS], before, after, filters)
+        # The turns beside the neighbours that joined (the head's are known already), so that the turns two
+        # away from the seeds join as their neighbours did, and each turn knows the turns two away from it.
+        joined = [i for i in out if i not in own]
+        if joined:
+            _learn(store.adjacent_turns(space, joined, filters), before, after)
+        for memory_id, _ in head[:SEEDS]:
+            for turn in (_two(before, memory_id), _two(after, memory_id)):
+                if turn is not None:
+                    out.setdefault(turn, 0.0)
     items = read(list(out))
     score = {i: value * worth(items[i]) if i in items else value for i, value in own.items()}
     lifted_by: dict[str, str] = {}
@@ -116,8 +117,8 @@ def prefer_local(
             for weight, turn in (
                 (_reply_weight(items, previous), previous),
                 (AFTER_WEIGHT, after.get(memory_id)),
-                (TWO_AWAY * BEFORE_WEIGHT, two_before.get(memory_id)),
-                (TWO_AWAY * AFTER_WEIGHT, two_after.get(memory_id)),
+                (TWO_AWAY * BEFORE_WEIGHT, _two(before, memory_id) if TWO_AWAY else None),
+                (TWO_AWAY * AFTER_WEIGHT, _two(after, memory_id) if TWO_AWAY else None),
             )
             if turn is not None
         ]
@@ -142,34 +143,13 @@ def prefer_local(
     return sorted(out.items(), key=lambda pair: (-pair[1], pair[0])) + rest
 
 
-def _two_away(
-    store: Store,
-    space: str,
-    out: dict[str, float],
-    own: dict[str, float],
-    seeds: list[tuple[str, float]],
-    before: dict[str, str],
-    after: dict[str, str],
-    filters: Filters,
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The turn two before and two after each candidate where the turn between is known. The turns beside
-    the neighbours that joined are looked up (the head's are known already), and the turns two away from
-    the seeds join `out` as the neighbours did."""
-    joined = [i for i in out if i not in own]
-    for memory_id, (previous, following) in (store.adjacent_turns(space, joined, filters) if joined else {}).items():
+def _learn(found: dict[str, tuple[str | None, str | None]], before: dict[str, str], after: dict[str, str]) -> None:
+    """Record adjacent_turns' answer each way: a turn found beside a looked-up turn has that turn beside it."""
+    for memory_id, (previous, following) in found.items():
         if previous is not None:
-            before.setdefault(memory_id, previous)
-            after.setdefault(previous, memory_id)
+            before[memory_id], after[previous] = previous, memory_id
         if following is not None:
-            after.setdefault(memory_id, following)
-            before.setdefault(following, memory_id)
-    for memory_id, _ in seeds:
-        for turn in (_two(before, memory_id), _two(after, memory_id)):
-            if turn is not None:
-                out.setdefault(turn, 0.0)
-    two_before = {i: turn for i in out if (turn := _two(before, i)) is not None}
-    two_after = {i: turn for i in out if (turn := _two(after, i)) is not None}
-    return two_before, two_after
+            after[memory_id], before[following] = following, memory_id
 
 
 def _two(beside: dict[str, str], memory_id: str) -> str | None:
