@@ -115,26 +115,29 @@ def day(mem: Memory, *said: str) -> list[str]:
     return [d.memory_id for d in result.decisions if d.operation == "ADD"][: len(said)]
 
 
+def local(
+    mem: Memory, ranked: list[tuple[str, float]], worth: Callable[[MemoryItem], float] = lambda _: 1.0
+) -> dict[str, float]:
+    """prefer_local's scores for `ranked`, in space "s"."""
+    return dict(prefer_local(mem.store, "s", ranked, Filters(), MemoryReader(mem.store, "s"), worth=worth))
+
+
 def test_a_turn_lends_what_it_is_worth_now_and_a_lifted_turn_stays_below_it(tmp_path: Path) -> None:
     with Memory.open(tmp_path / "m.db", extractor="turns") as mem:
         first, echo, thanks = day(
             mem, "My dentist appointment is on Monday the 12th.", "Noted: Monday the 12th.", "Thanks."
         )
         ranked = [(first, 1.0), (echo, 0.5), (thanks, 0.3)]
-
-        def local(worth: Callable[[MemoryItem], float]) -> dict[str, float]:
-            return dict(prefer_local(mem.store, "s", ranked, Filters(), MemoryReader(mem.store, "s"), worth=worth))
-
         # Worth 1: a turn gains 0.7 of the turn before it, or 0.3 of the turn after it, the larger; and a
         # fifth of its session's strength (the mean of its three best scores). The echo, lifted by the
         # stronger turn it answers to 1.2 and more, stays just below that turn.
-        full = local(lambda _: 1.0)
+        full = local(mem, ranked)
         strength = SESSION_WEIGHT * (1.0 + 0.5 + 0.3) / 3
         assert full[first] == pytest.approx(1.0 + AFTER_WEIGHT * 0.5 + strength)
         assert full[echo] == pytest.approx(full[first] - 1e-6) and full[echo] < full[first]
         assert full[thanks] == pytest.approx(0.3 + BEFORE_WEIGHT * 0.5 + strength)
         # The first turn's value replaced (worth 0.3): it lends 0.3 of its score, and keeps its own.
-        stale = local(lambda item: 0.3 if item.id == first else 1.0)
+        stale = local(mem, ranked, lambda item: 0.3 if item.id == first else 1.0)
         strength = SESSION_WEIGHT * (0.5 + 0.3 + 0.3) / 3
         assert stale[echo] == pytest.approx(0.5 + BEFORE_WEIGHT * 0.3 + strength)
         assert stale[first] == pytest.approx(1.0 + AFTER_WEIGHT * 0.5 + strength)
@@ -149,8 +152,7 @@ def test_a_reply_to_a_question_gains_all_of_its_score_and_a_reply_to_a_statement
             "I cooked pasta yesterday.",
             "Sounds tasty.",
         )
-        ranked = [(asked, 1.0), (said, 1.0), (answer, 0.1), (reply, 0.1)]
-        out = dict(prefer_local(mem.store, "s", ranked, Filters(), MemoryReader(mem.store, "s")))
+        out = local(mem, [(asked, 1.0), (said, 1.0), (answer, 0.1), (reply, 0.1)])
     strength = SESSION_WEIGHT * (1.0 + 1.0 + 0.1) / 3
     assert QUESTION_WEIGHT > BEFORE_WEIGHT
     # The answer takes all of the question's score (0.1 + 1.0), more than the question has with what
@@ -176,8 +178,7 @@ def test_a_turn_two_away_gains_a_fifth_of_a_neighbours_share_and_joins_the_candi
             "They offered me the job, I start in May.",
             "Nice weather today.",
         )
-        ranked = [(opener, 1.0)]
-        out = dict(prefer_local(mem.store, "s", ranked, Filters(), MemoryReader(mem.store, "s")))
+        out = local(mem, [(opener, 1.0)])
     strength = SESSION_WEIGHT * 1.0 / SESSION_BEST
     # Neither retriever found what was told two turns after the question: it joins, and gains a fifth of
     # the share it would have as the reply (0.14 of the question's score); the reply itself gains it all.

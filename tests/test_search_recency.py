@@ -30,6 +30,13 @@ CHANGES = [
 ]  # fmt: skip
 
 
+def tell(mem: Memory, turns: list[tuple[str, str]]) -> None:
+    """Ines says each text at 10:00 on its day, each day a session."""
+    for day, text in turns:
+        at = f"{day}T10:00:00Z"
+        mem.add([{"role": "user", "name": "Ines", "content": text}], space="s", session=at[:10], at=at)
+
+
 def _first(hits: list, word: str) -> int:  # type: ignore[type-arg]
     return next(n for n, h in enumerate(hits) if word in h.memory.text)
 
@@ -42,9 +49,7 @@ def test_the_later_of_two_answers_ranks_first(
     around = [(f"2024-01-{15 + n}", text) for n, text in enumerate(AROUND)]
     turns = [("2024-01-10", earlier), *around, ("2024-09-02", later)]
     with Memory.open(tmp_path / "m.db") as mem:
-        for day, text in turns:
-            at = f"{day}T10:00:00Z"
-            mem.add([{"role": "user", "name": "Ines", "content": text}], space="s", session=at[:10], at=at)
+        tell(mem, turns)
         assert any(then in m.text for m in mem.list(space="s", limit=50))  # the earlier is still current
         hits = mem.search(question, space="s", k=5)
         assert now in hits[0].memory.text
@@ -89,9 +94,7 @@ def test_a_memory_that_says_a_change_outranks_the_value_before_it(
     # Said a week apart, among other things: the time between them alone is too little to decide.
     turns = [("2024-03-01", earlier), *((f"2024-03-0{2 + n}", t) for n, t in enumerate(AROUND)), ("2024-03-08", later)]
     with Memory.open(tmp_path / "m.db") as mem:
-        for day, text in turns:
-            at = f"{day}T10:00:00Z"
-            mem.add([{"role": "user", "name": "Ines", "content": text}], space="s", session=at[:10], at=at)
+        tell(mem, turns)
         hits = mem.search(question, space="s", k=5)
         monkeypatch.setattr(hybrid, "CHANGE_BONUS", 0.0)
         unaided = mem.search(question, space="s", k=5)
@@ -108,9 +111,7 @@ def test_as_of_a_past_moment_the_latest_said_by_then_ranks_first_whatever_the_te
              ("2024-12-01", "Gave up on apps, my notes are in Notion now, shared with the clinic.")]  # fmt: skip
     question = "Where did Ines keep her notes?"  # past tense: how things were in October
     with Memory.open(tmp_path / "m.db") as mem:
-        for day, text in turns:
-            at = f"{day}T10:00:00Z"
-            mem.add([{"role": "user", "name": "Ines", "content": text}], space="s", session=at[:10], at=at)
+        tell(mem, turns)
         hits = mem.search(question, space="s", k=5, as_of="2024-10-01T00:00:00Z")
         assert now in hits[0].memory.text  # Obsidian: said by then, and the latest; Notion was not said yet
         assert all("Notion" not in h.memory.text for h in hits)
