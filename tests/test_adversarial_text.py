@@ -38,6 +38,7 @@ SHAPES = {
     "amounts": "$" + "1," * 15_000 + "k rent",
     "possessives": "Ana's " * 6_000 + "job",
     "hyphens": "co-" * 10_000 + "parent",
+    "capitals joined by hyphens": "my " + "A-" * 10_000 + " x",  # a name's words split exponentially many ways
     "names and I": "Ana and " * 4_000 + "I are together",
     "titles": "engineer at " * 3_000 + "Google",
     "brackets": "[" * 15_000 + "x" + " ]" * 7_000,

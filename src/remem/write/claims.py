@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 
 from remem.write.dates import MONTHS, WEEKDAYS
 
-_NAME = r"[A-Z][\w'&.-]*(?:[ -](?:de |of |the |la |van |von )?[A-Z][\w'&.-]*)*"
+# A name's words: a hyphen inside a word never comes before a capital, which only the separator reads
+# ("Jean-Luc" is two words). With one character class for both, "A-B-C-...-V x" could split into words
+# in exponentially many ways, and one clause of it stalled the write path for seconds to minutes.
+_NAME_WORD = r"[A-Z][\w'&.]*(?:-(?![A-Z])[\w'&.]*)*"
+_NAME = rf"{_NAME_WORD}(?:[ -](?:de |of |the |la |van |von )?{_NAME_WORD})*"
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12, "a couple of": 2, "a couple": 2,
