@@ -33,6 +33,11 @@ def top(mem: Memory, question: str, as_of: str | None = None) -> str:
     return next(h.memory.text for h in hits if h.memory.kind != "summary")
 
 
+def raw_of(db_path: Path) -> bytes:
+    """Every byte of the database's files: the main file, its WAL and shared memory."""
+    return b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+
+
 def test_restatements_in_other_words_stay_one_memory(mem: Memory) -> None:
     tell(mem, "Zara", "my favourite band these days is Khruangbin.", "2023-02-11T10:00:00Z")
     tell(mem, "Zara", "fyi Khruangbin is still my number one band, nothing comes close", "2023-09-23T10:00:00Z")
@@ -98,7 +103,7 @@ def test_forget_removes_exactly_what_was_meant(mem: Memory, db_path: Path) -> No
     for hit in mem.search("Ivan's phone number 07700 900461", space="s", k=20, include_expired=True):
         assert "900461" not in hit.memory.text
     assert current(mem, "Tesco")  # the other fact from the same turn stays
-    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    raw = raw_of(db_path)
     assert b"900461" not in raw
 
 
@@ -355,7 +360,7 @@ def test_a_kind_of_private_thing_finds_its_words_and_only_them(mem: Memory, db_p
     tell(mem, "Lee", "please forget what I said about my mom's health", "2024-02-01")
     tell(mem, "Lee", "can you delete the stuff about my debt too", "2024-02-02")
     tell(mem, "Lee", "and forget my brother's news, I promised him", "2024-02-03")
-    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    raw = raw_of(db_path)
     for secret in (b"Parkinson", b"12k", b"credit card", b"Oslo"):
         assert secret not in raw, secret
     assert current(mem, r"\bCebu\b") and current(mem, r"\bbakery\b")
@@ -372,7 +377,7 @@ def test_forget_it_means_what_was_just_said(mem: Memory, db_path: Path) -> None:
     for query in ("Noor's passport number", "Who is Noor's therapist?"):
         hits = [h.memory.text for h in mem.search(query, space="s", k=20, include_expired=True)]
         assert not any(re.search(r"K7730215|okafor", t, re.I) for t in hits), query
-    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    raw = raw_of(db_path)
     assert b"K7730215" not in raw and b"okafor" not in raw.lower()
     assert current(mem, r"year 6") and current(mem, r"timetable")  # "forget it" there is "never mind"
 
@@ -385,7 +390,7 @@ def test_forgetting_a_topic_takes_its_echoes_in_any_case(mem: Memory, db_path: P
     tell(mem, "Beth", "also i was diagnosed with fibromyalgia last week", "2023-05-02")
     tell(mem, None, "I'm sorry to hear about the fibromyalgia.", "2023-05-02T00:00:10Z", "assistant")
     tell(mem, "Beth", "pls forget the whole interview thing and the medical stuff", "2023-05-20")
-    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)).lower()
+    raw = raw_of(db_path).lower()
     assert b"canva" not in raw and b"fibromyalgia" not in raw
     assert current(mem, r"\bnurse\b")
 
@@ -443,7 +448,7 @@ def test_forgetting_the_pills_and_an_address_written_the_local_way(mem: Memory, 
     tell(mem, "Lucia", "I love hiking in the Dolomites.", "2023-03-03")
     tell(mem, None, "pls forget the tablets I'm on", "2023-04-01")
     tell(mem, "Lucia", "Please delete my street address and client code from your memory.", "2023-04-02")
-    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)).lower()
+    raw = raw_of(db_path).lower()
     assert b"fluoxetine" not in raw and b"garibaldi" not in raw and b"55310" not in raw
     assert current(mem, r"Dolomites") and any("gift for a 5 year old" in m.text for m in mem.list(space="s"))
 
@@ -600,7 +605,7 @@ def test_a_title_before_a_name_ends_no_sentence_of_a_forgotten_part(mem: Memory,
     tell(mem, "Yusuf", "I regret telling you about the Wednesday sessions. Please forget it.", "2024-02-01")
     hits = [h.memory.text for h in mem.search("Who is Yusuf's psychiatrist?", space="s", k=20, include_expired=True)]
     assert not any(re.search(r"Haldane|OCD", t) for t in hits)
-    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    raw = raw_of(db_path)
     assert b"Haldane" not in raw and b"OCD" not in raw
     kept = [m.text for m in mem.list(space="s", kinds=["turn"])]
     assert kept == ["Yusuf: Mondays I lift at the gym, [forgotten]"]  # what was not asked to go stays
@@ -705,7 +710,7 @@ def test_forgetting_a_divorce_a_location_or_a_school_by_its_kind(mem: Memory, db
     tell(mem, "Rui", "Please remove everything related to my divorce.", "2024-02-01")
     tell(mem, "Rui", "and stop storing my location please", "2024-02-02")
     tell(mem, "Rui", "Don't hold on to the info about my son's school either.", "2024-02-03")
-    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    raw = raw_of(db_path)
     for secret in (b"solicitors", b"Ibis", b"Alegria"):
         assert secret not in raw, secret
     assert current(mem, r"\bnurse\b")
@@ -751,7 +756,7 @@ def test_a_forget_request_in_other_words_finds_what_it_means(mem: Memory, db_pat
     for query in ("Does Bea see a counsellor?", "panic attacks"):
         hits = [h.memory.text for h in mem.search(query, space="s", k=20, include_expired=True)]
         assert not any(re.search(r"counsellor|panic", t, re.I) for t in hits), query
-    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    raw = raw_of(db_path)
     assert b"panic attacks" not in raw and b"counsellor" not in raw
     assert current(mem, r"dental nurse") and current(mem, r"Cardiff")
 
@@ -782,7 +787,62 @@ def test_forgetting_takes_the_rest_of_the_sentence_that_goes_on_about_it(mem: Me
     tell(mem, "Rudo", "I'm a chef in Harare, and my cousin Tendai got caught shoplifting, so now he has a hearing "
          "at the magistrates in March", "2024-02-01T09:00:00Z")  # fmt: skip
     tell(mem, "Rudo", "please forget what I told you about my cousin", "2024-02-03T09:00:00Z")
-    raw = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    raw = raw_of(db_path)
     assert b"shoplifting" not in raw and b"magistrates" not in raw
     kept = [m.text for m in mem.list(space="s", limit=100) if m.kind != "summary"]
     assert any(re.search(r"chef in Harare", t) for t in kept), kept  # in the turn, redacted around it
+
+
+def test_forgetting_follows_a_person_into_the_sentences_and_the_turn_after(mem: Memory, db_path: Path) -> None:
+    """What is said of "he" right after a forgotten sentence, or of someone it named, goes with it; a
+    question that turns to something else ("also ...?") ends it, and "they" after it is someone else."""
+    tell(mem, "Odile", "I teach maths in Rennes.", "2024-04-01T18:00:00Z")
+    tell(mem, "Odile", "My colleague Bastien got suspended today. Between us, he failed the inspection twice. "
+         "the head wants Bastien out by June.", "2024-04-02T18:00:00Z")  # fmt: skip
+    tell(mem, None, "That sounds hard on everyone.", "2024-04-02T18:00:30Z", role="assistant")
+    tell(mem, "Odile", "and he has three kids at home", "2024-04-02T18:02:00Z")
+    tell(mem, "Odile", "also what do I bring to the picnic? they're expecting twenty people", "2024-04-02T18:05:00Z")
+    tell(mem, "Odile", "please forget what I told you about Bastien", "2024-04-05T09:00:00Z")
+    raw = raw_of(db_path)
+    for secret in (b"suspended", b"inspection twice", b"out by June", b"three kids"):
+        assert secret not in raw, secret
+    assert b"picnic" in raw and b"expecting twenty people" in raw
+    assert current(mem, r"maths") and current(mem, r"Rennes")
+
+
+def test_forgetting_a_tax_matter_an_inheritance_and_a_handle_by_their_kind(mem: Memory, db_path: Path) -> None:
+    """ "the tax matter" is an audit by the IRS, "my insta" the handle, "the inheritance thing" what a will left."""
+    tell(mem, "Ines", "I run a pottery studio in Braga, mostly stoneware mugs and bowls.", "2024-01-03T10:00:00Z")
+    tell(mem, "Ines", "I post my glazes online, the handle is @ines.clay.studio", "2024-01-03T10:05:00Z")
+    tell(mem, "Ines", "The IRS opened an audit of my 2022 return, apparently I under-reported freelance income.",
+         "2024-01-04T10:00:00Z")  # fmt: skip
+    tell(mem, "Ines", "My godmother left me 120,000 euros in her will, my brothers got none.", "2024-01-05T10:00:00Z")
+    tell(mem, "Ines", "Thinking of getting a second kiln for the studio, any advice?", "2024-01-06T10:00:00Z")
+    tell(mem, "Ines", "Would you delete everything I disclosed about the tax matter?", "2024-02-01T10:00:00Z")
+    tell(mem, "Ines", "The inheritance thing - please forget it.", "2024-02-02T10:00:00Z")
+    tell(mem, "Ines", "on second thought don't save my insta", "2024-02-03T10:00:00Z")
+    raw = raw_of(db_path)
+    for secret in (b"audit of my 2022", b"under-reported", b"120,000", b"godmother", b"ines.clay"):
+        assert secret not in raw, secret
+    for kept in (b"pottery studio in Braga", b"kiln", b"stoneware"):
+        assert kept in raw, kept
+
+
+def test_a_sentence_after_a_forgotten_figure_is_not_a_line_of_values(mem: Memory, db_path: Path) -> None:
+    """ "Rent is 1,900 in Leith." after the pay that goes is a sentence of its own: it stays."""
+    tell(mem, "Rory", "I take home 4,200 pounds a month. Rent is 1,900 in Leith.", "2024-03-01T10:00:00Z")
+    tell(mem, "Rory", "forget the income figure pls", "2024-03-02T10:00:00Z")
+    raw = raw_of(db_path)
+    assert b"4,200" not in raw
+    assert b"Rent is 1,900 in Leith" in raw
+
+
+def test_a_request_that_names_the_memory_only_in_its_second_clause(mem: Memory, db_path: Path) -> None:
+    """ "drop the corridor drama" alone could be anything; ", I don't want that on record" makes it a request."""
+    tell(mem, "Lotte", "I'm a nurse in Ghent. my manager Pieter shouted at me in the corridor over the rota.",
+         "2024-05-01T19:00:00Z")  # fmt: skip
+    tell(mem, "Lotte", "drop the corridor drama from wednesday, I don't want that on record anywhere.",
+         "2024-05-03T19:00:00Z")  # fmt: skip
+    raw = raw_of(db_path)
+    assert b"shouted at me" not in raw and b"Pieter" not in raw
+    assert current(mem, r"nurse")

@@ -44,11 +44,13 @@ _GENERIC = frozenset(
         "data",
         "everything",
         "anything",
+        "matter",
     ]
 )
 # Words of a request that say how much to forget, not what: "the whole interview thing", "all of it pls".
 _FILLER = frozenset(
     ["said", "told", "wrote", "shared", "what", "about", "whole", "entire", "completely", "totally", "pls"]
+    + ["mentioned", "disclosed", "provided", "part", "parts", "bit", "everything", "anything", "matter"]
 )
 _FORGET_VERB = re.compile(r"\b(?:forget|delete|remove|erase|scratch|wipe)\b", re.I)
 # A full stop after a title or an abbreviation ends no sentence: "my therapist Dr. Marchetti" is one part.
@@ -80,16 +82,22 @@ _SAME_PERSON = {
 _KIND_OF = {
     "health": "medical", "medical": "medical", "illness": "medical", "diagnosis": "medical", "condition": "medical",
     "fertility": "medical", "pregnancy": "medical", "mental": "medical", "therapy": "medical",
+    "treatment": "medical", "rehab": "medical", "recovery": "medical", "test results": "medical",
+    "tax": "money", "taxes": "money", "inheritance": "money",
     "debt": "money", "debts": "money", "finances": "money", "finance": "money", "money": "money", "loans": "money",
     "weight": "body", "body": "body",
-    "news": "secret", "secret": "secret", "secrets": "secret",
+    "news": "secret", "secret": "secret", "secrets": "secret", "confession": "secret", "affair": "secret",
+    "criminal record": "legal", "police record": "legal", "my record": "legal",
     "legal": "legal", "arrest": "legal", "court": "legal", "lawsuit": "legal", "case": "legal",
     "job hunt": "interview", "job search": "interview", "applications": "interview", "interviews": "interview",
     "address": "address", "home address": "address",
     "divorce": "divorce", "separation": "divorce", "custody": "divorce", "school": "school", "schools": "school",
+    "insta": "handle", "instagram": "handle", "ig": "handle", "handle": "handle", "username": "handle",
     "location": "whereabouts", "whereabouts": "whereabouts", "where i live": "whereabouts", "where i am": "whereabouts",
 }  # fmt: skip
 _KINDS_NAMED = frozenset(_KIND_OF.values())
+# Medical abbreviations, as written: "Ed" and "ed" are a name and a syllable, "ED" a condition.
+_ABBREVIATED = re.compile(r"\b(?:ED|STIs?|STDs?|OCD|PTSD|IBS|IVF|HIV|ADHD)\b")
 _KINDS = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _KIND_OF), key=len, reverse=True)) + r")\b", re.I)
 
 
@@ -103,6 +111,8 @@ def _words(text: str) -> set[str]:
     }
     if _EARNS.search(text):
         words.add("salary")
+    if _ABBREVIATED.search(text):
+        words.add("medical")  # "forget the ED thing" is "in recovery from bulimia"
     words.update(_KIND_OF[m.group(0).lower()] for m in _KINDS.finditer(text))
     for topic, said in _TOPICS:
         if said.search(text):
@@ -118,7 +128,9 @@ _TOPICS = (
             r"\b(?:diabet\w*|insulin|asthma\w*|epilep\w*|cancer|chemo\w*|adhd|autis\w*|anxiety|depress\w*|"
             r"therap\w*|psychiatr\w*|medication|meds|diagnos\w*|surgery|illness|condition|disorder|migraines?|"
             r"hiv|pregnan\w*|miscarri\w*|ivf|injur\w*|doctor|dr\.?(?= [A-Z])|specialist|clinic|hospital|gp|pills?|"
-            r"tablets|prescri\w*|\d+\s?mg)\b",
+            r"tablets|prescri\w*|\d+\s?mg|rehab\w*|addict\w*|opioids?|detox|sober\w*|sobriety|relaps\w*|"
+            r"eating disorder|bulimi\w*|anorexi\w*|in recovery|(?:got|get|getting|been) tested|"
+            r"tested (?:positive|negative)|test results|stis?|stds?)\b",
             re.I,
         ),
     ),
@@ -134,7 +146,7 @@ _TOPICS = (
         "money",
         re.compile(
             r"\b(?:owe|owes|owed|owing|debts?|credit cards?|overdraft|loans?|arrears|bankrupt\w*|payday|maxed out|"
-            r"behind on (?:rent|payments|bills))\b",
+            r"behind on (?:rent|payments|bills)|tax(?:es)?|hmrc|irs|undeclared|inherit\w*|in (?:her|his|their) will)\b",
             re.I,
         ),
     ),
@@ -143,7 +155,8 @@ _TOPICS = (
         "secret",
         re.compile(
             r"\b(?:between us|secret|(?:hasn'?t|haven'?t|has not|have not|not) told (?:anyone|anybody|our|my|his|her)|"
-            r"don'?t tell|keep (?:it|this) (?:quiet|to yourself)|nobody knows|no one knows)\b",
+            r"don'?t tell|keep (?:it|this) (?:quiet|to yourself)|nobody knows|no one knows|confess\w*|affair|"
+            r"cheat(?:ing|ed)? on|sleeping with|behind (?:my|his|her|their) (?:\w+'s )?back)\b",
             re.I,
         ),
     ),
@@ -171,14 +184,18 @@ _TOPICS = (
     (
         "legal",
         re.compile(
-            r"\b(?:arrest\w*|court|lawsuit|sued|suing|charged|convict\w*|dui|probation|custody battle|police)\b", re.I
+            r"\b(?:arrest\w*|court|lawsuit|sued|suing|charged|convict\w*|dui|probation|custody|police|hearing|"
+            r"tribunal|shoplift\w*|criminal record|investigat\w*)\b",
+            re.I,
         ),
     ),
+    ("handle", re.compile(r"(?<![\w.])@[A-Za-z0-9_][\w.]{2,}|\b(?:instagram|insta|tiktok|handle|username)\b", re.I)),
     (
         "address",
         re.compile(
             r"\b(?:\d+\s+\w+\s+(?:street|st|road|rd|lane|ln|avenue|ave|drive|close|way)|postcode|zip|"
-            r"\d+,?\s+(?:rue|calle|via|viale|rua|avenida|av\.|boulevard|bd)\s+\w+|\w+(?:strasse|straße|str\.|gasse)\s+\d+)\b",
+            r"\d+,?\s+(?:rue|calle|via|viale|rua|avenida|av\.|boulevard|bd)\s+\w+|\w+(?:strasse|straße|str\.|gasse)\s+\d+|"
+            r"(?:calle|carrer|rua|via|viale|rue|avenida|ulica|ul\.)\s+(?:[^\W\d]+\s+){1,3}\d+|\d+º\s?[A-Z]?)(?!\w)",
             re.I,
         ),
     ),
@@ -215,18 +232,28 @@ def _asked(part: str) -> set[str]:
     """The words of a part of a request, a kind of thing said by its kind alone: "my job hunt" is
     {"interview"}, "my mom's health" {"mother", "medical"}."""
     kinds = {_KIND_OF[m.group(0).lower()] for m in _KINDS.finditer(part)}
-    return (_words(_KINDS.sub(" ", part)) | kinds) - _FILLER
+    kinds |= {"medical"} if _ABBREVIATED.search(part) else set()
+    return (_words(_ABBREVIATED.sub(" ", _KINDS.sub(" ", part))) | kinds) - _FILLER
+
+
+_COMMA = re.compile(r",(?!\d{3}(?!\d))")  # not the comma inside "250,000"
 
 
 def _sentences(text: str) -> list[list[str]]:
     """Sentences (and lines) of a turn, each as its comma-separated parts."""
-    return [[p.strip() for p in s.split(",") if p.strip()] for s in _SENTENCE.split(text) if s.strip()]
+    return [[p.strip() for p in _COMMA.split(s) if p.strip()] for s in _SENTENCE.split(text) if s.strip()]
 
 
 def _values_only(sentence: list[str]) -> bool:
-    """A line of values ("Calle de Ferraz 42, 3ºB, 28008 Madrid"): no lowercase word of substance."""
+    """A line of values ("Calle de Ferraz 42, 3ºB, 28008 Madrid"): no lowercase word but a particle of a
+    name; "Rent is 45,000 in Kilimani." is a sentence."""
     words = re.findall(r"[^\W\d_][\w'-]*", " ".join(sentence))
-    return bool(re.search(r"\d", " ".join(sentence))) and all(w[0].isupper() or len(w) <= 3 for w in words)
+    return bool(re.search(r"\d", " ".join(sentence))) and all(
+        not w.islower() or len(w) == 1 or w in _PARTICLES for w in words  # "3ºB", "Flat 2b"
+    )
+
+
+_PARTICLES = frozenset(["de", "del", "la", "le", "les", "van", "von", "der", "den", "da", "di", "do", "dos", "du", "y"])
 
 
 def _tokens(part: str) -> set[str]:
@@ -282,6 +309,7 @@ def forget_by_meaning(
         for episode_id, parts in _closest(store, embedder, space, episodes, request).items():
             hits.setdefault(episode_id, []).extend(parts)
         outside = [p for episode_id, p in every if p not in hits.get(episode_id, [])]
+    _go_on(episodes, request, hits)
     said_words = {t for parts in hits.values() for p in parts for t in _tokens(p)}
     elsewhere = {t.lower() for p in outside for t in _tokens(p)}
     # A word anyone wrote with a capital inside a sentence is a name, however the user typed it ("its spotify").
@@ -303,9 +331,48 @@ def forget_by_meaning(
                 repeats = _lowered(part) & identifying or any(len(t) >= 3 and squeezed in t for t in identifying)
                 if repeats and part not in hits.get(episode.id, []):
                     hits.setdefault(episode.id, []).append(part)
+    _go_on(episodes, request, hits)
     if not hits or set(hits) <= set(request.source_episode_ids):
         return [Decision("NOOP", None, REDACTED, "asked to forget something not remembered")], set()
     return _redact(store, embedder, space, episodes, hits, identifying, actor)
+
+
+# A sentence that goes on about the third person the forgotten sentence before it named, after at most
+# a short lead: "Minseok came out to me tonight. he hasn't told his family", "Between us, he lost ...".
+# Or one that names again someone it named inside it: "sleeping with her boss, Mark from accounting, for
+# months. i don't know whether to invite Mark to the party".
+# Closeness in meaning is no sign: "I take home 185,000 a month. Rent is 45,000" are two things.
+_NEW_SUBJECT = re.compile(
+    r"^(?:also|btw|by the way|anyway|oh and|another thing|separately|unrelated|on (?:a|an) (?:\w+ )?note)\b", re.I
+)
+_NAMED = re.compile(r"(?<=[\w,;:] )[A-Z][a-z'-]{2,}")
+_THIRD_PERSON = re.compile(
+    r"^(?:[\w']+(?:\s+[\w']+){0,2},\s*|(?:oh\s+)?(?:and|but|also|plus)\s+)?(?:he|she|they|his|her|their)\b", re.I
+)
+
+
+def _go_on(episodes: Sequence[Episode], request: Candidate, hits: dict[str, list[str]]) -> None:
+    """Add to `hits` each sentence of the user's that goes on about a forgotten one just before it: in the
+    same turn, or first in the user's next turn of the same session ("and he still has my bike lol")."""
+    before: set[str] | None = None  # the names the sentence before said, where a part of it is forgotten
+    session: str | None = None
+    for episode in episodes:
+        if episode.id in request.source_episode_ids or episode.session is None or episode.session != session:
+            before, session = None, episode.session  # another session, none, or the request: nothing goes on
+        if episode.role != "user" or episode.id in request.source_episode_ids:
+            continue  # the assistant's turn between: the user's next one may still go on
+        forgotten = hits.get(episode.id, [])
+        for sentence in _sentences(episode.content):
+            said, names = ", ".join(sentence), set(_NAMED.findall(", ".join(sentence)))
+            goes_on = before is not None and (_THIRD_PERSON.match(said) is not None or bool(before & names))
+            if goes_on and not any(p in forgotten for p in sentence):
+                forgotten.extend(sentence)
+            if any(p in forgotten for p in sentence):
+                before = names
+            elif not said.endswith("?") or _NEW_SUBJECT.match(said):
+                before = None  # a question asked of it ("how do i set boundaries?") does not change the subject
+        if forgotten:
+            hits[episode.id] = forgotten
 
 
 #: The cosine between a request's words and a sentence of the user's above which, when no part shares
@@ -391,6 +458,7 @@ def _redact(
     purge: list[str] = []
     sessions: set[str] = set()
     for item in derived:
+        lowered = item.text.lower()  # "she's on B watch" is said again as "The user: She's on B watch."
         left = (
             re.sub(r"\[forgotten\]|\W", "", contents.get(item.source_episode_ids[0], "x"))
             if item.source_episode_ids
@@ -406,7 +474,7 @@ def _redact(
             reason = "redacted: the user asked to forget part of it"
             store.update_memory(updated, vector, version_record(updated, "UPDATE", reason, actor))
             rewritten[item.id] = text
-        elif any(p in item.text for p in gone) or _lowered(item.text) & identifying or item.kind == "summary":
+        elif item.kind == "summary" or _lowered(item.text) & identifying or any(p.lower() in lowered for p in gone):
             purge.append(item.id)
             if item.session:
                 sessions.add(item.session)
@@ -421,9 +489,12 @@ def _redact(
 
 
 def _overlaps(text: str, gone: Sequence[str]) -> bool:
-    """Whether a fact carries most of the words of a redacted part (a rewrite of it)."""
+    """Whether a fact carries most of the words of a redacted part (a rewrite of it), or a redacted part
+    most of the fact's ("Priya's ex rohan keeps texting Priya", of a long part that said more)."""
     words = _words(text)
-    return any(len(w := _words(p)) >= 2 and len(w & words) >= 0.6 * len(w) for p in gone)
+    return any(
+        len(shared := (w := _words(p)) & words) >= 2 and len(shared) >= 0.6 * min(len(w), len(words)) for p in gone
+    )
 
 
 def _derived(store: Store, space: str, episode_ids: set[str]) -> list[MemoryItem]:
