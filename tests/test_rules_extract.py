@@ -136,6 +136,9 @@ def test_only_an_imperative_to_the_assistant_is_a_forget_request() -> None:
         "Tomorrow's gonna be an awesome night and I'm not gonna forget a second of it.",
         "Can you remove the stain from this shirt photo?",
         "forget it, never mind",
+        "I take back the jacket tomorrow",
+        "stop keeping track of calories, it's exhausting",
+        "scrub the pan first, then soak it",
     ):
         assert not [c for c in extracted(text) if c.forget], text
     for text, what in (
@@ -144,6 +147,14 @@ def test_only_an_imperative_to_the_assistant_is_a_forget_request() -> None:
         ("ok drop the bit about my old job", "my old job"),
         ("Fresh start. Please erase anything you have about my ex. Everything.", "my ex"),
         ("could you delete everything you know on my landlord", "my landlord"),
+        ("strike the bit about my salary from your notes", "my salary"),
+        ("can you unlearn the thing about my sister?", "my sister"),
+        ("I take back what I said about my boss", "my boss"),
+        ("stop keeping track of my location", "my location"),
+        ("please remove all mention of my diagnosis", "my diagnosis"),
+        ("take my medication off the record", "my medication"),
+        ("pls erase the convo about my money problems", "my money problems"),
+        ("drop the corridor drama from wednesday, I don't want that on record.", "the corridor drama from wednesday"),
     ):
         [request] = [c for c in extracted(text) if c.forget]
         assert request.text == what

@@ -354,7 +354,7 @@ _EMBEDDED = re.compile(r"\bremind me (?:that\s+)?(?P<fact>(?:I|I'm|we|my)\b.+?)\
 # Pieces the forget patterns below share: what says it is about memory, a part of what was said,
 # and "(that) I gave you".
 _KEPT = r"memory|memories|remember|on file|stored|records?"
-_SAID_PART = r"(?:part|bit|thing|stuff|info|information|details?|notes?|conversation|chat|talk)s?"
+_SAID_PART = r"(?:part|bit|thing|stuff|info|information|details?|notes?|conversation|convo|chat|talk|mention)s?"
 _GAVE_YOU = r"I\s+(?:gave|told|shared with|sent|mentioned to)\s+you"
 # A forget request is an imperative addressed to the assistant: "please forget my phone number",
 # "can you delete what I said about my diabetes?", "scratch my passport number from your memory".
@@ -364,11 +364,11 @@ _HUMAN_FORGET = re.compile(
     r"(?:can|could|would|will) (?:you|u|ya)(?: please| pls)?|"
     r"I (?:want|need) you to|I'd like you to|you can|go ahead and|just|ok|okay|also|actually(?: yeah)?|so|^and|"
     r"I'?d (?:rather|prefer) (?:if )?you|(?:can|could) you|(?:disregard|ignore) and|let'?s|(?:on )?second thoughts?|"
-    r"yeah)[,\s]+)(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|drop|clear|purge|"
-    r"discard|scrap|get rid of|lose|un-?remember|unsave|"
+    r"yeah)[,\s]+|\bI\s+(?=take back))(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|"
+    r"drop|clear|purge|discard|scrap|strike|scrub|expunge|get rid of|lose|un-?remember|unlearn|unsave|"
     r"pretend (?:that )?I never (?:said|mentioned|told you)(?: about)?|"
     r"take back (?:what|everything|all) I (?:said|told you|wrote)(?: about)?|"
-    r"(?:don'?t|dont|do not|stop)\s+(?:keep|stor|sav|remember|record)(?:e|ing)?|"
+    r"(?:don'?t|dont|do not|stop)\s+(?:keep(?:ing)? track of|(?:keep|stor|sav|remember|record)(?:e|ing)?)|"
     r"(?:don'?t|dont|do not|stop)\s+(?:hold|hang)(?:ing)? on ?to|"
     r"(?:not|didn'?t|did not)\s+(?:keep|store|save|remember|record|hold on ?to)|"
     r"(?:you\s+)?(?:don'?t|dont|do not|no)\s+need\s+to\s+(?:keep|store|save|remember|record)|"
@@ -403,6 +403,7 @@ _PERSONAL = re.compile(
     r"(?:my|our|what I|that I|I|everything about|everything related to|"
     rf"(?:all (?:of )?)?(?:the|that|this) {_SAID_PART} (?:about|where|on|regarding|related to|with|of)|"
     r"any(?:thing)? about|"
+    rf"(?:all|any) {_SAID_PART} (?:of|about)|"
     rf"(?:the|that|this|those|these) (?:[\w/'-]+ ){{0,3}}?(?:{_SAID_PART}|numbers?|figures?|confession|news)\b|"
     r"(?:the|that|those) (?:[\w/'-]+ ){1,3}?I (?:mentioned|said|told you|gave you|shared|provided|disclosed)\b|"
     r"(?:anything|everything|all|what) you(?:'ve| have| know| got)[\w ]{0,12}? "
@@ -420,7 +421,8 @@ _FORGET_TAIL = re.compile(
     rf"(?:the\s+)?{_SAID_PART}\s+(?:that\s+)?I\s+(?:provided|gave you|shared|disclosed|told you|mentioned|said)\s+"
     r"(?:about|regarding|on|re)\s+|"
     r"(?:anything|everything|all|what)\s+you(?:'ve|\s+have|\s+know|\s+got)[\w ]{0,12}?\s+(?:about|on)\s+|"
-    rf"(?:all\s+(?:of\s+)?)?(?:the\s+|that\s+|this\s+)?{_SAID_PART}\s+(?:about|on|regarding|related to|with|of)\s+|"
+    rf"(?:(?:all|any)\s+(?:of\s+)?)?(?:the\s+|that\s+|this\s+)?{_SAID_PART}\s+"
+    r"(?:about|on|regarding|related to|with|of)\s+|"
     r"(?:the\s+)?(?:part|bit)\s+where\s+I\s+(?:talked|spoke|told you|said|went on)"
     r"\s+(?:about\s+)?|(?:everything|anything|all)\s+(?:related to|relating to|to do with|concerning)\s+|"
     r"anything\s+(?:about|on|regarding)\s+|"
@@ -527,7 +529,7 @@ def forget_request(text: str) -> str | None:
 
 
 # Verbs that are about memory whatever they act on: "pretend I never mentioned the lawsuit".
-_MEMORY_VERB = re.compile(r"(?:forget|un-?remember|pretend|take back|.*\bneed to|I\b)", re.I)
+_MEMORY_VERB = re.compile(r"(?:forget|un-?remember|unlearn|pretend|take back|.*\bneed to|I\b)", re.I)
 # Verbs that act on memory only when what they act on says it was said: "lose the info about my passport".
 _WEAK_VERB = re.compile(r"(?:lose|get rid of)\b", re.I)
 # "the wifi password", "the meds thing": something said, not a thing one keeps ("the receipts").
@@ -537,7 +539,8 @@ _THE_SAID = re.compile(
 )
 _NAMES_NOTHING = frozenset(["please", "pls", "plz", "anything", "everything", "earlier", "thanks", "thx", "lol"])
 _OUT_OF_MEMORY = re.compile(
-    r"\b(?:take|get|leave|keep)\s+(?P<what>(?:my|our|the|that|all)\b[^,.!?]{1,80}?)\s+out of\s+(?:your|the)\s+"
+    r"\b(?:take|get|leave|keep)\s+(?P<what>(?:my|our|the|that|all)\b[^,.!?]{1,80}?)\s+(?:out of|off)\s+"
+    r"(?:your|the)\s+"
     r"(?:memory|memories|notes|records?|files?|system|head)\b",
     re.I,
 )
