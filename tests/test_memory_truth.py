@@ -810,6 +810,18 @@ def test_forgetting_follows_a_person_into_the_sentences_and_the_turn_after(mem: 
     assert current(mem, r"maths") and current(mem, r"Rennes")
 
 
+def test_forgetting_takes_the_next_sentence_that_says_more_of_it(mem: Memory, db_path: Path) -> None:
+    """A sentence close in meaning to the forgotten one before it says more of it; the pay's next sentence,
+    the rent, is another thing (test_a_sentence_after_a_forgotten_figure_is_not_a_line_of_values)."""
+    tell(mem, "Ana", "I'm a vet in Coimbra.", "2024-06-01T20:00:00Z")
+    tell(mem, "Ana", "I just found out my dad has a second family in Porto. That family has two kids, Beatriz and "
+         "Tiago. Anyway, which running shoes for flat feet?", "2024-06-02T20:00:00Z")  # fmt: skip
+    tell(mem, "Ana", "please forget what I told you about my father", "2024-06-05T20:00:00Z")
+    raw = raw_of(db_path)
+    assert b"second family" not in raw and b"Beatriz" not in raw
+    assert b"running shoes" in raw and current(mem, r"vet")
+
+
 def test_forgetting_a_tax_matter_an_inheritance_and_a_handle_by_their_kind(mem: Memory, db_path: Path) -> None:
     """ "the tax matter" is an audit by the IRS, "my insta" the handle, "the inheritance thing" what a will left."""
     tell(mem, "Ines", "I run a pottery studio in Braga, mostly stoneware mugs and bowls.", "2024-01-03T10:00:00Z")

@@ -309,7 +309,7 @@ def forget_by_meaning(
         for episode_id, parts in _closest(store, embedder, space, episodes, request).items():
             hits.setdefault(episode_id, []).extend(parts)
         outside = [p for episode_id, p in every if p not in hits.get(episode_id, [])]
-    _go_on(episodes, request, hits)
+    _go_on(embedder, episodes, request, hits)
     said_words = {t for parts in hits.values() for p in parts for t in _tokens(p)}
     elsewhere = {t.lower() for p in outside for t in _tokens(p)}
     # A word anyone wrote with a capital inside a sentence is a name, however the user typed it ("its spotify").
@@ -331,7 +331,7 @@ def forget_by_meaning(
                 repeats = _lowered(part) & identifying or any(len(t) >= 3 and squeezed in t for t in identifying)
                 if repeats and part not in hits.get(episode.id, []):
                     hits.setdefault(episode.id, []).append(part)
-    _go_on(episodes, request, hits)
+    _go_on(embedder, episodes, request, hits)
     if not hits or set(hits) <= set(request.source_episode_ids):
         return [Decision("NOOP", None, REDACTED, "asked to forget something not remembered")], set()
     return _redact(store, embedder, space, episodes, hits, identifying, actor)
@@ -341,7 +341,10 @@ def forget_by_meaning(
 # a short lead: "Minseok came out to me tonight. he hasn't told his family", "Between us, he lost ...".
 # Or one that names again someone it named inside it: "sleeping with her boss, Mark from accounting, for
 # months. i don't know whether to invite Mark to the party".
-# Closeness in meaning is no sign: "I take home 185,000 a month. Rent is 45,000" are two things.
+# Or one close to it in meaning: "my dad has a second family in Porto. That family has two kids, ..."
+# (cosine 0.48); "I take home 185,000 a month. Rent is 45,000 in Kilimani" are two things (0.33). The
+# model reads some continuations lower ("... I have a half-sister, Beatriz, who is 12": 0.25): those stay.
+CONTINUES_AT = 0.35
 _NEW_SUBJECT = re.compile(
     r"^(?:also|btw|by the way|anyway|oh and|another thing|separately|unrelated|on (?:a|an) (?:\w+ )?note)\b", re.I
 )
@@ -351,10 +354,11 @@ _THIRD_PERSON = re.compile(
 )
 
 
-def _go_on(episodes: Sequence[Episode], request: Candidate, hits: dict[str, list[str]]) -> None:
+def _go_on(embedder: Embedder, episodes: Sequence[Episode], request: Candidate, hits: dict[str, list[str]]) -> None:
     """Add to `hits` each sentence of the user's that goes on about a forgotten one just before it: in the
     same turn, or first in the user's next turn of the same session ("and he still has my bike lol")."""
     before: set[str] | None = None  # the names the sentence before said, where a part of it is forgotten
+    last = ""  # and that sentence
     session: str | None = None
     for episode in episodes:
         if episode.id in request.source_episode_ids or episode.session is None or episode.session != session:
@@ -364,15 +368,23 @@ def _go_on(episodes: Sequence[Episode], request: Candidate, hits: dict[str, list
         forgotten = hits.get(episode.id, [])
         for sentence in _sentences(episode.content):
             said, names = ", ".join(sentence), set(_NAMED.findall(", ".join(sentence)))
-            goes_on = before is not None and (_THIRD_PERSON.match(said) is not None or bool(before & names))
-            if goes_on and not any(p in forgotten for p in sentence):
+            if (
+                before is not None
+                and not any(p in forgotten for p in sentence)
+                and (_THIRD_PERSON.match(said) or before & names or _close(embedder, last, said))
+            ):
                 forgotten.extend(sentence)
             if any(p in forgotten for p in sentence):
-                before = names
+                before, last = names, said
             elif not said.endswith("?") or _NEW_SUBJECT.match(said):
                 before = None  # a question asked of it ("how do i set boundaries?") does not change the subject
         if forgotten:
             hits[episode.id] = forgotten
+
+
+def _close(embedder: Embedder, before: str, sentence: str) -> bool:
+    vectors = embedder.embed([before, sentence])
+    return float(vectors[0] @ vectors[1]) >= CONTINUES_AT
 
 
 #: The cosine between a request's words and a sentence of the user's above which, when no part shares
