@@ -858,3 +858,18 @@ def test_a_request_that_names_the_memory_only_in_its_second_clause(mem: Memory, 
     raw = raw_of(db_path)
     assert b"shouted at me" not in raw and b"Pieter" not in raw
     assert current(mem, r"nurse")
+
+
+def test_what_is_left_of_a_forget_request_does_not_answer_for_what_it_named(mem: Memory) -> None:
+    """The request's turn keeps its other words ("[forgotten] fresh start"), and names the user: it ranks
+    below what the user said, and the rest of it ("not something i want saved") is no fact."""
+    tell(mem, "Maria", "maria here, dental hygienist in austin 🦷 need a cover letter", "2021-12-01T16:00:00Z")
+    tell(mem, None, "Happy to draft one!", "2021-12-01T16:00:25Z", role="assistant")
+    tell(mem, "Maria", "ugh my ex keeps texting me after he cheated. how do i set boundaries?", "2022-03-19T22:00:00Z")
+    tell(mem, None, "You can be brief and firm, or block him.", "2022-03-19T22:00:25Z", role="assistant")
+    tell(mem, "Maria", "can you delete everything i told you about my ex? fresh start", "2022-08-02T12:00:00Z")
+    tell(mem, None, "Done. Fresh start!", "2022-08-02T12:00:25Z", role="assistant")
+    tell(mem, "Maria", "forget the ED thing. not something i want saved", "2022-08-03T12:00:00Z")
+    assert "hygienist" in top(mem, "What does Maria do for work?")
+    assert not current(mem, r"want saved")
+

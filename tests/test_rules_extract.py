@@ -102,6 +102,9 @@ def test_changes_and_negations_are_marked_for_the_reconciler() -> None:
 def test_forget_requests_are_flagged_not_stored_as_facts() -> None:
     [forget] = extracted("Please forget that I eat meat.", "Cy")
     assert forget.forget is True and forget.text == "I eat meat"
+    # What the request's turn says of the request is no fact; nor is an introduction said of its own name.
+    assert said("forget the ED thing. not something i want saved", "Cy") == ["the ED thing"]
+    assert said("Bonjour, I'm Pierre. I run a fromagerie in Lyon.", "Pierre") == ["Pierre runs a fromagerie in Lyon."]
 
 
 def session() -> list[Episode]:

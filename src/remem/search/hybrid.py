@@ -221,6 +221,11 @@ SUPERSEDED_WEIGHT = 0.3  # a turn whose stated value was replaced, asked about a
 #: about. Memory-truth stories, the sets read while developing, 0.6 -> 0.4: E +1, G -1, M +4; 0.25 gave
 #: B +1, E +1, G -1, M +2. LoCoMo has no assistant: unchanged.
 ASSISTANT_WEIGHT = 0.4
+#: What is left of the turn that asked to forget something ("[forgotten] fresh start"): it asks, it tells
+#: nothing, yet it names whom the next question is about ("What does Maria do for work?"). Stories, with the
+#: two write-path fixes beside it (remem.write.rules: no fact from the rest of a request, none that says
+#: "Pierre is Pierre."): L 209 -> 212, F 86 -> 87, every other set unchanged.
+REQUEST_WEIGHT = 0.3
 
 
 def worth_now(item: MemoryItem, moment: datetime) -> float:
@@ -232,6 +237,8 @@ def worth_now(item: MemoryItem, moment: datetime) -> float:
             weight *= SUPERSEDED_WEIGHT
         if item.metadata.get("role") == "assistant":
             weight *= ASSISTANT_WEIGHT
+        if item.metadata.get("forget_request"):
+            weight *= REQUEST_WEIGHT
     return weight
 
 

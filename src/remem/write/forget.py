@@ -334,7 +334,7 @@ def forget_by_meaning(
     _go_on(embedder, episodes, request, hits)
     if not hits or set(hits) <= set(request.source_episode_ids):
         return [Decision("NOOP", None, REDACTED, "asked to forget something not remembered")], set()
-    return _redact(store, embedder, space, episodes, hits, identifying, actor)
+    return _redact(store, embedder, space, episodes, hits, identifying, actor, set(request.source_episode_ids))
 
 
 # A sentence that goes on about the third person the forgotten sentence before it named, after at most
@@ -454,7 +454,10 @@ def _redact(
     hits: dict[str, list[str]],
     identifying: set[str],
     actor: str,
+    asked: set[str],
 ) -> tuple[list[Decision], set[str]]:
+    """Redact the parts in `hits`; the turn of the request itself (episodes `asked`) is marked as one, so
+    search weighs what is left of it ("[forgotten] Just keep the work and dog things.") as a request."""
     from remem.write.pipeline import version_record  # the pipeline imports this module
 
     by_id = {e.id: e for e in episodes}
@@ -483,6 +486,8 @@ def _redact(
             text = turn_text(episode)
             vector = embedder.embed([index_text(text, item.kind, item.valid_from, item.metadata)])[0]
             updated = replace(item, text=text)
+            if item.source_episode_ids[0] in asked:
+                updated = replace(updated, metadata={**item.metadata, "forget_request": True})
             reason = "redacted: the user asked to forget part of it"
             store.update_memory(updated, vector, version_record(updated, "UPDATE", reason, actor))
             rewritten[item.id] = text

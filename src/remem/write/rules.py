@@ -722,6 +722,7 @@ class RuleExtractor:
                     continue  # the request's turn says nothing else worth keeping as a fact
             said_before[speaker] = episode.content
             restricted = False  # an earlier clause of this turn said what the speaker does not eat or drink
+            asked = False  # an earlier clause of this turn asked to forget something
             money, species = turn_money(episode.content), turn_pet(episode.content)  # read once a turn
             for clause in pieces:
                 if len(clause) > MAX_CLAUSE:
@@ -764,8 +765,10 @@ class RuleExtractor:
                 if forget is not None:
                     if forget_request(clause) is not None:
                         out.append(_forget_candidate(episode, speaker, forget))
-                        forget = None
+                        forget, asked = None, True
                     continue
+                if asked and _ABOUT_MEMORY.search(clause):
+                    continue  # "forget the ED thing. not something i want saved": about the request, not a fact
                 candidate = _candidate(
                     episode,
                     speaker,
@@ -776,13 +779,17 @@ class RuleExtractor:
                     exception=restricted and bool(_EXCEPTION.match(typed)),
                 )
                 restricted = restricted or any(k == "diet" or k.startswith("allergy:") for k in said.properties)
-                if candidate is not None:
+                if candidate is not None and not _SAME_TWICE.match(candidate.text):
                     out.append(candidate)
             if forget is not None and episode in episodes:
                 # The turn asks it, no clause alone does: "drop the work drama from wednesday, I don't want
                 # that on record anywhere" names the memory only in its second clause.
                 out.append(_forget_candidate(episode, speaker, forget))
         return out
+
+
+# "I'm Pierre" said of Pierre: "Pierre is Pierre." says nothing.
+_SAME_TWICE = re.compile(r"^([\w'-]+(?: [\w'-]+)?) is \1\.?$", re.I)
 
 
 def _forget_candidate(episode: Episode, speaker: str, what: str) -> Candidate:
