@@ -1,9 +1,11 @@
 """Forgetting by meaning: "please forget my phone number" removes exactly the phone number.
 
 A forget request names a topic. Every part of every turn that is about it (the user's clause that
-says it, and a line of values right after it, like an address) is redacted in place, and so is
-any other part, the assistant's included, that repeats one of its identifying tokens (the number
-itself). Facts and summaries that said it are purged; other facts from the same turns stay, and
+says it, a line of values right after it, like an address, and the sentences that go on about it:
+"he ...", the name it said again, or close in meaning, into the user's next turn) is redacted in
+place, and so is any other part, the assistant's included, that repeats one of its identifying
+tokens (the number itself). What is left of the request's own turn is marked as a request, and
+search weighs it little. Facts and summaries that said it are purged; other facts from the same turns stay, and
 so do earlier versions of unrelated facts. The store then scrubs its file, so the words are in no
 table, index, version, history reason or WAL frame.
 """
