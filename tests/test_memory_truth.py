@@ -38,6 +38,14 @@ def raw_of(db_path: Path) -> bytes:
     return b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
 
 
+def gone(db_path: Path, *secrets: bytes) -> bytes:
+    """The database's bytes, after checking that none of the secrets is among them."""
+    raw = raw_of(db_path)
+    for secret in secrets:
+        assert secret not in raw, secret
+    return raw
+
+
 def test_restatements_in_other_words_stay_one_memory(mem: Memory) -> None:
     tell(mem, "Zara", "my favourite band these days is Khruangbin.", "2023-02-11T10:00:00Z")
     tell(mem, "Zara", "fyi Khruangbin is still my number one band, nothing comes close", "2023-09-23T10:00:00Z")
@@ -360,9 +368,7 @@ def test_a_kind_of_private_thing_finds_its_words_and_only_them(mem: Memory, db_p
     tell(mem, "Lee", "please forget what I said about my mom's health", "2024-02-01")
     tell(mem, "Lee", "can you delete the stuff about my debt too", "2024-02-02")
     tell(mem, "Lee", "and forget my brother's news, I promised him", "2024-02-03")
-    raw = raw_of(db_path)
-    for secret in (b"Parkinson", b"12k", b"credit card", b"Oslo"):
-        assert secret not in raw, secret
+    gone(db_path, b"Parkinson", b"12k", b"credit card", b"Oslo")
     assert current(mem, r"\bCebu\b") and current(mem, r"\bbakery\b")
 
 
@@ -710,9 +716,7 @@ def test_forgetting_a_divorce_a_location_or_a_school_by_its_kind(mem: Memory, db
     tell(mem, "Rui", "Please remove everything related to my divorce.", "2024-02-01")
     tell(mem, "Rui", "and stop storing my location please", "2024-02-02")
     tell(mem, "Rui", "Don't hold on to the info about my son's school either.", "2024-02-03")
-    raw = raw_of(db_path)
-    for secret in (b"solicitors", b"Ibis", b"Alegria"):
-        assert secret not in raw, secret
+    gone(db_path, b"solicitors", b"Ibis", b"Alegria")
     assert current(mem, r"\bnurse\b")
 
 
@@ -803,9 +807,7 @@ def test_forgetting_follows_a_person_into_the_sentences_and_the_turn_after(mem: 
     tell(mem, "Odile", "and he has three kids at home", "2024-04-02T18:02:00Z")
     tell(mem, "Odile", "also what do I bring to the picnic? they're expecting twenty people", "2024-04-02T18:05:00Z")
     tell(mem, "Odile", "please forget what I told you about Bastien", "2024-04-05T09:00:00Z")
-    raw = raw_of(db_path)
-    for secret in (b"suspended", b"inspection twice", b"out by June", b"three kids"):
-        assert secret not in raw, secret
+    raw = gone(db_path, b"suspended", b"inspection twice", b"out by June", b"three kids")
     assert b"picnic" in raw and b"expecting twenty people" in raw
     assert current(mem, r"maths") and current(mem, r"Rennes")
 
@@ -833,9 +835,7 @@ def test_forgetting_a_tax_matter_an_inheritance_and_a_handle_by_their_kind(mem: 
     tell(mem, "Ines", "Would you delete everything I disclosed about the tax matter?", "2024-02-01T10:00:00Z")
     tell(mem, "Ines", "The inheritance thing - please forget it.", "2024-02-02T10:00:00Z")
     tell(mem, "Ines", "on second thought don't save my insta", "2024-02-03T10:00:00Z")
-    raw = raw_of(db_path)
-    for secret in (b"audit of my 2022", b"under-reported", b"120,000", b"godmother", b"ines.clay"):
-        assert secret not in raw, secret
+    raw = gone(db_path, b"audit of my 2022", b"under-reported", b"120,000", b"godmother", b"ines.clay")
     for kept in (b"pottery studio in Braga", b"kiln", b"stoneware"):
         assert kept in raw, kept
 
@@ -872,4 +872,3 @@ def test_what_is_left_of_a_forget_request_does_not_answer_for_what_it_named(mem:
     tell(mem, "Maria", "forget the ED thing. not something i want saved", "2022-08-03T12:00:00Z")
     assert "hygienist" in top(mem, "What does Maria do for work?")
     assert not current(mem, r"want saved")
-
