@@ -145,6 +145,10 @@ def test_raw_gone_reads_the_database_files_case_insensitively(store: RememStorie
     assert present.result == "fail" and "'zebra42' in story.db" in present.saw
     absent = check_raw_gone(store, {"strings": ["QUOKKA99", "quokka"]})
     assert absent.result == "pass" and "story.db (" in absent.saw
+    # In another case only as a word of its own: "assistant" + "Understood" runs together in the file.
+    store.add("assistant", None, "Understood, thanks.", "2023-01-05T10:01:00Z")
+    assert check_raw_gone(store, {"strings": ["Tunde"]}).result == "pass"
+    assert check_raw_gone(store, {"strings": ["thanks"]}).result == "fail"
 
 
 def test_forgotten_finds_closed_memories_until_they_are_purged(store: RememStories) -> None:

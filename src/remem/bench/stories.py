@@ -178,11 +178,14 @@ def check_raw_gone(system: StorySystem, check: dict[str, Any]) -> Outcome:
     present = [f for f in files if f.exists()]
     contents = {f.name: f.read_bytes() for f in present}
     folded = {name: data.lower() for name, data in contents.items()}
+    # As written anywhere, or in any case as a word of its own: a file's columns run together, and
+    # "assistant" + "Understood" holds "tunde" in lower case but not the name "Tunde".
     found = [
         f"{s!r} in {name}"
         for s in check["strings"]
         for name, data in folded.items()
-        if s.lower().encode() in data or s.encode() in contents[name]
+        if s.encode() in contents[name]
+        or re.search(rb"(?<![a-z0-9])" + re.escape(s.lower().encode()) + rb"(?![a-z0-9])", data)
     ]
     if found:
         return Outcome("fail", "; ".join(found))
