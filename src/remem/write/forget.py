@@ -5,9 +5,9 @@ says it, a line of values right after it, like an address, and the sentences tha
 "he ...", the name it said again, or close in meaning, into the user's next turn) is redacted in
 place, and so is any other part, the assistant's included, that repeats one of its identifying
 tokens (the number itself). What is left of the request's own turn is marked as a request, and
-search weighs it little. Facts and summaries that said it are purged; other facts from the same turns stay, and
-so do earlier versions of unrelated facts. The store then scrubs its file, so the words are in no
-table, index, version, history reason or WAL frame.
+search weighs it little. Facts and summaries that said it are purged; other facts from the same
+turns stay, and so do earlier versions of unrelated facts. The store then scrubs its file, so the
+words are in no table, index, version, history reason or WAL frame.
 """
 
 from __future__ import annotations
@@ -385,6 +385,7 @@ def _go_on(embedder: Embedder, episodes: Sequence[Episode], request: Candidate, 
 
 
 def _close(embedder: Embedder, before: str, sentence: str) -> bool:
+    """Whether a sentence is close in meaning to the forgotten one before it (CONTINUES_AT)."""
     vectors = embedder.embed([before, sentence])
     return float(vectors[0] @ vectors[1]) >= CONTINUES_AT
 
