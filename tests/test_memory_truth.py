@@ -847,6 +847,10 @@ def test_a_sentence_after_a_forgotten_figure_is_not_a_line_of_values(mem: Memory
     raw = raw_of(db_path)
     assert b"4,200" not in raw
     assert b"Rent is 1,900 in Leith" in raw
+    # A line of values with a lowercase word for where ("flat") still goes with the address before it.
+    tell(mem, "Rory", "my new address is\nflat 2, 14 Leith Walk, EH6 5AA", "2024-03-03T10:00:00Z")
+    tell(mem, "Rory", "please forget my address", "2024-03-04T10:00:00Z")
+    gone(db_path, b"Leith Walk", b"EH6 5AA")
 
 
 def test_a_request_that_names_the_memory_only_in_its_second_clause(mem: Memory, db_path: Path) -> None:

@@ -255,7 +255,12 @@ def _values_only(sentence: list[str]) -> bool:
     )
 
 
-_PARTICLES = frozenset(["de", "del", "la", "le", "les", "van", "von", "der", "den", "da", "di", "do", "dos", "du", "y"])
+# Lowercase words a line of values may hold: particles of names, and words for a street ("12 rue de la Paix").
+_PARTICLES = frozenset(
+    ["de", "del", "la", "le", "les", "van", "von", "der", "den", "da", "di", "do", "dos", "du", "y", "bis"]
+    + ["rue", "rua", "via", "calle", "carrer", "avenida", "av", "avenue", "ave", "street", "st", "road", "rd"]
+    + ["lane", "apt", "flat", "no"]
+)
 
 
 def _tokens(part: str) -> set[str]:
