@@ -19,7 +19,7 @@ from datetime import date
 
 from remem.embed.base import Embedder
 from remem.search.terms import STOPWORDS
-from remem.store.base import Store
+from remem.store.base import Store, Vector
 from remem.types import Decision, Episode, Filters, MemoryItem
 from remem.write.candidates import Candidate
 from remem.write.dates import resolve
@@ -316,7 +316,8 @@ def forget_by_meaning(
         for episode_id, parts in _closest(store, embedder, space, episodes, request).items():
             hits.setdefault(episode_id, []).extend(parts)
         outside = [p for episode_id, p in every if p not in hits.get(episode_id, [])]
-    _go_on(embedder, episodes, request, hits)
+    close = _Closeness(embedder)
+    _go_on(close, episodes, request, hits)
     said_words = {t for parts in hits.values() for p in parts for t in _tokens(p)}
     elsewhere = {t.lower() for p in outside for t in _tokens(p)}
     # A word anyone wrote with a capital inside a sentence is a name, however the user typed it ("its spotify").
@@ -338,7 +339,7 @@ def forget_by_meaning(
                 repeats = _lowered(part) & identifying or any(len(t) >= 3 and squeezed in t for t in identifying)
                 if repeats and part not in hits.get(episode.id, []):
                     hits.setdefault(episode.id, []).append(part)
-    _go_on(embedder, episodes, request, hits)
+    _go_on(close, episodes, request, hits)
     if not hits or set(hits) <= set(request.source_episode_ids):
         return [Decision("NOOP", None, REDACTED, "asked to forget something not remembered")], set()
     return _redact(store, embedder, space, episodes, hits, identifying, actor, set(request.source_episode_ids))
@@ -361,7 +362,7 @@ _THIRD_PERSON = re.compile(
 )
 
 
-def _go_on(embedder: Embedder, episodes: Sequence[Episode], request: Candidate, hits: dict[str, list[str]]) -> None:
+def _go_on(close: _Closeness, episodes: Sequence[Episode], request: Candidate, hits: dict[str, list[str]]) -> None:
     """Add to `hits` each sentence of the user's that goes on about a forgotten one just before it: in the
     same turn, or first in the user's next turn of the same session ("and he still has my bike lol")."""
     before: set[str] | None = None  # the names the sentence before said, where a part of it is forgotten
@@ -378,7 +379,7 @@ def _go_on(embedder: Embedder, episodes: Sequence[Episode], request: Candidate, 
             if (
                 before is not None
                 and not any(p in forgotten for p in sentence)
-                and (_THIRD_PERSON.match(said) or before & names or _close(embedder, last, said))
+                and (_THIRD_PERSON.match(said) or before & names or close(last, said))
             ):
                 forgotten.extend(sentence)
             if any(p in forgotten for p in sentence):
@@ -389,10 +390,19 @@ def _go_on(embedder: Embedder, episodes: Sequence[Episode], request: Candidate, 
             hits[episode.id] = forgotten
 
 
-def _close(embedder: Embedder, before: str, sentence: str) -> bool:
-    """Whether a sentence is close in meaning to the forgotten one before it (CONTINUES_AT)."""
-    vectors = embedder.embed([before, sentence])
-    return float(vectors[0] @ vectors[1]) >= CONTINUES_AT
+class _Closeness:
+    """Whether a sentence is close in meaning to the forgotten one before it (CONTINUES_AT); each sentence
+    is embedded once per forget, though _go_on asks again after the repeats of identifying words."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.vectors: dict[str, Vector] = {}
+
+    def __call__(self, before: str, sentence: str) -> bool:
+        missing = list(dict.fromkeys(t for t in (before, sentence) if t not in self.vectors))
+        if missing:
+            self.vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return float(self.vectors[before] @ self.vectors[sentence]) >= CONTINUES_AT
 
 
 #: The cosine between a request's words and a sentence of the user's above which, when no part shares
