@@ -33,6 +33,12 @@ class Pane:
         subprocess.run([*self.base, "send-keys", "-l", line], check=True)
         subprocess.run([*self.base, "send-keys", "Enter"], check=True)
 
+    def clear(self) -> None:
+        """Clear the screen and wait for the bare prompt: keys typed while `clear` still runs are echoed
+        by the terminal before bash's prompt, and the next command would show twice."""
+        self.type("clear")
+        self.wait_for(r"\A\$ ?\s*\Z")
+
     def screen(self) -> str:
         return subprocess.run(
             [*self.base, "capture-pane", "-p", "-J"], check=True, capture_output=True, text=True
@@ -69,7 +75,7 @@ def test_a_bulk_add_shows_moving_progress_then_one_summary_line(pane: Pane, tmp_
         for i, name in enumerate(["Ada", "Ben", "Cleo"] * 50)
     ]
     (tmp_path / "turns.json").write_text(json.dumps(turns))
-    pane.type("clear")
+    pane.clear()
     pane.type(f"remem --db {tmp_path / 'mem.db'} add --space walks --file {tmp_path / 'turns.json'}")
 
     seen: list[int] = []
@@ -89,10 +95,10 @@ def test_a_bulk_add_shows_moving_progress_then_one_summary_line(pane: Pane, tmp_
 
 def test_a_list_keeps_each_id_whole_on_one_line_at_80_columns(pane: Pane, tmp_path: Path) -> None:
     db = tmp_path / "list.db"
-    pane.type("clear")
+    pane.clear()
     pane.type(f"remem --db {db} add 'I moved to Lisbon in March, and I teach maths at a school there.' --space me")
     pane.wait_for(r"^stored 1 message in space me")
-    pane.type("clear")
+    pane.clear()
     pane.type(f"remem --db {db} list --space me")
     pane.wait_for(r"^\$ $")
     screen = pane.screen()
