@@ -151,6 +151,7 @@ def test_a_wrong_key_is_refused_and_a_right_one_shows_the_spaces_and_the_queue(i
 
     page.click("#retry")
     page.wait_for_selector("#queue >> text=No failed jobs.")
+    settle(page)
     assert "Retried 1 job(s): 1 done, 0 failed" in page.inner_text("#notice")
     cells = page.locator("#spaces-table tbody tr").first.locator("th, td").all_inner_texts()
     assert int(cells[3]) > memories_before and cells[6] == "0"  # the turn was read for memories this time
