@@ -819,8 +819,7 @@ def test_forgetting_takes_the_next_sentence_that_says_more_of_it(mem: Memory, db
     tell(mem, "Ana", "I just found out my dad has a second family in Porto. That family has two kids, Beatriz and "
          "Tiago. Anyway, which running shoes for flat feet?", "2024-06-02T20:00:00Z")  # fmt: skip
     tell(mem, "Ana", "please forget what I told you about my father", "2024-06-05T20:00:00Z")
-    raw = raw_of(db_path)
-    assert b"second family" not in raw and b"Beatriz" not in raw
+    raw = gone(db_path, b"second family", b"Beatriz")
     assert b"running shoes" in raw and current(mem, r"vet")
 
 

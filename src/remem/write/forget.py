@@ -246,21 +246,20 @@ def _sentences(text: str) -> list[list[str]]:
     return [[p.strip() for p in _COMMA.split(s) if p.strip()] for s in _SENTENCE.split(text) if s.strip()]
 
 
-def _values_only(sentence: list[str]) -> bool:
-    """A line of values ("Calle de Ferraz 42, 3ºB, 28008 Madrid"): no lowercase word but a particle of a
-    name; "Rent is 45,000 in Kilimani." is a sentence."""
-    words = re.findall(r"[^\W\d_][\w'-]*", " ".join(sentence))
-    return bool(re.search(r"\d", " ".join(sentence))) and all(
-        not w.islower() or len(w) == 1 or w in _PARTICLES for w in words  # "3ºB", "Flat 2b"
-    )
-
-
 # Lowercase words a line of values may hold: particles of names, and words for a street ("12 rue de la Paix").
 _PARTICLES = frozenset(
     ["de", "del", "la", "le", "les", "van", "von", "der", "den", "da", "di", "do", "dos", "du", "y", "bis"]
     + ["rue", "rua", "via", "calle", "carrer", "avenida", "av", "avenue", "ave", "street", "st", "road", "rd"]
     + ["lane", "apt", "flat", "no"]
 )
+
+
+def _values_only(sentence: list[str]) -> bool:
+    """A line of values ("Calle de Ferraz 42, 3ºB, 28008 Madrid"): no lowercase word but a particle of a
+    name; "Rent is 45,000 in Kilimani." is a sentence."""
+    line = " ".join(sentence)
+    words = re.findall(r"[^\W\d_][\w'-]*", line)  # a single letter is a flat's or a floor's: "3ºB", "Flat 2b"
+    return bool(re.search(r"\d", line)) and all(not w.islower() or len(w) == 1 or w in _PARTICLES for w in words)
 
 
 def _tokens(part: str) -> set[str]:
@@ -375,7 +374,8 @@ def _go_on(close: _Closeness, episodes: Sequence[Episode], request: Candidate, h
             continue  # the assistant's turn between: the user's next one may still go on
         forgotten = hits.get(episode.id, [])
         for sentence in _sentences(episode.content):
-            said, names = ", ".join(sentence), set(_NAMED.findall(", ".join(sentence)))
+            said = ", ".join(sentence)
+            names = set(_NAMED.findall(said))
             if (
                 before is not None
                 and not any(p in forgotten for p in sentence)

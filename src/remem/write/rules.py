@@ -781,7 +781,7 @@ class RuleExtractor:
                 restricted = restricted or any(k == "diet" or k.startswith("allergy:") for k in said.properties)
                 if candidate is not None and not _SAME_TWICE.match(candidate.text):
                     out.append(candidate)
-            if forget is not None and episode in episodes:
+            if forget is not None:  # only ever set for a turn of `episodes`
                 # The turn asks it, no clause alone does: "drop the work drama from wednesday, I don't want
                 # that on record anywhere" names the memory only in its second clause.
                 out.append(_forget_candidate(episode, speaker, forget))
