@@ -875,3 +875,18 @@ def test_what_is_left_of_a_forget_request_does_not_answer_for_what_it_named(mem:
     tell(mem, "Maria", "forget the ED thing. not something i want saved", "2022-08-03T12:00:00Z")
     assert "hygienist" in top(mem, "What does Maria do for work?")
     assert not current(mem, r"want saved")
+
+
+def test_a_state_said_to_be_over_ends_the_state_in_other_words(mem: Memory) -> None:
+    tell(mem, "Ines", "I put hot sauce on everything, the spicier the better.", "2023-02-01T10:00:00Z")
+    tell(
+        mem, "Ines", "my stomach can't handle spicy food anymore, bland meals only from now on", "2024-05-01T10:00:00Z"
+    )
+    assert not current(mem, "hot sauce") and current(mem, "bland meals")
+    assert "hot sauce" in top(mem, "What food does Ines like?", as_of="2023-06-01T00:00:00Z")
+
+
+def test_saying_a_state_has_not_changed_ends_nothing(mem: Memory) -> None:
+    tell(mem, "Ines", "I put hot sauce on everything, the spicier the better.", "2023-02-01T10:00:00Z")
+    tell(mem, "Ines", "my taste for spicy food has not changed, hot sauce on everything", "2024-05-01T10:00:00Z")
+    assert current(mem, "hot sauce on everything, the spicier")
