@@ -890,3 +890,18 @@ def test_saying_a_state_has_not_changed_ends_nothing(mem: Memory) -> None:
     tell(mem, "Ines", "I put hot sauce on everything, the spicier the better.", "2023-02-01T10:00:00Z")
     tell(mem, "Ines", "my taste for spicy food has not changed, hot sauce on everything", "2024-05-01T10:00:00Z")
     assert current(mem, "hot sauce on everything, the spicier")
+
+
+def test_a_name_said_only_in_what_goes_on_about_a_forgotten_sentence_is_forgotten_where_it_is_echoed(
+    mem: Memory, db_path: Path
+) -> None:
+    """The sentence after the forgotten one goes with it (_go_on); the names it alone said are then
+    identifying, and the assistant's reply that repeats them is redacted too."""
+    tell(mem, "Ana", "I'm a vet in Coimbra.", "2024-06-01T20:00:00Z")
+    tell(mem, "Ana", "I just found out my dad has a second family in Porto. That family has two kids, Beatriz and "
+         "Tiago.", "2024-06-02T20:00:00Z")  # fmt: skip
+    tell(mem, None, "That is a lot to take in. Do Beatriz and Tiago know about you?", "2024-06-02T20:00:30Z",
+         role="assistant")  # fmt: skip
+    tell(mem, "Ana", "please forget what I told you about my father", "2024-06-05T20:00:00Z")
+    gone(db_path, b"second family", b"Beatriz", b"Tiago")
+    assert current(mem, r"vet")

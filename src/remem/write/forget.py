@@ -281,7 +281,6 @@ def forget_by_meaning(
         return [Decision("NOOP", None, REDACTED, "a forget request that names nothing")], set()
     episodes = store.list_episodes(space, limit=100_000)
     hits: dict[str, list[str]] = {}
-    outside: list[str] = []
     every: list[tuple[str, str]] = []  # (episode id, part) of every user part, read once
     for episode in episodes:
         if episode.role != "user":
@@ -307,16 +306,16 @@ def forget_by_meaning(
             elif previous and _values_only(sentence):
                 said = list(sentence)  # the address on the line after "my address is"
             found.extend(said)
-            outside.extend(p for p in sentence if p not in said)
             previous = bool(said)
         if found:
             hits[episode.id] = found
     if set(hits) <= set(request.source_episode_ids):  # no part shares its words: the closest in meaning
         for episode_id, parts in _closest(store, embedder, space, episodes, request).items():
             hits.setdefault(episode_id, []).extend(parts)
-        outside = [p for episode_id, p in every if p not in hits.get(episode_id, [])]
     close = _Closeness(embedder)
     _go_on(close, episodes, request, hits)
+    # What goes on about a forgotten sentence is forgotten too: its words are not "said elsewhere".
+    outside = [p for episode_id, p in every if p not in hits.get(episode_id, [])]
     said_words = {t for parts in hits.values() for p in parts for t in _tokens(p)}
     elsewhere = {t.lower() for p in outside for t in _tokens(p)}
     # A word anyone wrote with a capital inside a sentence is a name, however the user typed it ("its spotify").
