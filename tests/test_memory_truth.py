@@ -905,3 +905,26 @@ def test_a_name_said_only_in_what_goes_on_about_a_forgotten_sentence_is_forgotte
     tell(mem, "Ana", "please forget what I told you about my father", "2024-06-05T20:00:00Z")
     gone(db_path, b"second family", b"Beatriz", b"Tiago")
     assert current(mem, r"vet")
+
+
+def test_a_move_said_by_idiom_or_transfer_and_children_counted_by_age_replace_the_old_value(mem: Memory) -> None:
+    tell(mem, "Wiremu", "we're in Wellington now, Newtown, love it", "2021-03-01T10:00:00Z")
+    tell(mem, "Wiremu", "big news, we've crossed the ditch to Melbourne", "2023-08-01T10:00:00Z")
+    tell(mem, "Yui", "I live in Sapporo, small flat near the station", "2021-03-01T10:00:00Z")
+    tell(mem, "Yui", "my company transferred me to the sendai branch, packing again", "2023-08-01T10:00:00Z")
+    tell(mem, "Ama", "I'm a mum of two, both at the same nursery", "2021-03-01T10:00:00Z")
+    tell(mem, "Ama", "our daughter was born on Friday. 3 under 5, send coffee", "2023-08-01T10:00:00Z")
+    tell(mem, "Femi", "I smoke about ten a day", "2021-03-01T10:00:00Z")
+    tell(mem, "Femi", "two months without a single cigarette now", "2023-08-01T10:00:00Z")
+    assert not current(mem, "Wellington") and "Melbourne" in top(mem, "Where does Wiremu live?")
+    assert not current(mem, "Sapporo") and re.search("sendai", top(mem, "Which city does Yui live in?"), re.I)
+    assert not current(mem, "mum of two") and "3 under 5" in top(mem, "How many kids does Ama have?")
+    assert not current(mem, "ten a day") and "without a single cigarette" in top(mem, "Does Femi smoke?")
+
+
+def test_crossing_a_road_and_scores_under_par_are_no_move_and_no_children() -> None:
+    from remem.write.claims import claim
+
+    assert claim("we crossed the road to Tesco", "Ana").properties == {}
+    assert claim("I got 3 under par today", "Ana").properties == {}
+    assert claim("we have two under two", "Ana").properties == {"count:kid": "2"}

@@ -456,6 +456,7 @@ _NAME_SLOT = re.compile(
     r"back|home is)\s+(?:back\s+)?(?:in|to|out in|near)|"  # not "into": "move into product management"
     r"(?:work|works|working|worked|job|role|position|teach|teaches|teaching|intern|interning)\s+(?:\w+\s+)?"
     r"(?:at|for|with)|"
+    r"transferr(?:ed|ing) (?:me|us|him|her|them) to(?: the)?|cross(?:ed|ing) (?:the (?:ditch|pond)|over) to|"
     r"(?:joined|joining|join|started at|starting at|start at|hired by|hired at|poached by|headhunted by|transferred to|"
     r"first (?:day|week|month|shift) at|job over at|"
     r"promoted at|"
@@ -783,6 +784,11 @@ def properties(clause: str) -> dict[str, str]:
         # "took a job in Denver and moved", "Kemi's off to Toronto for a job": a new job's city is the new home.
         rf"\b(?:job|position|role|work)\s+in\s+(?P<v>{_NAME})\b[^.]{{0,40}}\b(?:moved|moving|relocat\w*)\b",
         rf"(?:'s|\bis)\s+off\s+to\s+(?P<v>{_NAME})\s+for\s+(?:a|the|her|his|their)?\s*(?:new\s+)?job\b",
+        # "crossed the ditch to Brisbane", "crossed the pond to Boston": a move over the sea (not the road)
+        rf"\bcross(?:ed|ing)\s+(?:the\s+(?:ditch|pond|channel|Tasman|Atlantic)\s+|over\s+)to\s+(?P<v>{_NAME})",
+        # "the company transferred me to the Fukuoka branch": where the work moved, the home moved
+        rf"\btransferr(?:ed|ing)\s+(?:me|us|him|her|them)\s+to\s+(?:the\s+)?(?P<v>{_NAME})\s+"
+        rf"(?i:branch|office|site|store|plant|campus|hospital|team)\b",
     ):
         match = re.search(pattern, c)
         if match and match.group("v").split()[0] not in _NOT_NAMES and not value_tokens(match.group("v")) & _CALENDAR:
@@ -989,7 +995,7 @@ def properties(clause: str) -> dict[str, str]:
     if re.search(
         r"\bsmoke[- ]?free\b|\bnon-?smoker\b|"
         r"\b(?:quit|stopped|gave up|giving up|off the) (?:smoking|cigarettes|cigs)\b|"
-        r"\bwithout (?:a )?(?:cigarettes?|cigs?|smoking)\b|\bno (?:cigarettes|cigs)\b|\b(?:not|stopped) smoking\b|"
+        r"\bwithout (?:a )?(?:single )?(?:cigarettes?|cigs?|smoking)\b|\bno (?:cigarettes|cigs)\b|\b(?:not|stopped) smoking\b|"
         r"\bhaven'?t (?:had|smoked) a (?:single )?(?:cigarette|cig)\b",
         c,
         re.I,
@@ -1220,6 +1226,14 @@ def properties(clause: str) -> dict[str, str]:
     )
     if parent_of:
         counted.append((parent_of.group("n"), "kids"))  # "mum of two"
+    # "3 under 7", "two under two": how parents count their children by the eldest's age
+    under = re.search(
+        rf"(?:^|[,;.!]\s*|\b(?:now|have|got|with)\s+)(?P<n>{_NUM})\s+under\s+(?:\d{{1,2}}|{_NUM})(?:s)?\b(?!\s*(?:%|kg|k\b))",
+        c,
+        re.I,
+    )
+    if under and not parent_of:
+        counted.append((under.group("n"), "kids"))
     bare_now = re.search(rf"\b(?:got|have|at|to)\s+(?P<n>{_NUM})\s+(?:now|left)\b", c, re.I)
     nth = re.search(
         r"\b(?:a|our|my|the|baby)\s+(?:#|number\s+)?(?P<n>second|third|fourth|fifth|sixth|[2-9](?:nd|rd|th)?)\b"
