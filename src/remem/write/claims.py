@@ -995,7 +995,8 @@ def properties(clause: str) -> dict[str, str]:
     if re.search(
         r"\bsmoke[- ]?free\b|\bnon-?smoker\b|"
         r"\b(?:quit|stopped|gave up|giving up|off the) (?:smoking|cigarettes|cigs)\b|"
-        r"\bwithout (?:a )?(?:single )?(?:cigarettes?|cigs?|smoking)\b|\bno (?:cigarettes|cigs)\b|\b(?:not|stopped) smoking\b|"
+        r"\bwithout (?:a )?(?:single )?(?:cigarettes?|cigs?|smoking)\b|"
+        r"\bno (?:cigarettes|cigs)\b|\b(?:not|stopped) smoking\b|"
         r"\bhaven'?t (?:had|smoked) a (?:single )?(?:cigarette|cig)\b",
         c,
         re.I,
