@@ -928,3 +928,10 @@ def test_crossing_a_road_and_scores_under_par_are_no_move_and_no_children() -> N
     assert claim("we crossed the road to Tesco", "Ana").properties == {}
     assert claim("I got 3 under par today", "Ana").properties == {}
     assert claim("we have two under two", "Ana").properties == {"count:kid": "2"}
+
+
+def test_a_change_said_of_someone_after_and_now_is_theirs(mem: Memory) -> None:
+    tell(mem, None, "Sofia (10) does violin on Tuesdays. Mateo (7) does football on Saturdays.", "2024-01-08")
+    tell(mem, None, "and now Mateo switched from football to swimming, he loves it", "2024-06-10")
+    assert not current(mem, r"Mateo \(7\) does football") and current(mem, r"violin on Tuesdays")
+    assert "football" in top(mem, "What sport does Mateo do?", as_of="2024-03-01T00:00:00Z")

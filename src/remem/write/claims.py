@@ -669,6 +669,9 @@ def subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str, 
     return _subject_of(_truecase(clause), speaker, last_other)
 
 
+_LEAD_IN = re.compile(r"(?:(?:and|but|so|also|oh|now|then|finally|anyway)\b,?\s+){0,3}", re.I)
+
+
 def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str, str]:
     """subject_of for a clause whose names already have their capitals (_truecase)."""
     me = speaker.lower()
@@ -699,7 +702,10 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
     if pronoun:
         # Someone the speaker spoke of, never the speaker: with no one named before, "she" stays "she".
         return last_other or pronoun.group(1).lower(), clause
-    name = re.match(rf"^([A-Z][\w-]+)(?:'s)?(?:\s+\([^)]{{1,12}}\))?\s+{_PERSON_VERBS}", clause)
+    # "and now Mateo switched from football to swimming": the name after the words that lead into it
+    lead = _LEAD_IN.match(clause)
+    start = lead.end() if lead else 0
+    name = re.match(rf"^([A-Z][\w-]+)(?:'s)?(?:\s+\([^)]{{1,12}}\))?\s+{_PERSON_VERBS}", clause[start:])
     if (
         name
         and name.group(1) not in _NOT_NAMES
