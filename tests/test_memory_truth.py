@@ -935,3 +935,20 @@ def test_a_change_said_of_someone_after_and_now_is_theirs(mem: Memory) -> None:
     tell(mem, None, "and now Mateo switched from football to swimming, he loves it", "2024-06-10")
     assert not current(mem, r"Mateo \(7\) does football") and current(mem, r"violin on Tuesdays")
     assert "football" in top(mem, "What sport does Mateo do?", as_of="2024-03-01T00:00:00Z")
+
+
+def test_a_divorce_and_someone_new_named_after_a_colon_or_in_the_next_clause(mem: Memory) -> None:
+    tell(mem, "Hedda", "Married, husband Olav. Tromsø. One son.", "2021-01-10T10:00:00Z")
+    tell(mem, "Hedda", "Divorce final since March. Seeing someone new: Espen, a baker.", "2023-06-01T10:00:00Z")
+    tell(mem, "Ravi", "my girlfriend Anu and I broke up last month", "2022-01-10T10:00:00Z")
+    tell(mem, "Ravi", "been seeing someone new 👀 his name's tomás, he's a nurse", "2022-09-01T10:00:00Z")
+    assert "Espen" in top(mem, "Who is Hedda's partner?")
+    assert re.search("tomás", top(mem, "Who is Ravi dating?"), re.I)
+    assert not current(mem, r"husband Olav")
+
+
+def test_seeing_someone_for_lunch_is_no_partner() -> None:
+    from remem.write.claims import claim
+
+    assert claim("Seeing Tom tomorrow for lunch", "Ana").properties == {}
+    assert claim("Divorce final since August.", "Ana").properties == {"relationship": "divorced"}

@@ -34,7 +34,8 @@ RELATIONS = (
 PARTNERS = ("wife", "husband", "partner", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "fiancée")
 # What calling someone "my boyfriend" or "my wife" says of the two of them ("partner" says nothing).
 _PARTNER_STATUS = {"boyfriend": "dating", "girlfriend": "dating", "bf": "dating", "gf": "dating",
-                   "fianc": "engaged", "husband": "married", "wife": "married", "hubby": "married"}  # fmt: skip
+                   "fianc": "engaged", "husband": "married", "wife": "married", "hubby": "married",
+                   "someone": "dating", "somebody": "dating"}  # fmt: skip; "seeing someone new: Mikkel"
 # Words that may start a clause capitalised without naming anyone.
 _NOT_NAMES = frozenset(
     [
@@ -920,11 +921,13 @@ def properties(clause: str) -> dict[str, str]:
     partner = partner or re.search(
         rf"\b(?:am|'m|are|'re|is|'s|been|started|start|was|were|now|officially)\s+(?:now\s+|officially\s+)?"
         r"(?:dating|seeing)\s+"
-        r"(?:someone[\w ,]*?,\s*|(?:someone|somebody|a (?:guy|girl|woman|man)) (?:called|named)\s+)?"
+        r"(?:someone[\w ,]*?[,:]\s*|(?:someone|somebody|a (?:guy|girl|woman|man)) (?:called|named)\s+)?"
         rf"(?P<v>{_NAME})",
         c,
     )
     partner = partner or re.search(rf"^(?P<v>{_NAME})\s+(?:and|&)\s+I\s+(?:are|have been|got)\b", c)
+    # A terse "Seeing someone new: Mikkel, carpenter." (not "Seeing Tom for lunch")
+    partner = partner or re.search(rf"^(?i:seeing|dating)\s+(?:someone|somebody)[\w ]{{0,12}}?[,:]\s*(?P<v>{_NAME})", c)
     if partner and partner.group("v") not in _NOT_NAMES:
         _add(props, "partner", partner.group("v"))
         called = re.match(r"\w+\s+(?:new\s+)?(\w+)", partner.group(0))  # "my boyfriend Tom": they are dating
@@ -938,13 +941,15 @@ def properties(clause: str) -> dict[str, str]:
         c,
         re.I,
     ) or re.search(
-        r"\b(?P<v>proposed|divorced|separated)\b|^(?:just\s+|finally\s+|officially\s+)?"
+        r"\b(?P<v>proposed|divorced|separated)\b|\b(?P<d>divorce)\s+(?:is\s+|was\s+|went\s+|came\s+)?(?:final|through)\b|"
+        r"^(?:just\s+|finally\s+|officially\s+)?"
         r"(?P<w>married|engaged)\b(?!\s+(?:couples?|life|people|friends))",
         c,
         re.I,
     )
     if status:
-        word = (status.group("v") or status.group("w")).lower().replace("officially ", "")
+        word = "divorced" if status.groupdict().get("d") else (status.group("v") or status.group("w")).lower()
+        word = word.replace("officially ", "")
         word = {"proposed": "engaged", "official": "together", "seeing someone": "dating"}.get(word, word)
         if word == "married" and re.match(r"(?:get|getting|be)\s", status.group(0), re.I):
             word = "engaged"  # "we're getting married in November": not yet
@@ -1401,7 +1406,10 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         obj = re.split(r"\s+(?:on|in|at|last|this|yesterday|today|for|after|to|from|with|and|but)\b", obj)[0]
         if verb in ("called it quits", "broke up", "split up"):
             ends = "partner"
-            props.setdefault("relationship", "single")  # what a break-up leaves, until someone new
+            # What a break-up leaves, until someone new: "my girlfriend Anu and I broke up" is no girlfriend now.
+            props["relationship"] = "single"
+            for partner in ("partner", "bf", "gf", *PARTNERS):
+                props.pop(partner, None)
         elif "eat" in verb:
             ends = re.sub(r".*\beat\s+(\w+).*", r"\1", verb)
         elif obj in ("smoking", "cigarettes", "smokes"):

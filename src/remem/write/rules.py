@@ -52,7 +52,11 @@ def _words(text: str) -> frozenset[str]:
 
 # "Caroline, since we last chatted, ..." and "... so true, Mel!": the listener addressed by name.
 # "Mel, I went ..." addresses the listener; "Raj, my husband, is a chef" names who it is about.
-_LEADING_VOCATIVE = re.compile(r"^(?:hey\s+|hi\s+|oh\s+)?[A-Z][a-z]+,\s+(?=[a-zA-Z])(?!(?:my|our)\s+[\w-]+\s*,)")
+# "Ana, can you ...": the listener's name, not what is said. A state said first is no name: "Married, husband Olav".
+_LEADING_VOCATIVE = re.compile(
+    r"^(?:hey\s+|hi\s+|oh\s+)?(?!(?:Married|Engaged|Divorced|Separated|Widowed|Single|Retired|Pregnant|Sober)\b)"
+    r"[A-Z][a-z]+,\s+(?=[a-zA-Z])(?!(?:my|our)\s+[\w-]+\s*,)"
+)
 _TRAILING_VOCATIVE = re.compile(r"(?P<before>\b[\w']+),\s+[A-Z][a-z]+(?P<end>[.!?]*)$")
 # "..., Mel!" addresses the listener; "with my ex, Lucia." names the ex, and the name stays.
 _NAMED_BEFORE = _words(
@@ -696,6 +700,14 @@ def _plain(clause: str, capitalise: bool = True) -> str:
     return plain[:1].upper() + plain[1:] if plain and capitalise else plain
 
 
+# Whom "seeing someone new" is, said in the clause after it.
+_PARTNER_NAMED = re.compile(
+    r"^(?:(?:her|his|their) name(?:'s| is)|(?:she|he)(?:'s| is) called|(?:she|he)(?:'s| is) named)\s+"
+    r"(?P<name>[^\W\d_][\w'-]+)(?:\W*$|\s*[,;.!])",
+    re.I,
+)
+
+
 class RuleExtractor:
     """Turns, plus each user clause that states something, with whose claim it is and what it sets.
 
@@ -724,6 +736,7 @@ class RuleExtractor:
             restricted = False  # an earlier clause of this turn said what the speaker does not eat or drink
             asked = False  # an earlier clause of this turn asked to forget something
             money, species = turn_money(episode.content), turn_pet(episode.content)  # read once a turn
+            courted: tuple[Candidate, str, Claim] | None = None  # a clause of this turn: seeing someone, not whom
             for clause in pieces:
                 if len(clause) > MAX_CLAUSE:
                     continue  # a clause longer than any said in chat is kept in its turn, not read for facts
@@ -760,6 +773,16 @@ class RuleExtractor:
                     others[speaker] = about
                 elif (newcomer := introduced(typed)) is not None:
                     others[speaker] = newcomer  # "seeing someone called Julia": "she's a vet" is Julia
+                partner = _PARTNER_NAMED.match(typed) if courted is not None else None
+                if partner is not None and courted is not None:
+                    # "been seeing someone new. her name's mei": one fact says whom, with the clause before it
+                    before, before_plain, before_said = courted
+                    if out and out[-1] is before:
+                        out.pop()
+                    name = partner.group("name")
+                    plain = f"{before_plain.rstrip('.!')}, {typed}"
+                    said = replace(before_said, properties={**before_said.properties, "partner": name.title()})
+                    others[speaker] = name.lower()  # and "she's a vet" after it is Mei
                 if episode not in episodes:
                     continue
                 if forget is not None:
@@ -781,6 +804,8 @@ class RuleExtractor:
                 restricted = restricted or any(k == "diet" or k.startswith("allergy:") for k in said.properties)
                 if candidate is not None and not _SAME_TWICE.match(candidate.text):
                     out.append(candidate)
+                dating = said.properties.get("relationship") == "dating" and "partner" not in said.properties
+                courted = (candidate, plain, said) if dating and candidate is not None else None
             if forget is not None:  # only ever set for a turn of `episodes`
                 # The turn asks it, no clause alone does: "drop the work drama from wednesday, I don't want
                 # that on record anywhere" names the memory only in its second clause.
