@@ -952,3 +952,9 @@ def test_seeing_someone_for_lunch_is_no_partner() -> None:
 
     assert claim("Seeing Tom tomorrow for lunch", "Ana").properties == {}
     assert claim("Divorce final since August.", "Ana").properties == {"relationship": "divorced"}
+
+
+def test_going_it_alone_closes_a_job_at_a_workplace_named_by_its_kind(mem: Memory) -> None:
+    tell(mem, "Jun", "I work as an electrician for a contractor, mostly shop fit-outs.", "2022-01-10T10:00:00Z")
+    tell(mem, "Jun", "I've gone out on my own. Scary but exciting.", "2023-06-01T10:00:00Z")
+    assert not current(mem, r"for a contractor") and current(mem, r"gone out on")

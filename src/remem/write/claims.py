@@ -33,9 +33,18 @@ RELATIONS = (
 )
 PARTNERS = ("wife", "husband", "partner", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "fiancée")
 # What calling someone "my boyfriend" or "my wife" says of the two of them ("partner" says nothing).
-_PARTNER_STATUS = {"boyfriend": "dating", "girlfriend": "dating", "bf": "dating", "gf": "dating",
-                   "fianc": "engaged", "husband": "married", "wife": "married", "hubby": "married",
-                   "someone": "dating", "somebody": "dating"}  # fmt: skip; "seeing someone new: Mikkel"
+_PARTNER_STATUS = {
+    "boyfriend": "dating",
+    "girlfriend": "dating",
+    "bf": "dating",
+    "gf": "dating",
+    "fianc": "engaged",
+    "husband": "married",
+    "wife": "married",
+    "hubby": "married",
+    "someone": "dating",
+    "somebody": "dating",
+}  # fmt: skip; "seeing someone new: Mikkel"
 # Words that may start a clause capitalised without naming anyone.
 _NOT_NAMES = frozenset(
     [
@@ -844,6 +853,9 @@ def properties(clause: str) -> dict[str, str]:
         rf"\b(?:I'm|I am|im|I've been|been|[Hh]e's|[Ss]he's|[Hh]e is|[Ss]he is)\s+(?:now\s+|still\s+)?at\s+"
         rf"(?P<v>{_NAME})",
         rf"\bwork(?:s|ed|ing)?\s+as\s+(?:an?\s+)?[\w -]{{2,40}}?\s+(?:at|for)\s+(?P<v>(?:the\s+)?{_NAME})",
+        # "I work as an electrician for a contractor": a workplace named by the kind of business it is
+        rf"\bwork(?:s|ed|ing)?\s+as\s+(?:an?\s+)?[\w -]{{2,40}}?\s+(?:at|for)\s+(?P<v>(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?"
+        rf"(?:{_WORKPLACES}|contractor|builder|developer|retailer|supplier|manufacturer|distributor|wholesaler))\b",
         r"\b(?:joining|joined|start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job)\s+)?at|"
         rf"job\s+(?:over\s+)?at|first\s+(?:day|week|month|shift)\s+at|hired\s+(?:by|at)|"
         rf"(?:poached|headhunted|snapped up)\s+by|transfer(?:red)?\s+to(?:\s+the)?)\s+"
