@@ -854,7 +854,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?P<v>{_NAME})",
         rf"\bwork(?:s|ed|ing)?\s+as\s+(?:an?\s+)?[\w -]{{2,40}}?\s+(?:at|for)\s+(?P<v>(?:the\s+)?{_NAME})",
         # "I work as an electrician for a contractor": a workplace named by the kind of business it is
-        rf"\bwork(?:s|ed|ing)?\s+as\s+(?:an?\s+)?[\w -]{{2,40}}?\s+(?:at|for)\s+(?P<v>(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?"
+        rf"\bwork(?:s|ed|ing)?\s+as\s+(?:an?\s+)?[\w -]{{2,40}}?\s+(?:at|for)\s+"
+        rf"(?P<v>(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?"
         rf"(?:{_WORKPLACES}|contractor|builder|developer|retailer|supplier|manufacturer|distributor|wholesaler))\b",
         r"\b(?:joining|joined|start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job)\s+)?at|"
         rf"job\s+(?:over\s+)?at|first\s+(?:day|week|month|shift)\s+at|hired\s+(?:by|at)|"
