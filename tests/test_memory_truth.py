@@ -958,3 +958,14 @@ def test_going_it_alone_closes_a_job_at_a_workplace_named_by_its_kind(mem: Memor
     tell(mem, "Jun", "I work as an electrician for a contractor, mostly shop fit-outs.", "2022-01-10T10:00:00Z")
     tell(mem, "Jun", "I've gone out on my own. Scary but exciting.", "2023-06-01T10:00:00Z")
     assert not current(mem, r"for a contractor") and current(mem, r"gone out on")
+
+
+def test_two_facts_of_one_turn_are_both_found_and_a_fact_under_its_turn_is_not_repeated(mem: Memory) -> None:
+    tell(mem, "Ingrid", "I have an old Labrador called Bamse. I'm from Bergen.", "2022-09-10T10:00:00Z")
+    tell(mem, "Ingrid", "Bamse died on Tuesday. I'm not ready to talk much.", "2023-01-28T10:00:00Z")
+    hits = mem.search("Does Ingrid have a pet?", space="s", k=10)
+    texts = [h.memory.text for h in hits]
+    facts = [h for h in hits if h.memory.kind != "turn"]
+    assert any("Bamse died" in t for t in texts) and any("not ready to talk" in t for t in texts), texts
+    turns = {e for h in hits if h.memory.kind == "turn" for e in h.memory.source_episode_ids}
+    assert not [h.memory.text for h in facts if set(h.memory.source_episode_ids) <= turns]  # a turn or its facts
