@@ -969,3 +969,10 @@ def test_two_facts_of_one_turn_are_both_found_and_a_fact_under_its_turn_is_not_r
     assert any("Bamse died" in t for t in texts) and any("not ready to talk" in t for t in texts), texts
     turns = {e for h in hits if h.memory.kind == "turn" for e in h.memory.source_episode_ids}
     assert not [h.memory.text for h in facts if set(h.memory.source_episode_ids) <= turns]  # a turn or its facts
+
+
+def test_a_weekday_said_with_a_past_verb_is_the_one_before(mem: Memory) -> None:
+    """Said on Saturday 28 January 2023: "died on Tuesday" is the 24th; "the vet visit on Tuesday" lies ahead."""
+    tell(mem, "Ingrid", "Bamse died on Tuesday.", "2023-01-28T10:00:00Z")
+    tell(mem, "Ingrid", "Booked the vet visit for Smilla on Tuesday.", "2023-01-28T11:00:00Z")
+    assert current(mem, r"died on Tuesday \(24 January 2023\)") and current(mem, r"vet visit.*31 January 2023")

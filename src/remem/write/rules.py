@@ -860,7 +860,13 @@ def _candidate(
         return None
     text = statement.text if statement is not None else _attributed(plain, speaker)
     kind = statement.kind if statement is not None else "preference" if standing else "fact"
-    tense: Tense = "future" if PLAN.search(plain) or _FUTURE.search(plain) else "past" if kind == "event" else None
+    tense: Tense = (
+        "future"
+        if PLAN.search(plain) or _FUTURE.search(plain)
+        else "past"
+        if kind == "event" or _PAST.search(plain)
+        else None
+    )
     dates = resolve(plain, episode.event_time, tense)
     if tense == "past" and dates and _EVENT_DATE.search(plain):
         # "got a place for the Berlin marathon in September": the date is the marathon's, not the
@@ -1034,6 +1040,8 @@ def _asked(episode: Episode, speaker: str, question: str) -> Candidate:
     )
 
 
+# A verb that tells what already happened: "Bamse died on Tuesday", said on a Saturday, is the Tuesday before.
+_PAST = re.compile(r"\b(?:died|passed away|went|came|arrived|landed|happened|broke|fell|was|were|did|had)\b", re.I)
 _FUTURE = re.compile(
     r"\b(?:am|are|'re|'m)\s+(?:\w+ing)\b.*\b(?:in|on|next|this)\s+[A-Z]|"  # "we're doing the Camino in September"
     r"\b(?:is|are|'s)\s+(?:on|set for|scheduled for|booked for|due)\b|\b(?:booked|rebooked|scheduled|due|"
