@@ -976,3 +976,10 @@ def test_a_weekday_said_with_a_past_verb_is_the_one_before(mem: Memory) -> None:
     tell(mem, "Ingrid", "Bamse died on Tuesday.", "2023-01-28T10:00:00Z")
     tell(mem, "Ingrid", "Booked the vet visit for Smilla on Tuesday.", "2023-01-28T11:00:00Z")
     assert current(mem, r"died on Tuesday \(24 January 2023\)") and current(mem, r"vet visit.*31 January 2023")
+
+
+def test_a_new_title_that_names_no_workplace_keeps_the_workplace(mem: Memory) -> None:
+    tell(mem, "Kenta", "I'm a senior backend engineer at Mercari in Tokyo.", "2022-05-10T09:00:00Z")
+    tell(mem, "Kenta", "from this month I'm the engineering manager for the search team.", "2023-01-10T09:00:00Z")
+    assert current(mem, r"Mercari") and not current(mem, r"senior backend engineer")
+    assert current(mem, r"Tokyo")

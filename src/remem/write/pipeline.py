@@ -414,12 +414,14 @@ def _carry_apart(
     changed values."""
     new = candidate.metadata.get("claims") or {}
     moved = {_part(k) for k in changed} | {_part(k) for k in new}
-    # A promotion is a new title at the same place: "they made me tech lead" keeps "at Nubank".
-    promoted = "employer" not in new and not gone and bool(_PROMOTED.search(candidate.text))
+    # A new title that names no workplace is a new title at the same place: "they made me tech lead" keeps "at
+    # Nubank", and so does "from this month I'm the engineering manager for the payments team" (memory-truth
+    # stories: G +1, no set lost; reading it only after "promoted" or "made me" missed the second).
+    same_place = "employer" not in new and not gone
     kept = {
         k: str(v)
         for k, v in claims.items()
-        if (_part(k) not in moved or (k == "employer" and promoted)) and k not in changed
+        if (_part(k) not in moved or (k == "employer" and same_place)) and k not in changed
     }
     if not kept:
         return []
@@ -460,10 +462,6 @@ def _carry_apart(
     return out
 
 
-_PROMOTED = re.compile(
-    r"(?i:\b(?:promoted|promotion|officially|reorg|stepped up|bumped up|moved up)\b)|"
-    r"\b[Mm]ade (?:me|him|her|them|[A-Z][\w-]+)\b"  # "they made Lucas tech lead", not "made dinner"
-)
 _CLAUSE_BREAK = re.compile(r"\s*[,;]\s+(?:(?:and|but|so|plus|also)\s+)?|(?<=[.!?])\s+")
 _AND_BREAK = re.compile(r"\s+(?:and|but|so|while)\s+")
 
