@@ -983,3 +983,23 @@ def test_a_new_title_that_names_no_workplace_keeps_the_workplace(mem: Memory) ->
     tell(mem, "Kenta", "from this month I'm the engineering manager for the search team.", "2023-01-10T09:00:00Z")
     assert current(mem, r"Mercari") and not current(mem, r"senior backend engineer")
     assert current(mem, r"Tokyo")
+
+
+def test_a_move_keeps_the_job_said_with_the_old_town_and_a_priced_home_is_rent(mem: Memory) -> None:
+    tell(
+        mem,
+        "Zara",
+        "I'm a pharmacist in Bristol, take home about £2,300 a month, rent is £950.",
+        "2023-01-10T10:00:00Z",
+    )
+    tell(mem, "Zara", "Moved! Fishponds now, bigger place with a garden for £1,150. Also got a pay rise.",
+         "2023-09-10T10:00:00Z")  # fmt: skip
+    assert current(mem, r"^Zara is a pharmacist\.$") and not current(mem, r"£950")
+    assert "1,150" in top(mem, "How much is Zara's rent?")
+
+
+def test_a_home_looked_for_is_no_move() -> None:
+    from remem.write.claims import claim
+
+    assert claim("just help me find a one-bedroom in San Salvario", "Sofia").properties == {}
+    assert claim("got a one-bedroom in San Salvario", "Sofia").properties == {"residence": "San Salvario"}

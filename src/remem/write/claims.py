@@ -795,6 +795,8 @@ def properties(clause: str) -> dict[str, str]:
         # "I'm a pharmacist in Cardiff", "working as an ICU nurse in Dubai": where the job is, the home is
         rf"(?:\b(?:I'm|I am|im)|{_AS_A_JOB}|{_PERSON_IS})\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}{_JOB_NOUN}\s+in\s+"
         rf"(?P<v>{_NAME})\b(?!\s+\d)",
+        # not a home looked for: "help me find a one-bedroom in San Salvario"
+        rf"^(?!.*\b(?:find|finding|looking (?:for|at)|search\w*|hunting|view\w*)\b).*?"
         rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|lease|\w+-bed(?:room)?)\b[^.]*?"
         rf"\bin\s+(?P<v>{_NAME})",
         # "took a job in Denver and moved", "Kemi's off to Toronto for a job": a new job's city is the new home.
@@ -1331,6 +1333,13 @@ def named_now(clause: str, turn: str, props: dict[str, str]) -> dict[str, str] |
     return None
 
 
+_PRICED_HOME = re.compile(
+    r"\b(?:place|flat|house|apartment|studio|bedsit|room|one-bed|two-bed|\w+-bed(?:room)?)\b[^.;]{0,40}?"
+    r"\b(?:for|at)\s+(?:[£$€]\s?\d|\d[\d,.]*\s?(?:k\b|a month|per month|/month|pcm|pw|a week))",
+    re.I,
+)
+
+
 def turn_money(turn: str) -> str | None:
     """The money a turn names ("lease renewed" -> rent), read once a turn."""
     noun = _TURN_MONEY.search(turn)
@@ -1343,6 +1352,9 @@ def turn_amount(clause: str, word: str | None, props: dict[str, str]) -> dict[st
     "lease renewed", "raise came through"); None when there is no such amount or the clause names its
     own money already."""
     money = [k for k in props if k.startswith("money:")]
+    # A home the clause prices is rent ("bigger place with a garden for £1,150"), though the turn goes on to
+    # a pay rise. Reading the clause's own money word before the turn's lost a never-read story set 2 checks.
+    word = "rent" if _PRICED_HOME.search(clause) else word
     if word is None or (money and money != ["money:amount"]):
         return None
     amount = AMOUNT.search(clause)

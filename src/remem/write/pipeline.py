@@ -550,6 +550,8 @@ def _in_own_words(text: str, value: str, avoid: Sequence[str], who: str) -> str 
             continue
         if any(_said_as(piece, v) is not None for v in avoid):
             finer = [p for p in _AND_BREAK.split(piece) if p]
+            # "a physiotherapist in Turin", left behind in Turin: the place said after it goes, the job stays
+            finer += [_PLACE_AFTER.sub("", p) for p in finer]
             piece = next((p for p in finer if _said_as(p, value) and not any(_said_as(p, v) for v in avoid)), "")
         if not piece.strip() or piece == body:
             return None
@@ -558,6 +560,8 @@ def _in_own_words(text: str, value: str, avoid: Sequence[str], who: str) -> str 
     return None
 
 
+# Where something is, said after it: "in Turin", "at Rakuten in Tokyo", "based in Leeds".
+_PLACE_AFTER = re.compile(r"\s+(?:based\s+|living\s+)?(?:in|at|near|from)\s+[^,;.!?]*")
 _PLAIN_NUMBER = re.compile(r"\d[\d,.]*")
 
 
