@@ -1003,3 +1003,17 @@ def test_a_home_looked_for_is_no_move() -> None:
 
     assert claim("just help me find a one-bedroom in San Salvario", "Sofia").properties == {}
     assert claim("got a one-bedroom in San Salvario", "Sofia").properties == {"residence": "San Salvario"}
+
+
+def test_a_wedding_said_after_a_comma_and_a_diet_that_rules_out_gluten_replace_the_old_state(mem: Memory) -> None:
+    tell(mem, "Dana", "my boyfriend Leo and I are doing a road trip", "2023-01-10T10:00:00Z")
+    tell(mem, "Dana", "LEO PROPOSED, we're engaged!!!", "2023-02-14T10:00:00Z")
+    tell(mem, "Dana", "we did it!! married as of saturday", "2023-09-10T10:00:00Z")
+    tell(mem, "Mateo", "I eat everything, no restrictions.", "2023-01-10T10:00:00Z")
+    tell(
+        mem, "Mateo", "got diagnosed with coeliac disease. so strictly gluten-free from now on.", "2023-05-10T10:00:00Z"
+    )
+    assert not current(mem, r"we're engaged") and current(mem, r"married as of")
+    assert not current(mem, r"eats everything") and "gluten-free" in top(
+        mem, "Does Mateo have any dietary restrictions?"
+    )

@@ -59,7 +59,7 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     (r"\bhow big\b.*\bteam\b|\bteam size\b|\bheadcount\b", ("count:people", "count:staff", "count:member")),
     (r"\bhow many\b|\bhow big\b|\bsize\b|\bnumber of\b", ("count:",)),
     (r"\bfavou?rite\b|\bfave\b|\b(?:support|supports|root for|roots for)\b", ("favourite:",)),
-    (r"\b(?:diet|vegetarian|vegan|eat meat|eats meat|pescatarian)\b", ("diet",)),
+    (r"\b(?:diet|dietary|vegetarian|vegan|eat meat|eats meat|pescatarian|gluten|dairy)\b", ("diet",)),
     (r"\b(?:smoke|smokes|smoking|smoker)\b", ("smoking",)),
     (r"\ballerg", ("allergy:",)),
     (r"\b(?:car|drive|drives)\b", ("car",)),

@@ -957,8 +957,8 @@ def properties(clause: str) -> dict[str, str]:
         re.I,
     ) or re.search(
         r"\b(?P<v>proposed|divorced|separated)\b|\b(?P<d>divorce)\s+(?:is\s+|was\s+|went\s+|came\s+)?(?:final|through)\b|"
-        r"^(?:just\s+|finally\s+|officially\s+)?"
-        r"(?P<w>married|engaged)\b(?!\s+(?:couples?|life|people|friends))",
+        r"(?:^|[,;:!]\s*)(?:just\s+|finally\s+|officially\s+)?"  # "we did it, married as of saturday"
+        r"(?P<w>married|engaged)\b(?!\s+(?:couples?|life|people|friends|to\s+(?:the|my|his|her)\s+(?:job|work)))",
         c,
         re.I,
     )
@@ -975,6 +975,8 @@ def properties(clause: str) -> dict[str, str]:
         r"\b(?:has|have|got|found)\s+(?:a\s+)?(?:new\s+)?(?:girlfriend|boyfriend|gf|bf)\b", c, re.I
     ):
         props["relationship"] = "dating"  # "Leo has a girlfriend now"
+    if "relationship" not in props and re.search(r"\bi (?:have|got) a (?:husband|wife)\b", c, re.I):
+        props["relationship"] = "married"  # "still can't believe i have a husband"
     if re.search(r"\bas (?:husband and wife|man and wife|a married couple|newlyweds)\b|\bnewlyweds?\b", c, re.I):
         props["relationship"] = "married"  # "first anniversary as husband and wife"
     if re.search(
@@ -990,7 +992,9 @@ def properties(clause: str) -> dict[str, str]:
     # Diet, smoking, allergies, cars.
     diet = re.search(
         r"\b(?P<v>vegetarian|veggie|vegan|pescatarian|plant-based|eats? (?:everything|anything)|"
-        r"(?:do not|don't|dont) eat meat|no meat)\b",
+        r"(?:do not|don't|dont) eat meat|no meat|"
+        r"(?:strictly\s+|fully\s+|100%\s+)?(?:gluten|dairy|lactose)[- ]free(?!\s+(?:option|version|menu|bread|pasta|"
+        r"flour|beer|cake|recipe|place|bakery)s?\b))\b",
         c,
         re.I,
     )
@@ -1016,6 +1020,7 @@ def properties(clause: str) -> dict[str, str]:
         props["diet"] = (
             "vegetarian" if word in ("veggie", "no meat") or "eat meat" in word
             else "everything" if "everything" in word or "anything" in word
+            else re.sub(r"^(?:strictly|fully|100%)\s+|[- ]free$", "", word) + "-free" if "free" in word
             else word
         )  # fmt: skip
     if re.search(
