@@ -1017,3 +1017,20 @@ def test_a_wedding_said_after_a_comma_and_a_diet_that_rules_out_gluten_replace_t
     assert not current(mem, r"eats everything") and "gluten-free" in top(
         mem, "Does Mateo have any dietary restrictions?"
     )
+
+
+def test_a_dose_said_before_or_after_its_drug_changes_and_weight_lost_ends_nothing(mem: Memory) -> None:
+    tell(mem, "Tariq", "Type 2 diabetes, on metformin 500mg twice a day.", "2023-01-10T10:00:00Z")
+    tell(mem, "Tariq", "GP switched me to semaglutide, starting on 0.25mg.", "2023-06-10T10:00:00Z")
+    tell(mem, "Tariq", "up to 1mg now on the semaglutide, lost 9kg since September!", "2024-01-10T10:00:00Z")
+    assert not current(mem, r"0\.25mg") and current(mem, r"up to 1mg")
+    assert re.search(r"\b1mg", top(mem, "What dose of semaglutide is Tariq on?"))
+
+
+def test_type_2_is_no_count_and_losing_weight_is_no_ending() -> None:
+    from remem.write.claims import claim
+
+    said = claim("Type 2 diabetes, on metformin 500mg twice a day", "Tariq")
+    assert said.properties == {"dose:metformin": "500 mg"}
+    assert claim("lost 9kg since September", "Tariq").ends is None
+    assert claim("lost my job", "Tariq").ends == "job"

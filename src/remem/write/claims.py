@@ -766,6 +766,31 @@ _DEVICES = (
 )  # fmt: skip
 
 
+_UNIT = r"(?P<u>mg|mcg|ml|units)"
+_DOSE_FRAMES = tuple(
+    re.compile(frame.replace("UNIT", _UNIT).replace("DRUG", r"(?P<drug>[a-z][a-z-]{3,})"), re.I)
+    for frame in (
+        r"\b(?P<n>\d+(?:\.\d+)?)\s?UNIT\s+(?:of\s+)?DRUG\b",  # "20mg of lisinopril"
+        r"\bDRUG\s+(?:(?:up|down|back)\s+)?(?:to|at|is|of|dose(?: is)?|now)\s+(?P<n>\d+(?:\.\d+)?)\s?UNIT\b",
+        r"\bDRUG\s+(?P<n>\d+(?:\.\d+)?)\s?UNIT\b",  # "on metformin 500mg twice a day"
+        r"\b(?P<n>\d+(?:\.\d+)?)\s?UNIT\s+(?:now\s+)?on\s+(?:the\s+)?DRUG\b",  # "up to 1mg now on the semaglutide"
+        r"\bDRUG,?\s+(?:starting|started|beginning)\s+(?:on|at|with)\s+(?P<n>\d+(?:\.\d+)?)\s?UNIT\b",
+    )
+)
+_NOT_DRUGS = frozenset(["dose", "daily", "twice", "each", "every", "tablet", "tablets", "pill", "pills", "the", "a",
+                        "take", "takes", "taking", "about", "around", "only", "just", "from", "down", "back",
+                        "with"])  # fmt: skip
+
+
+def _dose(clause: str, props: dict[str, str]) -> None:
+    """A medicine's dose, however the clause orders the drug and the amount."""
+    for frame in _DOSE_FRAMES:
+        dose = frame.search(clause)
+        if dose and dose.group("drug").lower() not in _NOT_DRUGS:
+            props[f"dose:{dose.group('drug').lower()}"] = f"{dose.group('n')} {dose.group('u').lower()}"
+            return
+
+
 def properties(clause: str) -> dict[str, str]:
     """The properties a clause sets, by the frames below, first match per property."""
     props: dict[str, str] = {}
@@ -1118,20 +1143,7 @@ def properties(clause: str) -> dict[str, str]:
     )
     if weight and (weight.group("u").lower() != "pounds" or re.search(r"\bweigh", c, re.I)):
         props["weight"] = f"{weight.group('v')} {weight.group('u').lower().rstrip('s')}"
-    dose = re.search(
-        r"\b(?P<n>\d+(?:\.\d+)?)\s?(?P<u>mg|mcg|ml|units)\s+(?:of\s+)?(?P<drug>[a-z][a-z-]{3,})\b|"
-        r"\b(?P<drug2>[a-z][a-z-]{3,})\s+(?:(?:up|down|back)\s+)?(?:to|at|is|of|dose(?: is)?|now)\s+"
-        r"(?P<n2>\d+(?:\.\d+)?)\s?"
-        r"(?P<u2>mg|mcg|ml|units)\b",
-        c,
-        re.I,
-    )
-    if dose:
-        drug = (dose.group("drug") or dose.group("drug2")).lower()
-        if drug not in ("dose", "daily", "twice", "each", "every", "tablet", "tablets", "pill", "pills", "the", "a"):
-            props[f"dose:{drug}"] = (
-                f"{dose.group('n') or dose.group('n2')} {(dose.group('u') or dose.group('u2')).lower()}"
-            )
+    _dose(c, props)
     language = re.search(
         r"\b(?:reply|replies|answer|answers|respond|write|talk|speak)\s+(?:to me\s+)?in\s+(?P<v>English|Spanish|French|"
         r"German|Italian|Portuguese|Dutch|Polish|Turkish|Arabic|Hindi|Urdu|Bengali|Chinese|Mandarin|Cantonese|"
@@ -1231,7 +1243,11 @@ def properties(clause: str) -> dict[str, str]:
     counted = [
         (m.group("n"), m.group("noun"))
         for m in re.finditer(
-            rf"\b(?P<n>{_NUM})\s+(?:[a-z-]+\s+)?(?P<noun>[a-z]{{3,}}s|people|children|staff)\b", c, re.I
+            # not "Type 2 diabetes", "Year 6 pupils", "stage 3 cancers"
+            rf"(?<!\btype )(?<!\byear )(?<!\bstage )(?<!\bgrade )(?<!\blevel )"
+            rf"\b(?P<n>{_NUM})\s+(?:[a-z-]+\s+)?(?P<noun>[a-z]{{3,}}s|people|children|staff)\b",
+            c,
+            re.I,
         )
         if m.group("noun").lower() not in _UNITS
         and m.group("noun").lower() not in ("this", "thus", "is", "was", "has", "does", "yes", "plus", "across", "less")
@@ -1371,6 +1387,13 @@ def turn_amount(clause: str, word: str | None, props: dict[str, str]) -> dict[st
     return {**{k: v for k, v in props.items() if k != "money:amount"}, key: value}
 
 
+_AMOUNT_LOST = re.compile(
+    rf"\s+(?:about\s+|almost\s+|nearly\s+|over\s+)?(?:\d[\d.,]*|{_NUM})\s?"
+    r"(?:kg|kilos?|lbs?|pounds|stone|dress sizes?|sizes?)\b",
+    re.I,
+)
+
+
 def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     """The claim one clause makes, said by `speaker` (a name, or "the user")."""
     subject, clause = _subject_of(_truecase(clause), speaker, last_other)
@@ -1428,6 +1451,12 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         re.I,
     ):
         ending = None  # "I won't quit on my dreams" ends nothing
+    if (
+        ending
+        and ending.group("verb").lower() in ("lost", "dropped")
+        and _AMOUNT_LOST.match(clause[ending.end("verb") :])
+    ):
+        ending = None  # "lost 9kg since September", "dropped two dress sizes": weight, not an ending
     ends = None
     if ending:
         verb, obj = ending.group("verb").lower(), (ending.group("object") or "").strip()
