@@ -1034,3 +1034,13 @@ def test_type_2_is_no_count_and_losing_weight_is_no_ending() -> None:
     assert said.properties == {"dose:metformin": "500 mg"}
     assert claim("lost 9kg since September", "Tariq").ends is None
     assert claim("lost my job", "Tariq").ends == "job"
+
+
+def test_signing_for_a_club_is_a_new_employer_and_a_left_back_is_no_leaving(mem: Memory) -> None:
+    tell(mem, "Kwabena", "Kwabena, 22, right winger for Dulwich Hamlet.", "2023-08-01T10:00:00Z")
+    tell(mem, "Kwabena", "signed for Welling United today!! 18-month deal", "2024-01-29T10:00:00Z")
+    tell(mem, "Kwabena", "they've moved me to left back. LEFT BACK.", "2024-03-01T10:00:00Z")
+    assert not current(mem, r"Dulwich") and "Welling" in top(mem, "Which club does Kwabena play for?")
+    from remem.write.claims import claim
+
+    assert claim("they've moved me to left back", "Kwabena").ends is None

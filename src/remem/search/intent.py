@@ -32,7 +32,8 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     ),
     (
         r"\bwhere\b.*\b(?:work|works|working|teach|teaches|employed|job)\b|\bwho\b.*\bwork(?:s|ing)? for\b|"
-        r"\b(?:which|what) (?:company|firm|employer|school|hospital|office)\b|\bemployer\b",
+        r"\b(?:which|what) (?:company|firm|employer|school|hospital|office|club)\b|\bemployer\b|"
+        r"\bplay(?:s|ing)? for\b",
         ("employer",),
     ),
     (

@@ -884,7 +884,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"\bwork(?:s|ed|ing)?\s+as\s+(?:an?\s+)?[\w -]{{2,40}}?\s+(?:at|for)\s+"
         rf"(?P<v>(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?"
         rf"(?:{_WORKPLACES}|contractor|builder|developer|retailer|supplier|manufacturer|distributor|wholesaler))\b",
-        r"\b(?:joining|joined|start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job)\s+)?at|"
+        r"\b(?:joining|joined|signed (?:for|with)|"
+        r"start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job)\s+)?at|"
         rf"job\s+(?:over\s+)?at|first\s+(?:day|week|month|shift)\s+at|hired\s+(?:by|at)|"
         rf"(?:poached|headhunted|snapped up)\s+by|transfer(?:red)?\s+to(?:\s+the)?)\s+"
         r"(?P<v>(?:an?\s+|the\s+)?(?:(?!for\b|of\b|in\b|with\b|to\b|on\b|at\b|and\b)[a-z-]+\s+){0,3}?"
@@ -1457,6 +1458,8 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         and _AMOUNT_LOST.match(clause[ending.end("verb") :])
     ):
         ending = None  # "lost 9kg since September", "dropped two dress sizes": weight, not an ending
+    if ending and re.match(r"left\s+(?:back|wing|winger|side|midfield|field|foot|hand)\b", ending.group(0), re.I):
+        ending = None  # "they've moved me to left back": a side, not a leaving
     ends = None
     if ending:
         verb, obj = ending.group("verb").lower(), (ending.group("object") or "").strip()
