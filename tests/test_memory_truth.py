@@ -1044,3 +1044,9 @@ def test_signing_for_a_club_is_a_new_employer_and_a_left_back_is_no_leaving(mem:
     from remem.write.claims import claim
 
     assert claim("they've moved me to left back", "Kwabena").ends is None
+
+
+def test_two_children_said_again_as_two_kids_is_one_memory(mem: Memory) -> None:
+    tell(mem, "Ayşe", "Ayşe. Izmir. Two kids.", "2023-01-10T10:00:00Z")
+    tell(mem, "Ayşe", "Reminder: 2 children, both primary school age.", "2023-06-10T10:00:00Z")
+    assert len(current(mem, r"\b(?:two|2) (?:kids|children)\b")) == 1

@@ -586,8 +586,14 @@ _SAME_JOB = {"developer": "engineer", "dev": "engineer", "programmer": "engineer
              "eng": "engineer", "swe": "engineer", "mgr": "manager"}  # fmt: skip
 
 
+# Nouns counted under one name: "2 children" and "two kids" are one count.
+_SAME_NOUN = {"children": "kid", "child": "kid", "kiddos": "kid", "kiddo": "kid", "kids": "kid"}
+
+
 def stem(word: str) -> str:
     """A plural's singular, roughly: "cities" -> "city", "boxes" -> "box", "dates" -> "date"."""
+    if word.lower() in _SAME_NOUN:
+        return _SAME_NOUN[word.lower()]
     if word.endswith("ies") and len(word) > 5:
         return word[:-3] + "y"
     if word.endswith(("sses", "xes", "zes", "ches", "shes")) and len(word) >= 5:
