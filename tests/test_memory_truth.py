@@ -1050,3 +1050,18 @@ def test_two_children_said_again_as_two_kids_is_one_memory(mem: Memory) -> None:
     tell(mem, "Ayşe", "Ayşe. Izmir. Two kids.", "2023-01-10T10:00:00Z")
     tell(mem, "Ayşe", "Reminder: 2 children, both primary school age.", "2023-06-10T10:00:00Z")
     assert len(current(mem, r"\b(?:two|2) (?:kids|children)\b")) == 1
+
+
+def test_a_title_said_without_its_article_is_a_title_though_still_follows(mem: Memory) -> None:
+    tell(mem, "Tomek", "I'm Tomek, I am manual tester at Comarch in Kraków.", "2021-03-01T10:00:00Z")
+    tell(
+        mem,
+        "Tomek",
+        "I got promotion! Now I am QA team lead, 4 people under me. Still Comarch.",
+        "2022-09-01T10:00:00Z",
+    )
+    assert not current(mem, r"manual tester") and current(mem, r"QA team lead")
+    assert "team lead" in top(mem, "What is Tomek's job title?")
+    from remem.write.claims import claim
+
+    assert claim("How to do good 1:1 meetings?", "Tomek").properties == {}

@@ -924,6 +924,9 @@ def properties(clause: str) -> dict[str, str]:
         r"(?P<v>[a-z][\w -]{2,30}?)"
         r"(?=\s+(?:at|in|for|on|so|and|but|from)\b|,|\.|;|!|\?|$)",
         r"\b(?P<v>head of [\w ]+?)(?=\s+now|,|\.|!|$)",
+        # "Now I am QA team lead": a job's name said without its article
+        rf"\b(?:I'm|I am|im)\s+(?:now\s+)?(?P<v>(?:[A-Za-z-]+\s+){{0,3}}{_JOB_NOUN})\b"
+        r"(?=\s*(?:[,.;!]|$|now\b|at\b|for\b|in\b))",
         # "they made me tech lead", "going over as head chef", "officially Engineering Manager now"
         rf"\b(?:made|named|appointed)\s+(?:me|him|her|them)\s+(?:the\s+|an?\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\b",
         rf"\b(?:going|moving|coming|start(?:ed|ing)?|hired|joining|joined|back)\s+(?:over\s+|in\s+|on\s+)?as\s+"
@@ -1251,7 +1254,7 @@ def properties(clause: str) -> dict[str, str]:
         (m.group("n"), m.group("noun"))
         for m in re.finditer(
             # not "Type 2 diabetes", "Year 6 pupils", "stage 3 cancers"
-            rf"(?<!\btype )(?<!\byear )(?<!\bstage )(?<!\bgrade )(?<!\blevel )"
+            rf"(?<!\btype )(?<!\byear )(?<!\bstage )(?<!\bgrade )(?<!\blevel )(?<![:/.\d])"
             rf"\b(?P<n>{_NUM})\s+(?:[a-z-]+\s+)?(?P<noun>[a-z]{{3,}}s|people|children|staff)\b",
             c,
             re.I,
