@@ -1065,3 +1065,9 @@ def test_a_title_said_without_its_article_is_a_title_though_still_follows(mem: M
     from remem.write.claims import claim
 
     assert claim("How to do good 1:1 meetings?", "Tomek").properties == {}
+
+
+def test_a_terse_smoker_and_a_pack_a_day_are_ended_by_quitting(mem: Memory) -> None:
+    tell(mem, "Dima", "Dima. Smoker, pack a day.", "2021-11-01T10:00:00Z")
+    tell(mem, "Dima", "Quit smoking. 3 months clean.", "2022-05-01T10:00:00Z")
+    assert not current(mem, r"pack a day") and current(mem, r"Quit smoking")

@@ -1068,7 +1068,12 @@ def properties(clause: str) -> dict[str, str]:
         re.I,
     ):
         props["smoking"] = "no"
-    elif re.search(r"\bI smoke\b|\bsmoke (?:about |like |around |maybe )?\w+ a day\b", c, re.I):
+    elif re.search(
+        r"\bI smoke\b|\bsmoke (?:about |like |around |maybe )?\w+ a day\b|(?<!non-)(?<!non)(?<!ex-)\bsmoker\b|"
+        r"\b(?:a |half a |two |2 )?packs? a day\b",
+        c,
+        re.I,
+    ):
         props["smoking"] = "yes"
     allergies = (
         r"\ballerg(?:ic to|y to|ies:?|y:)\s*(?P<v>(?:tree )?[\w-]+)|\bno (?P<w>[\w-]+) for me,? allergy|"
