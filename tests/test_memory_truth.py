@@ -1071,3 +1071,12 @@ def test_a_terse_smoker_and_a_pack_a_day_are_ended_by_quitting(mem: Memory) -> N
     tell(mem, "Dima", "Dima. Smoker, pack a day.", "2021-11-01T10:00:00Z")
     tell(mem, "Dima", "Quit smoking. 3 months clean.", "2022-05-01T10:00:00Z")
     assert not current(mem, r"pack a day") and current(mem, r"Quit smoking")
+
+
+def test_a_child_moving_school_closes_the_old_one(mem: Memory) -> None:
+    tell(mem, "Hanna", "Rubi is 3 and goes to Little Acorns nursery.", "2023-06-20T10:00:00Z")
+    tell(mem, "Hanna", "Rubi started Reception at Greenhill, so no more nursery fees!", "2024-09-04T10:00:00Z")
+    assert not current(mem, r"Little Acorns") and "Greenhill" in top(mem, "Where does Rubi go to school?")
+    from remem.write.claims import claim
+
+    assert claim("I go to Lisbon every summer", "Hanna").properties == {}

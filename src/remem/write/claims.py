@@ -963,6 +963,16 @@ def properties(clause: str) -> dict[str, str]:
             studying = match.groupdict().get("study")
             _add(props, "title", f"{match.group('v')} student" if studying else match.group("v"))
             break
+    # Which school or nursery a child goes to: "goes to Little Acorns nursery", "started Reception at Greenhill"
+    school = re.search(
+        rf"\b(?:goes|go|going|started|starts|starting|moved|moving|switched)\s+(?:to|at)\s+(?:the\s+)?(?P<v>{_NAME})\s+"
+        rf"(?i:nursery|primary|school|academy|kindergarten|preschool|pre-school|high school|elementary)\b|"
+        rf"\b(?i:year\s+\d{{1,2}}|grade\s+\d{{1,2}}|reception|nursery|kindergarten|preschool|primary|secondary)\s+at\s+"
+        rf"(?:the\s+)?(?P<w>{_NAME})",
+        c,
+    )
+    if school:
+        _add(props, "school", school.group("v") or school.group("w"))
     team = re.search(r"\b(?:the|their|our|my)\s+(?P<v>[\w -]+?)\s+team\b", c, re.I)
     if team:
         _add(props, "team", team.group("v"))
@@ -1265,7 +1275,8 @@ def properties(clause: str) -> dict[str, str]:
             re.I,
         )
         if m.group("noun").lower() not in _UNITS
-        and m.group("noun").lower() not in ("this", "thus", "is", "was", "has", "does", "yes", "plus", "across", "less")
+        and m.group("noun").lower()
+        not in ("this", "thus", "is", "was", "has", "does", "goes", "yes", "plus", "across", "less")
         and number(m.group("n")) is not None
         and not any(money.start() <= m.start() < money.end() for money in amounts)
     ]
