@@ -1080,3 +1080,9 @@ def test_a_child_moving_school_closes_the_old_one(mem: Memory) -> None:
     from remem.write.claims import claim
 
     assert claim("I go to Lisbon every summer", "Hanna").properties == {}
+
+
+def test_an_age_said_alone_with_now_answers_how_old(mem: Memory) -> None:
+    tell(mem, None, "me: 31, nurse, bristol", "2023-01-10T10:00:00Z")
+    tell(mem, None, "32 now lol. still nursing, still bristol", "2024-01-10T10:00:00Z")
+    assert "32" in top(mem, "How old is the user?")

@@ -1219,6 +1219,8 @@ def properties(clause: str) -> dict[str, str]:
         props["age"] = number(age.group("v")) or age.group("v")
     elif self_aged := re.search(r"\b(?:I'm|I am|im)\s+an?\s+(?P<v>\d{1,2})[- ]year[- ]old\b", c, re.I):
         props["age"] = self_aged.group("v")  # "I'm a 29-year-old teacher": not "my 6-year-old"
+    elif bare_age := re.match(r"(?P<v>[1-9]\d)\s+now\b(?!\s+(?:\w+s|people|staff)\b)", c, re.I):
+        props["age"] = bare_age.group("v")  # "32 now lol. still nursing": an age said alone
     # Favourites: "my favourite band is X", "X is still my number one band", "my new favourite thing".
     favourite = re.search(
         r"(?P<v>[\w' -]+?)\s+(?:is|are)\s+(?:still\s+|now\s+)?(?:my|our)\s+(?:new\s+)?(?:all-time\s+)?"
