@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from remem import Memory
+from remem.write.claims import claim
 
 
 @pytest.fixture
@@ -923,8 +924,6 @@ def test_a_move_said_by_idiom_or_transfer_and_children_counted_by_age_replace_th
 
 
 def test_crossing_a_road_and_scores_under_par_are_no_move_and_no_children() -> None:
-    from remem.write.claims import claim
-
     assert claim("we crossed the road to Tesco", "Ana").properties == {}
     assert claim("I got 3 under par today", "Ana").properties == {}
     assert claim("we have two under two", "Ana").properties == {"count:kid": "2"}
@@ -948,8 +947,6 @@ def test_a_divorce_and_someone_new_named_after_a_colon_or_in_the_next_clause(mem
 
 
 def test_seeing_someone_for_lunch_is_no_partner() -> None:
-    from remem.write.claims import claim
-
     assert claim("Seeing Tom tomorrow for lunch", "Ana").properties == {}
     assert claim("Divorce final since August.", "Ana").properties == {"relationship": "divorced"}
 
@@ -999,8 +996,6 @@ def test_a_move_keeps_the_job_said_with_the_old_town_and_a_priced_home_is_rent(m
 
 
 def test_a_home_looked_for_is_no_move() -> None:
-    from remem.write.claims import claim
-
     assert claim("just help me find a one-bedroom in San Salvario", "Sofia").properties == {}
     assert claim("got a one-bedroom in San Salvario", "Sofia").properties == {"residence": "San Salvario"}
 
@@ -1028,8 +1023,6 @@ def test_a_dose_said_before_or_after_its_drug_changes_and_weight_lost_ends_nothi
 
 
 def test_type_2_is_no_count_and_losing_weight_is_no_ending() -> None:
-    from remem.write.claims import claim
-
     said = claim("Type 2 diabetes, on metformin 500mg twice a day", "Tariq")
     assert said.properties == {"dose:metformin": "500 mg"}
     assert claim("lost 9kg since September", "Tariq").ends is None
@@ -1041,8 +1034,6 @@ def test_signing_for_a_club_is_a_new_employer_and_a_left_back_is_no_leaving(mem:
     tell(mem, "Kwabena", "signed for Welling United today!! 18-month deal", "2024-01-29T10:00:00Z")
     tell(mem, "Kwabena", "they've moved me to left back. LEFT BACK.", "2024-03-01T10:00:00Z")
     assert not current(mem, r"Dulwich") and "Welling" in top(mem, "Which club does Kwabena play for?")
-    from remem.write.claims import claim
-
     assert claim("they've moved me to left back", "Kwabena").ends is None
 
 
@@ -1062,8 +1053,6 @@ def test_a_title_said_without_its_article_is_a_title_though_still_follows(mem: M
     )
     assert not current(mem, r"manual tester") and current(mem, r"QA team lead")
     assert "team lead" in top(mem, "What is Tomek's job title?")
-    from remem.write.claims import claim
-
     assert claim("How to do good 1:1 meetings?", "Tomek").properties == {}
 
 
@@ -1077,8 +1066,6 @@ def test_a_child_moving_school_closes_the_old_one(mem: Memory) -> None:
     tell(mem, "Hanna", "Rubi is 3 and goes to Little Acorns nursery.", "2023-06-20T10:00:00Z")
     tell(mem, "Hanna", "Rubi started Reception at Greenhill, so no more nursery fees!", "2024-09-04T10:00:00Z")
     assert not current(mem, r"Little Acorns") and "Greenhill" in top(mem, "Where does Rubi go to school?")
-    from remem.write.claims import claim
-
     assert claim("I go to Lisbon every summer", "Hanna").properties == {}
 
 
