@@ -33,18 +33,10 @@ RELATIONS = (
 )
 PARTNERS = ("wife", "husband", "partner", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "fiancée")
 # What calling someone "my boyfriend" or "my wife" says of the two of them ("partner" says nothing).
-_PARTNER_STATUS = {
-    "boyfriend": "dating",
-    "girlfriend": "dating",
-    "bf": "dating",
-    "gf": "dating",
-    "fianc": "engaged",
-    "husband": "married",
-    "wife": "married",
-    "hubby": "married",
-    "someone": "dating",
-    "somebody": "dating",
-}  # fmt: skip; "seeing someone new: Mikkel"
+# "Seeing someone new: Mikkel" says dating too.
+_PARTNER_STATUS = {"boyfriend": "dating", "girlfriend": "dating", "bf": "dating", "gf": "dating",
+                   "fianc": "engaged", "husband": "married", "wife": "married", "hubby": "married",
+                   "someone": "dating", "somebody": "dating"}  # fmt: skip
 # Words that may start a clause capitalised without naming anyone.
 _NOT_NAMES = frozenset(
     [

@@ -54,7 +54,8 @@ def _words(text: str) -> frozenset[str]:
 # "Mel, I went ..." addresses the listener; "Raj, my husband, is a chef" names who it is about.
 # "Ana, can you ...": the listener's name, not what is said. A state said first is no name: "Married, husband Olav".
 _LEADING_VOCATIVE = re.compile(
-    r"^(?:hey\s+|hi\s+|oh\s+)?(?!(?:Married|Engaged|Divorced|Separated|Widowed|Single|Retired|Pregnant|Sober|Smoker|Vegan|Vegetarian)\b)"
+    r"^(?:hey\s+|hi\s+|oh\s+)?"
+    r"(?!(?:Married|Engaged|Divorced|Separated|Widowed|Single|Retired|Pregnant|Sober|Smoker|Vegan|Vegetarian)\b)"
     r"[A-Z][a-z]+,\s+(?=[a-zA-Z])(?!(?:my|our)\s+[\w-]+\s*,)"
 )
 _TRAILING_VOCATIVE = re.compile(r"(?P<before>\b[\w']+),\s+[A-Z][a-z]+(?P<end>[.!?]*)$")
