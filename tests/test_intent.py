@@ -63,3 +63,11 @@ def test_the_fact_that_answers_outranks_facts_that_share_the_question_words(mem:
     assert "Glasgow" in top
     then = mem.search("Where does Tomasz live?", space="s", k=5, as_of="2022-12-01T00:00:00Z")[0].memory.text
     assert "Leeds" in then
+
+
+def test_a_name_of_two_words_is_one_person_and_their_relatives_are_others() -> None:
+    wanted = intent("What does Fatima Zahra do for work?")
+    hers = {"subject": "fatima zahra", "claims": {"title": "French teacher"}}
+    brothers = {"subject": "fatima zahra's brother", "claims": {"title": "process engineer", "employer": "OCP"}}
+    assert answers("Fatima Zahra is a French teacher at a lycée.", hers, wanted) == 1.0
+    assert answers("Fatima Zahra's brother Youssef is a process engineer at OCP.", brothers, wanted) == 0.0

@@ -178,10 +178,11 @@ def _answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
     if not isinstance(claims, dict) or not subject:
         return False
     owner, _, relation = subject.partition("'s ")
-    named = [n for n in wanted.names if n != owner and re.search(rf"\b{re.escape(n)}\b", text, re.I)]
+    # a name of the owner's own ("Zahra" of "Fatima Zahra's brother") names no one else
+    named = [n for n in wanted.names if n not in owner.split() and re.search(rf"\b{re.escape(n)}\b", text, re.I)]
     if relation and named:
         owner, relation = named[0], ""  # "my sister Ruth moved to Paris", asked about Ruth
-    if wanted.names and owner not in wanted.names and not _user(owner, wanted):
+    if wanted.names and not _named(owner, wanted.names) and not _user(owner, wanted):
         return False  # "the user's relationship status with Tom" asks of the user, naming Tom
     if not wanted.names and not wanted.first_person and owner not in wanted.words and not _user(owner, wanted):
         return False  # a question typed in lower case names its subject all the same
@@ -199,6 +200,11 @@ def _answers(text: str, metadata: dict[str, object], wanted: Intent) -> bool:
         by_relation = wanted.via in keys or (wanted.via in PARTNERS and bool({"partner", "relationship"} & set(keys)))
         return by_relation and set(wanted.properties) <= {"name", "partner", "relationship"}
     return any(k in wanted.relations for k in keys) or any(_matches(k, wanted.properties) for k in keys)
+
+
+def _named(owner: str, names: tuple[str, ...]) -> bool:
+    """Whether the question names the owner: "fatima zahra" by "Fatima" and "Zahra", each a name of its own."""
+    return owner in names or bool(owner) and set(owner.split()) <= set(names)
 
 
 def _matches(key: str, wanted: tuple[str, ...]) -> bool:
