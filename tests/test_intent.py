@@ -71,3 +71,8 @@ def test_a_name_of_two_words_is_one_person_and_their_relatives_are_others() -> N
     brothers = {"subject": "fatima zahra's brother", "claims": {"title": "process engineer", "employer": "OCP"}}
     assert answers("Fatima Zahra is a French teacher at a lycée.", hers, wanted) == 1.0
     assert answers("Fatima Zahra's brother Youssef is a process engineer at OCP.", brothers, wanted) == 0.0
+
+
+def test_what_someone_is_doing_these_days_asks_for_their_work_and_this_weekend_does_not() -> None:
+    assert intent("What is Dana doing these days?").properties == ("title", "employer")
+    assert intent("What is Ana doing this weekend?").properties == ()

@@ -39,7 +39,9 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     (
         r"\b(?:job title|title|role|position|job|do for (?:a )?(?:living|work)|profession|occupation)\b|"
         # "what does Ines do", "... do now": not "what does Ines do on Sundays" (what she does then)
-        r"\bwhat (?:does|do) (?:[\w'-]+\s+){1,3}do(?: now| these days| nowadays| professionally)?\W*$",
+        r"\bwhat (?:does|do) (?:[\w'-]+\s+){1,3}do(?: now| these days| nowadays| professionally)?\W*$|"
+        # "what is Dana doing these days": not "what is Ana doing this weekend"
+        r"\bwhat (?:is|are|'s) (?:[\w'-]+\s+){1,3}doing (?:now|these days|nowadays|for work|for a living)\W*$",
         ("title",),
         ("employer",),
     ),
