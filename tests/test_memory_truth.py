@@ -1073,3 +1073,10 @@ def test_an_age_said_alone_with_now_answers_how_old(mem: Memory) -> None:
     tell(mem, None, "me: 31, nurse, bristol", "2023-01-10T10:00:00Z")
     tell(mem, None, "32 now lol. still nursing, still bristol", "2024-01-10T10:00:00Z")
     assert "32" in top(mem, "How old is the user?")
+
+
+def test_a_fact_said_of_a_relative_by_name_answers_a_question_that_names_the_relation(mem: Memory) -> None:
+    tell(mem, "Rohan", "My sister Anika just moved to Toronto for her master's.", "2023-01-10T10:00:00Z")
+    tell(mem, "Rohan", "I'm still in Pune, working at Infosys.", "2023-01-10T10:01:00Z")
+    tell(mem, "Rohan", "Anika got a job at Shopify after her master's, so proud of her!", "2024-06-10T10:00:00Z")
+    assert "Shopify" in top(mem, "Where does Rohan's sister work?")

@@ -439,14 +439,27 @@ def _answers_first(
     residence) rank above facts and turns that only share its words."""
     if not wanted:
         return ranked
+    # Who a name is to someone, as another fact says it ("Rahul's sister Ananya"): a fact said of Ananya
+    # answers "Where does Rahul's sister work?".
+    known = {str(m.metadata["aka"]): str(m.metadata["subject"]) for m in items.values() if _relative(m)}
     out = []
     for memory_id, score in ranked:
         item = items.get(memory_id)
-        weight = answers(item.text, item.metadata, wanted) if item is not None and item.kind != "turn" else 0.0
+        weight = 0.0
+        if item is not None and item.kind != "turn":
+            meta = item.metadata
+            if wanted.via is not None and str(meta.get("subject") or "") in known:
+                meta = {**meta, "subject": known[str(meta["subject"])]}
+            weight = answers(item.text, meta, wanted)
         out.append((memory_id, score + ANSWER_BONUS * weight, weight))
     # On a tie (min-max scaling puts the weakest candidate at 0), the answering fact goes first.
     out.sort(key=lambda row: (-row[1], -row[2], row[0]))
     return [(memory_id, score) for memory_id, score, _ in out]
+
+
+def _relative(item: MemoryItem) -> bool:
+    """Whether a memory names someone by their relation to another ("Rahul's sister Ananya")."""
+    return bool(item.metadata.get("aka")) and "'s " in str(item.metadata.get("subject") or "")
 
 
 def _collapse(ranked: list[tuple[str, float]], items: dict[str, MemoryItem], k: int) -> list[tuple[str, float]]:
