@@ -1080,3 +1080,10 @@ def test_a_fact_said_of_a_relative_by_name_answers_a_question_that_names_the_rel
     tell(mem, "Rohan", "I'm still in Pune, working at Infosys.", "2023-01-10T10:01:00Z")
     tell(mem, "Rohan", "Anika got a job at Shopify after her master's, so proud of her!", "2024-06-10T10:00:00Z")
     assert "Shopify" in top(mem, "Where does Rohan's sister work?")
+
+
+def test_which_of_two_someone_prefers_changes_when_they_say_the_other_now(mem: Memory) -> None:
+    tell(mem, "Lea", "I prefer texts to calls", "2023-01-10T10:00:00Z")
+    tell(mem, "Lea", "actually I prefer calls now, texting takes forever", "2023-09-01T10:00:00Z")
+    assert not current(mem, r"texts to calls") and "calls now" in top(mem, "Does Lea prefer calls or texts?")
+    assert claim("I prefer tea over coffee", "Lea").properties == {"prefer:coffee|tea": "tea"}

@@ -85,6 +85,7 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     (r"\blanguage\b|\bin (?:english|spanish|french|german)\b", ("reply_language",)),
     (r"\bcalled\b|\bname\b|\bgo(?:es)? by\b", ("name",)),
     (r"\b(?:school|nursery|kindergarten|preschool)\b", ("school",)),
+    (r"\bprefers?\b", ("prefer:",)),
     (r"\bteam\b", ("team",)),
 )
 _ASKS_COMPILED = tuple((re.compile(row[0], re.I), row[1], row[2] if len(row) == 3 else ()) for row in _ASKS)

@@ -955,6 +955,18 @@ def properties(clause: str) -> dict[str, str]:
             studying = match.groupdict().get("study")
             _add(props, "title", f"{match.group('v')} student" if studying else match.group("v"))
             break
+    # Which of two the speaker prefers: "I prefer texts to calls", then "I prefer calls now". The key names
+    # both options, or the one said with "now", so either change finds the other (rules_reconcile).
+    prefer = re.search(
+        r"\bprefers?\s+(?P<v>[a-z][\w-]{2,})\s+(?:to|over|rather than)\s+(?P<o>[a-z][\w-]{2,})\b|"
+        r"\bprefers?\s+(?P<w>[a-z][\w-]{2,})\s+(?:now|these days|nowadays|instead)\b",
+        c,
+        re.I,
+    )
+    if prefer:
+        chosen = (prefer.group("v") or prefer.group("w")).lower()
+        options = sorted({stem(chosen), *([stem(prefer.group("o").lower())] if prefer.group("o") else [])})
+        props[f"prefer:{'|'.join(options)}"] = chosen
     # Which school or nursery a child goes to: "goes to Little Acorns nursery", "started Reception at Greenhill"
     school = re.search(
         rf"\b(?:goes|go|going|started|starts|starting|moved|moving|switched)\s+(?:to|at)\s+(?:the\s+)?(?P<v>{_NAME})\s+"

@@ -91,6 +91,9 @@ def _matching_key(key: str, other: dict[str, str]) -> str | None:
     """The key of `other` that sets the same property: equal, or any favourite for "favourite thing"."""
     if key in other:
         return key
+    if key.startswith("prefer:"):  # "prefer:call" (calls now) sets what "prefer:call|text" set
+        options = set(key.removeprefix("prefer:").split("|"))
+        return next((k for k in other if k.startswith("prefer:") and options & set(k[7:].split("|"))), None)
     if key.startswith("favourite:"):
         wild = key == "favourite:thing"
         return next((k for k in other if k.startswith("favourite:") and (wild or k == "favourite:thing")), None)
