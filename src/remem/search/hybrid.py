@@ -440,15 +440,19 @@ def _answers_first(
     if not wanted:
         return ranked
     # Who a name is to someone, as another fact says it ("Rahul's sister Ananya"): a fact said of Ananya
-    # answers "Where does Rahul's sister work?".
-    known = {str(m.metadata["aka"]): str(m.metadata["subject"]) for m in items.values() if _relative(m)}
+    # answers "Where does Rahul's sister work?". Read only for a question that names a relation.
+    known = (
+        {str(m.metadata["aka"]): str(m.metadata["subject"]) for m in items.values() if _relative(m)}
+        if wanted.via is not None
+        else {}
+    )
     out = []
     for memory_id, score in ranked:
         item = items.get(memory_id)
         weight = 0.0
         if item is not None and item.kind != "turn":
             meta = item.metadata
-            if wanted.via is not None and str(meta.get("subject") or "") in known:
+            if str(meta.get("subject") or "") in known:
                 meta = {**meta, "subject": known[str(meta["subject"])]}
             weight = answers(item.text, meta, wanted)
         out.append((memory_id, score + ANSWER_BONUS * weight, weight))

@@ -764,9 +764,9 @@ _DEVICES = (
 )  # fmt: skip
 
 
-_UNIT = r"(?P<u>mg|mcg|ml|units)"
+_DOSE_UNIT = r"(?P<u>mg|mcg|ml|units)"
 _DOSE_FRAMES = tuple(
-    re.compile(frame.replace("UNIT", _UNIT).replace("DRUG", r"(?P<drug>[a-z][a-z-]{3,})"), re.I)
+    re.compile(frame.replace("UNIT", _DOSE_UNIT).replace("DRUG", r"(?P<drug>[a-z][a-z-]{3,})"), re.I)
     for frame in (
         r"\b(?P<n>\d+(?:\.\d+)?)\s?UNIT\s+(?:of\s+)?DRUG\b",  # "20mg of lisinopril"
         r"\bDRUG\s+(?:(?:up|down|back)\s+)?(?:to|at|is|of|dose(?: is)?|now)\s+(?P<n>\d+(?:\.\d+)?)\s?UNIT\b",

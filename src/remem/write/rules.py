@@ -774,8 +774,7 @@ class RuleExtractor:
                     others[speaker] = about
                 elif (newcomer := introduced(typed)) is not None:
                     others[speaker] = newcomer  # "seeing someone called Julia": "she's a vet" is Julia
-                partner = _PARTNER_NAMED.match(typed) if courted is not None else None
-                if partner is not None and courted is not None:
+                if courted is not None and (partner := _PARTNER_NAMED.match(typed)) is not None:
                     # "been seeing someone new. her name's mei": one fact says whom, with the clause before it
                     before, before_plain, before_said = courted
                     if out and out[-1] is before:

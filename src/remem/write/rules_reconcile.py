@@ -93,7 +93,9 @@ def _matching_key(key: str, other: dict[str, str]) -> str | None:
         return key
     if key.startswith("prefer:"):  # "prefer:call" (calls now) sets what "prefer:call|text" set
         options = set(key.removeprefix("prefer:").split("|"))
-        return next((k for k in other if k.startswith("prefer:") and options & set(k[7:].split("|"))), None)
+        return next(
+            (k for k in other if k.startswith("prefer:") and options & set(k.removeprefix("prefer:").split("|"))), None
+        )
     if key.startswith("favourite:"):
         wild = key == "favourite:thing"
         return next((k for k in other if k.startswith("favourite:") and (wild or k == "favourite:thing")), None)
@@ -534,12 +536,10 @@ def _changed_by_meaning(candidate: Candidate, own: Sequence[Neighbour]) -> Verdi
             continue  # said in the same breath, or itself a change
         if keys and _claims(n.memory.metadata) and not keys & _claims(n.memory.metadata).keys():
             continue  # claims of other properties: a new title does not change the employer
-        theirs = _values(n.memory.text, name)
-        if not (mine - theirs and theirs - mine) and over and not _claims(n.memory.metadata):
-            mine_said, theirs = words, _words(n.memory.text, name)
-        else:
-            mine_said = mine
-        if mine_said - theirs and theirs - mine_said:
+        ours, theirs = mine, _values(n.memory.text, name)
+        if not (ours - theirs and theirs - ours) and over and not _claims(n.memory.metadata):
+            ours, theirs = words, _words(n.memory.text, name)  # no name or number differs: the words may
+        if ours - theirs and theirs - ours:
             reason = f"changes what {n.memory.id} says (similarity {n.similarity:.2f})"
             return Verdict("SUPERSEDE", n.memory.id, candidate.text, reason, temporal=True)
     return None
