@@ -1087,3 +1087,40 @@ def test_which_of_two_someone_prefers_changes_when_they_say_the_other_now(mem: M
     tell(mem, "Lea", "actually I prefer calls now, texting takes forever", "2023-09-01T10:00:00Z")
     assert not current(mem, r"texts to calls") and "calls now" in top(mem, "Does Lea prefer calls or texts?")
     assert claim("I prefer tea over coffee", "Lea").properties == {"prefer:coffee|tea": "tea"}
+
+
+def test_a_change_that_names_no_property_keeps_the_home_said_with_what_changed(mem: Memory) -> None:
+    tell(mem, "Lotte", "I live in Ghent and commute by bus every day, about 30 minutes.", "2023-03-01T08:00:00Z")
+    tell(mem, "Lotte", "I don't take the bus anymore, I cycle to work now", "2023-10-01T08:00:00Z")
+    assert not current(mem, r"commute by bus")
+    assert current(mem, r"^Lotte lives in Ghent\.$")
+
+
+def test_a_change_whose_turn_says_where_someone_lives_carries_no_home(mem: Memory) -> None:
+    tell(mem, "Lotte", "I live in Ghent and commute by bus every day, about 30 minutes.", "2023-03-01T08:00:00Z")
+    tell(mem, "Lotte", "I don't take the bus anymore, we live right next to the office now", "2023-10-01T08:00:00Z")
+    assert not current(mem, r"commute by bus")
+    assert not current(mem, r"^Lotte lives in Ghent\.$")
+
+
+def test_a_terse_introduction_says_where_the_speaker_lives_and_what_they_do(mem: Memory) -> None:
+    tell(mem, "Bram", "Bram. Antwerp. Two cats: Miep and Kees.", "2023-03-01T08:00:00Z")
+    tell(mem, "Noor", "noor here, dental nurse in eindhoven 🦷 can u check my cv?", "2023-03-01T08:00:00Z")
+    tell(mem, "Kim", "kim. ghent. gluten intolerant.", "2023-03-01T08:00:00Z")
+    assert current(mem, r"^Bram: Lives in Antwerp, Two cats") and current(mem, r"^Kim lives in Ghent\.$")
+    assert current(mem, r"dental nurse in eindhoven") and current(mem, r"gluten intolerant")
+    assert "dental nurse" in top(mem, "What does Noor do for work?")
+    # Words that only look like a place after a name are none
+    assert claim("Maya, sorry, typo", "Maya").properties == {}
+    tell(mem, "Ines", "Ines. Husband Rui. Sorry, typo.", "2023-03-01T08:00:00Z")
+    assert not current(mem, r"Ines lives in")
+
+
+def test_a_job_noun_turned_verb_and_a_mother_who_signed_up_are_facts(mem: Memory) -> None:
+    tell(mem, "Jo", "still nanny-ing for the twins in clapham, they're a handful", "2023-03-01T08:00:00Z")
+    tell(mem, "Jo", "mum joined a choir last month, she loves it", "2023-03-01T08:01:00Z")
+    assert current(mem, r"nanny-ing for the twins in clapham")
+    assert current(mem, r"Mum joined a choir")
+    # a verb after "my mum" is not her name
+    assert claim("my mum signed up for salsa classes", "Jo").properties == {}
+    assert claim("my mum linda signed up for salsa classes", "Jo").properties == {"mum": "Linda"}

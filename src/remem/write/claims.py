@@ -493,6 +493,16 @@ _COMMON = frozenset(
 )
 
 
+# Words that follow a verb, never a name: "signed up", "moved to", "started a".
+_PARTICLES = frozenset(
+    re.findall(
+        r"\S+",
+        "up out off in on to for at from a an the my his her their our me him them us with into over back down away "
+        "last this yesterday today",
+    )
+)
+
+
 def _truecase(clause: str) -> str:
     """The clause with a capital on each lower-case word where a name must stand."""
     out = list(clause)
@@ -506,6 +516,9 @@ def _truecase(clause: str) -> str:
                 break  # "moved to new place"
             if (bare in _COMMON and not prefix) or not bare[:1].isalpha() or word[:1].isupper():
                 break
+            after = words[i + 1] if i + 1 < len(words) else next(iter(clause[match.end("name") :].split()), "")
+            if re.fullmatch(r"[a-z]{3,}(?:ed|ing)", bare) and after.lower() in _PARTICLES:
+                break  # "my mom signed up for pottery": a verb, not her name
             kept.append(word)
             if word[-1] in ".,!?;:" and not prefix:  # "st. mary's" goes on
                 break
@@ -651,7 +664,7 @@ _EARNS_BEFORE = re.compile(
     re.I,
 )
 
-_JOB_NOUN = (
+JOB_NOUN = (
     r"(?:designer|engineer|eng|developer|dev|manager|analyst|scientist|lead|director|nurse|doctor|teacher|lecturer|"
     r"consultant|architect|officer|specialist|coordinator|assistant|associate|intern|administrator|accountant|"
     r"lawyer|solicitor|editor|writer|producer|technician|tech|chef|cook|baker|barista|paralegal|pharmacist|"
@@ -690,7 +703,8 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
             return me, clause  # "my partner is Ren, ...": who the partner is, the speaker's fact
         if re.match(r"^,?\s*(?:[A-Z]\w+,?\s+)?" + _PERSON_VERBS, rest) or re.match(r"^'s\b", rest):
             return f"{me}'s {relation.group(1).lower()}", clause
-    lead = re.match(rf"^(Mum|Mom|Dad|Mother|Father)(?:'s\b|\s+{_PERSON_VERBS})", clause, re.I)  # not "mum of two"
+    # not "mum of two"; "mom signed up for pottery" is hers
+    lead = re.match(rf"^(Mum|Mom|Dad|Mother|Father)(?:'s\b|\s+{_PERSON_VERBS}|\s+[a-z]{{2,}}ed\b)", clause, re.I)
     if lead:
         return f"{me}'s {lead.group(1).lower()}", clause
     joint = re.match(
@@ -809,14 +823,14 @@ def properties(clause: str) -> dict[str, str]:
         rf"\bhere in (?P<v>{_NAME})",  # "a data analyst at Access Bank here in Lagos"
         rf"\b(?:moved|relocated|moving|relocating)\s+again,?\s+(?:this time\s+)?to\s+(?P<v>{_NAME})",
         # Where the job is, the home is: "manual tester at Comarch in Kraków"
-        rf"\b(?:{_JOB_NOUN}|work|works|working)\b[^.,;]{{0,30}}?\bat\s+(?:{_NAME}|(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?"
+        rf"\b(?:{JOB_NOUN}|work|works|working)\b[^.,;]{{0,30}}?\bat\s+(?:{_NAME}|(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?"
         rf"{_WORKPLACES})\s+in\s+(?P<v>{_NAME})",
         # Said of someone else: "my mom is 71 and still in Cebu", "moved in with my brother Paolo in Manila"
         rf"\b(?:is|'s|are)\b[^.;]{{0,20}}?\b(?:still|now)\s+in\s+(?P<v>{_NAME})",
         rf"\bmoved in (?:with|w/?)\s+(?:[\w']+\s+){{1,6}}?(?:[\w']+,\s+)?in\s+(?P<v>{_NAME})",
         rf"\b(?:live|lives|living|staying)\s+with\s+(?:[\w'-]+\s+){{1,3}}?in\s+(?P<v>{_NAME})",
         # "I'm a pharmacist in Cardiff", "working as an ICU nurse in Dubai": where the job is, the home is
-        rf"(?:\b(?:I'm|I am|im)|{_AS_A_JOB}|{_PERSON_IS})\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}{_JOB_NOUN}\s+in\s+"
+        rf"(?:\b(?:I'm|I am|im)|{_AS_A_JOB}|{_PERSON_IS})\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}{JOB_NOUN}\s+in\s+"
         rf"(?P<v>{_NAME})\b(?!\s+\d)",
         # not a home looked for: "help me find a one-bedroom in San Salvario"
         rf"^(?!.*\b(?:find|finding|looking (?:for|at)|search\w*|hunting|view\w*)\b).*?"
@@ -889,9 +903,9 @@ def properties(clause: str) -> dict[str, str]:
         r"(?P<v>(?:an?\s+|the\s+)?(?:(?!for\b|of\b|in\b|with\b|to\b|on\b|at\b|and\b)[a-z-]+\s+){0,3}?"
         rf"(?:(?:{_NAME}\s+)?{_WORKPLACES}\b(?:\s+in\s+{_NAME})?|{_NAME}(?:\s+office)?))",
         # "a staff nurse in the cardiac ICU at Apollo Hospitals": a job's name, then where
-        rf"\b{_JOB_NOUN}s?\b[^.,;!?]{{0,40}}?\bat\s+(?:the\s+)?(?P<v>{_NAME})",
+        rf"\b{JOB_NOUN}s?\b[^.,;!?]{{0,40}}?\bat\s+(?:the\s+)?(?P<v>{_NAME})",
         # "I'm still nursing, now at the Royal Infirmary": the same work somewhere new
-        rf"\b(?:still|now)\s+(?:{_JOB_NOUN}|[a-z]+ing)\b[^.;]{{0,20}}?\bnow at\s+(?:the\s+)?(?P<v>{_NAME})",
+        rf"\b(?:still|now)\s+(?:{JOB_NOUN}|[a-z]+ing)\b[^.;]{{0,20}}?\bnow at\s+(?:the\s+)?(?P<v>{_NAME})",
         r"\b(?:job|role|position)\s+(?:at|with)\s+(?P<v>(?:an?\s+|the\s+)?[\w'&. -]+?)"
         r"(?=,|\.|;|!|\?| in | and | so | but | because | which |$)",
     ):
@@ -917,32 +931,35 @@ def properties(clause: str) -> dict[str, str]:
         r"(?=\s+(?:at|in|for|on|so|and|but|from)\b|,|\.|;|!|\?|$)",
         r"\b(?P<v>head of [\w ]+?)(?=\s+now|,|\.|!|$)",
         # "Now I am QA team lead": a job's name said without its article
-        rf"\b(?:I'm|I am|im)\s+(?:now\s+)?(?P<v>(?:[A-Za-z-]+\s+){{0,3}}{_JOB_NOUN})\b"
+        rf"\b(?:I'm|I am|im)\s+(?:now\s+)?(?P<v>(?:[A-Za-z-]+\s+){{0,3}}{JOB_NOUN})\b"
         r"(?=\s*(?:[,.;!]|$|now\b|at\b|for\b|in\b))",
         # "they made me tech lead", "going over as head chef", "officially Engineering Manager now"
-        rf"\b(?:made|named|appointed)\s+(?:me|him|her|them)\s+(?:the\s+|an?\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\b",
+        rf"\b(?:made|named|appointed)\s+(?:me|him|her|them)\s+(?:the\s+|an?\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{JOB_NOUN})\b",
         rf"\b(?:going|moving|coming|start(?:ed|ing)?|hired|joining|joined|back)\s+(?:over\s+|in\s+|on\s+)?as\s+"
-        rf"(?:an?\s+|the\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\b",
-        rf"\bofficially\s+(?:an?\s+|the\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\b",
+        rf"(?:an?\s+|the\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{JOB_NOUN})\b",
+        rf"\bofficially\s+(?:an?\s+|the\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{JOB_NOUN})\b",
         # "senior product designer now", "team lead now": a job's name, said as what the speaker is now.
-        rf"(?:^|\bpromoted\b[\s,!.]*)(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\s+now\b",
+        rf"(?:^|\bpromoted\b[\s,!.]*)(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{JOB_NOUN})\s+now\b",
         # A terse introduction: "raj, accountant.", "solicitor, manchester.", "remote backend dev."
-        rf"^(?:[\w-]+,\s+)?(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{_JOB_NOUN})\s*(?:,\s*[\w -]+)?[.!]?$",
+        # "maria here, dental hygienist in san antonio", "graphic designer in seattle", "grad student btw, marine bio"
+        rf"^(?:[\w-]+(?:\s+here)?[,!]\s+)?(?:(?:a|an)\s+)?(?!(?:my|his|her|their|our|your|the|this|that)\b)"
+        rf"(?P<v>(?:[a-z-]+\s+){{0,3}}{JOB_NOUN})(?:\s+(?:btw|tbh|lol))?"
+        r"\s*(?:,\s*[\w -]+|\s+(?:in|at|from|based in)\s+[\w -]+)?[.!]?$",
         r"\bdoing the (?P<v>[\w -]+?) job\b",
         # "studying medicine in Kigali": a student of it, until the job that follows
         r"\b(?P<study>studying|studies|study|doing a degree in|reading)\s+"
         r"(?P<v>medicine|law|nursing|engineering|pharmacy|"
         r"dentistry|architecture|accounting|economics|computer science|psychology|physiotherapy)\b",
         # "being a pharmacist, I know ...", "as a nurse I ...", "teacher here (Lagos)": what the speaker is
-        rf"^(?:being|as)\s+an?\s+(?P<v>(?:[a-z-]+\s+){{0,2}}{_JOB_NOUN})\b",
-        rf"^(?P<v>(?:[a-z-]+\s+){{0,2}}{_JOB_NOUN})\s+here\b",
+        rf"^(?:being|as)\s+an?\s+(?P<v>(?:[a-z-]+\s+){{0,2}}{JOB_NOUN})\b",
+        rf"^(?P<v>(?:[a-z-]+\s+){{0,2}}{JOB_NOUN})\s+here\b",
         r"\b(?:moved|moving|stepped|stepping|promoted|transferred)\s+(?:up\s+)?into\s+(?:an?|the|my new)\s+"
         r"(?P<v>[\w -]{3,40}?)\s+(?:role|position|job)\b",
         # "got into vet school at UC Davis": a student now, whatever the speaker was
         r"\b(?:got into|got accepted (?:to|into)|starting|started|enrolled (?:at|in))\s+(?P<v>(?:[a-z]+\s+)?"
         r"(?:school|grad school|med school|law school|uni|university|college|a (?:phd|masters?|master's)))\b",
         # "I work nights as taxi driver": the article left out
-        rf"{_AS_A_JOB}\s+(?P<v>(?:[a-z-]+\s+){{0,2}}{_JOB_NOUN})\b",
+        rf"{_AS_A_JOB}\s+(?P<v>(?:[a-z-]+\s+){{0,2}}{JOB_NOUN})\b",
         r"\bI do (?P<v>\w+(?: \w+)?) for\b",
         r"\b(?P<v>retired)\b",
     ):
@@ -1090,11 +1107,14 @@ def properties(clause: str) -> dict[str, str]:
     ):
         props["smoking"] = "yes"
     allergies = (
+        r"\b(?P<i>lactose|gluten|dairy|wheat|fructose|histamine|egg|soy)[- ]intoleran(?:t|ce)\b|"
         r"\ballerg(?:ic to|y to|ies:?|y:)\s*(?P<v>(?:tree )?[\w-]+)|\bno (?P<w>[\w-]+) for me,? allergy|"
         r"\b(?:it's|its|it is)\s+(?P<x>(?:tree )?[\w-]+)\s+(?:I'm|im|I am)\s+allergic to"  # "it's tree nuts i'm ..."
     )
     for allergy in re.finditer(allergies, c, re.I):
-        allergen = stem(str(allergy.group("v") or allergy.group("w") or allergy.group("x")).lower())
+        allergen = stem(
+            str(allergy.group("v") or allergy.group("w") or allergy.group("x") or allergy.group("i")).lower()
+        )
         props[f"allergy:{allergen}"] = allergen
     car = re.search(rf"\b(?:drive|drives|driving)\s+an?\s+(?P<v>(?:\d{{4}}\s+)?{_NAME})", c) or re.search(
         rf"\b(?:bought|got|picked up|leased|leasing|traded (?:it )?in for)\s+(?:a|an|my|our)\s+"

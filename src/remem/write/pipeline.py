@@ -319,7 +319,17 @@ def _carry(
                 out.extend(_carry_apart(store, embedder, space, candidate, old, kept, {}, actor, gone))
         return out
     if not isinstance(new, dict) or not new:
-        return []
+        # A change read by its meaning names no property: "bought an e-bike, doing the 28km most days now"
+        # closes "lives in Leuven and commutes by train". The parts written alone that its turn says nothing
+        # of go on ("Camille lives in Leuven."); the rest of the old fact is what changed.
+        out = []
+        said = " ".join([candidate.text, *(e.content for e in store.get_episodes(space, candidate.source_episode_ids))])
+        for old in store.get_memories(space, list(closed_ids)):
+            claims = old.metadata.get("claims")
+            if isinstance(claims, dict):
+                kept = {k: v for k, v in claims.items() if k in _ALONE and not _touches(said, k, str(v))}
+                out.extend(_carry_apart(store, embedder, space, candidate, old, kept, {}, actor, alone=True))
+        return out
     out = []
     for old in store.get_memories(space, list(closed_ids)):
         claims = old.metadata.get("claims")
@@ -355,6 +365,25 @@ def _carry(
         if unsaid:  # a part that went with the old value: "a 1br in philly" goes on as "Carlos lives in Philly."
             out.extend(_carry_apart(store, embedder, space, candidate, old, unsaid, changed, actor))
     return out
+
+
+#: Words that say a part of life, so a change that says one of them may be about it: a claim of that part
+#: is not carried past it.
+_PART_WORDS = {
+    "home": r"live|living|lives|moved?|moving|relocat\w*|home|house|apartment|rent",  # not "flat tyres"
+    "work": r"job|quit|fired|laid off|hired|career|company|boss|retired|resigned|promoted",  # not "cycle to work"
+    "love": r"girlfriend|boyfriend|wife|husband|partner|fianc\w*|married|divorc\w*|single|dating|broke up|split",
+    "diet": r"eat(?:s|ing)?|meat|vegan|vegetarian|pescatarian|diet|food",
+    "pets": r"cat|dog|pet|puppy|kitten",
+}
+
+
+def _touches(text: str, key: str, value: str) -> bool:
+    """Whether a change's text may be about a claim: it says the claim's value or a word of its part of life."""
+    if _said_as(text, value) is not None:
+        return True
+    words = _PART_WORDS.get(_part(key))
+    return words is not None and re.search(rf"\b(?:{words})\b", text, re.I) is not None
 
 
 def _about_ended(key: str, value: str, ends: str) -> bool:
@@ -405,13 +434,15 @@ def _carry_apart(
     changed: dict[str, object],
     actor: str,
     gone: Sequence[str] = (),
+    *,
+    alone: bool = False,
 ) -> list[Decision]:
     """The properties of a closed fact that belong to another part of life than what changed, kept as
     facts of their own, with the old fact's sources: a home, a workplace, a partner or a diet written
     alone ("Charlotte lives in Salford."); anything else in the old fact's own words, the part of it
     that says the property and nothing of what changed or ended ("Hannah is a pharmacist, and her
     boyfriend Tom ..." engaged: "Hannah is a pharmacist."). `gone` names what ended, besides the
-    changed values."""
+    changed values; with `alone`, only the parts written alone go on."""
     new = candidate.metadata.get("claims") or {}
     moved = {_part(k) for k in changed} | {_part(k) for k in new}
     # A new title that names no workplace is a new title at the same place: "they made me tech lead" keeps "at
@@ -433,7 +464,7 @@ def _carry_apart(
     before = old.metadata.get("claims")
     avoid = [*(str(before[k]) for k in changed if isinstance(before, dict) and k in before), *gone]
     carried: dict[str, dict[str, object]] = {}  # text -> the claims it carries
-    if not gone:  # an ending is vague about what it ends: only the parts written alone go on
+    if not gone and not alone:  # an ending is vague about what it ends: only the parts written alone go on
         for key, value in kept.items():
             found = _in_own_words(old.text, value, avoid, who) if _own_words(key) else None
             if found is not None:

@@ -18,12 +18,15 @@ from remem.types import Episode
 from remem.write.candidates import Candidate
 from remem.write.claims import (
     HEDGE,
+    JOB_NOUN,
     NOW,
+    RELATIONS,
     Claim,
     claim,
     introduced,
     named_now,
     pet_named,
+    properties,
     subject_of,
     turn_amount,
     turn_money,
@@ -682,6 +685,60 @@ def _home_where_said(said: Claim, typed: str, turn: str) -> Claim:
     return replace(said, properties={k: v for k, v in said.properties.items() if k != "residence"})
 
 
+# A terse introduction, list by list: "Arjun. Leicester. One dog: Biscuit", "jo. dublin.", "Sam, 29, Leeds.",
+# "sam here. 29, leeds, nurse." After the speaker's own name, the one short item that is no age, job or
+# state is where they live.
+_NAME_ALONE = re.compile(r"(?:(?:hi|hey|hello|yo|hiya)[,!]?\s+)?(?P<name>[^\W\d_][\w'-]*)(?:\s+here)?\s*[.!,]?")
+_NAME_FIRST = re.compile(r"^(?P<name>[^\W\d_][\w'-]*)(?:\s+here)?\s*[,.!:]\s*")
+_TERSE_ITEM = re.compile(r"[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?")
+_TERSE_AGE = re.compile(r"\d{1,3}(?:\s*(?:yo|y/o|years? old)|\s+[a-z]+)?", re.I)  # "29", "2 kids"
+_NOT_A_PLACE = _words(
+    "here btw tbh lol haha hi hey hello ok okay yes yeah no thanks thx single married engaged divorced widowed "
+    "vegan vegetarian pescatarian retired student unemployed freelance freelancer mum mom dad parent sorry typo "
+    "update quick question again back cheers please pls thank"
+)
+
+
+_CALENDAR = (
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+    r"aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+
+
+def _name_alone(clause: str, speaker: str) -> bool:
+    """Whether a clause is only the speaker's name ("sam here.", "hi, Arjun")."""
+    found = _NAME_ALONE.fullmatch(clause.strip())
+    return found is not None and found.group("name").lower() == speaker.split()[0].lower()
+
+
+def _without_name(text: str, speaker: str) -> str:
+    """The clause without the speaker's own name leading it ("jo, dublin." -> "dublin.")."""
+    first = _NAME_FIRST.match(text.strip())
+    if first is not None and first.group("name").lower() == speaker.split()[0].lower():
+        return text.strip()[first.end() :]
+    return text
+
+
+def _terse_home(clause: str, speaker: str, named: bool) -> str | None:
+    """Where the speaker lives, said as a bare place in a terse introduction after their own name."""
+    text = _without_name(clause, speaker)
+    if text == clause and not named:
+        return None
+    for item in [i.strip() for i in re.split(r"[,.;]\s*", text.rstrip(" .!")) if i.strip()][:5]:
+        if not (_TERSE_ITEM.fullmatch(item) or _TERSE_AGE.fullmatch(item)):
+            return None  # not a list of short items ("Antwerp, Two cats: Miep and Kees" reads to its colon)
+        words = item.lower().split()
+        if (
+            _TERSE_AGE.fullmatch(item)
+            or any(w in _NOT_A_PLACE or w in STOPWORDS for w in words)
+            or re.search(rf"\b(?:{JOB_NOUN}|{RELATIONS}|twins|{_CALENDAR})s?\b", item, re.I)
+            or properties(item)
+        ):
+            continue
+        return " ".join(w[:1].upper() + w[1:] for w in item.split())
+    return None
+
+
 def _as_introduced(clause: str, typed: str) -> str:
     """The clause as claims read it: "I'm " before what followed the speaker's introduction where that
     says what the speaker is ("I'm Ana, a nurse in Porto" -> "I'm a nurse in Porto"), else as typed."""
@@ -738,10 +795,12 @@ class RuleExtractor:
             asked = False  # an earlier clause of this turn asked to forget something
             money, species = turn_money(episode.content), turn_pet(episode.content)  # read once a turn
             courted: tuple[Candidate, str, Claim] | None = None  # a clause of this turn: seeing someone, not whom
+            name_said = False  # the clause before was the speaker's name alone: "sam here. 29, leeds, nurse."
             for clause in pieces:
                 if len(clause) > MAX_CLAUSE:
                     continue  # a clause longer than any said in chat is kept in its turn, not read for facts
                 typed = _plain(clause, capitalise=False)
+                home, name_said = _terse_home(clause, speaker, name_said), _name_alone(clause, speaker)
                 if not typed:
                     continue
                 plain = typed[:1].upper() + typed[1:]
@@ -749,6 +808,14 @@ class RuleExtractor:
                 # the speaker's own introduction is said of the speaker: "I'm Ana, a nurse in Porto".
                 said = claim(_as_introduced(clause, typed), speaker, others.get(speaker))
                 said = _home_where_said(said, typed, episode.content)
+                if home is not None and said.subject == speaker.lower() and "residence" not in said.properties:
+                    said = replace(said, properties={**said.properties, "residence": home})
+                    rest = re.sub(rf"^{re.escape(home)}\s*,\s*", "", _without_name(typed, speaker), flags=re.I)
+                    if rest.rstrip(" .!").lower() == home.lower():
+                        typed = f"{speaker} lives in {home}."  # "Arjun. Leicester.": where Arjun lives
+                    elif home.lower() not in rest.lower():
+                        typed = f"lives in {home}, {rest}"  # not a name said to someone ("Antwerp, two cats: ...")
+                    plain = typed[:1].upper() + typed[1:]
                 hired = named_now(typed, episode.content, said.properties)  # "switched jobs. spotify now"
                 if hired is not None:
                     values = {str(v).lower() for v in hired.values()}  # "Moved! Fishponds now": the speaker's home
@@ -988,7 +1055,7 @@ _ANCHOR = re.compile(
 # this term", "still living out of boxes", "need quick weeknight dinners".
 _DOING = re.compile(
     r"(?:(?:still|just|already|finally|now|mostly|currently)\s+)?"
-    rf"(?:[A-Za-z]+ing\b(?!\s+(?:is|are|was|has|have|'s)\b)|[A-Za-z]+ed\b|(?:{'|'.join(sorted(_UNCHANGED))}|need|got)\b)",
+    rf"(?:[A-Za-z][A-Za-z-]*ing\b(?!\s+(?:is|are|was|has|have|'s)\b)|[A-Za-z]+ed\b|(?:{'|'.join(sorted(_UNCHANGED))}|need|got)\b)",
     re.I,
 )
 _NOBODY = _words("they them it this that these those things lots everyone everybody someone nobody people")
