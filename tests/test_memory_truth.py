@@ -1124,3 +1124,11 @@ def test_a_job_noun_turned_verb_and_a_mother_who_signed_up_are_facts(mem: Memory
     # a verb after "my mum" is not her name
     assert claim("my mum signed up for salsa classes", "Jo").properties == {}
     assert claim("my mum linda signed up for salsa classes", "Jo").properties == {"mum": "Linda"}
+
+
+def test_a_terse_title_said_before_two_places_goes_on_after_a_move(mem: Memory) -> None:
+    tell(mem, "Emre", "hey, Emre here, freelance React dev, currently based in Izmir, Turkey. time zones help?",
+         "2023-03-01T08:00:00Z")  # fmt: skip
+    tell(mem, "Emre", "moved to Tbilisi last week, loving it", "2023-09-01T08:00:00Z")
+    assert not current(mem, r"Izmir")
+    assert current(mem, r"freelance React dev")

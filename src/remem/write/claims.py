@@ -944,7 +944,7 @@ def properties(clause: str) -> dict[str, str]:
         # "maria here, dental hygienist in san antonio", "graphic designer in seattle", "grad student btw, marine bio"
         rf"^(?:[\w-]+(?:\s+here)?[,!]\s+)?(?:(?:a|an)\s+)?(?!(?:my|his|her|their|our|your|the|this|that)\b)"
         rf"(?P<v>(?:[a-z-]+\s+){{0,3}}{JOB_NOUN})(?:\s+(?:btw|tbh|lol))?"
-        r"\s*(?:,\s*[\w -]+|\s+(?:in|at|from|based in)\s+[\w -]+)?[.!]?$",
+        r"(?:\s+(?:in|at|from|based in)\s+[\w -]+)?\s*(?:,[^.!?]*)?[.!]?$",
         r"\bdoing the (?P<v>[\w -]+?) job\b",
         # "studying medicine in Kigali": a student of it, until the job that follows
         r"\b(?P<study>studying|studies|study|doing a degree in|reading)\s+"
