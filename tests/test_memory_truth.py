@@ -1132,3 +1132,16 @@ def test_a_terse_title_said_before_two_places_goes_on_after_a_move(mem: Memory) 
     tell(mem, "Emre", "moved to Tbilisi last week, loving it", "2023-09-01T08:00:00Z")
     assert not current(mem, r"Izmir")
     assert current(mem, r"freelance React dev")
+
+
+def test_a_correction_said_after_an_apology_in_the_clause_before_replaces_the_allergy(mem: Memory) -> None:
+    tell(mem, "Ravi", "fyi i'm allergic to shellfish so no prawn recipes pls", "2023-03-01T08:00:00Z")
+    tell(mem, "Ravi", "ugh sorry, brain fog. it's sesame i'm allergic to, not shellfish", "2023-03-02T08:00:00Z")
+    assert not current(mem, r"allergic to shellfish")
+    assert "sesame" in top(mem, "What is Ravi allergic to?")
+
+
+def test_told_you_wrong_corrects_a_two_word_value_in_the_singular_and_the_plural(mem: Memory) -> None:
+    tell(mem, "Ama", "Heads up: I'm allergic to peanuts, please keep them out of recipes.", "2023-03-01T08:00:00Z")
+    tell(mem, "Ama", "I told you wrong yesterday. It's tree nuts I'm allergic to, not peanuts.", "2023-03-02T08:00:00Z")
+    assert not current(mem, r"allergic to peanuts") and current(mem, r"allergic to tree nuts")

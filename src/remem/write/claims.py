@@ -151,7 +151,8 @@ RESCHEDULE = re.compile(
 )
 CORRECTION = re.compile(
     r"\b(?:sorry|oops|typo|autocorrect|i meant|correction|misspoke|my bad|wait|actually|not the|not \w+day|"
-    r"(?:wrote|got|said|typed|put) (?:it|that) wrong|mistyped|misremembered|my mistake|I was wrong)\b",
+    r"(?:wrote|got|said|typed|put) (?:it|that) wrong|told you (?:the )?wrong|mistyped|misremembered|my mistake|"
+    r"I was wrong)\b",
     re.I,
 )
 # "actually" and "wait" correct something only with what they replace: "actually it's Tuesday, not Monday".
@@ -1549,27 +1550,35 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     instead = _INSTEAD_OF.search(clause) if ends is None else None
     if instead:
         ends = instead.group("old").lower()  # "going to Taipei instead of Seoul": the Seoul plan ends
-    correction = None
-    cues = {m.group(0).lower() for m in CORRECTION.finditer(clause)}
-    if cues and (cues - _WEAK_CORRECTION or _NOT.search(clause)):
-        new = _MEANT.search(clause)
-        old = _NOT.search(clause)
-        right = new.group("new") if new else None
-        if right is None and old is not None:
-            right = clause[: old.start()].strip(" ,!.")
-            # "Correction: pistachios, not cashews": the cue is not the value
-            right = re.sub(
-                r"^(?:(?:sorry|oops|correction|typo|wait|actually|no|my bad)\b[\s,:!.-]*)+", "", right, flags=re.I
-            )
-        if right:
-            correction = (old.group("old") if old else None, _clean_value(re.split(r",|\bnot\b", right)[0]))
     return Claim(
         subject=subject,
         properties=props,
         still=bool(STILL.search(clause)),
         ends=ends,
         reschedule=bool(RESCHEDULE.search(clause)),
-        correction=correction,
+        correction=correction_in(clause),
         aka=aka,
         pet=named_pet,
     )
+
+
+def correction_in(clause: str, cued: bool = False) -> tuple[str | None, str] | None:
+    """What a clause corrects, as (what was wrong or None, what is right); `cued` when an earlier clause of the
+    turn said it is a correction ("wait sorry i'm dumb. it's tree nuts i'm allergic to, not peanuts")."""
+    cues = {m.group(0).lower() for m in CORRECTION.finditer(clause)}
+    old = _NOT.search(clause)
+    if not ((cues and (cues - _WEAK_CORRECTION or old)) or (cued and old)):
+        return None
+    new = _MEANT.search(clause)
+    right = new.group("new") if new else None
+    if right is None and old is not None:
+        right = clause[: old.start()].strip(" ,!.")
+        # "Correction: pistachios, not cashews": the cue is not the value
+        right = re.sub(
+            r"^(?:(?:sorry|oops|correction|typo|wait|actually|no|my bad)\b[\s,:!.-]*)+", "", right, flags=re.I
+        )
+    if not right:
+        return None
+    # "it's cashews I'm allergic to, not peanuts": the value is what comes before the speaker's own words
+    right = re.split(r",|\bnot\b|\s+(?:I'm|I am|im|I)\s", right, flags=re.I)[0]
+    return (old.group("old") if old else None, _clean_value(right))

@@ -17,12 +17,14 @@ from remem.timeutil import storable
 from remem.types import Episode
 from remem.write.candidates import Candidate
 from remem.write.claims import (
+    CORRECTION,
     HEDGE,
     JOB_NOUN,
     NOW,
     RELATIONS,
     Claim,
     claim,
+    correction_in,
     introduced,
     named_now,
     pet_named,
@@ -796,6 +798,7 @@ class RuleExtractor:
             money, species = turn_money(episode.content), turn_pet(episode.content)  # read once a turn
             courted: tuple[Candidate, str, Claim] | None = None  # a clause of this turn: seeing someone, not whom
             name_said = False  # the clause before was the speaker's name alone: "sam here. 29, leeds, nurse."
+            sorry = False  # an earlier clause of this turn said it corrects something: "wait sorry i'm dumb."
             for clause in pieces:
                 if len(clause) > MAX_CLAUSE:
                     continue  # a clause longer than any said in chat is kept in its turn, not read for facts
@@ -808,6 +811,9 @@ class RuleExtractor:
                 # the speaker's own introduction is said of the speaker: "I'm Ana, a nurse in Porto".
                 said = claim(_as_introduced(clause, typed), speaker, others.get(speaker))
                 said = _home_where_said(said, typed, episode.content)
+                if sorry and said.correction is None and (fixed := correction_in(typed, cued=True)) is not None:
+                    said = replace(said, correction=fixed)
+                sorry = sorry or CORRECTION.search(clause) is not None
                 if home is not None and said.subject == speaker.lower() and "residence" not in said.properties:
                     said = replace(said, properties={**said.properties, "residence": home})
                     rest = re.sub(rf"^{re.escape(home)}\s*,\s*", "", _without_name(typed, speaker), flags=re.I)

@@ -403,8 +403,8 @@ def _correct(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict:
             value = corrected(value, wrong, right) or value
             family, _, named = key.partition(":")
             # "allergy:shellfish" corrected to peanuts is "allergy:peanut": the value names the property
-            claims[f"{family}:{stem(value.lower())}" if named and named != stem(value.lower()) and " " not in value
-                   else key] = value  # fmt: skip
+            renamed = named and named != stem(value.lower()) and len(value.split()) < 3  # "tree nuts" too
+            claims[f"{family}:{stem(value.lower())}" if renamed else key] = value
         return Verdict(
             "UPDATE",
             n.memory.id,
@@ -425,14 +425,14 @@ def corrected(text: str, wrong: str | None, right: str) -> str | None:
     if day and number and day.group(1) != number.group(1):
         # "the 17th, not the 14th" corrects "14 July" and "July 14th": a day is a number, however written
         out = re.sub(rf"\b{day.group(1)}(?=(?:st|nd|rd|th)?\b)", number.group(1), out)
-    elif wrong and (said := re.search(rf"(?:(?P<before>\w+)\s+)?\b{re.escape(wrong)}\b", text, re.I)):
+    elif wrong and (said := re.search(rf"(?:(?P<before>\w+)\s+)?\b{_either_number(wrong)}\b", text, re.I)):
         words = right.split()
-        head = words[0]
+        head = right if len(words) == 2 else words[0]  # "tree nuts, not peanuts"
         if len(words) > 1 and said.group("before"):
             # "I meant I'm allergic to peanuts, not shellfish": what follows "to" in both is the value
             after = re.search(rf"\b{re.escape(said.group('before'))}\s+(?P<v>[\w'-]+)", right, re.I)
             head = after.group("v") if after else head
-        out = re.sub(rf"\b{re.escape(wrong)}\b", head, out, flags=re.I)
+        out = re.sub(rf"\b{_either_number(wrong)}\b", head, out, flags=re.I)
     for token in re.findall(r"[\w'-]+", right):
         low = token.lower()
         if re.fullmatch(r"(?:19|20)\d\d", token):
@@ -464,6 +464,12 @@ def corrected(text: str, wrong: str | None, right: str) -> str | None:
     if out != text:
         return out
     return text if right_tokens and right_tokens <= value_tokens(text) else None
+
+
+def _either_number(word: str) -> str:
+    """A pattern for a word in the singular or the plural: "peanuts" finds "peanut" (a claim's value) too."""
+    root = re.sub(r"(?<=[^aeiou])s$", "", word, flags=re.I) if len(word) > 3 else word
+    return rf"{re.escape(root)}(?:e?s)?" if root != word or word[-1:].isalpha() else re.escape(word)
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
