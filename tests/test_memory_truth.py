@@ -29,6 +29,16 @@ def current(mem: Memory, pattern: str) -> list[str]:
     return [m.text for m in found if m.kind not in ("turn", "summary") and re.search(pattern, m.text, re.I)]
 
 
+def claim_text(mem: Memory, pattern: str) -> str:
+    """The claims of the current memories matching a pattern, as one string."""
+    found = mem.list(space="s", limit=1000)
+    return " ".join(
+        str(m.metadata.get("claims"))
+        for m in found
+        if m.kind not in ("turn", "summary") and re.search(pattern, m.text, re.I)
+    )
+
+
 def top(mem: Memory, question: str, as_of: str | None = None) -> str:
     hits = mem.search(question, space="s", k=10, as_of=as_of)
     return next(h.memory.text for h in hits if h.memory.kind != "summary")
@@ -1145,3 +1155,13 @@ def test_told_you_wrong_corrects_a_two_word_value_in_the_singular_and_the_plural
     tell(mem, "Ama", "Heads up: I'm allergic to peanuts, please keep them out of recipes.", "2023-03-01T08:00:00Z")
     tell(mem, "Ama", "I told you wrong yesterday. It's tree nuts I'm allergic to, not peanuts.", "2023-03-02T08:00:00Z")
     assert not current(mem, r"allergic to peanuts") and current(mem, r"allergic to tree nuts")
+
+
+def test_a_second_pet_named_after_it_is_adopted_is_a_pet_of_its_own(mem: Memory) -> None:
+    tell(mem, "Ilse", "i have a dog named bolle, he's 5 and very lazy", "2023-03-01T08:00:00Z")
+    tell(mem, "Ilse", "adopted a second dog!!! her name is pip, tiny terrier", "2023-06-01T08:00:00Z")
+    assert "Pip" in claim_text(mem, r"\bpip\b")
+    assert current(mem, r"\bbolle\b")  # the first dog is still there
+    tell(mem, "Ilse", "sad news… bolle passed away last week 😢 just me and pip now", "2023-09-01T08:00:00Z")
+    assert not current(mem, r"dog named bolle")
+    assert "pip" in top(mem, "Which dog does Ilse have now?").lower()

@@ -51,7 +51,10 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
         r"things stand between|still together|an item)\b",
         ("partner", "relationship"),
     ),
-    (r"\b(?:pets?|animals?)\b", ("dog", "cat", "breed:", "count:dog", "count:cat")),
+    (r"\b(?:pets?|animals?)\b", ("dog", "cat", "dog:", "cat:", "breed:", "count:dog", "count:cat")),
+    # "What cat does Lucía have now?", "Which dog lives with Arjun?": a pet's name, one of each if there are more
+    (r"\b(?:what|which) (?:cats?|kittens?)\b", ("cat", "cat:")),
+    (r"\b(?:what|which) (?:dogs?|pupp(?:y|ies))\b", ("dog", "dog:")),
     (r"\bhow old\b|\bage\b", ("age",)),
     (r"\bweigh\w*\b|\bweight\b", ("weight",)),
     (r"\bdose\b|\bdosage\b|\bhow much \w+ (?:does|do|is) \w+ (?:take|taking|on)\b", ("dose:",)),

@@ -338,7 +338,7 @@ _INSTEAD_OF = re.compile(r"\binstead of\s+(?P<old>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+
 _PET_NAMED = re.compile(
     rf"^(?:meet|say hi to|say hello to|introducing|this is)\s+(?P<a>{_NAME})\b|"
     rf"\b(?:her|his|its) name(?:'s|\s+is)\s+(?P<b>{_NAME})\b|"
-    rf"\b(?:we|I|they)\s+(?:called|named|call|name)\s+(?:her|him|it)\s+(?P<d>{_NAME})\b|"
+    rf"(?:\b(?:we|I|they)\s+(?:called|named|call|name)|(?:^|,\s*)named)\s+(?:her|him|it)\s+(?P<d>{_NAME})\b|"
     rf"\b(?:{_DOG_BREEDS}|{_CAT_BREEDS}|{_PET})\s+(?:called|named)\s+(?P<c>{_NAME})\b"
 )
 
@@ -376,11 +376,36 @@ def turn_pet(turn: str) -> str | None:
     return _PET_NOUNS[noun.group(1).lower()] if noun else None
 
 
+# A pet taken in beside the one there was: "adopted a second cat!!! his name is churro".
+_ADDED_PET = re.compile(
+    r"\b(?:adopted|got|bought|rescued|brought home|picked up|welcomed|took in)\s+(?:a|an|our|my)\s+"
+    rf"(?:(?:new|second|third|another|little|baby|rescue)\s+)*(?P<pet>{_PET})\b",
+    re.I,
+)
+
+
+_NAMING = re.compile(
+    r"(?P<cue>\b(?:name(?:'s|\s+is)|named|called|call)\s+(?:(?:her|him|it)\s+)?)(?!(?:her|him|it)\b)(?P<first>[a-z])"
+)
+
+
+def added_pet(turn: str) -> str | None:
+    """The species of a pet a turn says was taken in besides another (turn_pet reads none there)."""
+    if HEDGE.search(turn) or not _ANOTHER.search(turn):
+        return None
+    found = _ADDED_PET.search(turn)
+    return _PET_NOUNS[found.group("pet").lower()] if found else None
+
+
 def pet_named(clause: str, species: str | None) -> tuple[str, str] | None:
     """(species, name) where a clause names the pet its turn is about (`species`, from turn_pet):
     "meet Olive!!! our whippet puppy", "we adopted a greyhound!! her name is Pip"."""
-    match = _PET_NAMED.search(clause) if species else None
-    if match is None or species is None:
+    if species is None:
+        return None
+    # "his name is churro": the name after a word that names, in a turn typed in lower case
+    clause = _NAMING.sub(lambda m: m.group("cue") + m.group("first").upper(), clause)
+    match = _PET_NAMED.search(clause)
+    if match is None:
         return None
     name = match.group("a") or match.group("b") or match.group("c") or match.group("d")
     return None if name in _NOT_NAMES else (species, name)

@@ -23,6 +23,7 @@ from remem.write.claims import (
     NOW,
     RELATIONS,
     Claim,
+    added_pet,
     claim,
     correction_in,
     introduced,
@@ -750,8 +751,12 @@ def _as_introduced(clause: str, typed: str) -> str:
     return typed
 
 
+_LEAD_MARK = re.compile(r"^(?:…|\.{2,}|[-–—*•~]+)\s*")
+
+
 def _plain(clause: str, capitalise: bool = True) -> str:
-    plain = _OPENER.sub("", clause.strip()).strip()
+    plain = _LEAD_MARK.sub("", clause.strip())
+    plain = _LEAD_MARK.sub("", _OPENER.sub("", plain).strip())  # "sad news… pimienta passed away"
     plain = _INTRO.sub("", plain).strip()
     plain = _OPENER.sub("", plain).strip()
     plain = plain[:-80] + _TRAILER.sub("", plain[-80:])  # a trailer is short: read only the end
@@ -796,6 +801,7 @@ class RuleExtractor:
             restricted = False  # an earlier clause of this turn said what the speaker does not eat or drink
             asked = False  # an earlier clause of this turn asked to forget something
             money, species = turn_money(episode.content), turn_pet(episode.content)  # read once a turn
+            second = added_pet(episode.content) if species is None else None  # "adopted a second cat!!! his name is"
             courted: tuple[Candidate, str, Claim] | None = None  # a clause of this turn: seeing someone, not whom
             name_said = False  # the clause before was the speaker's name alone: "sam here. 29, leeds, nurse."
             sorry = False  # an earlier clause of this turn said it corrects something: "wait sorry i'm dumb."
@@ -832,6 +838,13 @@ class RuleExtractor:
                     said = replace(said, properties=amount)
                     money = None  # one amount per money word: "also putting £300 a month into an ISA" is not pay
                 pet = pet_named(typed, species)  # "meet Olive!!! our whippet puppy": Olive is the dog
+                extra = pet_named(typed, second)
+                if extra is not None and said.subject in (speaker.lower(), "she", "he"):
+                    # A pet beside the one there was is a pet of its own: it replaces neither its name nor breed
+                    kept = {k: v for k, v in said.properties.items() if not k.startswith("breed:") and k != "title"}
+                    said = replace(
+                        said, subject=speaker.lower(), properties={**kept, f"{extra[0]}:{extra[1].lower()}": extra[1]}
+                    )
                 if pet is not None and said.subject == speaker.lower() and pet[0] not in said.properties:
                     named_breed = f"breed:{pet[0]}" in said.properties  # "a beagle named Max": Max's breed
                     said = replace(
