@@ -1165,3 +1165,12 @@ def test_a_second_pet_named_after_it_is_adopted_is_a_pet_of_its_own(mem: Memory)
     tell(mem, "Ilse", "sad news… bolle passed away last week 😢 just me and pip now", "2023-09-01T08:00:00Z")
     assert not current(mem, r"dog named bolle")
     assert "pip" in top(mem, "Which dog does Ilse have now?").lower()
+
+
+def test_he_at_the_start_of_a_new_session_is_the_one_last_spoken_of(mem: Memory) -> None:
+    tell(mem, "Aiko", "My brother Kenji is a nurse in Sapporo, he hates the winters.", "2023-01-10T10:00:00Z")
+    tell(mem, "Aiko", "Kenji got a job offer from a clinic in Naha!! mum is already crying", "2023-03-10T10:00:00Z")
+    tell(mem, "Aiko", "He moved to Naha last week, loves the sea already", "2023-05-10T10:00:00Z")
+    assert current(mem, r"^Aiko: Kenji moved to Naha|^Kenji moved to Naha")
+    assert not current(mem, r"Sapporo")
+    assert "Naha" in top(mem, "Where does Kenji live now?")

@@ -62,6 +62,8 @@ def run_job(
                 sessions = sorted({*sessions, *touched})
                 continue
             neighbours = _neighbours(store, job.space, candidate, vector)
+            if index not in early:
+                candidate, vector = _resolve_pronoun(embedder, candidate, vector, neighbours)
             verdict = _decide(reconciler, candidate, neighbours, early.get(index))
             if verdict.operation == "PURGE" and verdict.target is not None:  # its sessions lose turns
                 target = store.get_memory(job.space, verdict.target)
@@ -157,6 +159,46 @@ def _neighbours(store: Store, space: str, candidate: Candidate, vector: np.ndarr
     found = store.dense_search(space, vector, Filters(kinds=FACT_KINDS), NEIGHBOURS)
     items = {m.id: m for m in store.get_memories(space, [i for i, _ in found])}
     return [Neighbour(items[i], s) for i, s in found if i in items]
+
+
+_FEMALE = re.compile(
+    r"'s (?:mum|mom|mother|sister|wife|girlfriend|daughter|aunt|grandma|grandmother|niece|fianc[eé]e)$"
+)
+_MALE = re.compile(
+    r"'s (?:dad|father|brother|husband|boyfriend|son|uncle|grandpa|grandad|grandfather|nephew|fianc[eé])$"
+)
+_PRONOUN_LEAD = re.compile(r"^(?P<label>[^:]{1,60}:\s+)?(?:He|She)(?='s\b|\b)")
+
+
+def _resolve_pronoun(
+    embedder: Embedder, candidate: Candidate, vector: np.ndarray, neighbours: Sequence[Neighbour]
+) -> tuple[Candidate, np.ndarray]:
+    """ "He landed safe, staying with a friend in Verdun", said in a session that names no one: he is the
+    one the speaker last spoke of among the facts close to it ("Youssef got an offer in Montréal")."""
+    meta = candidate.metadata
+    said = _PRONOUN_LEAD.match(candidate.text)
+    if meta.get("subject") not in ("he", "she") or said is None or not meta.get("claims"):
+        return candidate, vector  # only a claim needs its subject: what it replaces is theirs
+    speaker = str(meta.get("speaker") or "").lower()
+    other = _FEMALE if meta["subject"] == "he" else _MALE
+    spoken = [
+        n.memory
+        for n in neighbours
+        if n.memory.kind in FACT_KINDS
+        and n.memory.valid_to is None
+        and str(n.memory.metadata.get("speaker") or "").lower() == speaker
+        and (who := str(n.memory.metadata.get("aka") or n.memory.metadata.get("subject") or ""))
+        and who not in (speaker, "he", "she")
+        and "'s " not in who  # "mum is already crying": no name to write
+        and not other.search(str(n.memory.metadata.get("subject")))
+    ]
+    if not spoken:
+        return candidate, vector
+    last = max(spoken, key=lambda m: (m.valid_from or m.created_at, m.created_at)).metadata
+    who = str(last.get("aka") or last.get("subject"))
+    text = f"{said.group('label') or ''}{who.title()}{candidate.text[said.end() :]}"
+    resolved = replace(candidate, text=text, metadata={**meta, "subject": who})
+    return resolved, embedder.embed([index_text(text, resolved.kind, resolved.valid_from, resolved.metadata)])[0]
 
 
 def apply(
