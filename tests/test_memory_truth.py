@@ -1174,3 +1174,11 @@ def test_he_at_the_start_of_a_new_session_is_the_one_last_spoken_of(mem: Memory)
     assert current(mem, r"^Aiko: Kenji moved to Naha|^Kenji moved to Naha")
     assert not current(mem, r"Sapporo")
     assert "Naha" in top(mem, "Where does Kenji live now?")
+
+
+def test_a_clause_that_goes_on_about_someone_just_named_is_theirs(mem: Memory) -> None:
+    tell(mem, "Lwazi", "my cousin Themba works at an insurance company in Durban, hates it", "2023-01-10T10:00:00Z")
+    tell(mem, "Lwazi", "themba finally quit!!! opened his own coffee place in Umhlanga ☕", "2023-06-10T10:00:00Z")
+    assert current(mem, r"Themba opened his own coffee place")
+    assert "coffee place" in top(mem, "What does Themba do for work?")
+    assert claim("got her a present for her birthday", "Lwazi", "themba").subject == "lwazi"

@@ -719,6 +719,14 @@ def subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str, 
 _LEAD_IN = re.compile(r"(?:(?:and|but|so|also|oh|now|then|finally|anyway)\b,?\s+){0,3}", re.I)
 
 
+# A clause that goes on about the one just named, without naming them: a verb first, then what is theirs.
+THEIR_OWN = re.compile(
+    r"^(?:(?:just|finally|now|also|then)\s+)?[a-z]+(?:ed|t)\s+(?:up\s+)?(?:his|her)\s+own\b|"
+    r"^(?:(?:just|finally|now|also|then)\s+)?(?:quit|left|lost|sold|closed)\s+(?:his|her)\b",
+    re.I,
+)
+
+
 def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str, str]:
     """subject_of for a clause whose names already have their capitals (_truecase)."""
     me = speaker.lower()
@@ -746,6 +754,8 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
         and re.match(r"^,?\s*(?:[A-Z]\w+,?\s+)?" + _PERSON_VERBS, clause[theirs.end() :])
     ):
         return f"{theirs.group(1).lower()}'s {theirs.group(2).lower()}", clause
+    if last_other and last_other not in (me, "he", "she") and THEIR_OWN.match(clause):
+        return last_other, clause  # "sipho finally quit the bank!!! opened his own braai spot": Sipho's spot
     pronoun = re.match(r"^(she|he)(?:'s)?\b", clause, re.I)
     if pronoun:
         # Someone the speaker spoke of, never the speaker: with no one named before, "she" stays "she".
@@ -942,8 +952,10 @@ def properties(clause: str) -> dict[str, str]:
     if re.search(r"\b(?:gone|went|going) freelance\b|\bworking for myself\b|\bself-employed\b", c, re.I):
         props["employer"] = "freelance"
     elif re.search(
-        r"\b(?:gone|went|going|struck) out on (?:my|his|her|their) own\b|\b(?:started|set up|registered|running|run) "
-        r"(?:my|his|her|their) own (?:business|company|firm|practice|shop)\b|\bregistered (?:my|his|her) business\b|"
+        r"\b(?:gone|went|going|struck) out on (?:my|his|her|their) own\b|"
+        r"\b(?:started|set up|registered|running|run|opened|opening|launched) (?:my|his|her|their) own "
+        r"(?:[\w-]+\s+)?(?:business|company|firm|practice|shop|place|spot|restaurant|caf[eé]|bakery|salon|studio|bar|"
+        r"clinic|agency)\b|\bregistered (?:my|his|her) business\b|"
         r"\b(?:contracting|freelancing|consulting)\b[^.]{0,20}\bown (?:company|business|firm)\b|"
         r"\b(?:back to|going|gone|went)\s+(?:doing my own thing|freelanc\w*|self-employed)\b",
         c,

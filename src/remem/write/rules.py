@@ -22,6 +22,7 @@ from remem.write.claims import (
     JOB_NOUN,
     NOW,
     RELATIONS,
+    THEIR_OWN,
     Claim,
     added_pet,
     claim,
@@ -817,6 +818,13 @@ class RuleExtractor:
                 # the speaker's own introduction is said of the speaker: "I'm Ana, a nurse in Porto".
                 said = claim(_as_introduced(clause, typed), speaker, others.get(speaker))
                 said = _home_where_said(said, typed, episode.content)
+                if (
+                    said.subject not in (speaker.lower(), "he", "she")
+                    and "'s " not in said.subject
+                    and THEIR_OWN.match(typed)
+                ):
+                    typed = f"{said.subject.title()} {typed}"  # "opened his own braai spot": Sipho opened it
+                    plain = typed
                 if sorry and said.correction is None and (fixed := correction_in(typed, cued=True)) is not None:
                     said = replace(said, correction=fixed)
                 sorry = sorry or CORRECTION.search(clause) is not None
