@@ -1182,3 +1182,18 @@ def test_a_clause_that_goes_on_about_someone_just_named_is_theirs(mem: Memory) -
     assert current(mem, r"Themba opened his own coffee place")
     assert "coffee place" in top(mem, "What does Themba do for work?")
     assert claim("got her a present for her birthday", "Lwazi", "themba").subject == "lwazi"
+
+
+def test_a_plan_pushed_back_in_one_sentence_and_dated_in_the_next_is_one_fact(mem: Memory) -> None:
+    tell(mem, "Kofi", "Planning a trip to Marrakech with my sister, 3 to 10 March.", "2024-01-05T10:00:00Z")
+    tell(mem, "Kofi", "Sadly we had to push the Marrakech trip back. The new dates are 14 to 21 April.",
+         "2024-02-01T10:00:00Z")  # fmt: skip
+    assert current(mem, r"push the Marrakech trip back, The new dates are 14 to 21 April")
+    assert "April" in top(mem, "When is Kofi's trip to Marrakech?")
+
+
+def test_a_plan_moved_holds_from_when_it_was_said_and_its_new_day_is_ahead(mem: Memory) -> None:
+    tell(mem, "Tom", "booked a trip to Lisbon for 12 May, so excited", "2023-03-01T10:00:00Z")
+    tell(mem, "Tom", "ugh, the Lisbon trip got postponed. new dates are 2 to 9 June", "2023-04-20T10:00:00Z")
+    assert "June 2023" in top(mem, "When is Tom's Lisbon trip?", as_of="2023-05-01T00:00:00Z")
+    assert "12 May" in top(mem, "When is Tom's Lisbon trip?", as_of="2023-03-10T00:00:00Z")

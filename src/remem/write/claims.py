@@ -143,7 +143,7 @@ _SPLIT_ENDING = re.compile(
 )
 RESCHEDULE = re.compile(
     r"\b(?:pushed|postponed|postpone|postponing|rescheduled|reschedule|rescheduling|rebooked|slipped|delayed|"
-    r"brought forward|push(?:ing)? (?:it |\w+ )?back|"
+    r"brought forward|push(?:ed|ing)? (?:[\w']+ ){0,3}back|(?:is|'s) (?:moving|shifting)\s*[.!]*$|"
     r"new date|is off|are off|'s off|cancel+ed|called off|instead|not happening|"
     r"moved (?:back |forward )?to (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|the \w+ of|(?:the )?\d|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?))",

@@ -804,6 +804,7 @@ class RuleExtractor:
             money, species = turn_money(episode.content), turn_pet(episode.content)  # read once a turn
             second = added_pet(episode.content) if species is None else None  # "adopted a second cat!!! his name is"
             courted: tuple[Candidate, str, Claim] | None = None  # a clause of this turn: seeing someone, not whom
+            moved: tuple[Candidate, str, Claim] | None = None  # a clause of this turn: a plan moved, not to what
             name_said = False  # the clause before was the speaker's name alone: "sam here. 29, leeds, nurse."
             sorry = False  # an earlier clause of this turn said it corrects something: "wait sorry i'm dumb."
             for clause in pieces:
@@ -877,6 +878,25 @@ class RuleExtractor:
                     plain = f"{before_plain.rstrip('.!')}, {typed}"
                     said = replace(before_said, properties={**before_said.properties, "partner": name.title()})
                     others[speaker] = name.lower()  # and "she's a vet" after it is Mei
+                if (
+                    moved is not None
+                    and not typed.endswith("?")
+                    and not HEDGE.search(typed)  # "maybe we rebook in the fall" is no new plan
+                    and re.search(r"\d|\binstead\b", typed, re.I)
+                ):
+                    # "we've had to push the Kyoto trip back. The new dates are 28 October to 4 November": one fact
+                    before, before_plain, before_said = moved
+                    if out and out[-1] is before:
+                        out.pop()
+                    plain = f"{before_plain.rstrip('.!')}, {typed}"
+                    said = replace(
+                        said,
+                        subject=said.subject if said.subject == before_said.subject else speaker.lower(),
+                        properties={**before_said.properties, **said.properties},
+                        reschedule=True,
+                        ends=said.ends or before_said.ends,
+                    )
+                moved = None
                 if episode not in episodes:
                     continue
                 if forget is not None:
@@ -900,6 +920,13 @@ class RuleExtractor:
                     out.append(candidate)
                 dating = said.properties.get("relationship") == "dating" and "partner" not in said.properties
                 courted = (candidate, plain, said) if dating and candidate is not None else None
+                if (
+                    candidate is not None
+                    and said.reschedule
+                    and not re.search(r"\d", typed)
+                    and not typed.endswith("?")
+                ):
+                    moved = (candidate, plain, said)
             if forget is not None:  # only ever set for a turn of `episodes`
                 # The turn asks it, no clause alone does: "drop the work drama from wednesday, I don't want
                 # that on record anywhere" names the memory only in its second clause.
@@ -956,7 +983,7 @@ def _candidate(
     kind = statement.kind if statement is not None else "preference" if standing else "fact"
     tense: Tense = (
         "future"
-        if PLAN.search(plain) or _FUTURE.search(plain)
+        if PLAN.search(plain) or _FUTURE.search(plain) or said.reschedule  # a plan moves to a day ahead
         else "past"
         if kind == "event" or _PAST.search(plain)
         else None
@@ -984,6 +1011,8 @@ def _candidate(
     )
     if ends_then:
         valid_from = None  # "pregnant, due in May": May is when it ends, not when it starts
+    elif said.reschedule and not said.properties:
+        valid_from = None  # "pushed the trip back to 2 June": the plan changed when it was said, not then
     elif said.properties and valid_from is not None and valid_from > episode.event_time and not NOW.search(plain):
         pass  # a change that starts later ("I start at Wise in two weeks") is true from then
     elif valid_from is not None and not said.properties and said.ends is None:
