@@ -1197,3 +1197,13 @@ def test_a_plan_moved_holds_from_when_it_was_said_and_its_new_day_is_ahead(mem: 
     tell(mem, "Tom", "ugh, the Lisbon trip got postponed. new dates are 2 to 9 June", "2023-04-20T10:00:00Z")
     assert "June 2023" in top(mem, "When is Tom's Lisbon trip?", as_of="2023-05-01T00:00:00Z")
     assert "12 May" in top(mem, "When is Tom's Lisbon trip?", as_of="2023-03-10T00:00:00Z")
+
+
+def test_staff_then_employees_then_we_are_n_is_one_count_of_people(mem: Memory) -> None:
+    tell(mem, "Linh", "I run a small bakery in Hue. I have 3 staff.", "2023-01-10T10:00:00Z")
+    tell(mem, "Linh", "so busy I hired two more girls for the counter, now we are five, me not counting",
+         "2023-06-10T10:00:00Z")  # fmt: skip
+    assert not current(mem, r"\b3 staff\b")
+    assert "five" in top(mem, "How many staff does Linh have?")
+    assert claim("we hired 3 more people, 10 of us now", "Linh").properties == {"count:people": "10"}
+    assert claim("we are 5 minutes away", "Linh").properties == {}

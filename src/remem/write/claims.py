@@ -1334,7 +1334,7 @@ def properties(clause: str) -> dict[str, str]:
         for m in re.finditer(
             # not "Type 2 diabetes", "Year 6 pupils", "stage 3 cancers"
             rf"(?<!\btype )(?<!\byear )(?<!\bstage )(?<!\bgrade )(?<!\blevel )(?<![:/.\d])"
-            rf"\b(?P<n>{_NUM})\s+(?:[a-z-]+\s+)?(?P<noun>[a-z]{{3,}}s|people|children|staff)\b",
+            rf"\b(?P<n>{_NUM})\s+(?!(?:more|extra|additional)\b)(?:[a-z-]+\s+)?(?P<noun>[a-z]{{3,}}s|people|children|staff)\b",
             c,
             re.I,
         )
@@ -1354,6 +1354,15 @@ def properties(clause: str) -> dict[str, str]:
     )
     if team_of:
         counted.append((team_of.group("n") or team_of.group("m") or team_of.group("o"), "people"))
+    # "now we are six, me not counting", "ten of us now": a business or a team counted as people
+    us = re.search(
+        rf"\b(?:we are|we're|we r)\s+(?:now\s+)?(?P<n>{_NUM})\b(?!\s*(?:%|am\b|pm\b|[a-z]))|"
+        rf"\b(?P<m>{_NUM}) of us\b(?!\s+(?:went|are going|will|were))",
+        c,
+        re.I,
+    )
+    if us and not team_of and float(number(us.group("n") or us.group("m")) or 0) > 2:
+        counted.append((us.group("n") or us.group("m"), "people"))
     reports = re.search(rf"\b(?P<n>{_NUM})\s+(?:direct\s+)?(?:reports|engineers|devs|developers)\b", c, re.I)
     if reports and not team_of:
         counted.append((reports.group("n"), "people"))  # "down to 5 reports": the team the speaker manages
@@ -1390,8 +1399,13 @@ def properties(clause: str) -> dict[str, str]:
         how_many, noun = counted[-1]
         if bare_now:
             how_many = bare_now.group("n")
-        props[f"count:{stem(noun.lower())}"] = number(how_many) or how_many
+        noun = stem(noun.lower())
+        noun = "people" if noun in _STAFF else noun  # "4 staff", then "8 employees": one count of people
+        props[f"count:{noun}"] = number(how_many) or how_many
     return props
+
+
+_STAFF = frozenset(["staff", "employee", "worker", "person", "people", "hire"])
 
 
 # A review or a rise is about pay: "annual review today, bumped up to £47,500", "another rise: I'm on 51k".
