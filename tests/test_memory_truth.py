@@ -1207,3 +1207,14 @@ def test_staff_then_employees_then_we_are_n_is_one_count_of_people(mem: Memory) 
     assert "five" in top(mem, "How many staff does Linh have?")
     assert claim("we hired 3 more people, 10 of us now", "Linh").properties == {"count:people": "10"}
     assert claim("we are 5 minutes away", "Linh").properties == {}
+
+
+def test_a_seat_asked_for_from_now_on_replaces_the_one_always_wanted(mem: Memory) -> None:
+    tell(mem, "Oskar", "For flights please remember: I always want a window seat, I sleep against the wall.",
+         "2023-01-10T10:00:00Z")  # fmt: skip
+    tell(mem, "Oskar", "After my hip operation I can't be squeezed in anymore. From now on I need aisle.",
+         "2023-06-10T10:00:00Z")  # fmt: skip
+    assert not current(mem, r"window seat")
+    assert "aisle" in top(mem, "Which seat should I book for Oskar?").lower()
+    assert claim("we walked down the aisle in June", "Oskar").properties == {}
+    assert claim("I prefer aisle over window", "Oskar").properties["seat"] == "aisle"

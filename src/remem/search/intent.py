@@ -69,6 +69,7 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
     (r"\b(?:smoke|smokes|smoking|smoker)\b", ("smoking",)),
     (r"\ballerg", ("allergy:",)),
     (r"\b(?:car|drive|drives)\b", ("car",)),
+    (r"\bseats?\b", ("seat",)),
     (r"\bwhat year\b.*\bborn\b|\bbirth ?year\b|\byear of birth\b", ("birth_year",)),
     (r"\bbirthday\b|\bborn\b", ("birthday",)),
     (r"\bpregnan|\bbaby\b", ("pregnancy",)),

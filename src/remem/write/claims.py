@@ -1010,6 +1010,24 @@ def properties(clause: str) -> dict[str, str]:
             studying = match.groupdict().get("study")
             _add(props, "title", f"{match.group('v')} student" if studying else match.group("v"))
             break
+    # The seat someone takes on a plane: "I always want window seat", then "From now I need aisle".
+    seats = [
+        m
+        for m in re.finditer(
+            r"\b(?P<v>window|aisle|middle)\s+seats?\b|"
+            r"(?:^|[,;.!]\s*|\b(?:want|wants|need|needs|prefer|prefers|book|take|takes|always|give me|get)\s+"
+            r"(?:an?\s+|the\s+)?)"
+            r"(?P<w>aisle|window)\b(?!\s+(?:cleaner|frame|box|shopping))",
+            c,
+            re.I,
+        )
+        if not re.match(r"\s*(?:seats?\s+)?(?:is|are|'s|'re)\s+(?:over|out|done|a no)\b", c[m.end() :], re.I)
+    ]
+    if seats:
+        chosen = (
+            seats[0] if re.match(r"\s*(?:over|to|rather than|instead of)\b", c[seats[0].end() :], re.I) else seats[-1]
+        )
+        props["seat"] = (chosen.group("v") or chosen.group("w")).lower()
     # Which of two the speaker prefers: "I prefer texts to calls", then "I prefer calls now". The key names
     # both options, or the one said with "now", so either change finds the other (rules_reconcile).
     prefer = re.search(
