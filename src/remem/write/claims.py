@@ -1024,10 +1024,10 @@ def properties(clause: str) -> dict[str, str]:
         if not re.match(r"\s*(?:seats?\s+)?(?:is|are|'s|'re)\s+(?:over|out|done|a no)\b", c[m.end() :], re.I)
     ]
     if seats:
-        chosen = (
+        seat = (
             seats[0] if re.match(r"\s*(?:over|to|rather than|instead of)\b", c[seats[0].end() :], re.I) else seats[-1]
         )
-        props["seat"] = (chosen.group("v") or chosen.group("w")).lower()
+        props["seat"] = (seat.group("v") or seat.group("w")).lower()
     # Which of two the speaker prefers: "I prefer texts to calls", then "I prefer calls now". The key names
     # both options, or the one said with "now", so either change finds the other (rules_reconcile).
     prefer = re.search(
