@@ -1218,3 +1218,11 @@ def test_a_seat_asked_for_from_now_on_replaces_the_one_always_wanted(mem: Memory
     assert "aisle" in top(mem, "Which seat should I book for Oskar?").lower()
     assert claim("we walked down the aisle in June", "Oskar").properties == {}
     assert claim("I prefer aisle over window", "Oskar").properties["seat"] == "aisle"
+
+
+def test_a_friend_off_to_a_city_and_a_mates_new_dog_are_theirs(mem: Memory) -> None:
+    tell(mem, "Tayo", "my buddy femi just got a beagle called biscuit, now i want one", "2023-01-10T10:00:00Z")
+    tell(mem, "Tayo", "femi's off to lagos for a new job next month", "2023-02-10T10:00:00Z")
+    assert "dog" not in claim_text(mem, r"biscuit")
+    assert claim("femi's off to lagos for a new job", "Tayo").subject == "femi"
+    assert claim("the party's off, sadly", "Tayo").reschedule

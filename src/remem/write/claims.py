@@ -29,7 +29,8 @@ _NUM = r"(?:\d(?:[\d,.]*\d)?k?|" + "|".join(sorted(_NUMBER_WORDS, key=len, rever
 RELATIONS = (
     "sister|brother|mum|mom|mother|dad|father|wife|husband|partner|boyfriend|girlfriend|fianc[eé]e?|son|daughter|"
     "best friend|friend|manager|boss|roommate|flatmate|colleague|cousin|aunt|uncle|grandmother|grandma|grandad|"
-    "grandfather|grandpa|niece|nephew|neighbou?r|ex|kids?|child|baby|dog|cat|puppy|kitten"
+    "grandfather|grandpa|niece|nephew|neighbou?r|ex|kids?|child|baby|dog|cat|puppy|kitten|mate|buddy|pal|bestie|"
+    "co-?worker|workmate|classmate|housemate|teammate"
 )
 PARTNERS = ("wife", "husband", "partner", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "fiancée")
 # What calling someone "my boyfriend" or "my wife" says of the two of them ("partner" says nothing).
@@ -144,7 +145,7 @@ _SPLIT_ENDING = re.compile(
 RESCHEDULE = re.compile(
     r"\b(?:pushed|postponed|postpone|postponing|rescheduled|reschedule|rescheduling|rebooked|slipped|delayed|"
     r"brought forward|push(?:ed|ing)? (?:[\w']+ ){0,3}back|(?:is|'s) (?:moving|shifting)\s*[.!]*$|"
-    r"new date|is off|are off|'s off|cancel+ed|called off|instead|not happening|"
+    r"new date|(?:is|are|'s) off\b(?!\s+(?:to|for|on)\b)|cancel+ed|called off|instead|not happening|"
     r"moved (?:back |forward )?to (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|the \w+ of|(?:the )?\d|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?))",
     re.I,

@@ -21,6 +21,7 @@ from remem.write.claims import (
     HEDGE,
     JOB_NOUN,
     NOW,
+    PET_SPECIES,
     RELATIONS,
     THEIR_OWN,
     Claim,
@@ -846,8 +847,13 @@ class RuleExtractor:
                 if amount is not None:
                     said = replace(said, properties=amount)
                     money = None  # one amount per money word: "also putting £300 a month into an ISA" is not pay
-                pet = pet_named(typed, species)  # "meet Olive!!! our whippet puppy": Olive is the dog
-                extra = pet_named(typed, second)
+                about = subject_of(typed, speaker, others.get(speaker))[0]  # "my dog Rufus": he/she is Rufus
+                # "my mate jonas just got a golden retriever called waffles": Jonas's dog, not the speaker's
+                theirs = about not in (speaker.lower(), "he", "she") and (
+                    about.removeprefix(f"{speaker.lower()}'s ") not in PET_SPECIES
+                )  # "she's a retired greyhound named Pepper" is the pet itself
+                pet = None if theirs else pet_named(typed, species)  # "meet Olive!!! our whippet puppy": the dog
+                extra = None if theirs else pet_named(typed, second)
                 if extra is not None and said.subject in (speaker.lower(), "she", "he"):
                     # A pet beside the one there was is a pet of its own: it replaces neither its name nor breed
                     kept = {k: v for k, v in said.properties.items() if not k.startswith("breed:") and k != "title"}
@@ -861,7 +867,6 @@ class RuleExtractor:
                         properties={**said.properties, pet[0]: pet[1]},
                         pet=pet[1].lower() if named_breed else said.pet,
                     )
-                about = subject_of(typed, speaker, others.get(speaker))[0]  # "my dog Rufus": he/she is Rufus
                 named = said.properties.get(about.removeprefix(f"{speaker.lower()}'s "))
                 if about.startswith(f"{speaker.lower()}'s ") and isinstance(named, str) and named[:1].isupper():
                     about = named.lower()  # "my dog Rufus ... he's a beagle": the beagle is Rufus, whom "we lost"
