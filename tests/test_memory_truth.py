@@ -1226,3 +1226,10 @@ def test_a_friend_off_to_a_city_and_a_mates_new_dog_are_theirs(mem: Memory) -> N
     assert "dog" not in claim_text(mem, r"biscuit")
     assert claim("femi's off to lagos for a new job", "Tayo").subject == "femi"
     assert claim("the party's off, sadly", "Tayo").reschedule
+
+
+def test_two_people_said_with_and_my_are_two_facts_and_a_change_to_one_leaves_the_other(mem: Memory) -> None:
+    tell(mem, "Bea", "I work at a bank in Porto and my husband Rui is a chef at a hotel", "2023-01-10T10:00:00Z")
+    tell(mem, "Bea", "Rui quit the hotel, he's a chef at a tasca in Gaia now", "2023-06-10T10:00:00Z")
+    assert current(mem, r"^Bea works at a bank")
+    assert not current(mem, r"chef at a hotel")

@@ -336,6 +336,9 @@ _CLAUSE = re.compile(
     # he's at paystack": each gets a clause, so a change to one closes only their half.
     rf"|,?\s+and\s+(?={_HE_OR_SHE}\s)"
     rf"|,?\s+and\s+(?={_SOMEONE_DOES})"
+    # "I'm a pharmacist and my wife tamsin is a vet tech": the wife's job is her own clause
+    rf"|,?\s+and\s+(?=(?i:my|our)\s+(?i:{RELATIONS})\s+(?:[\w'-]+\s+)?(?i:is|'s|was|works|has|got|just|lives|does|"
+    r"started|left|moved|teaches|studies)\b)"
 )
 # A clause that starts with someone else doing something: "Mateo (7) does football on Saturdays".
 _OTHER_SUBJECT = re.compile(
