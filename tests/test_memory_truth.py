@@ -1233,3 +1233,11 @@ def test_two_people_said_with_and_my_are_two_facts_and_a_change_to_one_leaves_th
     tell(mem, "Bea", "Rui quit the hotel, he's a chef at a tasca in Gaia now", "2023-06-10T10:00:00Z")
     assert current(mem, r"^Bea works at a bank")
     assert not current(mem, r"chef at a hotel")
+
+
+def test_and_im_starts_a_clause_of_the_speakers_own_unless_it_speaks_of_the_other(mem: Memory) -> None:
+    tell(mem, "Nils", "my sister Frida works at IKEA in Malmö and I'm a welder in Lund", "2023-01-10T10:00:00Z")
+    tell(mem, "Nils", "Frida moved to Oslo last month", "2023-06-10T10:00:00Z")
+    assert current(mem, r"welder in Lund") and not current(mem, r"Malmö")
+    tell(mem, "Nils", "my cousin Liv is getting married in May and I'm planning her hen party", "2023-07-10T10:00:00Z")
+    assert current(mem, r"getting married in May.*planning her hen party")

@@ -336,8 +336,11 @@ _CLAUSE = re.compile(
     # he's at paystack": each gets a clause, so a change to one closes only their half.
     rf"|,?\s+and\s+(?={_HE_OR_SHE}\s)"
     rf"|,?\s+and\s+(?={_SOMEONE_DOES})"
-    # "I'm a pharmacist and my wife tamsin is a vet tech": the wife's job is her own clause
-    rf"|,?\s+and\s+(?=(?i:my|our)\s+(?i:{RELATIONS})\s+(?:[\w'-]+\s+)?(?i:is|'s|was|works|has|got|just|lives|does|"
+    # "I'm a pharmacist and my wife tamsin is a vet tech": the wife's job is her own clause, and so is mine in
+    # "my wife is a vet and I'm a nurse" (not "my husband and I are")
+    r"|(?<=\w)\s+(?:and|but)\s+(?=(?:I'm|I am|I work|I live|I've been|I teach|I study)\b"
+    r"(?![^.!?]*\b(?:her|his|him|their|them)\b))"  # not "and I'm planning her bridal shower": hers is the sister's
+    rf"|,?\s+(?:and|but)\s+(?=(?i:my|our)\s+(?i:{RELATIONS})\s+(?:[\w'-]+\s+)?(?i:is|'s|was|works|has|got|just|lives|does|"
     r"started|left|moved|teaches|studies)\b)"
 )
 # A clause that starts with someone else doing something: "Mateo (7) does football on Saturdays".
@@ -477,6 +480,14 @@ _AND = "\x00"  # stands for " and " between two names that are one subject while
 _JOINT = re.compile(r"(?:^|(?<=[.!?]\s))([A-Z][a-z]+)\s+and\s+(?=[A-Z][a-z]+\s+(?:got|are|were|have|had|just)\b)")
 
 
+_SELF_STATED = re.compile(r"(?:I'm|I am|I work|I live|I've been|I teach|I study)\b")
+
+
+def _someone_else(piece: str) -> bool:
+    """Whether a clause opens with someone other than the speaker doing something ("my sister Frida works ...")."""
+    return bool(_OTHER_SUBJECT.match(piece) or re.match(rf"(?i:my|our)\s+(?i:{RELATIONS})\b", piece))
+
+
 def clauses(text: str) -> list[str]:
     """A turn's clauses; a fragment without two words of its own ("12 to 26 April, Tokyo") joins the one before."""
     text = re.sub(r"[ \t\r\f\v]+", " ", text)  # runs of spaces read as one, so no pattern sees 31,000 of them
@@ -498,7 +509,13 @@ def clauses(text: str) -> list[str]:
             out[-1] = f"{out[-1].rstrip('.!')}, {piece}"  # "- which refreshes me": it says more of the last one
         elif piece.endswith("?") or _SIGN_OFF.match(piece):
             out.append(piece)  # "What's up with you?", "Talk to you soon!": its own clause, never a statement's tail
-        elif out and len(own) < 2 and not out[-1].endswith("?") and not _sentence_of_its_own(out[-1], piece):
+        elif (
+            out
+            and len(own) < 2
+            and not out[-1].endswith("?")
+            and not _sentence_of_its_own(out[-1], piece)
+            and not (_SELF_STATED.match(piece) and _someone_else(out[-1]))  # "Frida works at IKEA, I'm a welder"
+        ):
             out[-1] = f"{out[-1].rstrip('.!')}, {piece}"
         elif (
             leading is None
@@ -507,7 +524,10 @@ def clauses(text: str) -> list[str]:
         ):
             leading = piece  # "Seven years now, and I've finally found my muses": it leads the next clause
         elif leading is not None:
-            out.append(f"{leading}, {piece}")
+            if _SELF_STATED.match(piece) and _someone_else(leading):
+                out.extend([leading, piece])  # "Frida works at IKEA in Malmö and I'm a welder": two people
+            else:
+                out.append(f"{leading}, {piece}")
             leading = None
         else:
             out.append(piece)
