@@ -1241,3 +1241,11 @@ def test_and_im_starts_a_clause_of_the_speakers_own_unless_it_speaks_of_the_othe
     assert current(mem, r"welder in Lund") and not current(mem, r"Malmö")
     tell(mem, "Nils", "my cousin Liv is getting married in May and I'm planning her hen party", "2023-07-10T10:00:00Z")
     assert current(mem, r"getting married in May.*planning her hen party")
+
+
+def test_gig_work_between_jobs_is_an_employer_the_next_job_replaces(mem: Memory) -> None:
+    tell(mem, "Dev", "hey im dev, line cook at a pizza place in leeds", "2023-01-10T10:00:00Z")
+    tell(mem, "Dev", "got let go lol. doing deliveroo for now till something comes up", "2023-03-10T10:00:00Z")
+    tell(mem, "Dev", "big news: started as head chef at Olive Tree!!", "2023-06-10T10:00:00Z")
+    assert not current(mem, r"deliveroo") and not current(mem, r"line cook")
+    assert claim("left the bakery, uber eats for now", "Dev").properties.get("employer") == "Uber Eats"

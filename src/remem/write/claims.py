@@ -950,6 +950,16 @@ def properties(clause: str) -> dict[str, str]:
         if match:
             _add(props, "employer", match.group("v"))
             break
+    # Gig work between jobs: "doing doordash for now", "driving for uber till I find something"
+    gig = re.search(
+        r"\b(?:doing|driving for|delivering for|riding for|working for|on)\s+(?P<v>doordash|uber(?: eats)?|deliveroo|lyft|"
+        r"instacart|just eat|grubhub|glovo|postmates)\b|(?:^|,\s*)(?P<w>doordash|uber(?: eats)?|deliveroo|lyft|instacart|glovo)"
+        r"\s+(?:for now|now|till|until|these days)\b",
+        c,
+        re.I,
+    )
+    if gig and "employer" not in props:
+        props["employer"] = (gig.group("v") or gig.group("w")).title()
     if re.search(r"\b(?:gone|went|going) freelance\b|\bworking for myself\b|\bself-employed\b", c, re.I):
         props["employer"] = "freelance"
     elif re.search(
@@ -981,7 +991,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?:^|\bpromoted\b[\s,!.]*)(?:(?:a|an)\s+)?(?P<v>(?:[a-z-]+\s+){{0,3}}{JOB_NOUN})\s+now\b",
         # A terse introduction: "raj, accountant.", "solicitor, manchester.", "remote backend dev."
         # "maria here, dental hygienist in san antonio", "graphic designer in seattle", "grad student btw, marine bio"
-        rf"^(?:[\w-]+(?:\s+here)?[,!]\s+)?(?:(?:a|an)\s+)?(?!(?:my|his|her|their|our|your|the|this|that)\b)"
+        rf"^(?:(?:(?:yo|hey|hi|hello)\s+)?(?:i'?m|im|i am|this is)\s+)?(?:[\w-]+(?:\s+here)?[,!]\s+)?(?:(?:a|an)\s+)?"
+        r"(?!(?:my|his|her|their|our|your|the|this|that)\b)"
         rf"(?P<v>(?:[a-z-]+\s+){{0,3}}{JOB_NOUN})(?:\s+(?:btw|tbh|lol))?"
         r"(?:\s+(?:in|at|from|based in)\s+[\w -]+)?\s*(?:,[^.!?]*)?[.!]?$",
         r"\bdoing the (?P<v>[\w -]+?) job\b",
