@@ -530,6 +530,9 @@ _PARTICLES = frozenset(
 )
 
 
+_GIGS = r"doordash|uber(?: eats)?|deliveroo|lyft|instacart|just eat|grubhub|glovo|postmates"
+
+
 def _truecase(clause: str) -> str:
     """The clause with a capital on each lower-case word where a name must stand."""
     out = list(clause)
@@ -952,9 +955,8 @@ def properties(clause: str) -> dict[str, str]:
             break
     # Gig work between jobs: "doing doordash for now", "driving for uber till I find something"
     gig = re.search(
-        r"\b(?:doing|driving for|delivering for|riding for|working for|on)\s+(?P<v>doordash|uber(?: eats)?|deliveroo|lyft|"
-        r"instacart|just eat|grubhub|glovo|postmates)\b|(?:^|,\s*)(?P<w>doordash|uber(?: eats)?|deliveroo|lyft|instacart|glovo)"
-        r"\s+(?:for now|now|till|until|these days)\b",
+        rf"\b(?:doing|driving for|delivering for|riding for|working for|on)\s+(?P<v>{_GIGS})\b|"
+        rf"(?:^|,\s*)(?P<w>{_GIGS})\s+(?:for now|now|till|until|these days)\b",
         c,
         re.I,
     )
