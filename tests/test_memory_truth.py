@@ -1249,3 +1249,9 @@ def test_gig_work_between_jobs_is_an_employer_the_next_job_replaces(mem: Memory)
     tell(mem, "Dev", "big news: started as head chef at Olive Tree!!", "2023-06-10T10:00:00Z")
     assert not current(mem, r"deliveroo") and not current(mem, r"line cook")
     assert claim("left the bakery, uber eats for now", "Dev").properties.get("employer") == "Uber Eats"
+
+
+def test_an_unnamed_user_who_says_their_name_is_asked_about_by_it(mem: Memory) -> None:
+    tell(mem, None, "hiii im noa 👋 design student, always broke lol", "2023-01-10T10:00:00Z")
+    tell(mem, None, "fyi i'm allergic to kiwi so no fruit salads pls", "2023-01-11T10:00:00Z")
+    assert "kiwi" in top(mem, "What is Noa allergic to?")

@@ -446,6 +446,13 @@ def _answers_first(
         if wanted.via is not None
         else {}
     )
+    # An unnamed user who said their name ("heyy im sam"): a question about Sam asks for the user's facts
+    named_user = {
+        str(m.metadata["aka"])
+        for m in items.values()
+        if m.metadata.get("subject") == "the user" and m.metadata.get("aka")
+    }
+    user = next((n for n in wanted.names if n in named_user), None)
     out = []
     for memory_id, score in ranked:
         item = items.get(memory_id)
@@ -454,6 +461,8 @@ def _answers_first(
             meta = item.metadata
             if str(meta.get("subject") or "") in known:
                 meta = {**meta, "subject": known[str(meta["subject"])]}
+            elif user is not None and meta.get("subject") == "the user":
+                meta = {**meta, "subject": user}
             weight = answers(item.text, meta, wanted)
         out.append((memory_id, score + ANSWER_BONUS * weight, weight))
     # On a tie (min-max scaling puts the weakest candidate at 0), the answering fact goes first.

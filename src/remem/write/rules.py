@@ -733,6 +733,14 @@ _CALENDAR = (
 )
 
 
+_SELF_NAME = re.compile(
+    r"^(?:h(?:e+y+|i+|ello|iya)|yo|morning|hola+)\b[\s,!]*(?:i'?m|im|i am|it's|this is)\s+([A-Za-z][\w'-]+)|"
+    r"\bmy name(?:'s| is)\s+([A-Za-z][\w'-]+)|^([A-Za-z][\w'-]+)\s+here\b",
+    re.I,
+)
+_NO_SELF_NAME = _NOT_A_PLACE | STOPWORDS | _words("back new so just really still good fine ok okay")
+
+
 def _name_alone(clause: str, speaker: str) -> bool:
     """Whether a clause is only the speaker's name ("sam here.", "hi, Arjun")."""
     found = _NAME_ALONE.fullmatch(clause.strip())
@@ -830,6 +838,9 @@ class RuleExtractor:
             courted: tuple[Candidate, str, Claim] | None = None  # a clause of this turn: seeing someone, not whom
             moved: tuple[Candidate, str, Claim] | None = None  # a clause of this turn: a plan moved, not to what
             name_said = False  # the clause before was the speaker's name alone: "sam here. 29, leeds, nurse."
+            # An unnamed user who says their name ("heyy im sam"): what they say in that turn is known by it too
+            self_named = _SELF_NAME.search(episode.content) if speaker == "the user" else None
+            alias = next((n.lower() for n in (self_named.groups() if self_named else ()) if n), None)
             sorry = False  # an earlier clause of this turn said it corrects something: "wait sorry i'm dumb."
             for clause in pieces:
                 if len(clause) > MAX_CLAUSE:
@@ -925,6 +936,8 @@ class RuleExtractor:
                         ends=said.ends or before_said.ends,
                     )
                 moved = None
+                if alias and alias not in _NO_SELF_NAME and said.subject == "the user" and not said.aka:
+                    said = replace(said, aka=alias)
                 if episode not in episodes:
                     continue
                 if forget is not None:
