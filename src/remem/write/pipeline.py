@@ -370,7 +370,7 @@ def _carry(
             claims = old.metadata.get("claims")
             if isinstance(claims, dict):
                 kept = {k: v for k, v in claims.items() if k in _ALONE and not _touches(said, k, str(v))}
-                out.extend(_carry_apart(store, embedder, space, candidate, old, kept, {}, actor, alone=True))
+                out.extend(_carry_apart(store, embedder, space, candidate, old, kept, {}, actor))
         return out
     out = []
     for old in store.get_memories(space, list(closed_ids)):
@@ -476,15 +476,13 @@ def _carry_apart(
     changed: dict[str, object],
     actor: str,
     gone: Sequence[str] = (),
-    *,
-    alone: bool = False,
 ) -> list[Decision]:
     """The properties of a closed fact that belong to another part of life than what changed, kept as
     facts of their own, with the old fact's sources: a home, a workplace, a partner or a diet written
     alone ("Charlotte lives in Salford."); anything else in the old fact's own words, the part of it
     that says the property and nothing of what changed or ended ("Hannah is a pharmacist, and her
     boyfriend Tom ..." engaged: "Hannah is a pharmacist."). `gone` names what ended, besides the
-    changed values; with `alone`, only the parts written alone go on."""
+    changed values."""
     new = candidate.metadata.get("claims") or {}
     moved = {_part(k) for k in changed} | {_part(k) for k in new}
     # A new title that names no workplace is a new title at the same place: "they made me tech lead" keeps "at
@@ -506,7 +504,7 @@ def _carry_apart(
     before = old.metadata.get("claims")
     avoid = [*(str(before[k]) for k in changed if isinstance(before, dict) and k in before), *gone]
     carried: dict[str, dict[str, object]] = {}  # text -> the claims it carries
-    if not gone and not alone:  # an ending is vague about what it ends: only the parts written alone go on
+    if not gone:  # an ending is vague about what it ends: only the parts written alone go on
         for key, value in kept.items():
             found = _in_own_words(old.text, value, avoid, who) if _own_words(key) else None
             if found is not None:
