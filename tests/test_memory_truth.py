@@ -1258,3 +1258,17 @@ def test_an_unnamed_user_who_says_their_name_is_asked_about_by_it(mem: Memory) -
     tell(mem, None, "hiii im noa 👋 design student, always broke lol", "2023-01-10T10:00:00Z")
     tell(mem, None, "fyi i'm allergic to kiwi so no fruit salads pls", "2023-01-11T10:00:00Z")
     assert "kiwi" in top(mem, "What is Noa allergic to?")
+
+
+def test_a_pet_that_died_leaves_one_fewer_of_its_kind(mem: Memory) -> None:
+    tell(mem, "Yara", "My cat Zaatar keeps knocking cups off the table.", "2023-01-10T10:00:00Z")
+    tell(mem, "Yara", "We adopted a second cat!! A little grey girl, we called her Simsma (it means sesame).",
+         "2023-03-10T10:00:00Z")  # fmt: skip
+    tell(mem, "Yara", "Sad news, Zaatar died last week, he was 15.", "2023-09-10T10:00:00Z")
+    assert not current(mem, r"second cat") and current(mem, r"called her Simsma")
+    assert "Simsma" in top(mem, "What pets does Yara have now?")
+    # a fact that names the other pet too stays: "a second cat, we called her Simsma" is still true of her
+    tell(mem, "Omar", "My dog Rex loves the beach.", "2023-01-10T10:00:00Z")
+    tell(mem, "Omar", "Got a second dog!! we named her Luna. Rex is jealous.", "2023-03-10T10:00:00Z")
+    tell(mem, "Omar", "Sad news, Rex died last week, he was 14.", "2023-09-10T10:00:00Z")
+    assert current(mem, r"named her Luna")

@@ -258,6 +258,14 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
     speaker = str(candidate.metadata.get("speaker") or "").lower()
     if speaker and subject(candidate.metadata) == ends != speaker:
         about_ended += [n for n in current if subject(n.memory.metadata) == speaker and n not in own]
+    # A pet that died or was rehomed leaves one fewer of its kind: "we adopted a second cat" no longer holds.
+    species = {
+        key.split(":")[0]
+        for n in [*own, *about_ended]
+        for key, value in _claims(n.memory.metadata).items()
+        if key.split(":")[0] in ("cat", "dog") and same_value(ends, value)
+    }
+    counts = tuple(f"count:{kind}" for kind in species)
     closing = []
     for n in [*own, *about_ended]:
         theirs = _claims(n.memory.metadata)
@@ -266,6 +274,7 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
             subject(n.memory.metadata) == ends  # said of the one it ends
             or n.memory.metadata.get("pet") == ends  # the breed of the pet it ends
             or any(k in theirs for k in keys)
+            or (any(k in theirs for k in counts) and not _names_a_pet(theirs))  # not "a second cat, called Loz"
             or any(same_value(ends, value) for value in theirs.values())
             or _STEMS.get(ends, ends) in said
             or ends in said
@@ -278,6 +287,10 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
     if not closing:
         return None
     return Verdict("SUPERSEDE", closing[0], candidate.text, f"ends {ends}", temporal=True, closes=tuple(closing[1:]))
+
+
+def _names_a_pet(claims: dict[str, str]) -> bool:
+    return any(key.split(":")[0] in ("cat", "dog") for key in claims)
 
 
 # What an ending names besides the thing itself: "cancelled my gym membership" ends the gym.
