@@ -337,9 +337,8 @@ _CLAUSE = re.compile(
     rf"|,?\s+and\s+(?={_HE_OR_SHE}\s)"
     rf"|,?\s+and\s+(?={_SOMEONE_DOES})"
     # "I'm a pharmacist and my wife tamsin is a vet tech": the wife's job is her own clause, and so is mine in
-    # "my wife is a vet and I'm a nurse" (not "my husband and I are")
-    r"|(?<=\w)\s+(?:and|but)\s+(?=(?:I'm|I am|I work|I live|I've been|I teach|I study)\b"
-    r"(?![^.!?]*\b(?:her|his|him|their|them)\b))"  # not "and I'm planning her bridal shower": hers is the sister's
+    # "my wife is a vet and I'm a nurse" (_SELF_AFTER marks that one)
+    r"|(?=\x02)"
     rf"|,?\s+(?:and|but)\s+(?=(?i:my|our)\s+(?i:{RELATIONS})\s+(?:[\w'-]+\s+)?(?i:is|'s|was|works|has|got|just|lives|does|"
     r"started|left|moved|teaches|studies)\b)"
 )
@@ -481,6 +480,18 @@ _JOINT = re.compile(r"(?:^|(?<=[.!?]\s))([A-Z][a-z]+)\s+and\s+(?=[A-Z][a-z]+\s+(
 
 
 _SELF_STATED = re.compile(r"(?:I'm|I am|I work|I live|I've been|I teach|I study)\b")
+# "... and I'm a welder in Lund", not "and I'm planning her bridal shower", whose "her" is the other's
+_SELF_AFTER = re.compile(
+    r"(?<=\w)\s+(?:and|but)\s+(?=(?:I'm|I am|I work|I live|I've been|I teach|I study)\b"
+    r"(?![^.!?]*\b(?:her|his|him|their|them)\b))"
+)
+
+
+def _mark_self_after(text: str) -> str:
+    """The text with \x02 for the "and" before "I'm ...": a clause of its own after someone else's, and put back
+    as "and" where it joins the clause before again ("I live in Lisbon and I work as a nurse")."""
+
+    return _SELF_AFTER.sub("\x02", text)
 
 
 def _someone_else(piece: str) -> bool:
@@ -495,13 +506,15 @@ def clauses(text: str) -> list[str]:
     # A list is one statement: "need for the new flat:\n1. rice cooker\n2. curtains" -> "...: rice cooker, curtains"
     text = _LIST_START.sub(": ", text)
     text = _LIST_ITEM.sub(", ", text)
-    text = _ANNOTATION.sub("", text).strip()
+    text = _mark_self_after(_ANNOTATION.sub("", text).strip())
     # "Amani and Tom got married": two names as one subject, not two people in one breath.
     text = _JOINT.sub(lambda m: f"{m.group(1)}{_AND}", text)
     out: list[str] = []
     leading: str | None = None
     for piece in _CLAUSE.split(text):
         piece = (piece or "").strip(" ,").replace(_AND, " and ")
+        joint = " and " if piece.startswith("\x02") else ", "  # how it joins the clause before, if it does
+        piece = piece.lstrip("\x02 ")
         if not piece:
             continue
         own = [w for w in re.findall(r"\b[a-z][a-z'-]+\b", piece) if w not in STOPWORDS and len(w) > 2]
@@ -516,7 +529,7 @@ def clauses(text: str) -> list[str]:
             and not _sentence_of_its_own(out[-1], piece)
             and not (_SELF_STATED.match(piece) and _someone_else(out[-1]))  # "Frida works at IKEA, I'm a welder"
         ):
-            out[-1] = f"{out[-1].rstrip('.!')}, {piece}"
+            out[-1] = f"{out[-1].rstrip('.!')}{joint}{piece}"
         elif (
             leading is None
             and not piece.endswith(("?", ".", "!"))
@@ -527,7 +540,7 @@ def clauses(text: str) -> list[str]:
             if _SELF_STATED.match(piece) and _someone_else(leading):
                 out.extend([leading, piece])  # "Frida works at IKEA in Malmö and I'm a welder": two people
             else:
-                out.append(f"{leading}, {piece}")
+                out.append(f"{leading}{joint}{piece}")
             leading = None
         else:
             out.append(piece)
