@@ -1272,3 +1272,10 @@ def test_a_pet_that_died_leaves_one_fewer_of_its_kind(mem: Memory) -> None:
     tell(mem, "Omar", "Got a second dog!! we named her Luna. Rex is jealous.", "2023-03-10T10:00:00Z")
     tell(mem, "Omar", "Sad news, Rex died last week, he was 14.", "2023-09-10T10:00:00Z")
     assert current(mem, r"named her Luna")
+
+
+def test_a_promotion_to_a_senior_title_replaces_the_title_it_grows_from(mem: Memory) -> None:
+    tell(mem, "Ines", "From May I'll be working as a data analyst at Glovo.", "2023-03-01T10:00:00Z")
+    tell(mem, "Ines", "Good news: I've been promoted to senior data analyst.", "2024-03-01T10:00:00Z")
+    assert "senior data analyst" in top(mem, "What is Ines's job?")
+    assert not current(mem, r"working as a data analyst")

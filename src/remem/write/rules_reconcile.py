@@ -190,7 +190,7 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
                 if twin in theirs and same_value(value, theirs[twin]):
                     restated.append(n)
                 continue
-            if same_value(value, theirs[other]):
+            if same_value(value, theirs[other]) and not _ranked_apart(key, value, theirs[other]):
                 restated.append(n)
             else:
                 changed.append((n, f"{key.split(':')[-1]} {theirs[other]} -> {value}"))
@@ -216,6 +216,19 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
         if covered or candidate.metadata.get("still"):
             return Verdict("NOOP", n.memory.id, n.memory.text, f"restates {n.memory.id}: same {', '.join(mine)}")
     return None
+
+
+# Words of rank in a title: "senior UX researcher" after "UX researcher" is a promotion, not the same title again.
+_RANKS = frozenset(
+    re.findall(
+        r"\S+", "senior sr junior jr lead head principal chief staff associate assistant deputy director manager"
+    )
+)
+
+
+def _ranked_apart(key: str, new: str, old: str) -> bool:
+    """Whether two titles differ by a word of rank ("senior UX researcher" and "UX researcher")."""
+    return key == "title" and bool((value_tokens(new) ^ value_tokens(old)) & _RANKS)
 
 
 # Properties that are not each other's change but say the same where they agree: where someone lives
