@@ -447,11 +447,15 @@ def _answers_first(
         else {}
     )
     # An unnamed user who said their name ("heyy im sam"): a question about Sam asks for the user's facts
-    named_user = {
-        str(m.metadata["aka"])
-        for m in items.values()
-        if m.metadata.get("subject") == "the user" and m.metadata.get("aka")
-    }
+    named_user = (
+        {
+            str(m.metadata["aka"])
+            for m in items.values()
+            if m.metadata.get("subject") == "the user" and m.metadata.get("aka")
+        }
+        if wanted.names
+        else set()
+    )
     user = next((n for n in wanted.names if n in named_user), None)
     out = []
     for memory_id, score in ranked:

@@ -725,8 +725,8 @@ _LEAD_IN = re.compile(r"(?:(?:and|but|so|also|oh|now|then|finally|anyway)\b,?\s+
 
 # A clause that goes on about the one just named, without naming them: a verb first, then what is theirs.
 THEIR_OWN = re.compile(
-    r"^(?:(?:just|finally|now|also|then)\s+)?[a-z]+(?:ed|t)\s+(?:up\s+)?(?:his|her)\s+own\b|"
-    r"^(?:(?:just|finally|now|also|then)\s+)?(?:quit|left|lost|sold|closed)\s+(?:his|her)\b",
+    r"^(?:(?:just|finally|now|also|then)\s+)?"
+    r"(?:[a-z]+(?:ed|t)\s+(?:up\s+)?(?:his|her)\s+own\b|(?:quit|left|lost|sold|closed)\s+(?:his|her)\b)",
     re.I,
 )
 

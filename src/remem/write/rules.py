@@ -37,7 +37,7 @@ from remem.write.claims import (
     turn_money,
     turn_pet,
 )
-from remem.write.dates import NUMBERS, Tense, resolve
+from remem.write.dates import MONTHS, NUMBERS, WEEKDAYS, Tense, resolve
 from remem.write.extract import TurnExtractor
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
@@ -323,6 +323,7 @@ _SOMEONE_DOES = (
 _HE_OR_SHE = r"(?:he's|she's|he is|she is)"
 # Clause boundaries in chat: sentence ends in any case, runs of "!!"/"?!", emoji, new lines, dashes,
 # and a comma or "but"/"so" before a new first-person or pronoun subject ("..., and I do sound").
+_MY_RELATION = rf"(?i:my|our)\s+(?i:{RELATIONS})"  # "my wife", "our son"
 _CLAUSE = re.compile(
     r"(?<!\b[Ss]t\.)(?<!\b[DdMm]r\.)(?<!\b[Mm]rs\.)(?<!\b[Mm]s\.)(?<!\b[Jj]r\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
     r"(?<=[.!?])\s+"
@@ -339,7 +340,7 @@ _CLAUSE = re.compile(
     # "I'm a pharmacist and my wife tamsin is a vet tech": the wife's job is her own clause, and so is mine in
     # "my wife is a vet and I'm a nurse" (_SELF_AFTER marks that one)
     r"|(?=\x02)"
-    rf"|,?\s+(?:and|but)\s+(?=(?i:my|our)\s+(?i:{RELATIONS})\s+(?:[\w'-]+\s+)?(?i:is|'s|was|works|has|got|just|lives|does|"
+    rf"|,?\s+(?:and|but)\s+(?={_MY_RELATION}\s+(?:[\w'-]+\s+)?(?i:is|'s|was|works|has|got|just|lives|does|"
     r"started|left|moved|teaches|studies)\b)"
 )
 # A clause that starts with someone else doing something: "Mateo (7) does football on Saturdays".
@@ -479,24 +480,17 @@ _AND = "\x00"  # stands for " and " between two names that are one subject while
 _JOINT = re.compile(r"(?:^|(?<=[.!?]\s))([A-Z][a-z]+)\s+and\s+(?=[A-Z][a-z]+\s+(?:got|are|were|have|had|just)\b)")
 
 
-_SELF_STATED = re.compile(r"(?:I'm|I am|I work|I live|I've been|I teach|I study)\b")
-# "... and I'm a welder in Lund", not "and I'm planning her bridal shower", whose "her" is the other's
-_SELF_AFTER = re.compile(
-    r"(?<=\w)\s+(?:and|but)\s+(?=(?:I'm|I am|I work|I live|I've been|I teach|I study)\b"
-    r"(?![^.!?]*\b(?:her|his|him|their|them)\b))"
-)
-
-
-def _mark_self_after(text: str) -> str:
-    """The text with \x02 for the "and" before "I'm ...": a clause of its own after someone else's, and put back
-    as "and" where it joins the clause before again ("I live in Lisbon and I work as a nurse")."""
-
-    return _SELF_AFTER.sub("\x02", text)
+_SELF = r"(?:I'm|I am|I work|I live|I've been|I teach|I study)\b"  # the speaker saying what they are or do
+_SELF_STATED = re.compile(_SELF)
+# The "and" before "... and I'm a welder in Lund", marked \x02 so that _CLAUSE splits there and clauses() puts
+# "and" back where the clause joins the one before again ("I live in Lisbon and I work as a nurse"); not "and
+# I'm planning her bridal shower", whose "her" is the other's.
+_SELF_AFTER = re.compile(rf"(?<=\w)\s+(?:and|but)\s+(?={_SELF}(?![^.!?]*\b(?:her|his|him|their|them)\b))")
 
 
 def _someone_else(piece: str) -> bool:
     """Whether a clause opens with someone other than the speaker doing something ("my sister Frida works ...")."""
-    return bool(_OTHER_SUBJECT.match(piece) or re.match(rf"(?i:my|our)\s+(?i:{RELATIONS})\b", piece))
+    return bool(_OTHER_SUBJECT.match(piece) or re.match(rf"{_MY_RELATION}\b", piece))
 
 
 def clauses(text: str) -> list[str]:
@@ -506,7 +500,7 @@ def clauses(text: str) -> list[str]:
     # A list is one statement: "need for the new flat:\n1. rice cooker\n2. curtains" -> "...: rice cooker, curtains"
     text = _LIST_START.sub(": ", text)
     text = _LIST_ITEM.sub(", ", text)
-    text = _mark_self_after(_ANNOTATION.sub("", text).strip())
+    text = _SELF_AFTER.sub("\x02", _ANNOTATION.sub("", text).strip())
     # "Amani and Tom got married": two names as one subject, not two people in one breath.
     text = _JOINT.sub(lambda m: f"{m.group(1)}{_AND}", text)
     out: list[str] = []
@@ -740,10 +734,7 @@ _NOT_A_PLACE = _words(
 )
 
 
-_CALENDAR = (
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
-    r"aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
+_CALENDAR = "|".join(sorted({*WEEKDAYS, *MONTHS, *(m[:3] for m in MONTHS), "sept"}, key=lambda w: (-len(w), w)))
 
 
 _SELF_NAME = re.compile(

@@ -25,7 +25,7 @@ from typing import Any
 
 from remem.search.terms import STOPWORDS
 from remem.write.candidates import Candidate
-from remem.write.claims import SAID_BEFORE, same_value, stem, value_tokens
+from remem.write.claims import PET_SPECIES, SAID_BEFORE, same_value, stem, value_tokens
 from remem.write.dates import NUMBERS, resolve, shift_months
 from remem.write.reconcile import Neighbour, Verdict, normalise
 from remem.write.rules import NEGATION, STATE_NEGATES, content_words
@@ -276,7 +276,7 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
         key.split(":")[0]
         for n in [*own, *about_ended]
         for key, value in _claims(n.memory.metadata).items()
-        if key.split(":")[0] in ("cat", "dog") and same_value(ends, value)
+        if key.split(":")[0] in _PET_KINDS and same_value(ends, value)
     }
     counts = tuple(f"count:{kind}" for kind in species)
     closing = []
@@ -302,8 +302,11 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
     return Verdict("SUPERSEDE", closing[0], candidate.text, f"ends {ends}", temporal=True, closes=tuple(closing[1:]))
 
 
+_PET_KINDS = frozenset(PET_SPECIES.values())  # "cat", "dog": the claims that name a pet
+
+
 def _names_a_pet(claims: dict[str, str]) -> bool:
-    return any(key.split(":")[0] in ("cat", "dog") for key in claims)
+    return any(key.split(":")[0] in _PET_KINDS for key in claims)
 
 
 # What an ending names besides the thing itself: "cancelled my gym membership" ends the gym.
