@@ -1279,3 +1279,42 @@ def test_a_promotion_to_a_senior_title_replaces_the_title_it_grows_from(mem: Mem
     tell(mem, "Ines", "Good news: I've been promoted to senior data analyst.", "2024-03-01T10:00:00Z")
     assert "senior data analyst" in top(mem, "What is Ines's job?")
     assert not current(mem, r"working as a data analyst")
+
+
+def test_forgetting_a_kind_named_in_other_words(mem: Memory, db_path: Path) -> None:
+    """ "my therapy" is the session with "dr. Meyer" (a title with its full stop); "my anxiety meds" are the
+    pills a doctor gave, though neither word is said there; what else the turns said stays."""
+    tell(mem, "Ola", "keep tuesdays 5-6pm free, thats my session with dr. Meyer. i work at Zalando as a designer",
+         "2023-05-03T08:00:00Z")  # fmt: skip
+    tell(mem, "Ola", "big pitch on friday. my gp gave me propranolol 10mg for the nerves, take it 1h before",
+         "2023-05-04T08:00:00Z")  # fmt: skip
+    tell(mem, "Ola", "actually, id rather you didnt keep anything about my therapy. pls", "2023-06-02T21:00:00Z")
+    tell(mem, "Ola", "hey that thing about my anxiety meds, please don't keep that anywhere", "2023-06-03T21:00:00Z")
+    gone(db_path, b"Meyer", b"propranolol")
+    assert current(mem, r"\bZalando\b")
+
+
+def test_forgetting_someones_news_keeps_the_rest_of_them(mem: Memory, db_path: Path) -> None:
+    """ "the news about Ines" is what she told, with the few words after it ("due in june."); her birthday,
+    said apart ("also, unrelated, ..."), stays, and so does what the request says may stay."""
+    tell(mem, None, "my friend ines just told me she's pregnant!! due in june. need a gift idea",
+         "2023-11-02T20:00:00Z")  # fmt: skip
+    tell(mem, None, "also, unrelated, ines's birthday is march 14, remind me a week before", "2023-11-02T20:01:00Z")
+    tell(mem, None, "pls forget the news i shared about ines earlier. the birthday can stay", "2023-11-15T21:00:00Z")
+    gone(db_path, b"pregnant", b"due in june")
+    assert current(mem, r"march 14")
+    assert not current(mem, r"can stay")  # what the request says may stay is no fact
+
+
+def test_forgetting_part_of_a_turn_reads_what_is_left_again(mem: Memory, db_path: Path) -> None:
+    """One fact said the pay, the rent and the home: forgetting the pay ("R$ 9.200", a currency before
+    the figure) leaves the rent and the home known. An address goes with its own parts only, not the job
+    said after it in the same sentence."""
+    tell(mem, "Bia", "help me budget? i take home R$ 9.100 a month, rent is R$ 2.700, i live in Recife with my "
+         "husband Caio", "2023-05-05T21:00:00Z")  # fmt: skip
+    tell(mem, "Bia", "i'm at 12 Harbour St, apt 804, starting at Itau next week", "2023-05-06T21:00:00Z")
+    tell(mem, "Bia", "i'd rather you didn't hold on to my income figure. just delete it", "2023-08-22T22:00:00Z")
+    tell(mem, "Bia", "i'd feel better if you didn't keep my street address or unit number", "2023-08-23T22:00:00Z")
+    gone(db_path, b"9.100", b"Harbour", b"804")
+    assert current(mem, r"2\.700") and current(mem, r"\bRecife\b")
+    assert current(mem, r"\bItau\b")

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from typing import NamedTuple
 
 from remem.embed.base import Embedder
 from remem.search.terms import STOPWORDS
@@ -53,6 +54,7 @@ _GENERIC = frozenset(
 _FILLER = frozenset(
     ["said", "told", "wrote", "shared", "what", "about", "whole", "entire", "completely", "totally", "pls"]
     + ["mentioned", "disclosed", "provided", "part", "parts", "bit", "everything", "anything", "matter"]
+    + ["earlier", "anywhere", "anymore", "please"]
 )
 _FORGET_VERB = re.compile(r"\b(?:forget|delete|remove|erase|scratch|wipe)\b", re.I)
 # A full stop after a title or an abbreviation ends no sentence: "my therapist Dr. Marchetti" is one part.
@@ -88,7 +90,7 @@ _KIND_OF = {
     "tax": "money", "taxes": "money", "inheritance": "money",
     "debt": "money", "debts": "money", "finances": "money", "finance": "money", "money": "money", "loans": "money",
     "weight": "body", "body": "body",
-    "news": "secret", "secret": "secret", "secrets": "secret", "confession": "secret", "affair": "secret",
+    "news": "news", "secret": "secret", "secrets": "secret", "confession": "secret", "affair": "secret",
     "criminal record": "legal", "police record": "legal", "my record": "legal",
     "legal": "legal", "arrest": "legal", "court": "legal", "lawsuit": "legal", "case": "legal",
     "job hunt": "interview", "job search": "interview", "applications": "interview", "interviews": "interview",
@@ -98,6 +100,9 @@ _KIND_OF = {
     "location": "whereabouts", "whereabouts": "whereabouts", "where i live": "whereabouts", "where i am": "whereabouts",
 }  # fmt: skip
 _KINDS_NAMED = frozenset(_KIND_OF.values())
+# A part with a subject of its own says another thing: "i take home 9.200 a month, rent is 2.800, i live in ..."
+_OWN_CLAUSE = re.compile(r"(?:i|i'm|im|i've|we|we're|my|our)\s|[\w'-]+\s+(?:is|are)\s", re.I)
+_VALUE_KINDS = frozenset(["address", "handle"])  # kinds said as a value, not as a sentence about something
 # Medical abbreviations, as written: "Ed" and "ed" are a name and a syllable, "ED" a condition.
 _ABBREVIATED = re.compile(r"\b(?:ED|STIs?|STDs?|OCD|PTSD|IBS|IVF|HIV|ADHD)\b")
 _KINDS = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _KIND_OF), key=len, reverse=True)) + r")\b", re.I)
@@ -122,6 +127,11 @@ def _words(text: str) -> set[str]:
     return words
 
 
+_SECRET = (
+    r"between us|secret|(?:hasn'?t|haven'?t|has not|have not|not) told (?:anyone|anybody|our|my|his|her)|"
+    r"don'?t tell|keep (?:it|this) (?:quiet|to yourself)|nobody knows|no one knows|confess\w*|affair|"
+    r"cheat(?:ing|ed)? on|sleeping with|behind (?:my|his|her|their) (?:\w+'s )?back"
+)
 # What a request names by its kind ("the medical stuff", "that interview") and the words that say it.
 _TOPICS = (
     (
@@ -129,7 +139,7 @@ _TOPICS = (
         re.compile(
             r"\b(?:diabet\w*|insulin|asthma\w*|epilep\w*|cancer|chemo\w*|adhd|autis\w*|anxiety|depress\w*|"
             r"therap\w*|psychiatr\w*|medication|meds|diagnos\w*|surgery|illness|condition|disorder|migraines?|"
-            r"hiv|pregnan\w*|miscarri\w*|ivf|injur\w*|doctor|dr\.?(?= [A-Z])|specialist|clinic|hospital|gp|pills?|"
+            r"hiv|pregnan\w*|miscarri\w*|ivf|injur\w*|doctor|dr(?=\.? [A-Z])|specialist|clinic|hospital|gp|pills?|"
             r"tablets|prescri\w*|\d+\s?mg|rehab\w*|addict\w*|opioids?|detox|sober\w*|sobriety|relaps\w*|"
             r"eating disorder|bulimi\w*|anorexi\w*|in recovery|(?:got|get|getting|been) tested|"
             r"tested (?:positive|negative)|test results|stis?|stds?)\b",
@@ -153,12 +163,14 @@ _TOPICS = (
         ),
     ),
     ("body", re.compile(r"\b(?:\d+(?:\.\d+)?\s?(?:kg|kilos?|lbs?|stone)|weigh(?:s|ed|ing)?|bmi)\b", re.I)),
+    ("secret", re.compile(rf"\b(?:{_SECRET})\b", re.I)),
+    # Someone's news: what is told in confidence, and what people announce ("paula just told me she's pregnant")
     (
-        "secret",
+        "news",
         re.compile(
-            r"\b(?:between us|secret|(?:hasn'?t|haven'?t|has not|have not|not) told (?:anyone|anybody|our|my|his|her)|"
-            r"don'?t tell|keep (?:it|this) (?:quiet|to yourself)|nobody knows|no one knows|confess\w*|affair|"
-            r"cheat(?:ing|ed)? on|sleeping with|behind (?:my|his|her|their) (?:\w+'s )?back)\b",
+            rf"\b(?:{_SECRET}|pregnan\w*|expecting (?:a baby|twins)|engaged|getting married|propos\w+|"
+            r"(?:baby|she)(?:'s| is)? due|(?:splitting|split|broke|breaking) up|told me (?:that )?(?:she|he|they)|"
+            r"just found out)\b",
             re.I,
         ),
     ),
@@ -204,7 +216,7 @@ _TOPICS = (
 )
 _EARNS = re.compile(
     r"\b(?:make|makes|making|made|earn|earns|earning|earned|paid|take home|bring in|on)\s+(?:about\s+|around\s+|"
-    r"like\s+|roughly\s+)?[$€£]?\d[\d,.]*\s*(?:k\b|grand\b|thousand\b|(?:[a-z]+\s+)?(?:a|per)\s+(?:year|month|week)\b|"
+    r"like\s+|roughly\s+)?(?:[A-Z]{0,3}\$\s?|[€£₹¥]\s?|(?:rs\.?|chf|usd|eur|gbp|inr|kes|ksh|zar)\s?)?\d[\d,.]*\s*(?:k\b|grand\b|thousand\b|(?:[a-z]+\s+)?(?:a|per)\s+(?:year|month|week)\b|"
     r"an hour\b|monthly\b)",
     re.I,
 )
@@ -214,20 +226,32 @@ _FRAGMENT = 3  # words: a comma-separated part this short beside a forgotten one
 _RARE = 9  # letters: a lowercase word this long said only in forgotten parts identifies them (a diagnosis)
 
 
-_BOTH = re.compile(r",?\s+\b(?:and|&|plus|as well as)\s+|;\s*", re.I)
+_BOTH = re.compile(r",?\s+\b(?:and|or|&|plus|as well as)\s+|;\s*", re.I)
 
 
-def _about(words: set[str], topic: set[str]) -> bool:
+def _about(words: set[str], topic: set[str], loose: bool = False) -> bool:
     """Whether a part with these words is about a topic: one of its specific words, and half of all of
     them; where the topic names a kind of thing (the medical, a secret), one that says that kind: "my
-    mom's health" is not "my mum lives in Cebu"."""
+    mom's health" is not "my mum lives in Cebu". `loose` (read where nothing matched) lets a word of
+    the kind stand for a word of the request that says the kind."""
     specific = topic - _GENERIC or topic
     kinds = topic & _KINDS_NAMED
-    return (
-        bool(specific & words)
-        and len(topic & words) >= max(1, (len(topic) + 1) // 2)
-        and (not kinds or bool(kinds & words))
-    )
+    if kinds and not kinds & words:
+        return False
+    needed = max(1, (len(topic) + 1) // 2)
+    if specific & words and len(topic & words) >= needed:
+        return True
+    if not loose:
+        return False
+    # A word of the request that says the kind is said by any word of that kind: "my anxiety meds" is
+    # "doc gave me propranolol 10mg", but "my mom's cancer" still needs the mother.
+    saying = {w for w in topic if _kinds_said(w) & kinds & words}
+    return bool(saying) and len((topic & words) | saying) >= needed and not (specific - saying - kinds) - words
+
+
+def _kinds_said(word: str) -> set[str]:
+    """The kinds of thing a request's word says on its own ("meds" and "anxiety": medical)."""
+    return {topic for topic, said in _TOPICS if said.fullmatch(word)}
 
 
 def _asked(part: str) -> set[str]:
@@ -270,45 +294,27 @@ def _lowered(part: str) -> set[str]:
     return {t.lower() for t in _tokens(part)}
 
 
-def forget_by_meaning(
-    store: Store, embedder: Embedder, space: str, request: Candidate, actor: str
-) -> tuple[list[Decision], set[str]]:
-    """Redact what `request` asks to forget; (decisions, sessions whose summaries need writing again)."""
+class Forgotten(NamedTuple):
+    """What a forget request did: its decisions, the sessions whose summaries need writing again, and the
+    turns a purged fact came from, as they read now, to be read again for what they still say."""
+
+    decisions: list[Decision]
+    sessions: set[str]
+    reread: list[Episode]
+
+
+def forget_by_meaning(store: Store, embedder: Embedder, space: str, request: Candidate, actor: str) -> Forgotten:
+    """Redact what `request` asks to forget."""
     # "the whole interview thing and the medical stuff" names two topics: a part about either goes.
     named = [w for part in _BOTH.split(request.text) if (w := _asked(part))]
     topic = set().union(*named)
     if not topic:
-        return [Decision("NOOP", None, REDACTED, "a forget request that names nothing")], set()
+        return Forgotten([Decision("NOOP", None, REDACTED, "a forget request that names nothing")], set(), [])
     episodes = store.list_episodes(space, limit=100_000)
-    hits: dict[str, list[str]] = {}
-    every: list[tuple[str, str]] = []  # (episode id, part) of every user part, read once
-    for episode in episodes:
-        if episode.role != "user":
-            continue
-        found: list[str] = []
-        previous = False
-        for sentence in _sentences(episode.content):
-            every.extend((episode.id, p) for p in sentence)
-            said = [p for p in sentence if (episode.id in request.source_episode_ids and _FORGET_VERB.search(p))
-                    or any(_about(_words(p), words) for words in named)]  # fmt: skip
-            if said and episode.id in request.source_episode_ids:
-                said = list(sentence)  # the request's own sentence names the topic: it goes too
-            elif said and "secret" in topic and any("secret" in _words(p) for p in said):
-                said = list(sentence)  # "between us, my sister is pregnant": what the secret is goes with it
-            elif said:
-                # The rest of the sentence goes on about it ("my brother was arrested for drunk driving, so we
-                # need money for a lawyer"), and a short fragment before it says the same thing ("new co, its
-                # spotify, final round thursday"); what else came before it stays ("I'm a nurse in Leeds, and ...").
-                first = sentence.index(said[0])
-                said += [
-                    p for i, p in enumerate(sentence) if p not in said and (i > first or len(p.split()) <= _FRAGMENT)
-                ]
-            elif previous and _values_only(sentence):
-                said = list(sentence)  # the address on the line after "my address is"
-            found.extend(said)
-            previous = bool(said)
-        if found:
-            hits[episode.id] = found
+    every = [(e.id, p) for e in episodes if e.role == "user" for sentence in _sentences(e.content) for p in sentence]
+    hits = _said(episodes, request, named)
+    if set(hits) <= set(request.source_episode_ids):  # none by its words: by a word of its kind ("anxiety meds")
+        hits = _said(episodes, request, named, loose=True)
     if set(hits) <= set(request.source_episode_ids):  # no part shares its words: the closest in meaning
         for episode_id, parts in _closest(store, embedder, space, episodes, request).items():
             hits.setdefault(episode_id, []).extend(parts)
@@ -339,8 +345,51 @@ def forget_by_meaning(
                     hits.setdefault(episode.id, []).append(part)
     _go_on(close, episodes, request, hits)
     if not hits or set(hits) <= set(request.source_episode_ids):
-        return [Decision("NOOP", None, REDACTED, "asked to forget something not remembered")], set()
+        return Forgotten([Decision("NOOP", None, REDACTED, "asked to forget something not remembered")], set(), [])
     return _redact(store, embedder, space, episodes, hits, identifying, actor, set(request.source_episode_ids))
+
+
+def _said(
+    episodes: Sequence[Episode], request: Candidate, named: list[set[str]], loose: bool = False
+) -> dict[str, list[str]]:
+    """The parts of the user's turns about a topic `named`: {episode id: parts}."""
+    topic = set().union(*named)
+    hits: dict[str, list[str]] = {}
+    for episode in episodes:
+        if episode.role != "user":
+            continue
+        found: list[str] = []
+        previous = False
+        for sentence in _sentences(episode.content):
+            said = [p for p in sentence if (episode.id in request.source_episode_ids and _FORGET_VERB.search(p))
+                    or any(_about(_words(p), words, loose) for words in named)]  # fmt: skip
+            if said and episode.id in request.source_episode_ids:
+                said = list(sentence)  # the request's own sentence names the topic: it goes too
+            elif said and any(k in topic and any(k in _words(p) for p in said) for k in ("secret", "news")):
+                said = list(sentence)  # "between us, my sister is pregnant": what the secret is goes with it
+            elif said:
+                # The rest of the sentence goes on about it ("my brother was arrested for drunk driving, so we
+                # need money for a lawyer"), and a short fragment before it says the same thing ("new co, its
+                # spotify, final round thursday"); what else came before it stays ("I'm a nurse in Leeds, and ...").
+                # An address goes on only with its own parts: "48 Wellesley St E, apt 1207, toronto, starting at
+                # RBC downtown next monday" keeps the job.
+                first = sentence.index(said[0])
+                said += [
+                    p
+                    for i, p in enumerate(sentence)
+                    if p not in said
+                    and (
+                        (i > first and not topic & _VALUE_KINDS and not _OWN_CLAUSE.match(p))
+                        or len(p.split()) <= _FRAGMENT
+                    )
+                ]
+            elif previous and _values_only(sentence):
+                said = list(sentence)  # the address on the line after "my address is"
+            found.extend(said)
+            previous = bool(said)
+        if found:
+            hits[episode.id] = found
+    return hits
 
 
 # A sentence that goes on about the third person the forgotten sentence before it named, after at most
@@ -355,6 +404,12 @@ _NEW_SUBJECT = re.compile(
     r"^(?:also|btw|by the way|anyway|oh and|another thing|separately|unrelated|on (?:a|an) (?:\w+ )?note)\b", re.I
 )
 _NAMED = re.compile(r"(?<=[\w,;:] )[A-Z][a-z'-]{2,}")
+# A few words in the same turn that go on about the sentence before: "she's pregnant!! due in may."
+_TAIL = re.compile(
+    r"(?:due|born|starting|since|until|till|expires?|expected|probably|maybe|hopefully|because|which)\b"
+    r"(?:\s+\S+){0,3}[.!]*$",
+    re.I,
+)
 _THIRD_PERSON = re.compile(
     r"^(?:[\w']+(?:\s+[\w']+){0,2},\s*|(?:oh\s+)?(?:and|but|also|plus)\s+)?(?:he|she|they|his|her|their)\b", re.I
 )
@@ -372,13 +427,14 @@ def _go_on(close: _Closeness, episodes: Sequence[Episode], request: Candidate, h
         if episode.role != "user" or episode.id in request.source_episode_ids:
             continue  # the assistant's turn between: the user's next one may still go on
         forgotten = hits.get(episode.id, [])
-        for sentence in _sentences(episode.content):
+        for index, sentence in enumerate(_sentences(episode.content)):
             said = ", ".join(sentence)
             names = set(_NAMED.findall(said))
             if (
                 before is not None
                 and not any(p in forgotten for p in sentence)
-                and (_THIRD_PERSON.match(said) or before & names or close(last, said))
+                and not _NEW_SUBJECT.match(said)  # "also, unrelated, Hana's birthday is ..."
+                and (_THIRD_PERSON.match(said) or before & names or (index and _TAIL.match(said)) or close(last, said))
             ):
                 forgotten.extend(sentence)
             if any(p in forgotten for p in sentence):
@@ -472,7 +528,7 @@ def _redact(
     identifying: set[str],
     actor: str,
     asked: set[str],
-) -> tuple[list[Decision], set[str]]:
+) -> Forgotten:
     """Redact the parts in `hits`; the turn of the request itself (episodes `asked`) is marked as one, so
     search weighs what is left of it ("[forgotten] Just keep the work and dog things.") as a request."""
     from remem.write.pipeline import version_record  # the pipeline imports this module
@@ -518,8 +574,27 @@ def _redact(
     store.redact(space, contents, rewritten)
     if purge:
         store.purge(space, memory_ids=purge)
+    # A purged fact may have said more than what goes ("takes home 9.200 a month, rent is 2.800, i live in
+    # Curitiba"): the turns it came from are read again, without what was forgotten.
+    facts = {
+        e
+        for item in derived
+        if item.id in purge and item.kind not in ("turn", "summary")
+        for e in item.source_episode_ids
+    }
+    reread = [
+        replace(by_id[e], content=left)
+        for e in sorted(facts - asked)
+        if e in contents and (left := unsaid(contents[e]))
+    ]
     reason = f"the user asked to forget: {len(contents)} turn(s) redacted, {len(purge)} memories purged"
-    return [Decision("PURGE", i, REDACTED, reason) for i in [*rewritten, *purge]], sessions
+    return Forgotten([Decision("PURGE", i, REDACTED, reason) for i in [*rewritten, *purge]], sessions, reread)
+
+
+def unsaid(content: str) -> str:
+    """What a redacted turn still says, the forgotten parts left out: "" when nothing of substance is left."""
+    left = re.sub(r"\s*(?:\[forgotten\][\s,;:]*)+", " ", content).strip(" ,;:")
+    return left if len(re.findall(r"[^\W\d_]{3,}", left)) >= 2 else ""
 
 
 def _overlaps(text: str, gone: Sequence[str]) -> bool:

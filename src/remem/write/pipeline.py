@@ -27,6 +27,7 @@ from remem.write.claims import AMOUNT, amount_value, number
 from remem.write.extract import index_text
 from remem.write.forget import forget_by_meaning
 from remem.write.links import link
+from remem.write.rules import RuleExtractor
 from remem.write.rules_reconcile import FACT_LABEL, WHEN_SAID, RuleReconciler
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,11 @@ def run_job(
     with store.transaction():
         for index, (candidate, vector) in enumerate(zip(candidates, vectors, strict=True)):
             if candidate.forget:
-                forgotten, touched = forget_by_meaning(store, embedder, job.space, candidate, extractor.name)
-                decisions.extend(forgotten)
-                sessions = sorted({*sessions, *touched})
+                forgotten = forget_by_meaning(store, embedder, job.space, candidate, extractor.name)
+                decisions.extend(forgotten.decisions)
+                sessions = sorted({*sessions, *forgotten.sessions})
+                if extractor.name == "rules":  # a model's extraction would be a call inside the transaction
+                    decisions.extend(_read_again(store, embedder, reconciler, job.space, forgotten.reread))
                 continue
             neighbours = _neighbours(store, job.space, candidate, vector)
             if index not in early:
@@ -82,6 +85,25 @@ def run_job(
     if summarizer is not None:
         for session in sessions:
             decisions.extend(_summarize(store, embedder, summarizer, job.space, session))
+    return decisions
+
+
+def _read_again(
+    store: Store, embedder: Embedder, reconciler: Reconciler, space: str, episodes: Sequence[Episode]
+) -> list[Decision]:
+    """The facts of turns a forget request redacted, read again from what they still say: "rent is R$ 2.800,
+    i live in Curitiba" stays known when "i take home R$ 9.200 a month" before it is forgotten."""
+    decisions: list[Decision] = []
+    for episode in episodes:
+        for candidate in RuleExtractor().extract([episode], []):
+            if candidate.kind == "turn" or candidate.forget:
+                continue
+            vector = embedder.embed(
+                [index_text(candidate.text, candidate.kind, candidate.valid_from, candidate.metadata)]
+            )[0]
+            neighbours = _neighbours(store, space, candidate, vector)
+            verdict = _decide(reconciler, candidate, neighbours, None)
+            decisions.extend(apply(store, space, candidate, vector, verdict, actor="rules", neighbours=neighbours))
     return decisions
 
 

@@ -382,7 +382,8 @@ _HUMAN_FORGET = re.compile(
     r"(?:^|[.!?;]\s*|,\s*(?:and\s+)?|\s[-\u2013\u2014]\s*|\b(?:please|pls|plz|kindly|"
     r"(?:can|could|would|will) (?:you|u|ya)(?: please| pls)?|"
     r"I (?:want|need) you to|I'd like you to|you can|go ahead and|just|ok|okay|also|actually(?: yeah)?|so|^and|"
-    r"I'?d (?:rather|prefer) (?:if )?you|(?:can|could) you|(?:disregard|ignore) and|let'?s|(?:on )?second thoughts?|"
+    r"I'?d (?:rather|prefer|feel (?:better|safer|more comfortable)|be (?:happier|more comfortable)) (?:if )?you|"
+    r"(?:can|could) you|(?:disregard|ignore) and|let'?s|(?:on )?second thoughts?|"
     r"yeah)[,\s]+|\bI\s+(?=take back))(?:please\s+|pls\s+|just\s+)?(?P<verb>forget|delete|remove|erase|scratch|wipe|"
     r"drop|clear|purge|discard|scrap|strike|scrub|expunge|get rid of|lose|un-?remember|unlearn|unsave|"
     r"pretend (?:that )?I never (?:said|mentioned|told you)(?: about)?|"
@@ -580,7 +581,9 @@ _THE_SAID = re.compile(
     rf"\s*the\s+(?:[\w/'-]+\s+){{0,3}}?(?:{_SAID_PART}|password|passcode|pin|code|numbers?|address|name|results?)\b",
     re.I,
 )
-_NAMES_NOTHING = frozenset(["please", "pls", "plz", "anything", "everything", "earlier", "thanks", "thx", "lol"])
+_NAMES_NOTHING = frozenset(
+    ["please", "pls", "plz", "anything", "everything", "earlier", "thanks", "thx", "lol", "anywhere", "anymore"]
+)
 _OUT_OF_MEMORY = re.compile(
     r"\b(?:take|get|leave|keep)\s+(?P<what>(?:my|our|the|that|all)\b[^,.!?]{1,80}?)\s+(?:out of|off)\s+"
     r"(?:your|the)\s+"
@@ -628,6 +631,10 @@ _REQUEST_LEAD = re.compile(
     r"(?:^\s*(?:hey|hi|ok|okay|so|oh|um|actually|also|and|btw)\b[,\s]*)|"
     r"(?:[\s,;:\u2013\u2014-]|\b(?:please|pls|plz|kindly|just|so|and|can|could|would|you|u|can you|could you))*$",
     re.I,
+)
+# What may stay, said after a forget request: "city is fine, just not the specifics", "the birthday can stay".
+_STAYS = re.compile(
+    r"\b(?:(?:is|are|'s|'re)\s+(?:fine|ok|okay|good|alright)|can (?:stay|remain)|keep|the rest)\b", re.I
 )
 _INTERJECTIONS = frozenset(
     ["hmm", "hm", "umm", "um", "uh", "ugh", "oh", "ok", "okay", "actually", "well", "wait", "sorry", "hey", "hi"]
@@ -949,8 +956,9 @@ class RuleExtractor:
                         out.append(_forget_candidate(episode, speaker, forget))
                         forget, asked = None, True
                     continue
-                if asked and _ABOUT_MEMORY.search(clause):
-                    continue  # "forget the ED thing. not something i want saved": about the request, not a fact
+                if asked and (_ABOUT_MEMORY.search(clause) or _STAYS.search(clause)):
+                    # "forget the ED thing. not something i want saved", "city is fine": about the request
+                    continue
                 candidate = _candidate(
                     episode,
                     speaker,
