@@ -1318,3 +1318,32 @@ def test_forgetting_part_of_a_turn_reads_what_is_left_again(mem: Memory, db_path
     gone(db_path, b"9.100", b"Harbour", b"804")
     assert current(mem, r"2\.700") and current(mem, r"\bRecife\b")
     assert current(mem, r"\bItau\b")
+
+
+def test_forgetting_a_medicine_by_its_name_and_the_stuff_from_a_morning(mem: Memory, db_path: Path) -> None:
+    """A medicine is medical by its name ("sertraline"), and "the medical stuff from this morning" is the
+    medical part of that morning, whatever else that turn said."""
+    tell(mem, "Nia", "I was diagnosed with depression in May. I've just started on sertraline. I teach in Leeds.",
+         "2023-06-01T09:00:00Z")  # fmt: skip
+    tell(mem, "Nia", "could you forget what I told you about my diagnosis and the medication?", "2023-06-02T09:00:00Z")
+    tell(mem, "Tau", "It's for HIV - started dolutegravir last week. Mornings work, 6:30am.", "2023-07-01T08:00:00Z")
+    tell(mem, "Tau", "Can you not keep the medical stuff from this morning? Just erase it.", "2023-07-01T18:00:00Z")
+    gone(db_path, b"sertraline", b"depression", b"dolutegravir", b"HIV")
+    assert current(mem, r"\bLeeds\b")
+
+
+def test_a_forget_request_that_points_back_at_what_it_means(mem: Memory, db_path: Path) -> None:
+    """ "never mind that business idea ... don't keep any of it", "the lisbon trip is off ... wipe everything
+    about it" and "I don't want my street address saved. could you forget that part?" name what they mean
+    before the request; base pay is pay."""
+    tell(mem, "Vo", "thinking about quitting Canon to start a noodle bar business in Hue", "2023-03-01T10:00:00Z")
+    tell(mem, "Vo", "ok never mind that business idea, it was silly. please don't keep any of it in memory.",
+         "2023-03-05T10:00:00Z")  # fmt: skip
+    tell(mem, "Ema", "planning a trip to lisbon with Rui, staying at Casa Azulejo", "2023-04-01T10:00:00Z")
+    tell(mem, "Ema", "the lisbon trip is off. just wipe everything about it", "2023-04-09T10:00:00Z")
+    tell(mem, "Bo", "I live at Storgatan 12, apartment 4C, in Umea", "2023-05-01T10:00:00Z")
+    tell(mem, "Bo", "btw I don't want my street address saved. could you forget that part?", "2023-05-02T10:00:00Z")
+    tell(mem, "Ken", "got an offer in Kobe. Base is 8.1 million yen. I play shamisen", "2023-06-01T10:00:00Z")
+    tell(mem, "Ken", "please forget my salary", "2023-06-02T10:00:00Z")
+    gone(db_path, b"noodle bar", b"Casa Azulejo", b"Storgatan", b"8.1 million")
+    assert current(mem, r"\bshamisen\b")

@@ -23,7 +23,7 @@ from remem.search.terms import STOPWORDS
 from remem.store.base import Store, Vector
 from remem.types import Decision, Episode, Filters, MemoryItem
 from remem.write.candidates import Candidate
-from remem.write.dates import resolve
+from remem.write.dates import WEEKDAYS, resolve
 from remem.write.extract import index_text, turn_text
 
 REDACTED = "[forgotten]"
@@ -102,6 +102,9 @@ _KIND_OF = {
 _KINDS_NAMED = frozenset(_KIND_OF.values())
 # A part with a subject of its own says another thing: "i take home 9.200 a month, rent is 2.800, i live in ..."
 _OWN_CLAUSE = re.compile(r"(?:i|i'm|im|i've|we|we're|my|our)\s|[\w'-]+\s+(?:is|are)\s", re.I)
+_TIMES = frozenset(
+    [*WEEKDAYS, "morning", "afternoon", "evening", "night", "tonight", "today", "yesterday", "week", "month"]
+)
 _VALUE_KINDS = frozenset(["address", "handle"])  # kinds said as a value, not as a sentence about something
 # Medical abbreviations, as written: "Ed" and "ed" are a name and a syllable, "ED" a condition.
 _ABBREVIATED = re.compile(r"\b(?:ED|STIs?|STDs?|OCD|PTSD|IBS|IVF|HIV|ADHD)\b")
@@ -142,7 +145,11 @@ _TOPICS = (
             r"hiv|pregnan\w*|miscarri\w*|ivf|injur\w*|doctor|dr(?=\.? [A-Z])|specialist|clinic|hospital|gp|pills?|"
             r"tablets|prescri\w*|\d+\s?mg|rehab\w*|addict\w*|opioids?|detox|sober\w*|sobriety|relaps\w*|"
             r"eating disorder|bulimi\w*|anorexi\w*|in recovery|(?:got|get|getting|been) tested|"
-            r"tested (?:positive|negative)|test results|stis?|stds?)\b",
+            r"tested (?:positive|negative)|test results|stis?|stds?|"
+            # a medicine by its name's ending: propranolol, lisinopril, methylphenidate, dolutegravir, sertraline
+            r"[a-z]{3,}(?:olol|pril|sartan|statin|prazole|phenidate|oxetine|traline|talopram|azepam|zolam|codone|"
+            r"mycin|cillin|floxacin|triptan|formin|gravir|glutide|tidine|pramine|tyline|peridone|piprazole|tiapine|"
+            r"trigine|profen|etamol))\b",
             re.I,
         ),
     ),
@@ -215,9 +222,12 @@ _TOPICS = (
     ),
 )
 _EARNS = re.compile(
-    r"\b(?:make|makes|making|made|earn|earns|earning|earned|paid|take home|bring in|on)\s+(?:about\s+|around\s+|"
-    r"like\s+|roughly\s+)?(?:[A-Z]{0,3}\$\s?|[€£₹¥]\s?|(?:rs\.?|chf|usd|eur|gbp|inr|kes|ksh|zar)\s?)?\d[\d,.]*\s*(?:k\b|grand\b|thousand\b|(?:[a-z]+\s+)?(?:a|per)\s+(?:year|month|week)\b|"
-    r"an hour\b|monthly\b)",
+    r"\bbase(?: salary| pay)?(?: is|:| of)\s+(?:about\s+|around\s+)?[$€£¥₹]?\d[\d,.]*\s*"
+    r"(?:k|m|million|thousand|grand|yen|usd|eur|gbp|euros?|dollars?|pounds?)\b|"
+    r"\b(?:make|makes|making|made|earn|earns|earning|earned|paid|take home|bring in|on)\s+"
+    r"(?:about\s+|around\s+|like\s+|roughly\s+)?"
+    r"(?:[A-Z]{0,3}\$\s?|[€£₹¥]\s?|(?:rs\.?|chf|usd|eur|gbp|inr|kes|ksh|zar)\s?)?\d[\d,.]*\s*"
+    r"(?:k\b|grand\b|thousand\b|(?:[a-z]+\s+)?(?:a|per)\s+(?:year|month|week)\b|an hour\b|monthly\b)",
     re.I,
 )
 
@@ -238,7 +248,8 @@ def _about(words: set[str], topic: set[str], loose: bool = False) -> bool:
     kinds = topic & _KINDS_NAMED
     if kinds and not kinds & words:
         return False
-    needed = max(1, (len(topic) + 1) // 2)
+    # "the medical stuff from this morning" is the medical said that day: with a kind, a time is not a word of it
+    needed = max(1, (len(topic - _TIMES if kinds else topic) + 1) // 2)
     if specific & words and len(topic & words) >= needed:
         return True
     if not loose:

@@ -432,7 +432,7 @@ _PERSONAL = re.compile(
 )
 # "don't keep the receipts", "stop saving money": not about the assistant's memory unless it is the
 # user's own ("my card details") or a pronoun for what was said.
-_MINE = re.compile(r"\s*(?:my|our|that|it|this|them|anything|everything|what|all)\b", re.I)
+_MINE = re.compile(r"\s*(?:my|our|that|it|this|them|anything|everything|what|all|any of)\b", re.I)
 _NOT_A_REQUEST = re.compile(r"\b(?:never|not|don'?t|dont|won'?t|can'?t|cannot|didn'?t|I'll|I will|gonna)\s+$", re.I)
 _FORGET_TAIL = re.compile(
     r"^\s*(?:that\s+|about\s+|(?:what|everything|anything|all|the (?:stuff|things?))\s+I(?:'ve)?\s+"
@@ -559,7 +559,8 @@ def forget_request(text: str) -> str | None:
         None,
     )
     if found is None:
-        moved = _OUT_OF_MEMORY.search(text)  # "take my phone number out of your notes"
+        # "take my phone number out of your notes", "I don't want my street address saved"
+        moved = _OUT_OF_MEMORY.search(text) or _NOT_SAVED.search(text)
         return moved.group("what") if moved and _content(moved.group("what")) else None
     tail = _FORGET_TAIL.match(found.group("what"))
     if tail is None:
@@ -567,9 +568,13 @@ def forget_request(text: str) -> str | None:
     what = re.sub(r"^(?:it|that|this)\s+", "", tail.group("what").strip(), flags=re.I)
     if re.fullmatch(r"(?:from|in|out of)\s+(?:your|the)\s+memory", what, re.I):
         return None  # "scratch that from your memory": what was just said (forget_referent)
-    # "my ex" names something; "it", "anything" and "that please" do not (forget_referent reads those)
+    # "my ex" names something; "it", "anything", "that part" and "that please" do not (forget_referent reads
+    # those), unless the turn said what before: "I don't want my street address saved. could you forget that part?"
     named = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", what) if w.lower() not in STOPWORDS | _NAMES_NOTHING]
-    return what if named else None
+    if named and not re.fullmatch(rf"{_SAID_PART}", " ".join(named), re.I):
+        return what
+    said = _NOT_SAVED.search(text)
+    return said.group("what") if said else None
 
 
 # Verbs that are about memory whatever they act on: "pretend I never mentioned the lawsuit".
@@ -588,6 +593,13 @@ _OUT_OF_MEMORY = re.compile(
     r"\b(?:take|get|leave|keep)\s+(?P<what>(?:my|our|the|that|all)\b[^,.!?]{1,80}?)\s+(?:out of|off)\s+"
     r"(?:your|the)\s+"
     r"(?:memory|memories|notes|records?|files?|system|head)\b",
+    re.I,
+)
+
+
+_NOT_SAVED = re.compile(
+    r"\bI\s+(?:don'?t|dont|do not|would not|wouldn'?t)\s+(?:want|like)\s+(?P<what>(?:my|our)\b[^,.!?]{1,60}?)\s+"
+    r"(?:to be\s+)?(?:saved|stored|kept|remembered|recorded|on file|in (?:your|the) memory)\b",
     re.I,
 )
 
@@ -612,10 +624,11 @@ _FORGET_PRONOUN = re.compile(
     r"(?P<verb>forget|delete|remove|erase|scratch|wipe|clear|(?:(?:don'?t|dont|do not|stop|not|didn'?t|did not)\s+)"
     r"(?:keep|store|save|remember|record)(?:ing)?|"
     r"pretend (?:that )?I (?:never|didn'?t|didnt|did not) (?:say|said|mention|mentioned|tell you|told you))\s+"
-    r"(?:it|that|this|them|anything|"
+    r"(?:it|that|this|them|anything|(?:any|all) of (?:it|that|this)|everything(?: about (?:it|that|this))?|"
     r"(?:that\s+)?I\s+(?:ever\s+)?(?:said|mentioned|told you)(?:\s+(?:it|that|this|anything))?|"
     r"(?:what|everything|all)\s+I\s+(?:just\s+)?(?:said|told you|wrote|shared|mentioned))\b"
-    r"(?=\s*(?:[,.!?;)]|$|please|pls|completely|entirely|from|too|as well|for good|forever|lol|thx|thanks|now)"
+    r"(?=\s*(?:[,.!?;)]|$|please|pls|completely|entirely|from|in (?:your |the )?memory|too|as well|for good|forever|"
+    r"lol|thx|thanks|now)"
     r"|\s+all\b)",
     re.I,
 )
@@ -680,10 +693,18 @@ def forget_referent(text: str, previous: str | None) -> str | None:
     thing = [m for m in _MY_THING.finditer(said) if _content(m.group("what"))]
     if thing:
         return f"my {thing[-1].group('what')}"
+    named_thing = _THAT_THING.search(said)  # "never mind that business idea, it was silly", "the trip is off"
+    if named_thing and _content(named_thing.group("what")):
+        return named_thing.group("what")
     told = _TOLD_ABOUT.search(said)  # "I regret telling you about the Wednesday sessions": the sessions
     return told.group("what") if told and _content(told.group("what")) else said.strip()
 
 
+_THAT_THING = re.compile(
+    r"^(?:(?:ok|okay|so|oh|um|well|hey|also|and|btw|never mind|nvm|about)[,\s]+)*(?:that|this|the)\s+"
+    r"(?P<what>(?:[a-z][\w'-]*\s+){0,2}[a-z][\w'-]*)(?=\s*(?:[,.!?\u2013\u2014-]|$|\s(?:is|was|'s|it|from)\b))",
+    re.I,
+)
 _TOLD_ABOUT = re.compile(
     r"\b(?:telling you|told you|tell you|said|mentioned|shared|brought up)\s+(?:about|regarding)\s+"
     r"(?P<what>[^,.!?;]{3,80})",
