@@ -1347,3 +1347,17 @@ def test_a_forget_request_that_points_back_at_what_it_means(mem: Memory, db_path
     tell(mem, "Ken", "please forget my salary", "2023-06-02T10:00:00Z")
     gone(db_path, b"noodle bar", b"Casa Azulejo", b"Storgatan", b"8.1 million")
     assert current(mem, r"\bshamisen\b")
+
+
+def test_a_new_title_or_a_job_offer_changes_only_what_it_says(mem: Memory) -> None:
+    """A promotion closes the old title, not "trying to save for a scooter" said with it (only a new home
+    or employer takes along what was said with the old one); the pay of an accepted offer ("35 million/
+    month") is the salary now; "first week at grab done" is at Grab."""
+    tell(mem, "Mai", "hi, i'm Mai. junior auditor at KPMG in Hanoi, salary 17 million VND/month. trying to save "
+         "for a scooter", "2022-09-05")  # fmt: skip
+    tell(mem, "Mai", "got promoted to senior auditor!! salary now 23 million vnd", "2023-01-10")
+    assert current(mem, r"save for a scooter")
+    tell(mem, "Mai", "accepted an offer at Grab in HCMC, finance analyst, 36 million/month", "2023-11-20")
+    tell(mem, "Mai", "moved to saigon, first week at grab done. exhausted", "2024-01-15")
+    assert not current(mem, r"\b23 million")
+    assert "'employer': 'Grab'" in claim_text(mem, r"first week")

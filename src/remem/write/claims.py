@@ -689,6 +689,9 @@ _EARNS = re.compile(
 )
 
 
+# A clause about a job, and an amount said per month or year in it: what the job pays.
+_A_JOB = re.compile(r"\b(?:offer|job|role|position|hired|promoted|contract)\b", re.I)
+_PER_PERIOD = re.compile(r"\s*(?:/|a\s+|per\s+)(?:month|mo|year|yr|annum)\b", re.I)
 _EARNS_BEFORE = re.compile(
     r"\b(?:make|makes|making|earn|earns|earning|take home|bring in)\s+(?:about\s+|around\s+|like\s+|roughly\s+)?$",
     re.I,
@@ -708,7 +711,9 @@ JOB_NOUN = (
 
 def _clean_value(value: str) -> str:
     value = re.split(
-        r"\s+(?:now|lol|haha|instead|too|btw|anymore|these days|from here on|though|tho|rn|atm|tbh|ngl)\b", value
+        r"\s+(?:now|lol|haha|instead|too|btw|anymore|these days|from here on|though|tho|rn|atm|tbh|ngl|done)\b",
+        value,
+        flags=re.I,
     )[0]
     value = re.split(r"\s+(?:and|but|so|because)\s+(?:I|we|it|they|he|she|i)\b", value)[0]
     value = re.split(r"\s+(?:last|this|next|since|starting|today|yesterday|tonight)\b", value)[0]
@@ -1342,8 +1347,8 @@ def properties(clause: str) -> dict[str, str]:
             noun = "salary"  # "making 18 million VND a month, rent is 5 million": what is made is pay
         elif near:
             noun = min(near, key=lambda n: abs(n.start() - money.start())).group(1).lower().removesuffix("ing")
-        elif _EARNS.search(c):
-            noun = "salary"  # "on 95k", "i make 84k as a civil engineer"
+        elif _EARNS.search(c) or (_A_JOB.search(c) and _PER_PERIOD.match(c, money.end())):
+            noun = "salary"  # "on 95k", "i make 84k as a civil engineer", "an offer at Grab, 35 million/month"
         elif money.group("n") or money.group("a") or money.group("s"):
             noun = "amount"
         else:

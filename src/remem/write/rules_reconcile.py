@@ -181,6 +181,7 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
         return None
     changed: list[tuple[Neighbour, str]] = []
     restated: list[Neighbour] = []
+    moved_on: set[str] = set()  # a home or an employer that changed
     for n in own:
         theirs = _claims(n.memory.metadata)
         for key, value in mine.items():
@@ -194,6 +195,7 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
                 restated.append(n)
             else:
                 changed.append((n, f"{key.split(':')[-1]} {theirs[other]} -> {value}"))
+                moved_on |= {key, other} & _CONTEXT
     if changed and SAID_BEFORE.search(candidate.text):
         # "As I mentioned before, I'm a developer at the BBC": said again in other words, not a change.
         n = changed[0][0]
@@ -203,7 +205,7 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
         ended = _ending(candidate, [n for n in own if n.memory.id not in closing])
         if ended is not None:  # "Sam and I called it quits": single now, and Sam's fact closes too
             closing += [ended.target, *ended.closes] if ended.target else list(ended.closes)
-        if any(_claims(n.memory.metadata).keys() & _CONTEXT for n, _ in changed):
+        if moved_on:  # a promotion keeps "trying to save for a motorbike", said with the old title
             closing += _said_with(closing, own)
         what = "; ".join(dict.fromkeys(change for _, change in changed))
         return Verdict(
