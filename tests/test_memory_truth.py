@@ -1361,3 +1361,14 @@ def test_a_new_title_or_a_job_offer_changes_only_what_it_says(mem: Memory) -> No
     tell(mem, "Mai", "moved to saigon, first week at grab done. exhausted", "2024-01-15")
     assert not current(mem, r"\b23 million")
     assert "'employer': 'Grab'" in claim_text(mem, r"first week")
+
+
+def test_an_amount_changes_only_the_amount_of_the_same_thing(mem: Memory) -> None:
+    """ "added hbo 99 kr" prices another thing than "netflix went up to 149 kr": both stay; what is put
+    aside is one thing however it is called ("R$ 4.200 saved so far", "the bike fund is at R$ 9.900")."""
+    tell(mem, "Ole", "netflix went up to 149 kr", "2023-03-20")
+    tell(mem, "Ole", "added hbo 99 kr for the kids", "2023-06-10")
+    assert current(mem, r"\b149\b") and current(mem, r"\b99\b")
+    tell(mem, "Rui", "I've got R$ 4.200 saved so far", "2023-03-05")
+    tell(mem, "Rui", "did extra gigs and the moto fund is at R$ 9.900 now", "2023-11-12")
+    assert not current(mem, r"4\.200") and current(mem, r"9\.900")

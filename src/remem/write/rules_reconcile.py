@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from remem.search.terms import STOPWORDS
+from remem.types import MemoryItem
 from remem.write.candidates import Candidate
 from remem.write.claims import PET_SPECIES, SAID_BEFORE, same_value, stem, value_tokens
 from remem.write.dates import NUMBERS, resolve, shift_months
@@ -193,6 +194,8 @@ def _by_claims(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | None
                 continue
             if same_value(value, theirs[other]) and not _ranked_apart(key, value, theirs[other]):
                 restated.append(n)
+            elif key == "money:amount" and not _same_thing(candidate, n.memory):
+                continue  # "added disney+ 89 kr" prices another thing than "netflix went up to 149 kr"
             else:
                 changed.append((n, f"{key.split(':')[-1]} {theirs[other]} -> {value}"))
                 moved_on |= {key, other} & _CONTEXT
@@ -226,6 +229,24 @@ _RANKS = frozenset(
         r"\S+", "senior sr junior jr lead head principal chief staff associate assistant deputy director manager"
     )
 )
+
+
+# Words that say an amount, not what it is the amount of.
+_MONEY_WORDS = frozenset(
+    ["kr", "usd", "eur", "gbp", "dollar", "euro", "pound", "buck", "quid", "month", "year", "week", "price", "cost"]
+    + ["pay", "paid", "went", "go", "goe", "up", "down", "now", "per", "total", "costs", "added", "add"]
+)
+
+
+# What is put aside, said many ways: "R$ 6.500 saved so far", "the moto fund is at R$ 15.800".
+_SAVED = {w: "savings" for w in ["saved", "saving", "savings", "fund", "pot", "balance", "put", "aside"]}
+
+
+def _same_thing(candidate: Candidate, memory: MemoryItem) -> bool:
+    """Whether two amounts price the same thing: a word in common besides their subject's name and money."""
+    names = {subject(candidate.metadata), subject(memory.metadata)}
+    words = {_SAVED.get(w, w) for w in _stems(candidate.text)} & {_SAVED.get(w, w) for w in _stems(memory.text)}
+    return bool({w for w in words if not any(c.isdigit() for c in w)} - names - _MONEY_WORDS)
 
 
 def _ranked_apart(key: str, new: str, old: str) -> bool:
