@@ -1372,3 +1372,15 @@ def test_an_amount_changes_only_the_amount_of_the_same_thing(mem: Memory) -> Non
     tell(mem, "Rui", "I've got R$ 4.200 saved so far", "2023-03-05")
     tell(mem, "Rui", "did extra gigs and the moto fund is at R$ 9.900 now", "2023-11-12")
     assert not current(mem, r"4\.200") and current(mem, r"9\.900")
+
+
+def test_rent_a_lodger_pays_and_a_due_day_moved_instead_of_another(mem: Memory) -> None:
+    """What a lodger pays the speaker is not the speaker's rent; "rent is the same 1,300" says the rent
+    again; "on the 5th instead of the 1st" closes what said the 1st, not the rent's rise."""
+    tell(mem, "Obi", "rent reminder pls: £1,200 due on the 1st to my landlord, flat in brixton", "2023-01-09")
+    tell(mem, "Obi", "rent goes up to £1,300 from august", "2023-06-20")
+    tell(mem, "Obi", "got a lodger to help w rent, my mate Tunde, he pays me £500", "2023-09-02")
+    assert current(mem, r"1,300") and "500" not in claim_text(mem, r"lodger")
+    tell(mem, "Obi", "new landlord is a company called Ivy. rent is the same 1300 for now", "2024-03-10")
+    tell(mem, "Obi", "and rent now goes to ivy on the 5th instead of the 1st", "2024-03-11")
+    assert current(mem, r"1,300") and not [t for t in current(mem, r"\b1st\b") if "instead" not in t]

@@ -689,6 +689,7 @@ _EARNS = re.compile(
 )
 
 
+_PAYS_ME = re.compile(r"\b(?:pays|gives|owes|sends)\s+(?:me|us|(?-i:[A-Z][\w'-]*))\s+(?:about\s+|around\s+)?$", re.I)
 # A clause about a job, and an amount said per month or year in it: what the job pays.
 _A_JOB = re.compile(r"\b(?:offer|job|role|position|hired|promoted|contract)\b", re.I)
 _PER_PERIOD = re.compile(r"\s*(?:/|a\s+|per\s+)(?:month|mo|year|yr|annum)\b", re.I)
@@ -1343,6 +1344,8 @@ def properties(clause: str) -> dict[str, str]:
     for money in amounts:
         amount = amount_value(money)
         near = [n for n in nouns if abs(n.start() - money.start()) <= 40]
+        if _PAYS_ME.search(c[max(0, money.start() - 30) : money.start()]):
+            continue  # "my mate Femi, he pays me £600": what someone else pays, not the speaker's rent
         if _EARNS_BEFORE.search(c[max(0, money.start() - 30) : money.start()]):
             noun = "salary"  # "making 18 million VND a month, rent is 5 million": what is made is pay
         elif near:
@@ -1358,7 +1361,7 @@ def properties(clause: str) -> dict[str, str]:
     if not any(key.startswith("money:") for key in props):  # "my rent is 1200 a month", "rent up to 1350"
         bare = re.search(
             r"\b(?P<noun>rent|salary|mortgage)(?:'s)?\b[^.!?;\d]{0,30}?\b(?:is|of|to|at|now|still|=)\s+"
-            r"(?:about\s+|around\s+)?"
+            r"(?:about\s+|around\s+|the same\s+|still\s+)?"
             r"(?P<v>\d{3,}(?:,\d{3})*)(?![\d,.]*\s*(?:%|am\b|pm\b|people|sq|m2|km|miles))",
             c,
             re.I,
@@ -1520,6 +1523,8 @@ def turn_amount(clause: str, word: str | None, props: dict[str, str]) -> dict[st
     if word is None or (money and money != ["money:amount"]):
         return None
     amount = AMOUNT.search(clause)
+    if amount is not None and _PAYS_ME.search(clause[max(0, amount.start() - 30) : amount.start()]):
+        return None  # "got a lodger to help w rent, he pays me £600"
     value = _word_amount(clause) if amount is None else amount_value(amount)
     if value is None:
         return None

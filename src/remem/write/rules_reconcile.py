@@ -383,6 +383,11 @@ def _rescheduled(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict | No
         and topic & set(content_words(n.memory.text))
         and (_dates_in(n.memory.text) - new_dates or called_off)
     ]
+    instead = re.search(r"\binstead of (?:the\s+)?(?P<old>[\w'-]+)", candidate.text, re.I)
+    old = rf"\b{re.escape(instead['old'])}\b" if instead else None
+    named = [n.memory.id for n in own if re.search(old, n.memory.text, re.I)] if old else []
+    if named:  # "rent now goes to grainger on the 5th instead of the 1st": what said the 1st, not the rent's rise
+        closing = named
     off = re.search(r"\b(\w+)(?:\s+is|\s+are|'s)\s+off\b", candidate.text, re.I)
     if off:  # "September is off": what was planned for it is off
         closing += [n.memory.id for n in own if re.search(rf"\b{re.escape(off.group(1))}\b", n.memory.text, re.I)]
