@@ -1384,3 +1384,15 @@ def test_rent_a_lodger_pays_and_a_due_day_moved_instead_of_another(mem: Memory) 
     tell(mem, "Obi", "new landlord is a company called Ivy. rent is the same 1300 for now", "2024-03-10")
     tell(mem, "Obi", "and rent now goes to ivy on the 5th instead of the 1st", "2024-03-11")
     assert current(mem, r"1,300") and not [t for t in current(mem, r"\b1st\b") if "instead" not in t]
+
+
+def test_a_change_that_names_what_it_leaves_keeps_only_the_new_value(mem: Memory) -> None:
+    """ "switched to X, dropped Y bc ..." and "switched me off Y, now just X": the fact says X, and reading
+    close to another fact ("runs a bakery in Roma Norte") does not make it that fact's change."""
+    tell(mem, "Inés", "hola! i run a little bakery called Pan de Inés in Roma Norte", "2023-02-01")
+    tell(mem, "Inés", "switched flour supplier to Molinos Reyes, dropped Harinera Sol bc of the price hike",
+         "2023-09-01")  # fmt: skip
+    assert current(mem, r"Molinos Reyes") and not current(mem, r"Harinera Sol")
+    assert current(mem, r"Roma Norte")
+    tell(mem, "Zola", "doc switched me off the codeine, now just ibuprofen 400mg 3x a day", "2023-10-01")
+    assert current(mem, r"ibuprofen") and not current(mem, r"codeine")

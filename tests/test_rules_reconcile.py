@@ -161,3 +161,19 @@ def test_where_someone_is_from_is_not_changed_by_a_home_elsewhere_and_is_said_ag
     vigo = candidate("Bob lives in Vigo.", metadata={"claims": {"residence": "Vigo"}})
     verdict = decide(vigo, [Neighbour(origin, 0.7)])
     assert (verdict.operation, verdict.target) == ("NOOP", "mem_o")
+
+
+def test_a_change_that_names_what_it_leaves_is_no_change_of_a_fact_that_only_reads_close() -> None:
+    """ "Switched flour supplier to Molinos del Sur" (it dropped Harinera Azteca) is close in meaning to
+    "runs a bakery in Coyoacán", but it says what it replaced: nothing else is its change."""
+    bakery = memory("mem_b", "Lucía runs a little bakery called Pan de Lucía in Coyoacán.", speaker="Lucía")
+    said = candidate("Lucía: Switched flour supplier to Molinos del Sur", speaker="Lucía")
+    assert decide(said, [Neighbour(bakery, 0.65)]).operation == "SUPERSEDE"  # by meaning alone
+    named = candidate(
+        "Lucía: Switched flour supplier to Molinos del Sur",
+        speaker="Lucía",
+        negates="Harinera Azteca",
+        metadata={"replaces": "Harinera Azteca"},
+    )
+    verdict = decide(named, [Neighbour(bakery, 0.65)])
+    assert (verdict.operation, verdict.target) == ("ADD", None)

@@ -172,6 +172,7 @@ class Statement:
     negates: str | None
     attribute: str | None  # a single-valued attribute it sets ("residence"), for temporal updates
     value: str | None
+    replaces: str | None = None  # the value a change says it leaves ("dropped Harinera Azteca")
 
 
 # "[shares a photo: ...]" with the spaces before it; only from a run's start, so a run of spaces is
@@ -263,6 +264,36 @@ def rewrite(sentence: str, name: str | None) -> str:
     return out[0].upper() + out[1:] if out else out
 
 
+# A change that also names the value it leaves: "switched flour supplier to Molinos del Sur, dropped Harinera
+# Azteca bc of the price hike", "reminders via telegram from now on, not sms", "doc switched me off the
+# tramadol, now just paracetamol". The fact keeps the new value; the old one is what it negates.
+_OLD_AFTER = re.compile(
+    r",\s*(?:and\s+)?(?:dropped|ditched|dumped|not|no more|no longer|instead of|rather than)\s+(?:the\s+)?"
+    r"(?P<old>[^,.;!?]+?)(?:\s+(?:bc|because|since|as|cause|cuz)\b[^,.;!?]*)?[.!]*$",
+    re.I,
+)
+_OLD_BEFORE = re.compile(
+    r"^[^,]*?\b(?:switched|taken|taking|came|got|went|moved)\s+(?:\w+\s+)?off\s+(?:the\s+|my\s+|her\s+|his\s+)?"
+    r"(?P<old>[\w'-]+(?:\s+[\w'-]+)?),\s*(?=now\b)",
+    re.I,
+)
+_CHANGED = re.compile(r"\b(?:switched|changed|swapped|moved|now|new|from now on|instead)\b", re.I)
+
+
+def _without_old(plain: str) -> tuple[str, str | None]:
+    """(the clause without the part that names the value a change leaves, that value), or (clause, None)."""
+    if not _CHANGED.search(plain):
+        return plain, None
+    after = _OLD_AFTER.search(plain)
+    if after and len(content_words(plain[: after.start()])) >= 2:
+        return plain[: after.start()].rstrip(" ,"), after.group("old").strip()
+    before = _OLD_BEFORE.search(plain)
+    if before:
+        rest = plain[before.end() :]
+        return rest[:1].upper() + rest[1:], before.group("old").strip()
+    return plain, None
+
+
 def classify(sentence: str, name: str | None) -> Statement | None:
     """A memorable statement, or None for questions, greetings and filler."""
     plain = _INTERJECTION.sub("", sentence.strip()).strip()
@@ -280,14 +311,15 @@ def classify(sentence: str, name: str | None) -> Statement | None:
         return None  # praise and remarks about the listener ("I'm so proud of you!")
     if not personal and not entities(plain):
         return None  # commentary with no subject worth keeping
-    text = rewrite(plain, name)
+    said, replaced = _without_old(plain)  # "telegram from now on, not sms": the fact says the new value
+    text = rewrite(said, name)
     if name and name.lower() not in text.lower():
         text = f"{name}: {text}"  # "Took Oscar to the vet" needs its subject to stand alone
     negated, state = NEGATION.search(plain), _STATE.search(plain)
-    negates = None
-    if negated:
+    negates = replaced
+    if negated and not replaced:
         negates = " ".join(content_words(plain[negated.end() :])[:4]) or " ".join(content_words(plain)[:4])
-    elif state:
+    elif state and not replaced:
         negates = STATE_NEGATES[state.group("state").lower()]
     attribute, value = _attribute(plain)
     if PREFERENCE.search(plain) and not negated:
@@ -296,7 +328,7 @@ def classify(sentence: str, name: str | None) -> Statement | None:
         kind = "event"
     else:
         kind = "fact"
-    return Statement(text, kind, negates, attribute, value)
+    return Statement(text, kind, negates, attribute, value, replaced)
 
 
 def _attribute(plain: str) -> tuple[str | None, str | None]:
@@ -1105,6 +1137,7 @@ def _candidate(
             "subject": said.subject,
             **({"claims": said.properties} if said.properties else {}),
             **({"still": True} if said.still else {}),
+            **({"replaces": statement.replaces} if statement is not None and statement.replaces else {}),
             **({"ends": said.ends} if said.ends else {}),
             **({"reschedule": True} if said.reschedule else {}),
             **({"correction": list(said.correction)} if said.correction else {}),

@@ -162,7 +162,8 @@ class RuleReconciler:
             old, new = set(content_words(n.memory.text)), set(content_words(candidate.text))
             if n.memory.kind == candidate.kind and n.similarity >= 0.8 and old and old < new:
                 return Verdict("UPDATE", n.memory.id, candidate.text, f"adds detail to {n.memory.id}")
-        changed = _changed_by_meaning(candidate, own)
+        # A change that names what it leaves ("dropped Harinera Azteca") changes only that, not what reads close
+        changed = None if meta.get("replaces") else _changed_by_meaning(candidate, own)
         if changed is not None:
             return changed
         return Verdict("ADD", None, candidate.text, "new information")
