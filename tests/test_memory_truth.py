@@ -1396,3 +1396,16 @@ def test_a_change_that_names_what_it_leaves_keeps_only_the_new_value(mem: Memory
     assert current(mem, r"Roma Norte")
     tell(mem, "Zola", "doc switched me off the codeine, now just ibuprofen 400mg 3x a day", "2023-10-01")
     assert current(mem, r"ibuprofen") and not current(mem, r"codeine")
+
+
+def test_a_fact_that_keeps_only_the_new_value_answers_before_its_turn(mem: Memory) -> None:
+    """The turn says the old supplier beside the new one; its fact says only the new one and answers."""
+    tell(mem, "Inés", "hola! i run a little bakery called Pan de Inés in Roma Norte. we open 7am-3pm tue to sun. "
+         "i have 3 employees", "2023-02-01")  # fmt: skip
+    tell(mem, "Inés", "hired Tomás as the early baker so we're 4 employees now", "2023-04-01")
+    tell(mem, "Inés", "starting december we stay open till 6pm", "2023-06-01")
+    tell(mem, "Inés", "switched flour supplier to Molinos Reyes, dropped Harinera Sol bc of the price hike",
+         "2023-09-01")  # fmt: skip
+    tell(mem, None, "Noted, Molinos Reyes is your flour supplier now.", "2023-09-01T00:00:10Z", role="assistant")
+    answer = top(mem, "Who is Inés's flour supplier?")
+    assert "Molinos Reyes" in answer and "Harinera Sol" not in answer

@@ -488,10 +488,24 @@ def _collapse(ranked: list[tuple[str, float]], items: dict[str, MemoryItem], k: 
     covered: set[str] = set()  # the turns behind the hits kept
     said: set[str] = set()  # the turns kept as hits themselves
     kept: list[tuple[str, float]] = []
+    # A fact that keeps only the new value of a change its turn says with the old one ("switched to Molinos
+    # del Sur, dropped Harinera Azteca") takes its turn's place: the turn would read the old value as current.
+    cleaner = {
+        item.source_episode_ids[0]: memory_id
+        for memory_id, _ in ranked
+        if (item := items.get(memory_id)) is not None
+        and item.metadata.get("replaces")
+        and len(item.source_episode_ids) == 1
+    }
+    placed: set[str] = set()
     for memory_id, score in ranked:
         item = items.get(memory_id)
-        if item is None:
+        if item is None or memory_id in placed:
             continue
+        if item.kind == "turn" and len(item.source_episode_ids) == 1 and item.source_episode_ids[0] in cleaner:
+            memory_id = cleaner[item.source_episode_ids[0]]
+            item = items[memory_id]
+            placed.add(memory_id)
         sources = set(item.source_episode_ids)
         if item.kind != "summary" and sources and sources <= (covered if item.kind == "turn" else said):
             continue
