@@ -1409,3 +1409,14 @@ def test_a_fact_that_keeps_only_the_new_value_answers_before_its_turn(mem: Memor
     tell(mem, None, "Noted, Molinos Reyes is your flour supplier now.", "2023-09-01T00:00:10Z", role="assistant")
     answer = top(mem, "Who is Inés's flour supplier?")
     assert "Molinos Reyes" in answer and "Harinera Sol" not in answer
+
+
+def test_a_new_babysitter_or_landlord_replaces_the_one_before(mem: Memory) -> None:
+    """The people one goes to for a service are one at a time: "new sitter is Maeve" replaces "our
+    babysitter is Orla", said after "so" in a clause about Orla; "Who is ...'s babysitter?" asks for it."""
+    tell(mem, "Ciara", "2 kids, and our babysitter is Orla, tues & thurs evenings", "2023-03-02")
+    tell(mem, "Ciara", "orla's off to uni in cork so new sitter is Maeve, wednesdays only", "2023-09-05")
+    assert not current(mem, r"babysitter is Orla")
+    assert "Maeve" in top(mem, "Who is Ciara's babysitter?")
+    tell(mem, "Ciara", "my landlord mr. byrne sold the house, new landlord is a company called Ardmore", "2024-01-05")
+    assert "'landlord': 'Ardmore'" in claim_text(mem, r"Ardmore")

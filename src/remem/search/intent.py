@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from remem.write.claims import PARTNERS, PET_SPECIES, RELATIONS, stem
+from remem.write.claims import PARTNERS, PET_SPECIES, PROVIDERS, RELATIONS, stem
 
 # A question's wording -> the claim properties that answer it. A property ending in ":" is a
 # family ("count:" matches "count:cat" and "count:people"). A third element names what also answers,
@@ -94,6 +94,8 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
 )
 _ASKS_COMPILED = tuple((re.compile(row[0], re.I), row[1], row[2] if len(row) == 3 else ()) for row in _ASKS)
 _RELATION = re.compile(rf"\b({RELATIONS})\b", re.I)
+_ASKS_WHO = re.compile(r"\s*(?:who|what(?:'s| is) the name of)\b", re.I)  # not "Zoe's dentist appointment"
+_PROVIDER = re.compile(r"\b(" + "|".join(sorted(map(re.escape, PROVIDERS), key=len, reverse=True)) + r")\b", re.I)
 _QUESTION_WORDS = frozenset(
     re.findall(
         r"\w+",
@@ -137,6 +139,11 @@ def intent(question: str) -> Intent:
         if pattern.search(asked):
             props.extend(p for p in (*asks, *also) if p not in props)
             primary = primary or asks
+    for provider in _PROVIDER.finditer(asked if _ASKS_WHO.match(asked) else ""):  # "Who is Siobhan's babysitter?"
+        role = PROVIDERS[provider.group(1).lower()]
+        if role not in props:
+            props.append(role)
+            primary = primary or (role,)
     relations = tuple(dict.fromkeys(m.group(1).lower() for m in _RELATION.finditer(question)))
     names = tuple(
         dict.fromkeys(

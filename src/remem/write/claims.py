@@ -849,6 +849,23 @@ def _dose(clause: str, props: dict[str, str]) -> None:
             return
 
 
+# The people someone goes to for a service, each the one at a time: a new one replaces the one before.
+PROVIDERS = {
+    "babysitter": "babysitter", "baby-sitter": "babysitter", "sitter": "babysitter", "nanny": "babysitter",
+    "childminder": "babysitter", "landlord": "landlord", "landlady": "landlord", "dentist": "dentist",
+    "gp": "doctor", "doctor": "doctor", "vet": "vet", "accountant": "accountant", "hairdresser": "hairdresser",
+    "barber": "hairdresser", "cleaner": "cleaner", "tutor": "tutor", "therapist": "therapist",
+    "personal trainer": "trainer", "dog walker": "dog walker", "mechanic": "mechanic",
+}  # fmt: skip
+_PROVIDER = re.compile(
+    r"\b(?:my|our|the|new|a new)\s+(?:new\s+)?(?P<role>"
+    + "|".join(sorted(map(re.escape, PROVIDERS), key=len, reverse=True))
+    + r")\s+(?:is\s+(?:now\s+)?(?:a company called\s+|called\s+|someone called\s+)?|now\s+)?"
+    r"(?:(?:mr|mrs|ms|dr)\.?\s+(?P<t>[a-z][\w'-]+)|(?P<v>(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}))",
+    re.I,
+)
+
+
 def properties(clause: str) -> dict[str, str]:
     """The properties a clause sets, by the frames below, first match per property."""
     props: dict[str, str] = {}
@@ -1335,6 +1352,10 @@ def properties(clause: str) -> dict[str, str]:
     )
     if favourite:
         _add(props, f"favourite:{stem(favourite.group('noun').lower())}", favourite.group("v"))
+    # Who someone goes to for a service: "our babysitter is Niamh", "new sitter is Brigid", "my landlord mr. patel"
+    provider = next((m for m in reversed(list(_PROVIDER.finditer(c)))), None)  # the last: "..., new landlord is X"
+    if provider:
+        props.setdefault(PROVIDERS[provider.group("role").lower()], (provider.group("v") or provider.group("t")))
     # Money: rent, salary, prices.
     # Each amount goes with the money noun nearest to it: "budget check: 2400 rent, take home 5.8k".
     amounts = list(re.finditer(rf"{_AMOUNT_PATTERN}|\b(?P<b>\d{{3,}}[\d,]*)(?=\s+(?:rent|salary|mortgage)\b)", c, re.I))

@@ -364,7 +364,7 @@ _CLAUSE = re.compile(
     r"|,\s+(?=(?:and\s+)?(?:I|I'm|I've|we|we're|he's|she's)\s)"
     r"|,\s+(?=[A-Z][a-z]+(?:'s)?\s+(?:still\s+|now\s+|also\s+)?(?:is|eats|has|had|works|lives|loves|hates|moved|got|"
     r"left|found|said|was|does|plays|switched|started)\b)"
-    r"|\s+(?:but|so)\s+(?=(?:I|I'm|I've|we|we're|my)\s)"
+    r"|\s+(?:but|so)\s+(?=(?:I|I'm|I've|we|we're|my|our|new)\s)"
     # Two people in one breath: "Sofia (10) started violin and Mateo (7) does football", "im at deloitte and
     # he's at paystack": each gets a clause, so a change to one closes only their half.
     rf"|,?\s+and\s+(?={_HE_OR_SHE}\s)"
