@@ -1383,7 +1383,7 @@ def test_rent_a_lodger_pays_and_a_due_day_moved_instead_of_another(mem: Memory) 
     assert current(mem, r"1,300") and "500" not in claim_text(mem, r"lodger")
     tell(mem, "Obi", "new landlord is a company called Ivy. rent is the same 1300 for now", "2024-03-10")
     tell(mem, "Obi", "and rent now goes to ivy on the 5th instead of the 1st", "2024-03-11")
-    assert current(mem, r"1,300") and not [t for t in current(mem, r"\b1st\b") if "instead" not in t]
+    assert current(mem, r"1,?300") and not [t for t in current(mem, r"\b1st\b") if "instead" not in t]
 
 
 def test_a_change_that_names_what_it_leaves_keeps_only_the_new_value(mem: Memory) -> None:
