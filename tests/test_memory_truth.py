@@ -1420,3 +1420,14 @@ def test_a_new_babysitter_or_landlord_replaces_the_one_before(mem: Memory) -> No
     assert "Maeve" in top(mem, "Who is Ciara's babysitter?")
     tell(mem, "Ciara", "my landlord mr. byrne sold the house, new landlord is a company called Ardmore", "2024-01-05")
     assert "'landlord': 'Ardmore'" in claim_text(mem, r"Ardmore")
+
+
+def test_the_name_someone_wants_replaces_the_one_before(mem: Memory) -> None:
+    """ "Please address me as Mrs. Byrne", then "you can drop the Mrs. Byrne ... Everyone calls me Dot":
+    the name to use is Dot, and the fact says only it; "could you call me Nell from now on?" says a name."""
+    tell(mem, "Dorothy", "Good morning. My name is Dorothy Byrne. Please address me as Mrs. Byrne.", "2023-02-03")
+    tell(mem, "Dorothy", "Oh, you can drop the Mrs. Byrne, it feels very stiff. Everyone calls me Dot.", "2023-02-20")
+    assert not current(mem, r"Mrs\. Byrne")
+    assert "Dot" in top(mem, "What name does Dorothy prefer to be called?")
+    tell(mem, "Eleanor", "small thing, could you call me Nell from now on? I've outgrown my old nickname.", "2023-03-01")
+    assert "'name': 'Nell'" in claim_text(mem, r"\bNell\b")

@@ -1303,7 +1303,7 @@ def properties(clause: str) -> dict[str, str]:
     if team and (found := team.group("v") or team.group("w") or team.group("x")) not in _NOT_NAMES:
         _add(props, "favourite:team", found)
     # Names, birthdays, ages.
-    called = re.search(rf"\b(?:call me|go by|goes by|known as)\s+(?P<v>{_NAME})", c)
+    called = re.search(rf"\b(?:calls? me|go by|goes by|known as|address me as)\s+(?P<v>{_NAME})", c)
     if called:
         _add(props, "name", called.group("v"))
     birthday = re.search(

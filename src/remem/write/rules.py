@@ -280,8 +280,20 @@ _OLD_BEFORE = re.compile(
 _CHANGED = re.compile(r"\b(?:switched|changed|swapped|moved|now|new|from now on|instead)\b", re.I)
 
 
+_CALL_ME = re.compile(
+    r"^(?:[\w']+,?\s+){0,3}?(?:could|can|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+)?(?=call me\b)", re.I
+)
+_OLD_DROPPED = re.compile(
+    r"^(?:you can |u can |pls |please |just )?(?:drop|skip|ditch|lose) the (?P<old>[^,]+),\s*(?:it\b[^,]*,\s*)?", re.I
+)
+
+
 def _without_old(plain: str) -> tuple[str, str | None]:
     """(the clause without the part that names the value a change leaves, that value), or (clause, None)."""
+    dropped = _OLD_DROPPED.match(plain)  # "you can drop the Mrs. Hollis, it feels very stiff. Everyone calls me Peggy"
+    if dropped and len(content_words(plain[dropped.end() :])) >= 2:
+        rest = plain[dropped.end() :]
+        return rest[:1].upper() + rest[1:], dropped.group("old").strip()
     if not _CHANGED.search(plain):
         return plain, None
     after = _OLD_AFTER.search(plain)
@@ -909,6 +921,8 @@ class RuleExtractor:
             for clause in pieces:
                 if len(clause) > MAX_CLAUSE:
                     continue  # a clause longer than any said in chat is kept in its turn, not read for facts
+                # "could you call me Hanna from now on?" asks nothing: it says the name to use
+                clause = _CALL_ME.sub("", clause).rstrip("?") if _CALL_ME.match(clause) else clause
                 typed = _plain(clause, capitalise=False)
                 home, name_said = _terse_home(clause, speaker, name_said), _name_alone(clause, speaker)
                 if not typed:
@@ -1085,7 +1099,7 @@ def _candidate(
     keep = standing or said.reschedule  # a request for later, a plan that moved: kept whatever their words
     if statement is None and not said.properties and said.ends is None and not keep and not _worth_keeping(plain):
         return None
-    text = statement.text if statement is not None else _attributed(plain, speaker)
+    text = statement.text if statement is not None else _attributed(_without_old(plain)[0], speaker)
     kind = statement.kind if statement is not None else "preference" if standing else "fact"
     tense: Tense = (
         "future"
