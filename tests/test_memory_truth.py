@@ -1429,5 +1429,5 @@ def test_the_name_someone_wants_replaces_the_one_before(mem: Memory) -> None:
     tell(mem, "Dorothy", "Oh, you can drop the Mrs. Byrne, it feels very stiff. Everyone calls me Dot.", "2023-02-20")
     assert not current(mem, r"Mrs\. Byrne")
     assert "Dot" in top(mem, "What name does Dorothy prefer to be called?")
-    tell(mem, "Eleanor", "small thing, could you call me Nell from now on? I've outgrown my old nickname.", "2023-03-01")
+    tell(mem, "Eleanor", "small thing, could you call me Nell from now on? I've outgrown my nickname.", "2023-03-01")
     assert "'name': 'Nell'" in claim_text(mem, r"\bNell\b")
