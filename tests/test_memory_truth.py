@@ -1431,3 +1431,12 @@ def test_the_name_someone_wants_replaces_the_one_before(mem: Memory) -> None:
     assert "Dot" in top(mem, "What name does Dorothy prefer to be called?")
     tell(mem, "Eleanor", "small thing, could you call me Nell from now on? I've outgrown my nickname.", "2023-03-01")
     assert "'name': 'Nell'" in claim_text(mem, r"\bNell\b")
+
+
+def test_a_medicine_swapped_for_another_ends_every_fact_of_the_old_one(mem: Memory) -> None:
+    """ "had a cough from the ramipril so they swapped it for valsartan 80 mg": both facts of the ramipril
+    (its start and its new dose) end, and the fact says the new medicine only."""
+    tell(mem, "Bert", "My doctor started me on ramipril 5 mg once a day for blood pressure.", "2023-01-10")
+    tell(mem, "Bert", "Doctor bumped the ramipril up to 10 mg.", "2023-04-02")
+    tell(mem, "Bert", "Had a dry cough from the ramipril so they swapped it for valsartan 80 mg.", "2023-08-20")
+    assert current(mem, r"valsartan") and not current(mem, r"ramipril")

@@ -277,6 +277,11 @@ _OLD_BEFORE = re.compile(
     r"(?P<old>[\w'-]+(?:\s+[\w'-]+)?),\s*(?=now\b)",
     re.I,
 )
+_OLD_SWAPPED = re.compile(
+    r"\b(?:the|my|her|his|their)\s+(?P<old>[\w'-]{3,})\b[^,.;]*?\b(?:so|and)\s+(?:they|he|she|doc|the doctor|we|i)\s+"
+    r"(?:swapped|switched|changed|replaced)\s+(?:it|that|them)\s+(?:for|to|with)\s+(?P<new>[^,.;!?]+)",
+    re.I,
+)
 _CHANGED = re.compile(r"\b(?:switched|changed|swapped|moved|now|new|from now on|instead)\b", re.I)
 
 
@@ -299,6 +304,9 @@ def _without_old(plain: str) -> tuple[str, str | None]:
     after = _OLD_AFTER.search(plain)
     if after and len(content_words(plain[: after.start()])) >= 2:
         return plain[: after.start()].rstrip(" ,"), after.group("old").strip()
+    swapped = _OLD_SWAPPED.search(plain)  # "had a dry cough from the lisinopril so they swapped it for losartan"
+    if swapped:
+        return f"Switched to {swapped.group('new')}", swapped.group("old")
     before = _OLD_BEFORE.search(plain)
     if before:
         rest = plain[before.end() :]
@@ -1099,7 +1107,8 @@ def _candidate(
     keep = standing or said.reschedule  # a request for later, a plan that moved: kept whatever their words
     if statement is None and not said.properties and said.ends is None and not keep and not _worth_keeping(plain):
         return None
-    text = statement.text if statement is not None else _attributed(_without_old(plain)[0], speaker)
+    said_new, replaced = _without_old(plain) if statement is None else (plain, statement.replaces)
+    text = statement.text if statement is not None else _attributed(said_new, speaker)
     kind = statement.kind if statement is not None else "preference" if standing else "fact"
     tense: Tense = (
         "future"
@@ -1145,13 +1154,13 @@ def _candidate(
         valid_from=valid_from or episode.event_time,
         keywords=content_words(plain)[:12],
         tags=[e.lower() for e in entities(plain)][:8],
-        negates=statement.negates if statement is not None else None,
+        negates=statement.negates if statement is not None else replaced,
         metadata={
             "speaker": speaker,
             "subject": said.subject,
             **({"claims": said.properties} if said.properties else {}),
             **({"still": True} if said.still else {}),
-            **({"replaces": statement.replaces} if statement is not None and statement.replaces else {}),
+            **({"replaces": replaced} if replaced else {}),
             **({"ends": said.ends} if said.ends else {}),
             **({"reschedule": True} if said.reschedule else {}),
             **({"correction": list(said.correction)} if said.correction else {}),

@@ -147,8 +147,12 @@ class RuleReconciler:
                     return Verdict("NOOP", n.memory.id, n.memory.text, f"says again what {n.memory.id} says")
         if candidate.negates:
             negated = _stems(candidate.negates)
+            left = []  # a change that names what it leaves ends every fact that says it: "swapped it for losartan"
             for n in own:
                 if n.similarity < RELATED_AT or not negated & _stems(n.memory.text):
+                    continue
+                if meta.get("replaces"):
+                    left.append(n.memory.id)
                     continue
                 if _is_change(n.memory.text):
                     return Verdict("NOOP", n.memory.id, n.memory.text, f"{n.memory.id} already says so")
@@ -158,6 +162,9 @@ class RuleReconciler:
                     candidate.text,
                     f"contradicts {n.memory.id}: {candidate.negates} no longer holds",
                 )
+            if left:
+                reason = f"replaces {candidate.negates}"
+                return Verdict("SUPERSEDE", left[0], candidate.text, reason, temporal=True, closes=tuple(left[1:]))
         for n in own:
             old, new = set(content_words(n.memory.text)), set(content_words(candidate.text))
             if n.memory.kind == candidate.kind and n.similarity >= 0.8 and old and old < new:
