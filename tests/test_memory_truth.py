@@ -1440,3 +1440,14 @@ def test_a_medicine_swapped_for_another_ends_every_fact_of_the_old_one(mem: Memo
     tell(mem, "Bert", "Doctor bumped the ramipril up to 10 mg.", "2023-04-02")
     tell(mem, "Bert", "Had a dry cough from the ramipril so they swapped it for valsartan 80 mg.", "2023-08-20")
     assert current(mem, r"valsartan") and not current(mem, r"ramipril")
+
+
+def test_she_after_a_question_about_my_mom_is_mom(mem: Memory) -> None:
+    """ "can u help me track my mom's meds? she takes ..., she lives in Osaka": both are mom's, so
+    where the speaker lives is not Osaka, and mom's new dose replaces her old one."""
+    tell(mem, "Aya", "can u help me track my mom's meds? she takes amlodipine 5mg every morning. she lives in Osaka",
+         "2023-03-20")  # fmt: skip
+    facts = [m for m in mem.list(space="s", limit=100) if m.kind == "fact"]
+    assert facts and all(m.metadata.get("subject") == "aya's mom" for m in facts)
+    tell(mem, "Aya", "mom's doctor upped her amlodipine to 10mg", "2023-07-11")
+    assert not current(mem, r"\b5 ?mg") and current(mem, r"\b10 ?mg")

@@ -376,6 +376,9 @@ _HE_OR_SHE = r"(?:he's|she's|he is|she is)"
 # Clause boundaries in chat: sentence ends in any case, runs of "!!"/"?!", emoji, new lines, dashes,
 # and a comma or "but"/"so" before a new first-person or pronoun subject ("..., and I do sound").
 _MY_RELATION = rf"(?i:my|our)\s+(?i:{RELATIONS})"  # "my wife", "our son"
+# The one person a clause names by relation ("my mom's meds"): whom "she" after it is, not a pet
+_KIN = re.compile(r"\b(?:my|our)\s+(mum|mom|mother|dad|father|sister|brother|wife|husband|son|daughter|grandma|"
+                  r"grandmother|grandpa|grandfather|aunt|uncle)\b", re.I)  # fmt: skip
 _CLAUSE = re.compile(
     r"(?<!\b[Ss]t\.)(?<!\b[DdMm]r\.)(?<!\b[Mm]rs\.)(?<!\b[Mm]s\.)(?<!\b[Jj]r\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
     r"(?<=[.!?])\s+"
@@ -994,6 +997,8 @@ class RuleExtractor:
                     others[speaker] = about
                 elif (newcomer := introduced(typed)) is not None:
                     others[speaker] = newcomer  # "seeing someone called Julia": "she's a vet" is Julia
+                elif len(kin := {m.lower() for m in _KIN.findall(typed)}) == 1:
+                    others[speaker] = f"{speaker.lower()}'s {kin.pop()}"  # "track my mom's meds? she takes ..."
                 if courted is not None and (partner := _PARTNER_NAMED.match(typed)) is not None:
                     # "been seeing someone new. her name's mei": one fact says whom, with the clause before it
                     before, before_plain, before_said = courted
