@@ -9,7 +9,7 @@ import pytest
 
 from remem.types import Episode
 from remem.write.candidates import Candidate
-from remem.write.rules import RuleExtractor, classify, rewrite
+from remem.write.rules import RuleExtractor, classify, clauses, rewrite
 from remem.write.summarize import ExtractiveSummarizer, summarize_session
 
 MONDAY = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
@@ -721,3 +721,11 @@ def test_an_amount_carried_away_takes_its_currency_with_it() -> None:
     assert _without("Lucía, editor at Anaya, team of 6, salary 42,000 euros.", ["42,000"]) == (
         "Lucía, editor at Anaya, team of 6."
     )
+
+
+def test_a_clause_of_the_speakers_own_after_a_comma_in_lower_case() -> None:
+    """Typed in lower case, ", i live in ..." is a clause of its own, as ", I live in ..." is."""
+    assert clauses("i take home 9200 a month, rent is 2800, i live in Recife with my husband Caio") == [
+        "i take home 9200 a month, rent is 2800",
+        "i live in Recife with my husband Caio",
+    ]

@@ -384,7 +384,7 @@ _CLAUSE = re.compile(
     r"(?<=[.!?])\s+"
     r"|[!?]{2,}\s*|\s*[\n;]+\s*|\s+[-\u2013\u2014]\s+"
     r"|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764\uFE0F\u200D]+\s*"
-    r"|,\s+(?=(?:and\s+)?(?:I|I'm|I've|we|we're|he's|she's)\s)"
+    r"|,\s+(?=(?:and\s+)?(?:I|I'm|I've|i|i'm|im|i've|we|we're|he's|she's)\s)"
     r"|,\s+(?=[A-Z][a-z]+(?:'s)?\s+(?:still\s+|now\s+|also\s+)?(?:is|eats|has|had|works|lives|loves|hates|moved|got|"
     r"left|found|said|was|does|plays|switched|started)\b)"
     r"|\s+(?:but|so)\s+(?=(?:I|I'm|I've|we|we're|my|our|new)\s)"
