@@ -1451,3 +1451,13 @@ def test_she_after_a_question_about_my_mom_is_mom(mem: Memory) -> None:
     assert facts and all(m.metadata.get("subject") == "aya's mom" for m in facts)
     tell(mem, "Aya", "mom's doctor upped her amlodipine to 10mg", "2023-07-11")
     assert not current(mem, r"\b5 ?mg") and current(mem, r"\b10 ?mg")
+
+
+def test_a_flatshare_and_a_studio_priced_say_the_home_and_the_rent(mem: Memory) -> None:
+    """ "living in a WG in connewitz ..., rent is 390€" says where; "got a studio in lindenau for 510€" says
+    the new home and its rent, and both replace the old ones."""
+    tell(mem, "Kofi", "living in a WG in connewitz with 2 germans, rent is 390€ warm", "2023-10-01")
+    assert "'residence': 'Connewitz'" in claim_text(mem, r"\bWG\b")
+    tell(mem, "Kofi", "moving out of the WG end of month, got a studio in lindenau for 510€", "2024-03-02")
+    assert "'money:rent': '510'" in claim_text(mem, r"\bstudio\b")
+    assert not current(mem, r"\b390\b")

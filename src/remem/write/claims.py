@@ -490,7 +490,8 @@ _NAME_SLOT = re.compile(
     r"first (?:day|week|month|shift) at|job over at|"
     r"promoted at|"
     r"i'm at|im at|he's at|she's at)|"
-    r"(?:flat|place|house|apartment|room|condo|studio|bedsit|\w+-bed(?:room)?|job|position|role)\s+(?:in|near)|"
+    r"(?:flat|place|house|apartment|room|condo|studio|bedsit|wg|flatshare|\w+-bed(?:room)?|job|position|role)\s+"
+    r"(?:in|near)|"
     r"(?:i'm|im|i am|we're|were|we are)\s+(?:now\s+)?in|(?:'s|is)\s+off\s+to|"
     r"(?:i'm|im|i am|he's|she's|he is|she is)\s+(?:now\s+)?(?:a|an)\s+(?:[a-z-]+\s+){0,3}?(?:at|for)|"
     r"\b(?:manager|engineer|eng|developer|dev|designer|analyst|nurse|teacher|lead|consultant|chef|cook)\s+(?:at|for)|"
@@ -878,6 +879,9 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?:back\s+|over\s+|out\s+|down\s+|up\s+|away\s+)?(?:to|in|into)\s+"
         rf"(?!(?i:with|together)\b)(?:[a-z0-9][\w-]*\s+){{0,5}}?(?:in\s+)?(?P<v>{_NAME})",
         rf"(?:^|[,;:]\s*|\b(?:and|so)\s+)(?P<v>{_NAME})\s+is\s+(?:now\s+|still\s+)?(?:home|where (?:I|we) live)\b",
+        # "living in a WG in connewitz", "staying in a tiny studio in Gràcia"
+        rf"\b(?:live|lives|living|staying)\s+in\s+(?:a|an|the|my|our)\s+(?:[\w-]+\s+){{0,2}}?(?i:flat|flatshare|"
+        rf"flat-share|wg|house|houseshare|apartment|studio|place|room|dorm|hostel|bedsit|condo)\s+in\s+(?P<v>{_NAME})",
         rf"\b(?:[Bb]een|[Ll]ived|[Ll]iving)\s+(?:here\s+)?in\s+(?P<v>{_NAME})\s+(?:for\s+)?"
         rf"(?:{_NUM}|a few|many|some)\s+(?:years?|yrs|months?|decades?)\b",
         r"\bhome is (?:now\s+)?(?P<v>" + _NAME + ")",
@@ -1371,6 +1375,8 @@ def properties(clause: str) -> dict[str, str]:
             noun = "salary"  # "making 18 million VND a month, rent is 5 million": what is made is pay
         elif near:
             noun = min(near, key=lambda n: abs(n.start() - money.start())).group(1).lower().removesuffix("ing")
+        elif _PRICED_HOME.search(c):
+            noun = "rent"  # "got a studio in plagwitz for 480€"
         elif _EARNS.search(c) or (_A_JOB.search(c) and _PER_PERIOD.match(c, money.end())):
             noun = "salary"  # "on 95k", "i make 84k as a civil engineer", "an offer at Grab, 35 million/month"
         elif money.group("n") or money.group("a") or money.group("s"):
@@ -1521,7 +1527,7 @@ def named_now(clause: str, turn: str, props: dict[str, str]) -> dict[str, str] |
 
 _PRICED_HOME = re.compile(
     r"\b(?:place|flat|house|apartment|studio|bedsit|room|one-bed|two-bed|\w+-bed(?:room)?)\b[^.;]{0,40}?"
-    r"\b(?:for|at)\s+(?:[£$€]\s?\d|\d[\d,.]*\s?(?:k\b|a month|per month|/month|pcm|pw|a week))",
+    r"\b(?:for|at)\s+(?:[£$€]\s?\d|\d[\d,.]*\s?(?:[£$€]|k\b|a month|per month|/month|pcm|pw|a week))",
     re.I,
 )
 
