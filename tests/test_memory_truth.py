@@ -1461,3 +1461,17 @@ def test_a_flatshare_and_a_studio_priced_say_the_home_and_the_rent(mem: Memory) 
     tell(mem, "Kofi", "moving out of the WG end of month, got a studio in lindenau for 510€", "2024-03-02")
     assert "'money:rent': '510'" in claim_text(mem, r"\bstudio\b")
     assert not current(mem, r"\b390\b")
+
+
+def test_a_new_workplace_said_in_other_ways(mem: Memory) -> None:
+    """ "started my postdoc at ETH Zurich", "left acme to go to Brio" (said of someone else) and "starting my
+    own online tutoring thing" each say a workplace; "at Haileybury Almaty again" is at Haileybury Almaty."""
+    tell(mem, "Ada", "i'm a phd student in chemistry at Imperial", "2023-02-14")
+    tell(mem, "Ada", "started my postdoc at ETH Zurich today", "2023-09-04")
+    assert "'employer': 'ETH Zurich'" in claim_text(mem, r"postdoc")
+    tell(mem, "Nia", "my boss Sofie left doctolib to go to Alan. my new boss is Jules", "2023-04-03")
+    assert "'employer': 'Alan'" in claim_text(mem, r"\bAlan\b")
+    tell(mem, "Gul", "teaching english at Haileybury Almaty again, grades 7-9", "2023-08-25")
+    assert "'employer': 'Haileybury Almaty'" in claim_text(mem, r"Haileybury")
+    tell(mem, "Gul", "resigning after this term. starting my own online tutoring thing, IELTS prep", "2023-12-20")
+    assert "'employer': 'own business'" in claim_text(mem, r"tutoring")

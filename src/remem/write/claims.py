@@ -713,7 +713,7 @@ JOB_NOUN = (
 
 def _clean_value(value: str) -> str:
     value = re.split(
-        r"\s+(?:now|lol|haha|instead|too|btw|anymore|these days|from here on|though|tho|rn|atm|tbh|ngl|done)\b",
+        r"\s+(?:now|lol|haha|instead|too|btw|anymore|these days|from here on|though|tho|rn|atm|tbh|ngl|done|again)\b",
         value,
         flags=re.I,
     )[0]
@@ -964,7 +964,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?P<v>(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?"
         rf"(?:{_WORKPLACES}|contractor|builder|developer|retailer|supplier|manufacturer|distributor|wholesaler))\b",
         r"\b(?:joining|joined|signed (?:for|with)|"
-        r"start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job)\s+)?at|"
+        r"start(?:ed|ing|s)?\s+(?:(?:nights|days|shifts|work|working|a (?:new )?job|my (?:new )?(?:job|postdoc|"
+        r"phd|residency|internship|apprenticeship|placement|fellowship))\s+)?at|left\s+\S+\s+(?:to go|to move) to|"
         rf"job\s+(?:over\s+)?at|first\s+(?:day|week|month|shift)\s+at|hired\s+(?:by|at)|"
         rf"(?:poached|headhunted|snapped up)\s+by|transfer(?:red)?\s+to(?:\s+the)?)\s+"
         r"(?P<v>(?:an?\s+|the\s+)?(?:(?!for\b|of\b|in\b|with\b|to\b|on\b|at\b|and\b)[a-z-]+\s+){0,3}?"
@@ -993,9 +994,9 @@ def properties(clause: str) -> dict[str, str]:
         props["employer"] = "freelance"
     elif re.search(
         r"\b(?:gone|went|going|struck) out on (?:my|his|her|their) own\b|"
-        r"\b(?:started|set up|registered|running|run|opened|opening|launched) (?:my|his|her|their) own "
-        r"(?:[\w-]+\s+)?(?:business|company|firm|practice|shop|place|spot|restaurant|caf[eé]|bakery|salon|studio|bar|"
-        r"clinic|agency)\b|\bregistered (?:my|his|her) business\b|"
+        r"\b(?:started|starting|set up|registered|running|run|opened|opening|launched) (?:my|his|her|their) own "
+        r"(?:[\w-]+\s+){0,2}(?:business|company|firm|practice|shop|place|spot|restaurant|caf[eé]|bakery|salon|studio|"
+        r"bar|clinic|agency|thing|venture|brand|label)\b|\bregistered (?:my|his|her) business\b|"
         r"\b(?:contracting|freelancing|consulting)\b[^.]{0,20}\bown (?:company|business|firm)\b|"
         r"\b(?:back to|going|gone|went)\s+(?:doing my own thing|freelanc\w*|self-employed)\b",
         c,
