@@ -1475,3 +1475,17 @@ def test_a_new_workplace_said_in_other_ways(mem: Memory) -> None:
     assert "'employer': 'Haileybury Almaty'" in claim_text(mem, r"Haileybury")
     tell(mem, "Gul", "resigning after this term. starting my own online tutoring thing, IELTS prep", "2023-12-20")
     assert "'employer': 'own business'" in claim_text(mem, r"tutoring")
+
+
+def test_a_name_that_starts_like_a_month_is_no_date(mem: Memory) -> None:
+    """ "1:1s with julien moved to tuesdays" moves the meeting, not "my new boss is Julien Marchetti" (a
+    name that starts like "March" is no date); asked when the 1:1s are, the boss fact does not answer."""
+    tell(mem, "Noa", "im a product manager at Doctolib. sophie left to go to Alan. my new boss is Julien Marchetti",
+         "2023-04-03")  # fmt: skip
+    tell(mem, "Noa", "julien wants weekly 1:1s mondays 10h", "2023-04-04")
+    tell(mem, "Noa", "i got promoted to senior product manager", "2023-09-18")
+    tell(mem, "Noa", "1:1s with julien moved to tuesdays 14h", "2023-12-01")
+    tell(mem, None, "Moved to Tuesdays at 14:00.", "2023-12-01T00:00:20Z", role="assistant")
+    assert current(mem, r"Marchetti")
+    assert "Julien Marchetti" in top(mem, "Who is Noa's boss?")
+    assert "tuesdays" in top(mem, "When are Noa's 1:1s with her boss?")

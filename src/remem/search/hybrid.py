@@ -120,7 +120,8 @@ def search(
         window = successors(store, space, window, read, filters, moment, wanted)
         window = _present_first(window, pool_items, moment)
         window = _says_when_first(window, pool_items, query)
-        window = _answers_first(window, pool_items, wanted)
+        if wanted.properties or not _ASKS_WHEN.search(query):  # "When are Nadia's 1:1s with her boss?": not who
+            window = _answers_first(window, pool_items, wanted)
         window = _latest_first(window, pool_items, query, past=filters.as_of is not None)
     placed = {i for i, _ in window}
     considered = window + [(i, score) for i, score in ranked[RERANKED:] if i not in placed]
