@@ -9,6 +9,7 @@ import pytest
 
 from remem.types import Episode
 from remem.write.candidates import Candidate
+from remem.write.claims import claim
 from remem.write.rules import RuleExtractor, classify, clauses, rewrite
 from remem.write.summarize import ExtractiveSummarizer, summarize_session
 
@@ -729,3 +730,10 @@ def test_a_clause_of_the_speakers_own_after_a_comma_in_lower_case() -> None:
         "i take home 9200 a month, rent is 2800",
         "i live in Recife with my husband Caio",
     ]
+
+
+def test_a_city_that_starts_like_a_month_is_no_new_date() -> None:
+    """ "moved to Augsburg" is a move, "moved to march" a plan moved: a month is a whole word."""
+    assert not claim("we moved to Augsburg last week", "Lukas").reschedule
+    assert not claim("moved to Marseille for work", "Lukas").reschedule
+    assert claim("the trip moved to march", "Lukas").reschedule

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from remem.write.dates import MONTHS, WEEKDAYS
+from remem.write.dates import MONTH_WORD, MONTHS, WEEKDAYS
 
 # A name's words: a hyphen inside a word never comes before a capital, which only the separator reads
 # ("Jean-Luc" is two words). With one character class for both, "A-B-C-...-V x" could split into words
@@ -146,7 +146,7 @@ RESCHEDULE = re.compile(
     r"\b(?:pushed|postponed|postpone|postponing|rescheduled|reschedule|rescheduling|rebooked|slipped|delayed|"
     r"brought forward|push(?:ed|ing)? (?:[\w']+ ){0,3}back|(?:is|'s) (?:moving|shifting)\s*[.!]*$|"
     r"new date|(?:is|are|'s) off\b(?!\s+(?:to|for|on)\b)|cancel+ed|called off|instead|not happening|"
-    r"moved (?:back |forward )?to (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|the \w+ of|(?:the )?\d|"
+    rf"moved (?:back |forward )?to (?:{MONTH_WORD}|next|the \w+ of|(?:the )?\d|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?))",
     re.I,
 )

@@ -20,6 +20,11 @@ Tense = Literal["past", "future"] | None
 
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+# A month by its name or its usual abbreviation, as a whole word: not "Marchetti", "married" or "Augsburg".
+MONTH_WORD = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|"
+    r"nov(?:ember)?|dec(?:ember)?)\b"
+)
 
 
 def _weekday(word: str) -> int:

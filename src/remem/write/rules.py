@@ -37,7 +37,7 @@ from remem.write.claims import (
     turn_money,
     turn_pet,
 )
-from remem.write.dates import MONTHS, NUMBERS, WEEKDAYS, Tense, resolve
+from remem.write.dates import MONTH_WORD, MONTHS, NUMBERS, WEEKDAYS, Tense, resolve
 from remem.write.extract import TurnExtractor
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
@@ -1310,7 +1310,7 @@ _FUTURE = re.compile(
 # marathon in September", "tickets to the gig on Friday". Its year is the nearer reading.
 _EVENT_DATE = re.compile(
     r"\b(?:for|to)\s+(?:the|my|our|a|an|his|her|their)\s+[\w' -]{1,40}?\s+(?:in|on)\s+(?:the\s+)?"
-    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH_WORD}",
     re.I,
 )
 _SINCE = re.compile(

@@ -27,7 +27,7 @@ from remem.search.terms import STOPWORDS
 from remem.types import MemoryItem
 from remem.write.candidates import Candidate
 from remem.write.claims import PET_SPECIES, SAID_BEFORE, same_value, stem, value_tokens
-from remem.write.dates import NUMBERS, resolve, shift_months
+from remem.write.dates import MONTH_WORD, NUMBERS, resolve, shift_months
 from remem.write.reconcile import Neighbour, Verdict, normalise
 from remem.write.rules import NEGATION, STATE_NEGATES, content_words
 
@@ -53,15 +53,10 @@ _STEMS = {
     "pint": "drink", "pints": "drink", "booze": "drink", "alcohol": "drink", "drunk": "drink", "drinker": "drink",
     "vape": "smoke", "vaping": "smoke", "smoker": "smoke",
 }  # fmt: skip
-# A month by its name or its abbreviation: not "Marchetti", "married" or "decided".
-_MONTH_NAME = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|"
-    r"nov(?:ember)?|dec(?:ember)?)\b"
-)
 _DATED = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME}|"
-    rf"\b{_MONTH_NAME}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
-    rf"\b{_MONTH_NAME}|\b\d{{1,2}}(?:st|nd|rd|th)\b|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_WORD}|"
+    rf"\b{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
+    rf"\b{MONTH_WORD}|\b\d{{1,2}}(?:st|nd|rd|th)\b|"
     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|\b(?:spring|summer|autumn|fall|winter)\b",
     re.I,
 )
