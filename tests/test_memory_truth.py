@@ -1489,3 +1489,15 @@ def test_a_name_that_starts_like_a_month_is_no_date(mem: Memory) -> None:
     assert current(mem, r"Marchetti")
     assert "Julien Marchetti" in top(mem, "Who is Noa's boss?")
     assert "tuesdays" in top(mem, "When are Noa's 1:1s with her boss?")
+
+
+def test_a_correction_with_its_apology_in_the_same_breath_fixes_the_fact_that_said_it(mem: Memory) -> None:
+    """ "wait sorry, it's june 21 not 12" corrects the birthday though the apology shares its clause; "it's
+    sept 30 not the 3rd" corrects the fact that said the 3rd, not a later fact that only has a month."""
+    tell(mem, "Rui", "my son tomas's birthday is june 12, remind me to order the cake a week before", "2023-05-10")
+    tell(mem, "Rui", "wait sorry, it's june 21 not 12. i always mix it up", "2023-05-11")
+    assert current(mem, r"june 21") and not current(mem, r"june 12")
+    tell(mem, "Rui", "also my wife is Ana, our anniversary is sept 3", "2023-05-12")
+    tell(mem, "Rui", "ordered the cake! june 21, got it right this time", "2023-06-14")
+    tell(mem, "Rui", "correction on the anniversary too - it's sept 30 not the 3rd", "2023-09-01")
+    assert current(mem, r"anniversary is sept 30") and not current(mem, r"sept 21")

@@ -950,9 +950,10 @@ class RuleExtractor:
                 ):
                     typed = f"{said.subject.title()} {typed}"  # "opened his own braai spot": Sipho opened it
                     plain = typed
+                # "wait sorry, it's june 21 not 12": the apology, before this clause or in it (the plain text lost it)
+                sorry = sorry or CORRECTION.search(clause) is not None
                 if sorry and said.correction is None and (fixed := correction_in(typed, cued=True)) is not None:
                     said = replace(said, correction=fixed)
-                sorry = sorry or CORRECTION.search(clause) is not None
                 if home is not None and said.subject == speaker.lower() and "residence" not in said.properties:
                     said = replace(said, properties={**said.properties, "residence": home})
                     rest = re.sub(rf"^{re.escape(home)}\s*,\s*", "", _without_name(typed, speaker), flags=re.I)
@@ -1110,7 +1111,14 @@ def _candidate(
     statement = classify(plain, speaker)
     standing = statement is None and (exception or _standing_request(plain))
     keep = standing or said.reschedule  # a request for later, a plan that moved: kept whatever their words
-    if statement is None and not said.properties and said.ends is None and not keep and not _worth_keeping(plain):
+    if (
+        statement is None
+        and not said.properties
+        and said.ends is None
+        and not said.correction  # "wait sorry, it's june 21 not 12"
+        and not keep
+        and not _worth_keeping(plain)
+    ):
         return None
     said_new, replaced = _without_old(plain) if statement is None else (plain, statement.replaces)
     text = statement.text if statement is not None else _attributed(said_new, speaker)

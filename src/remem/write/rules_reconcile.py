@@ -457,6 +457,12 @@ _CALLED_OFF = re.compile(r"\bcancel+ed\b|\bcalled off\b|\b(?:is|are|'s)\s+off\b|
 def _correct(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict:
     wrong, right = candidate.metadata["correction"]
     latest = sorted(own, key=lambda n: n.memory.created_at, reverse=True)
+    # The fact that says what was wrong goes first: "it's sept 30 not the 3rd" corrects "anniversary is sept 3",
+    # not a later "june 21, got it right this time" whose month it could also rewrite.
+    day = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", wrong or "")
+    said = rf"\b{day.group(1)}(?:st|nd|rd|th)?\b" if day else rf"\b{_either_number(wrong)}\b" if wrong else None
+    if said:
+        latest.sort(key=lambda n: not re.search(said, WHEN_SAID.sub("", n.memory.text), re.I))
     for n in latest:
         fixed = corrected(n.memory.text, wrong, right)
         if fixed is None:
