@@ -1501,3 +1501,11 @@ def test_a_correction_with_its_apology_in_the_same_breath_fixes_the_fact_that_sa
     tell(mem, "Rui", "ordered the cake! june 21, got it right this time", "2023-06-14")
     tell(mem, "Rui", "correction on the anniversary too - it's sept 30 not the 3rd", "2023-09-01")
     assert current(mem, r"anniversary is sept 30") and not current(mem, r"sept 21")
+
+
+def test_moving_out_of_one_home_into_another_says_the_new_one(mem: Memory) -> None:
+    """ "moving out of the connewitz WG end of month, got a studio in plagwitz for 480€": the fact says the
+    new home and its rent, not the home left."""
+    tell(mem, "Kofi", "living in a WG in connewitz with 2 germans, rent is 390€ warm", "2023-10-01")
+    tell(mem, "Kofi", "moving out of the connewitz WG end of month, got a studio in plagwitz for 480€", "2024-03-02")
+    assert current(mem, r"plagwitz") and not current(mem, r"connewitz")

@@ -6,7 +6,9 @@ says it, a line of values right after it, like an address, and the sentences tha
 place, and so is any other part, the assistant's included, that repeats one of its identifying
 tokens (the number itself). What is left of the request's own turn is marked as a request, and
 search weighs it little. Facts and summaries that said it are purged; other facts from the same
-turns stay, and so do earlier versions of unrelated facts. The store then scrubs its file, so the
+turns stay, and so do earlier versions of unrelated facts. A turn whose purged fact said more than
+what goes is read again for what it still says (remem.write.pipeline: "i take home 9.200 a month,
+rent is 2.800" forgets the pay and keeps the rent). The store then scrubs its file, so the
 words are in no table, index, version, history reason or WAL frame.
 """
 

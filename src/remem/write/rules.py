@@ -289,7 +289,11 @@ _CALL_ME = re.compile(
     r"^(?:[\w']+,?\s+){0,3}?(?:could|can|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+)?(?=call me\b)", re.I
 )
 _OLD_DROPPED = re.compile(
-    r"^(?:you can |u can |pls |please |just )?(?:drop|skip|ditch|lose) the (?P<old>[^,]+),\s*(?:it\b[^,]*,\s*)?", re.I
+    r"^(?:you can |u can |pls |please |just )?(?:drop|skip|ditch|lose) the (?P<old>[^,]+),\s*(?:it\b[^,]*,\s*)?|"
+    # "moving out of the connewitz WG end of month, got a studio in plagwitz": the new home is what it says
+    r"^(?:(?:i'm|im|we're|were|i am|we are)\s+)?(?:moving|moved)\s+out\s+of\s+(?:the\s+|my\s+|our\s+)?"
+    r"(?P<left>[^,]+),\s*(?=(?:and\s+)?(?:got|found|signed|moving|moved|taking|took)\b)",
+    re.I,
 )
 
 
@@ -298,7 +302,7 @@ def _without_old(plain: str) -> tuple[str, str | None]:
     dropped = _OLD_DROPPED.match(plain)  # "you can drop the Mrs. Hollis, it feels very stiff. Everyone calls me Peggy"
     if dropped and len(content_words(plain[dropped.end() :])) >= 2:
         rest = plain[dropped.end() :]
-        return rest[:1].upper() + rest[1:], dropped.group("old").strip()
+        return rest[:1].upper() + rest[1:], (dropped.group("old") or dropped.group("left")).strip()
     if not _CHANGED.search(plain):
         return plain, None
     after = _OLD_AFTER.search(plain)
