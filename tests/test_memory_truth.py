@@ -1509,3 +1509,12 @@ def test_moving_out_of_one_home_into_another_says_the_new_one(mem: Memory) -> No
     tell(mem, "Kofi", "living in a WG in connewitz with 2 germans, rent is 390€ warm", "2023-10-01")
     tell(mem, "Kofi", "moving out of the connewitz WG end of month, got a studio in plagwitz for 480€", "2024-03-02")
     assert current(mem, r"plagwitz") and not current(mem, r"connewitz")
+
+
+def test_how_to_send_reminders_from_now_on_is_kept(mem: Memory) -> None:
+    """ "reminders via telegram from now on, not sms" names no one, but it is how the speaker wants to be
+    reached: a standing preference that says telegram, and answers how reminders go."""
+    tell(mem, "Olga", "please send my reminders by sms", "2023-02-01")
+    tell(mem, "Olga", "oh and reminders via telegram from now on, not sms. my number changed too", "2023-06-01")
+    assert current(mem, r"telegram") and not [t for t in current(mem, r"\bsms\b") if "telegram" not in t]
+    assert "telegram" in top(mem, "How does Olga want reminders sent?").lower()

@@ -1209,7 +1209,12 @@ def _standing_request(plain: str) -> bool:
     """Asked for the speaker ("when you give me dates"), not advice to the listener ("don't forget to take
     breaks when you need to")."""
     asked = _PLEASE.search(plain) and _STANDING.search(plain) and re.search(r"\b(?:me|my|us|our)\b", plain, re.I)
-    return not plain.endswith("?") and bool(asked)
+    # How the assistant is to reach the speaker, from now on: "reminders via telegram from now on, not sms"
+    reach = _STANDING.search(plain) and _REACH.search(plain)
+    return not plain.endswith("?") and bool(asked or reach)
+
+
+_REACH = re.compile(r"\b(?:reminders?|messages?|notifications?|alerts?|updates?|summaries|summary|emails?)\b", re.I)
 
 
 def _worth_keeping(plain: str) -> bool:
