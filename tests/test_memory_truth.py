@@ -1518,3 +1518,11 @@ def test_how_to_send_reminders_from_now_on_is_kept(mem: Memory) -> None:
     tell(mem, "Olga", "oh and reminders via telegram from now on, not sms. my number changed too", "2023-06-01")
     assert current(mem, r"telegram") and not [t for t in current(mem, r"\bsms\b") if "telegram" not in t]
     assert "telegram" in top(mem, "How does Olga want reminders sent?").lower()
+
+
+def test_switching_vets_names_the_new_one_and_the_old_one_retiring_is_theirs(mem: Memory) -> None:
+    """ "switched vets, now going to Clínica Sol, dr paulo retired": the vet is Clínica Sol, and the one who
+    retired is the old vet, not the speaker."""
+    tell(mem, "Cami", "switched vets, now going to Clínica Sol, dr paulo retired", "2023-08-01")
+    assert "'vet': 'Clínica Sol'" in claim_text(mem, r"Clínica Sol")
+    assert "retired" not in claim_text(mem, r"Clínica Sol") and not current(mem, r"paulo")

@@ -867,6 +867,15 @@ _PROVIDER = re.compile(
 )
 
 
+_SWITCHED_PROVIDER = re.compile(
+    r"\b(?:switched|changed|new)\s+(?P<role>"
+    + "|".join(sorted(map(re.escape, PROVIDERS), key=len, reverse=True))
+    + r")s?\b,?\s+(?:now\s+)?(?:going to|seeing|with|at|using)\s+(?:the\s+)?"
+    r"(?P<v>(?-i:[A-Z][\w'-]*)(?:\s+(?-i:[A-Z][\w'-]*)){0,4})",
+    re.I,
+)
+
+
 def properties(clause: str) -> dict[str, str]:
     """The properties a clause sets, by the frames below, first match per property."""
     props: dict[str, str] = {}
@@ -1361,6 +1370,9 @@ def properties(clause: str) -> dict[str, str]:
     provider = next((m for m in reversed(list(_PROVIDER.finditer(c)))), None)  # the last: "..., new landlord is X"
     if provider:
         props.setdefault(PROVIDERS[provider.group("role").lower()], (provider.group("v") or provider.group("t")))
+    switched = _SWITCHED_PROVIDER.search(c)  # "switched vets, now going to Clínica Veterinária Casa Forte"
+    if switched:
+        props.setdefault(PROVIDERS[switched.group("role").lower()], switched.group("v"))
     # Money: rent, salary, prices.
     # Each amount goes with the money noun nearest to it: "budget check: 2400 rent, take home 5.8k".
     amounts = list(re.finditer(rf"{_AMOUNT_PATTERN}|\b(?P<b>\d{{3,}}[\d,]*)(?=\s+(?:rent|salary|mortgage)\b)", c, re.I))

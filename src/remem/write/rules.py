@@ -272,6 +272,10 @@ _OLD_AFTER = re.compile(
     r"(?P<old>[^,.;!?]+?)(?:\s+(?:bc|because|since|as|cause|cuz)\b[^,.;!?]*)?[.!]*$",
     re.I,
 )
+_OLD_GONE = re.compile(  # "switched vets, now going to Casa Forte, dr paulo retired"
+    r",\s*(?:(?:dr|mr|mrs|ms)\.?\s+)?(?P<old>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:retired|left|quit|moved away|closed)[.!]*$",
+    re.I,
+)
 _OLD_BEFORE = re.compile(
     r"^[^,]*?\b(?:switched|taken|taking|came|got|went|moved)\s+(?:\w+\s+)?off\s+(?:the\s+|my\s+|her\s+|his\s+)?"
     r"(?P<old>[\w'-]+(?:\s+[\w'-]+)?),\s*(?=now\b)",
@@ -305,7 +309,7 @@ def _without_old(plain: str) -> tuple[str, str | None]:
         return rest[:1].upper() + rest[1:], (dropped.group("old") or dropped.group("left")).strip()
     if not _CHANGED.search(plain):
         return plain, None
-    after = _OLD_AFTER.search(plain)
+    after = _OLD_AFTER.search(plain) or _OLD_GONE.search(plain)
     if after and len(content_words(plain[: after.start()])) >= 2:
         return plain[: after.start()].rstrip(" ,"), after.group("old").strip()
     swapped = _OLD_SWAPPED.search(plain)  # "had a dry cough from the lisinopril so they swapped it for losartan"
@@ -945,7 +949,9 @@ class RuleExtractor:
                 plain = typed[:1].upper() + typed[1:]
                 # Claims read the clause as typed: "completion is set for 28 June" names no one. What follows
                 # the speaker's own introduction is said of the speaker: "I'm Ana, a nurse in Porto".
-                said = claim(_as_introduced(clause, typed), speaker, others.get(speaker))
+                gone = _OLD_GONE.search(typed) if _CHANGED.search(typed) else None  # "..., dr paulo retired"
+                read = typed[: gone.start()] if gone else typed
+                said = claim(_as_introduced(clause, read), speaker, others.get(speaker))
                 said = _home_where_said(said, typed, episode.content)
                 if (
                     said.subject not in (speaker.lower(), "he", "she")
