@@ -1526,3 +1526,14 @@ def test_switching_vets_names_the_new_one_and_the_old_one_retiring_is_theirs(mem
     tell(mem, "Cami", "switched vets, now going to Clínica Sol, dr paulo retired", "2023-08-01")
     assert "'vet': 'Clínica Sol'" in claim_text(mem, r"Clínica Sol")
     assert "retired" not in claim_text(mem, r"Clínica Sol") and not current(mem, r"paulo")
+
+
+def test_switching_away_from_a_named_insurer_makes_the_new_one_the_insurer(mem: Memory) -> None:
+    """ "geico went up so i switched to Progressive": the fact that said Geico closes with nothing of it
+    carried on, the new fact holds the insurer Geico held, and "Who insures ...?" asks for it first."""
+    tell(mem, "Ken", "sold the civic, got a used 2021 Tesla Model 3", "2023-04-12")
+    tell(mem, "Ken", "insurance for the tesla is with Geico, $142/mo", "2023-04-13")
+    tell(mem, "Ken", "geico went up so i switched to Progressive, $128 a month now", "2023-10-02")
+    assert not current(mem, r"\bgeico\b")
+    assert "'insurer': 'Progressive'" in claim_text(mem, r"Progressive")
+    assert "Progressive" in top(mem, "Who insures Ken's car?")

@@ -20,6 +20,7 @@ from remem.write.claims import PARTNERS, PET_SPECIES, PROVIDERS, RELATIONS, stem
 # family ("count:" matches "count:cat" and "count:people"). A third element names what also answers,
 # less well: a "job title" question is answered best by a title, then by an employer.
 _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (r"\binsur(?:es?|er|ance|ed)\b", ("insurer",)),  # first: "Who insures Hiroshi's car?" asks for the insurer
     (
         r"\bwhere\b.*\b(?:live|lives|living|based|home|stay|stays|reside|resides|moved?)\b|\b(?:live|lives) where\b"
         r"|\b(?:which|what) (?:city|town|country|neighbou?rhood|suburb|part of (?:town|the city))\b"

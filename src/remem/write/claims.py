@@ -867,6 +867,11 @@ _PROVIDER = re.compile(
 )
 
 
+_INSURER = re.compile(
+    r"\b(?:insurance(?:\s+for\s+(?:the\s+|my\s+|our\s+)?[\w-]+)?\s+is\s+(?:now\s+)?with|insured\s+(?:with|by)|"
+    r"insurer\s+is(?:\s+now)?)\s+(?P<v>(?-i:[A-Z][\w'&-]*)(?:\s+(?-i:[A-Z][\w'&-]*)){0,2})",
+    re.I,
+)
 _SWITCHED_PROVIDER = re.compile(
     r"\b(?:switched|changed|new)\s+(?P<role>"
     + "|".join(sorted(map(re.escape, PROVIDERS), key=len, reverse=True))
@@ -1370,6 +1375,9 @@ def properties(clause: str) -> dict[str, str]:
     provider = next((m for m in reversed(list(_PROVIDER.finditer(c)))), None)  # the last: "..., new landlord is X"
     if provider:
         props.setdefault(PROVIDERS[provider.group("role").lower()], (provider.group("v") or provider.group("t")))
+    insurer = _INSURER.search(c)  # "insurance for the tesla is with Geico", "she's insured with State Farm"
+    if insurer:
+        props.setdefault("insurer", insurer.group("v"))
     switched = _SWITCHED_PROVIDER.search(c)  # "switched vets, now going to Clínica Veterinária Casa Forte"
     if switched:
         props.setdefault(PROVIDERS[switched.group("role").lower()], switched.group("v"))

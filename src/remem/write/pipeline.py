@@ -68,6 +68,8 @@ def run_job(
             if index not in early:
                 candidate, vector = _resolve_pronoun(embedder, candidate, vector, neighbours)
             verdict = _decide(reconciler, candidate, neighbours, early.get(index))
+            if verdict.operation == "SUPERSEDE" and verdict.metadata:  # what the change inherits from what it ends
+                candidate = replace(candidate, metadata={**candidate.metadata, **verdict.metadata})
             if verdict.operation == "PURGE" and verdict.target is not None:  # its sessions lose turns
                 target = store.get_memory(job.space, verdict.target)
                 said = store.get_episodes(job.space, target.source_episode_ids)
@@ -371,6 +373,12 @@ def _carry(
     flatmates", "the picking robots"), so those facts just close."""
     new = candidate.metadata.get("claims")
     ends = candidate.metadata.get("ends")
+    replaced = candidate.metadata.get("replaces")
+    if isinstance(replaced, str) and replaced:
+        # "geico went up so i switched to Progressive" closes "insurance is with Geico, $142/mo": what said the
+        # thing it left goes on in no part
+        said_it = {m.id for m in store.get_memories(space, list(closed_ids)) if replaced.lower() in m.text.lower()}
+        closed_ids = [i for i in closed_ids if i not in said_it]
     if (not isinstance(new, dict) or not new) and isinstance(ends, str):
         # "Biscuit passed away" closes "we live in Valencia and have one dog, a beagle called Biscuit":
         # where they live goes on, on its own.

@@ -276,6 +276,11 @@ _OLD_GONE = re.compile(  # "switched vets, now going to Casa Forte, dr paulo ret
     r",\s*(?:(?:dr|mr|mrs|ms)\.?\s+)?(?P<old>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:retired|left|quit|moved away|closed)[.!]*$",
     re.I,
 )
+_OLD_PRICED_OUT = re.compile(  # "geico went up so i switched to Progressive": the one left, priced out
+    r"^(?P<old>[\w'&-]+(?:\s+[\w'&-]+)?)\s+(?:went up|got (?:too )?expensive|raised (?:the|my|its|their) prices?|"
+    r"put (?:the|my) price up)\s*,?\s+so\s+(?:i|we)\s+(?=switched|changed|moved)",
+    re.I,
+)
 _OLD_BEFORE = re.compile(
     r"^[^,]*?\b(?:switched|taken|taking|came|got|went|moved)\s+(?:\w+\s+)?off\s+(?:the\s+|my\s+|her\s+|his\s+)?"
     r"(?P<old>[\w'-]+(?:\s+[\w'-]+)?),\s*(?=now\b)",
@@ -315,7 +320,7 @@ def _without_old(plain: str) -> tuple[str, str | None]:
     swapped = _OLD_SWAPPED.search(plain)  # "had a dry cough from the lisinopril so they swapped it for losartan"
     if swapped:
         return f"Switched to {swapped.group('new')}", swapped.group("old")
-    before = _OLD_BEFORE.search(plain)
+    before = _OLD_BEFORE.search(plain) or _OLD_PRICED_OUT.search(plain)
     if before:
         rest = plain[before.end() :]
         return rest[:1].upper() + rest[1:], before.group("old").strip()

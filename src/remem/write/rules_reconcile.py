@@ -164,7 +164,16 @@ class RuleReconciler:
                 )
             if left:
                 reason = f"replaces {candidate.negates}"
-                return Verdict("SUPERSEDE", left[0], candidate.text, reason, temporal=True, closes=tuple(left[1:]))
+                inherited = _inherited(candidate, [n for n in own if n.memory.id in left])
+                return Verdict(
+                    "SUPERSEDE",
+                    left[0],
+                    candidate.text,
+                    reason,
+                    temporal=True,
+                    closes=tuple(left[1:]),
+                    metadata={"claims": {**_claims(meta), **inherited}} if inherited else None,
+                )
         for n in own:
             old, new = set(content_words(n.memory.text)), set(content_words(candidate.text))
             if n.memory.kind == candidate.kind and n.similarity >= 0.8 and old and old < new:
@@ -174,6 +183,26 @@ class RuleReconciler:
         if changed is not None:
             return changed
         return Verdict("ADD", None, candidate.text, "new information")
+
+
+_SWITCHED_TO = re.compile(
+    r"\b(?i:switched|changed|moved|went)\s+(?:\w+\s+)?to\s+(?P<v>[A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*){0,2})"
+)
+
+
+def _inherited(candidate: Candidate, left: Sequence[Neighbour]) -> dict[str, str]:
+    """The property a replaced value held, now the new one's: "geico went up so i switched to Progressive"
+    after "insurance is with Geico" (insurer: Geico) says insurer: Progressive."""
+    new = _SWITCHED_TO.search(candidate.text)
+    replaced = str(candidate.metadata.get("replaces") or "")
+    if new is None or not replaced:
+        return {}
+    return {
+        key: new.group("v")
+        for n in left
+        for key, value in _claims(n.memory.metadata).items()
+        if same_value(str(value), replaced) and key not in _claims(candidate.metadata)
+    }
 
 
 def _differs(mine: dict[str, Any], theirs: dict[str, Any]) -> bool:
