@@ -1312,10 +1312,10 @@ def test_forgetting_part_of_a_turn_reads_what_is_left_again(mem: Memory, db_path
     said after it in the same sentence."""
     tell(mem, "Bia", "help me budget? i take home R$ 9.100 a month, rent is R$ 2.700, i live in Recife with my "
          "husband Caio", "2023-05-05T21:00:00Z")  # fmt: skip
-    tell(mem, "Bia", "i'm at 12 Harbour St, apt 804, starting at Itau next week", "2023-05-06T21:00:00Z")
+    tell(mem, "Bia", "i'm at 12 Harbour St, apt 804B, starting at Itau next week", "2023-05-06T21:00:00Z")
     tell(mem, "Bia", "i'd rather you didn't hold on to my income figure. just delete it", "2023-08-22T22:00:00Z")
     tell(mem, "Bia", "i'd feel better if you didn't keep my street address or unit number", "2023-08-23T22:00:00Z")
-    gone(db_path, b"9.100", b"Harbour", b"804")
+    gone(db_path, b"9.100", b"Harbour", b"804B")
     assert current(mem, r"2\.700") and current(mem, r"\bRecife\b")
     assert current(mem, r"\bItau\b")
 
@@ -1328,7 +1328,7 @@ def test_forgetting_a_medicine_by_its_name_and_the_stuff_from_a_morning(mem: Mem
     tell(mem, "Nia", "could you forget what I told you about my diagnosis and the medication?", "2023-06-02T09:00:00Z")
     tell(mem, "Tau", "It's for HIV - started dolutegravir last week. Mornings work, 6:30am.", "2023-07-01T08:00:00Z")
     tell(mem, "Tau", "Can you not keep the medical stuff from this morning? Just erase it.", "2023-07-01T18:00:00Z")
-    gone(db_path, b"sertraline", b"depression", b"dolutegravir", b"HIV")
+    gone(db_path, b"sertraline", b"depression", b"dolutegravir", b"for HIV")
     assert current(mem, r"\bLeeds\b")
 
 
