@@ -737,3 +737,9 @@ def test_a_city_that_starts_like_a_month_is_no_new_date() -> None:
     assert not claim("we moved to Augsburg last week", "Lukas").reschedule
     assert not claim("moved to Marseille for work", "Lukas").reschedule
     assert claim("the trip moved to march", "Lukas").reschedule
+
+
+def test_a_pronoun_is_no_workplace() -> None:
+    """ "when you draft work emails for me" names no employer: "me" is no workplace."""
+    assert "employer" not in claim("when you draft work emails for me, sign them Dr. Ada Okafor", "Ada").properties
+    assert claim("i work for Siemens", "Ada").properties.get("employer") == "Siemens"

@@ -802,10 +802,13 @@ def introduced(clause: str) -> str | None:
     return found[-1].lower() if found and found[-1] not in _NOT_NAMES else None
 
 
+_PRONOUNS = frozenset(["me", "myself", "us", "him", "her", "them", "you", "it", "this", "that", "everyone"])
+
+
 def _add(props: dict[str, str], key: str, value: str | None) -> None:
     if value:
         value = _clean_value(value)
-        if value and key not in props:
+        if value and key not in props and value.lower() not in _PRONOUNS:  # "draft work emails for me": no employer
             props[key] = value
 
 
