@@ -1537,3 +1537,13 @@ def test_switching_away_from_a_named_insurer_makes_the_new_one_the_insurer(mem: 
     assert not current(mem, r"\bgeico\b")
     assert "'insurer': 'Progressive'" in claim_text(mem, r"Progressive")
     assert "Progressive" in top(mem, "Who insures Ken's car?")
+
+
+def test_the_one_who_left_is_left_out_of_what_replaced_them(mem: Memory) -> None:
+    """ "byrne sold the building, new landlord is a company called Ardmore": the fact names the new landlord
+    only, and what Byrne did (sold the building) is no ending of the speaker's."""
+    tell(mem, "Ciara", "rent reminder pls: £1,200 due on the 1st to my landlord mr. byrne", "2023-01-09")
+    tell(mem, "Ciara", "byrne sold the building, new landlord is a company called Ardmore. rent is the same for now",
+         "2024-03-10")  # fmt: skip
+    assert current(mem, r"Ardmore") and not current(mem, r"\bbyrne\b")
+    assert "Ardmore" in top(mem, "Who is Ciara's landlord?")

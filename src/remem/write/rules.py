@@ -281,6 +281,11 @@ _OLD_PRICED_OUT = re.compile(  # "geico went up so i switched to Progressive": t
     r"put (?:the|my) price up)\s*,?\s+so\s+(?:i|we)\s+(?=switched|changed|moved)",
     re.I,
 )
+_OLD_LEFT = re.compile(  # "patel sold the building, new landlord is a company called Grainger"
+    r"^(?:(?:mr|mrs|ms|dr)\.?\s+)?(?P<old>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:sold|left|retired|quit|closed)\b[^,.;]*[,.;]\s*"
+    r"(?=(?:so\s+)?(?:the\s+|our\s+|my\s+)?new\s)",
+    re.I,
+)
 _OLD_BEFORE = re.compile(
     r"^[^,]*?\b(?:switched|taken|taking|came|got|went|moved)\s+(?:\w+\s+)?off\s+(?:the\s+|my\s+|her\s+|his\s+)?"
     r"(?P<old>[\w'-]+(?:\s+[\w'-]+)?),\s*(?=now\b)",
@@ -320,7 +325,7 @@ def _without_old(plain: str) -> tuple[str, str | None]:
     swapped = _OLD_SWAPPED.search(plain)  # "had a dry cough from the lisinopril so they swapped it for losartan"
     if swapped:
         return f"Switched to {swapped.group('new')}", swapped.group("old")
-    before = _OLD_BEFORE.search(plain) or _OLD_PRICED_OUT.search(plain)
+    before = _OLD_BEFORE.search(plain) or _OLD_PRICED_OUT.search(plain) or _OLD_LEFT.search(plain)
     if before:
         rest = plain[before.end() :]
         return rest[:1].upper() + rest[1:], before.group("old").strip()
@@ -954,8 +959,11 @@ class RuleExtractor:
                 plain = typed[:1].upper() + typed[1:]
                 # Claims read the clause as typed: "completion is set for 28 June" names no one. What follows
                 # the speaker's own introduction is said of the speaker: "I'm Ana, a nurse in Porto".
-                gone = _OLD_GONE.search(typed) if _CHANGED.search(typed) else None  # "..., dr paulo retired"
-                read = typed[: gone.start()] if gone else typed
+                # "..., dr paulo retired", "patel sold the building, new landlord is ...": what the one who left did
+                # is no claim of the speaker's
+                gone = _OLD_GONE.search(typed) if _CHANGED.search(typed) else None
+                left = _OLD_LEFT.search(typed) if _CHANGED.search(typed) else None
+                read = typed[: gone.start()] if gone else typed[left.end() :] if left else typed
                 said = claim(_as_introduced(clause, read), speaker, others.get(speaker))
                 said = _home_where_said(said, typed, episode.content)
                 if (
