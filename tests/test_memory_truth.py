@@ -1547,3 +1547,17 @@ def test_the_one_who_left_is_left_out_of_what_replaced_them(mem: Memory) -> None
          "2024-03-10")  # fmt: skip
     assert current(mem, r"Ardmore") and not current(mem, r"\bbyrne\b")
     assert "Ardmore" in top(mem, "Who is Ciara's landlord?")
+
+
+def test_a_new_main_client_replaces_the_old_one(mem: Memory) -> None:
+    """ "biggest client rn is Lavazza's marketing team", then "new main client is a startup called Verdeluce":
+    one main client at a time, and "Who is ...'s main client?" asks for it."""
+    tell(
+        mem,
+        "Dario",
+        "freelance designer here, based in Turin. biggest client rn is Lavazza's marketing team",
+        "2023-03-01",
+    )
+    tell(mem, "Dario", "lavazza contract ended. new main client is a startup called Verdeluce", "2023-09-30")
+    assert "'main client': 'Verdeluce'" in claim_text(mem, r"Verdeluce")
+    assert "Verdeluce" in top(mem, "Who is Dario's main client?")

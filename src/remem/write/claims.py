@@ -860,11 +860,12 @@ PROVIDERS = {
     "gp": "doctor", "doctor": "doctor", "vet": "vet", "accountant": "accountant", "hairdresser": "hairdresser",
     "barber": "hairdresser", "cleaner": "cleaner", "tutor": "tutor", "therapist": "therapist",
     "personal trainer": "trainer", "dog walker": "dog walker", "mechanic": "mechanic",
+    "main client": "main client", "biggest client": "main client", "main customer": "main client",
 }  # fmt: skip
 _PROVIDER = re.compile(
-    r"\b(?:my|our|the|new|a new)\s+(?:new\s+)?(?P<role>"
+    r"(?:\b(?:my|our|the|new|a new)\s+(?:new\s+)?|^)(?P<role>"
     + "|".join(sorted(map(re.escape, PROVIDERS), key=len, reverse=True))
-    + r")\s+(?:is\s+(?:now\s+)?(?:a company called\s+|called\s+|someone called\s+)?|now\s+)?"
+    + r")(?:\s+(?:rn|atm|currently))?\s+(?:is\s+(?:now\s+)?(?:an?\s+(?:[\w-]+\s+){0,2}called\s+|called\s+)?|now\s+)?"
     r"(?:(?:mr|mrs|ms|dr)\.?\s+(?P<t>[a-z][\w'-]+)|(?P<v>(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}))",
     re.I,
 )
@@ -1377,7 +1378,9 @@ def properties(clause: str) -> dict[str, str]:
     # Who someone goes to for a service: "our babysitter is Niamh", "new sitter is Brigid", "my landlord mr. patel"
     provider = next((m for m in reversed(list(_PROVIDER.finditer(c)))), None)  # the last: "..., new landlord is X"
     if provider:
-        props.setdefault(PROVIDERS[provider.group("role").lower()], (provider.group("v") or provider.group("t")))
+        props.setdefault(
+            PROVIDERS[provider.group("role").lower()], (provider.group("v") or provider.group("t")).removesuffix("'s")
+        )
     insurer = _INSURER.search(c)  # "insurance for the tesla is with Geico", "she's insured with State Farm"
     if insurer:
         props.setdefault("insurer", insurer.group("v"))
