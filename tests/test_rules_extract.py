@@ -743,3 +743,11 @@ def test_a_pronoun_is_no_workplace() -> None:
     """ "when you draft work emails for me" names no employer: "me" is no workplace."""
     assert "employer" not in claim("when you draft work emails for me, sign them Dr. Ada Okafor", "Ada").properties
     assert claim("i work for Siemens", "Ada").properties.get("employer") == "Siemens"
+
+
+def test_a_diet_left_for_another_is_the_other_and_both_is_no_workplace() -> None:
+    """ "not vegan anymore ... vegetarian now" says the diet now; "recipes need to work for both" names no
+    employer."""
+    assert claim("i'm not vegan anymore, went back to dairy. vegetarian now", "Mele").properties["diet"] == "vegetarian"
+    assert claim("I'm not vegetarian anymore", "Mele").properties["diet"] == "ex-vegetarian"
+    assert "employer" not in claim("i'm vegan but he's not so recipes need to work for both", "Mele").properties

@@ -802,7 +802,9 @@ def introduced(clause: str) -> str | None:
     return found[-1].lower() if found and found[-1] not in _NOT_NAMES else None
 
 
-_PRONOUNS = frozenset(["me", "myself", "us", "him", "her", "them", "you", "it", "this", "that", "everyone"])
+_PRONOUNS = frozenset(
+    ["me", "myself", "us", "him", "her", "them", "you", "it", "this", "that", "everyone", "both", "all", "anyone"]
+)
 
 
 def _add(props: dict[str, str], key: str, value: str | None) -> None:
@@ -853,6 +855,13 @@ def _dose(clause: str, props: dict[str, str]) -> None:
             return
 
 
+_DIET = re.compile(
+    r"\b(?P<v>vegetarian|veggie|vegan|pescatarian|plant-based|eats? (?:everything|anything)|"
+    r"(?:do not|don't|dont) eat meat|no meat|"
+    r"(?:strictly\s+|fully\s+|100%\s+)?(?:gluten|dairy|lactose)[- ]free(?!\s+(?:option|version|menu|bread|pasta|"
+    r"flour|beer|cake|recipe|place|bakery)s?\b))\b",
+    re.I,
+)
 # The people someone goes to for a service, each the one at a time: a new one replaces the one before.
 PROVIDERS = {
     "babysitter": "babysitter", "baby-sitter": "babysitter", "sitter": "babysitter", "nanny": "babysitter",
@@ -1172,14 +1181,7 @@ def properties(clause: str) -> dict[str, str]:
                  c, re.I):  # fmt: skip
         props["pregnancy"] = "had the baby"
     # Diet, smoking, allergies, cars.
-    diet = re.search(
-        r"\b(?P<v>vegetarian|veggie|vegan|pescatarian|plant-based|eats? (?:everything|anything)|"
-        r"(?:do not|don't|dont) eat meat|no meat|"
-        r"(?:strictly\s+|fully\s+|100%\s+)?(?:gluten|dairy|lactose)[- ]free(?!\s+(?:option|version|menu|bread|pasta|"
-        r"flour|beer|cake|recipe|place|bakery)s?\b))\b",
-        c,
-        re.I,
-    )
+    diet = _DIET.search(c)
     lapsed = re.search(
         r"\b(?:not|no longer|isn't|am not|'m not|stopped being|quit being|gave up being)\s+(?:a\s+)?"
         r"(?P<v>vegetarian|veggie|vegan|pescatarian)\b",
@@ -1192,6 +1194,10 @@ def properties(clause: str) -> dict[str, str]:
         c,
         re.I,
     )
+    # "i'm not vegan anymore, went back to eggs & dairy. vegetarian now": the diet now is the one said after
+    now = _DIET.search(c, lapsed.end()) if lapsed else None
+    if lapsed and now and now.group("v").lower() != lapsed.group("v").lower():
+        lapsed, diet = None, now
     if eats_again:  # "I've started eating fish and eggs again": the diet that excluded them is over
         props["diet"] = "eats " + eats_again.group("v").strip(" ,&").lower()
     elif lapsed:  # "I'm not vegetarian anymore": a diet that ended, not the diet said again
