@@ -751,3 +751,9 @@ def test_a_diet_left_for_another_is_the_other_and_both_is_no_workplace() -> None
     assert claim("i'm not vegan anymore, went back to dairy. vegetarian now", "Mele").properties["diet"] == "vegetarian"
     assert claim("I'm not vegetarian anymore", "Mele").properties["diet"] == "ex-vegetarian"
     assert "employer" not in claim("i'm vegan but he's not so recipes need to work for both", "Mele").properties
+
+
+def test_a_parent_of_two_is_no_job_title() -> None:
+    """ "I'm a mum of two" counts children; it is no title ("both" after it is no title either)."""
+    said = claim("I'm a mum of two, both at the same nursery", "Ama").properties
+    assert "title" not in said and said["count:kid"] == "2"

@@ -807,10 +807,15 @@ _PRONOUNS = frozenset(
 )
 
 
+_PARENT_OF = re.compile(r"(?:mum|mom|mother|dad|father|parent|grandma|grandmother|grandpa|grandfather)\s+of\b", re.I)
+
+
 def _add(props: dict[str, str], key: str, value: str | None) -> None:
     if value:
         value = _clean_value(value)
         if value and key not in props and value.lower() not in _PRONOUNS:  # "draft work emails for me": no employer
+            if key == "title" and _PARENT_OF.match(value):
+                return  # "I'm a mum of two" counts children; it is no job
             props[key] = value
 
 
