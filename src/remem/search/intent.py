@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from remem.write.claims import PARTNERS, PET_SPECIES, PROVIDERS, RELATIONS, stem
+from remem.write.claims import PARTNERS, PET_SPECIES, PROVIDER_WORDS, PROVIDERS, RELATIONS, stem
 
 # A question's wording -> the claim properties that answer it. A property ending in ":" is a
 # family ("count:" matches "count:cat" and "count:people"). A third element names what also answers,
@@ -96,7 +96,7 @@ _ASKS: tuple[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str
 _ASKS_COMPILED = tuple((re.compile(row[0], re.I), row[1], row[2] if len(row) == 3 else ()) for row in _ASKS)
 _RELATION = re.compile(rf"\b({RELATIONS})\b", re.I)
 _ASKS_WHO = re.compile(r"\s*(?:who|what(?:'s| is) the name of)\b", re.I)  # not "Zoe's dentist appointment"
-_PROVIDER = re.compile(r"\b(" + "|".join(sorted(map(re.escape, PROVIDERS), key=len, reverse=True)) + r")\b", re.I)
+_PROVIDER = re.compile(rf"\b({PROVIDER_WORDS})\b", re.I)
 _QUESTION_WORDS = frozenset(
     re.findall(
         r"\w+",

@@ -876,9 +876,10 @@ PROVIDERS = {
     "personal trainer": "trainer", "dog walker": "dog walker", "mechanic": "mechanic",
     "main client": "main client", "biggest client": "main client", "main customer": "main client",
 }  # fmt: skip
+PROVIDER_WORDS = "|".join(sorted(map(re.escape, PROVIDERS), key=len, reverse=True))  # the longest first
 _PROVIDER = re.compile(
     r"(?:\b(?:my|our|the|new|a new)\s+(?:new\s+)?|^)(?P<role>"
-    + "|".join(sorted(map(re.escape, PROVIDERS), key=len, reverse=True))
+    + PROVIDER_WORDS
     + r")(?:\s+(?:rn|atm|currently))?\s+(?:is\s+(?:now\s+)?(?:an?\s+(?:[\w-]+\s+){0,2}called\s+|called\s+)?|now\s+)?"
     r"(?:(?:mr|mrs|ms|dr)\.?\s+(?P<t>[a-z][\w'-]+)|(?P<v>(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}))",
     re.I,
@@ -892,7 +893,7 @@ _INSURER = re.compile(
 )
 _SWITCHED_PROVIDER = re.compile(
     r"\b(?:switched|changed|new)\s+(?P<role>"
-    + "|".join(sorted(map(re.escape, PROVIDERS), key=len, reverse=True))
+    + PROVIDER_WORDS
     + r")s?\b,?\s+(?:now\s+)?(?:going to|seeing|with|at|using)\s+(?:the\s+)?"
     r"(?P<v>(?-i:[A-Z][\w'-]*)(?:\s+(?-i:[A-Z][\w'-]*)){0,4})",
     re.I,
