@@ -140,11 +140,12 @@ def intent(question: str) -> Intent:
         if pattern.search(asked):
             props.extend(p for p in (*asks, *also) if p not in props)
             primary = primary or asks
-    for provider in _PROVIDER.finditer(asked if _ASKS_WHO.match(asked) else ""):  # "Who is Siobhan's babysitter?"
-        role = PROVIDERS[provider.group(1).lower()]
-        if role not in props:
-            props.append(role)
-            primary = primary or (role,)
+    if _ASKS_WHO.match(asked):  # "Who is Siobhan's babysitter?"
+        for provider in _PROVIDER.finditer(asked):
+            role = PROVIDERS[provider.group(1).lower()]
+            if role not in props:
+                props.append(role)
+                primary = primary or (role,)
     relations = tuple(dict.fromkeys(m.group(1).lower() for m in _RELATION.finditer(question)))
     names = tuple(
         dict.fromkeys(

@@ -324,10 +324,12 @@ def forget_by_meaning(store: Store, embedder: Embedder, space: str, request: Can
     if not topic:
         return Forgotten([Decision("NOOP", None, REDACTED, "a forget request that names nothing")], set(), [])
     episodes = store.list_episodes(space, limit=100_000)
-    every = [(e.id, p) for e in episodes if e.role == "user" for sentence in _sentences(e.content) for p in sentence]
-    hits = _said(episodes, request, named)
+    turns = [(e, _sentences(e.content)) for e in episodes if e.role == "user"]  # each user turn split once
+    every = [(e.id, p) for e, sentences in turns for sentence in sentences for p in sentence]
+    words: dict[str, set[str]] = {}  # each part's words, read once for both passes
+    hits = _said(turns, request, named, words)
     if set(hits) <= set(request.source_episode_ids):  # none by its words: by a word of its kind ("anxiety meds")
-        hits = _said(episodes, request, named, loose=True)
+        hits = _said(turns, request, named, words, loose=True)
     if set(hits) <= set(request.source_episode_ids):  # no part shares its words: the closest in meaning
         for episode_id, parts in _closest(store, embedder, space, episodes, request).items():
             hits.setdefault(episode_id, []).extend(parts)
@@ -363,22 +365,31 @@ def forget_by_meaning(store: Store, embedder: Embedder, space: str, request: Can
 
 
 def _said(
-    episodes: Sequence[Episode], request: Candidate, named: list[set[str]], loose: bool = False
+    turns: Sequence[tuple[Episode, list[list[str]]]],
+    request: Candidate,
+    named: list[set[str]],
+    words: dict[str, set[str]],
+    loose: bool = False,
 ) -> dict[str, list[str]]:
-    """The parts of the user's turns about a topic `named`: {episode id: parts}."""
+    """The parts of the user's turns (each with its sentences) about a topic `named`: {episode id: parts}.
+    `words` keeps each part's words (_words) across calls."""
+
+    def said_in(part: str) -> set[str]:
+        if part not in words:
+            words[part] = _words(part)
+        return words[part]
+
     topic = set().union(*named)
     hits: dict[str, list[str]] = {}
-    for episode in episodes:
-        if episode.role != "user":
-            continue
+    for episode, sentences in turns:
         found: list[str] = []
         previous = False
-        for sentence in _sentences(episode.content):
+        for sentence in sentences:
             said = [p for p in sentence if (episode.id in request.source_episode_ids and _FORGET_VERB.search(p))
-                    or any(_about(_words(p), words, loose) for words in named)]  # fmt: skip
+                    or any(_about(said_in(p), asked, loose) for asked in named)]  # fmt: skip
             if said and episode.id in request.source_episode_ids:
                 said = list(sentence)  # the request's own sentence names the topic: it goes too
-            elif said and any(k in topic and any(k in _words(p) for p in said) for k in ("secret", "news")):
+            elif said and any(k in topic and any(k in said_in(p) for p in said) for k in ("secret", "news")):
                 said = list(sentence)  # "between us, my sister is pregnant": what the secret is goes with it
             elif said:
                 # The rest of the sentence goes on about it ("my brother was arrested for drunk driving, so we

@@ -95,17 +95,15 @@ def _read_again(
 ) -> list[Decision]:
     """The facts of turns a forget request redacted, read again from what they still say: "rent is R$ 2.800,
     i live in Curitiba" stays known when "i take home R$ 9.200 a month" before it is forgotten."""
+    candidates = [c for c in RuleExtractor().extract(episodes, []) if c.kind != "turn" and not c.forget]
+    if not candidates:
+        return []
+    vectors = embedder.embed([index_text(c.text, c.kind, c.valid_from, c.metadata) for c in candidates])
     decisions: list[Decision] = []
-    for episode in episodes:
-        for candidate in RuleExtractor().extract([episode], []):
-            if candidate.kind == "turn" or candidate.forget:
-                continue
-            vector = embedder.embed(
-                [index_text(candidate.text, candidate.kind, candidate.valid_from, candidate.metadata)]
-            )[0]
-            neighbours = _neighbours(store, space, candidate, vector)
-            verdict = _decide(reconciler, candidate, neighbours, None)
-            decisions.extend(apply(store, space, candidate, vector, verdict, actor="rules", neighbours=neighbours))
+    for candidate, vector in zip(candidates, vectors, strict=True):
+        neighbours = _neighbours(store, space, candidate, vector)
+        verdict = _decide(reconciler, candidate, neighbours, None)
+        decisions.extend(apply(store, space, candidate, vector, verdict, actor="rules", neighbours=neighbours))
     return decisions
 
 
@@ -373,17 +371,15 @@ def _carry(
     flatmates", "the picking robots"), so those facts just close."""
     new = candidate.metadata.get("claims")
     ends = candidate.metadata.get("ends")
-    replaced = candidate.metadata.get("replaces")
-    if isinstance(replaced, str) and replaced:
-        # "geico went up so i switched to Progressive" closes "insurance is with Geico, $142/mo": what said the
-        # thing it left goes on in no part
-        said_it = {m.id for m in store.get_memories(space, list(closed_ids)) if replaced.lower() in m.text.lower()}
-        closed_ids = [i for i in closed_ids if i not in said_it]
+    replaced = str(candidate.metadata.get("replaces") or "").lower()
+    # "geico went up so i switched to Progressive" closes "insurance is with Geico, $142/mo": what said the thing
+    # it left goes on in no part
+    closed = [m for m in store.get_memories(space, list(closed_ids)) if not replaced or replaced not in m.text.lower()]
     if (not isinstance(new, dict) or not new) and isinstance(ends, str):
         # "Biscuit passed away" closes "we live in Valencia and have one dog, a beagle called Biscuit":
         # where they live goes on, on its own.
         out: list[Decision] = []
-        for old in store.get_memories(space, list(closed_ids)):
+        for old in closed:
             claims = old.metadata.get("claims")
             if isinstance(claims, dict):
                 kept = {k: v for k, v in claims.items() if not _about_ended(k, str(v), ends)}
@@ -396,14 +392,14 @@ def _carry(
         # of go on ("Camille lives in Leuven."); the rest of the old fact is what changed.
         out = []
         said = " ".join([candidate.text, *(e.content for e in store.get_episodes(space, candidate.source_episode_ids))])
-        for old in store.get_memories(space, list(closed_ids)):
+        for old in closed:
             claims = old.metadata.get("claims")
             if isinstance(claims, dict):
                 kept = {k: v for k, v in claims.items() if k in _ALONE and not _touches(said, k, str(v))}
                 out.extend(_carry_apart(store, embedder, space, candidate, old, kept, {}, actor))
         return out
     out = []
-    for old in store.get_memories(space, list(closed_ids)):
+    for old in closed:
         claims = old.metadata.get("claims")
         if not isinstance(claims, dict) or not set(claims) - set(new):
             continue  # nothing besides the changed properties

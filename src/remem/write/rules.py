@@ -961,8 +961,9 @@ class RuleExtractor:
                 # the speaker's own introduction is said of the speaker: "I'm Ana, a nurse in Porto".
                 # "..., dr paulo retired", "patel sold the building, new landlord is ...": what the one who left did
                 # is no claim of the speaker's
-                gone = _OLD_GONE.search(typed) if _CHANGED.search(typed) else None
-                left = _OLD_LEFT.search(typed) if _CHANGED.search(typed) else None
+                changes = _CHANGED.search(typed)
+                gone = _OLD_GONE.search(typed) if changes else None
+                left = _OLD_LEFT.search(typed) if changes else None
                 read = typed[: gone.start()] if gone else typed[left.end() :] if left else typed
                 said = claim(_as_introduced(clause, read), speaker, others.get(speaker))
                 said = _home_where_said(said, typed, episode.content)

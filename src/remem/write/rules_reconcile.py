@@ -483,12 +483,15 @@ def _planned_day(text: str, said: datetime | None) -> datetime | None:
 _CALLED_OFF = re.compile(r"\bcancel+ed\b|\bcalled off\b|\b(?:is|are|'s)\s+off\b|\bnot happening\b", re.I)
 
 
+_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")  # a day of the month, however written: "3", "3rd"
+
+
 def _correct(candidate: Candidate, own: Sequence[Neighbour]) -> Verdict:
     wrong, right = candidate.metadata["correction"]
     latest = sorted(own, key=lambda n: n.memory.created_at, reverse=True)
     # The fact that says what was wrong goes first: "it's sept 30 not the 3rd" corrects "anniversary is sept 3",
     # not a later "june 21, got it right this time" whose month it could also rewrite.
-    day = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", wrong or "")
+    day = _DAY.fullmatch(wrong or "")
     said = rf"\b{day.group(1)}(?:st|nd|rd|th)?\b" if day else rf"\b{_either_number(wrong)}\b" if wrong else None
     if said:
         latest.sort(key=lambda n: not re.search(said, WHEN_SAID.sub("", n.memory.text), re.I))
@@ -520,7 +523,7 @@ def corrected(text: str, wrong: str | None, right: str) -> str | None:
     """`text` with what `right` corrects replaced, or None when it says nothing `right` could correct."""
     out = text
     right_tokens = value_tokens(right)
-    day = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", wrong or "")
+    day = _DAY.fullmatch(wrong or "")
     number = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", right)
     if day and number and day.group(1) != number.group(1):
         # "the 17th, not the 14th" corrects "14 July" and "July 14th": a day is a number, however written
