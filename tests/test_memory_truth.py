@@ -1561,3 +1561,51 @@ def test_a_new_main_client_replaces_the_old_one(mem: Memory) -> None:
     tell(mem, "Dario", "lavazza contract ended. new main client is a startup called Verdeluce", "2023-09-30")
     assert "'main client': 'Verdeluce'" in claim_text(mem, r"Verdeluce")
     assert "Verdeluce" in top(mem, "Who is Dario's main client?")
+
+
+def test_a_new_role_accepted_elsewhere_ends_the_old_title_and_employer(mem: Memory) -> None:
+    """ "made partner", then "I've accepted the role of Chief Legal Officer at Safaricom": each is a title,
+    the last an employer too, and the old title and firm are no longer current."""
+    tell(mem, "Wanjiru", "I'm a senior associate at Kaplan & Stratton in Nairobi, mostly disputes work", "2022-03-01")
+    tell(mem, "Wanjiru", "big news, I made partner at Kaplan & Stratton this week!", "2023-01-10")
+    assert "'title': 'partner'" in claim_text(mem, r"made partner")
+    tell(mem, "Wanjiru", "I have accepted the role of Chief Legal Officer at Safaricom, starting monday", "2024-05-02")
+    assert "'employer': 'Safaricom'" in claim_text(mem, r"Safaricom")
+    assert not current(mem, r"senior associate") and not current(mem, r"made partner")
+
+
+def test_not_together_anymore_is_a_break_up_and_a_named_someone_new_is_the_partner(mem: Memory) -> None:
+    """ "tomas and i are not together anymore" ends the boyfriend; "seeing someone, his name is Ilias" names
+    the new partner in the same clause."""
+    tell(mem, "Greta", "my boyfriend Tomas is taking me to Riga for the weekend", "2022-05-01")
+    tell(mem, "Greta", "so tomas and i are not together anymore. it's fine, really", "2022-09-01")
+    assert not current(mem, r"boyfriend Tomas")
+    tell(mem, "Greta", "guess what, im seeing someone, his name is Ilias, we met at climbing", "2023-02-01")
+    assert "'partner': 'Ilias'" in claim_text(mem, r"Ilias")
+
+
+def test_go_window_now_is_the_seat_someone_takes(mem: Memory) -> None:
+    """ "I go window now" changes the seat from "I always book the aisle"."""
+    tell(mem, "Deniz", "I always book the aisle seat on long flights", "2023-01-05")
+    tell(mem, "Deniz", "changed my mind, I go window now so I can sleep", "2023-07-05")
+    assert "'seat': 'window'" in claim_text(mem, r"window")
+    assert not current(mem, r"aisle")
+
+
+def test_leaving_one_town_for_a_place_in_another_says_only_the_new_home(mem: Memory) -> None:
+    """ "I'm leaving Khayelitsha, got a place in Observatory" and "we sold the Porto flat and bought a house
+    in Braga": the fact says the new home, and the town left is what it leaves."""
+    tell(mem, "Sipho", "I live in Khayelitsha with my cousin", "2022-02-01")
+    tell(mem, "Sipho", "Big news: I'm leaving Khayelitsha, got a place in Observatory near work", "2023-03-01")
+    assert current(mem, r"Observatory") and not current(mem, r"Khayelitsha")
+    tell(mem, "Rita", "we live in Porto, near the river", "2022-02-01")
+    tell(mem, "Rita", "we sold the Porto flat and bought a house in Braga last month", "2023-03-01")
+    assert current(mem, r"Braga") and not current(mem, r"Porto")
+
+
+def test_the_keys_to_a_place_say_where_someone_lives(mem: Memory) -> None:
+    """ "got the keys to my own piso in valencia" names a home however the place is called."""
+    tell(mem, "Marta", "sharing a flat in Madrid with two friends", "2022-02-01")
+    tell(mem, "Marta", "update!! i got the keys to my own piso in valencia, no flatmates", "2023-04-01")
+    assert "'residence': 'Valencia'" in claim_text(mem, r"valencia")
+    assert not current(mem, r"Madrid")

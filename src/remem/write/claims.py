@@ -132,6 +132,7 @@ ENDING = re.compile(
     r"deleted|pull(?:ed|ing)? out of|drop(?:ped|ping)? out of|withdr[ae]w from|withdrawing from|"
     r"cancel+ed|"
     r"called it quits|broke up|split up|moved out of|put down|no longer (?:have|own|eat|drink|smoke|do|work)|"
+    r"(?:are|'re|were)\s+(?:not|no longer)\s+together(?:\s+any ?more)?|"  # "mateo and i are not together anymore"
     r"(?:do not|don't|dont) (?:eat|drink|smoke|have|own) \w+ any ?more|stopped)\b\s*(?:with\s+|from\s+|at\s+)?"
     r"(?P<object>(?:the|my|our|a|an|his|her)?\s*[\w'-]+(?:\s+[A-Z][\w'-]+)*)?",
     re.I,
@@ -493,6 +494,7 @@ _NAME_SLOT = re.compile(
     r"(?:flat|place|house|apartment|room|condo|studio|bedsit|wg|flatshare|\w+-bed(?:room)?|job|position|role)\s+"
     r"(?:in|near)|"
     r"(?:i'm|im|i am|we're|were|we are)\s+(?:now\s+)?in|(?:'s|is)\s+off\s+to|"
+    r"keys to (?:my|our|the|a) (?:own |new )?[\w-]+ in|"  # "got the keys to my own depa in guadalajara"
     r"(?:i'm|im|i am|he's|she's|he is|she is)\s+(?:now\s+)?(?:a|an)\s+(?:[a-z-]+\s+){0,3}?(?:at|for)|"
     r"\b(?:manager|engineer|eng|developer|dev|designer|analyst|nurse|teacher|lead|consultant|chef|cook)\s+(?:at|for)|"
     rf"(?P<relation>(?:my|our)\s+(?:new\s+)?(?:{RELATIONS}|gf|bf|bestie|mate|best mate)))\s+"
@@ -936,6 +938,7 @@ def properties(clause: str) -> dict[str, str]:
         rf"^(?!.*\b(?:find|finding|looking (?:for|at)|search\w*|hunting|view\w*)\b).*?"
         rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|lease|\w+-bed(?:room)?)\b[^.]*?"
         rf"\bin\s+(?P<v>{_NAME})",
+        rf"\bgot the keys to (?:my|our|the|a) (?:own |new )?[\w-]+ in\s+(?P<v>{_NAME})",
         # "took a job in Denver and moved", "Kemi's off to Toronto for a job": a new job's city is the new home.
         rf"\b(?:job|position|role|work)\s+in\s+(?P<v>{_NAME})\b[^.]{{0,40}}\b(?:moved|moving|relocat\w*)\b",
         rf"(?:'s|\bis)\s+off\s+to\s+(?P<v>{_NAME})\s+for\s+(?:a|the|her|his|their)?\s*(?:new\s+)?job\b",
@@ -986,6 +989,16 @@ def properties(clause: str) -> dict[str, str]:
     ):
         _add(props, "title", titled.group("t"))
         _add(props, "employer", titled.group("v"))
+    # "accepted the role of General Counsel at MTN Nigeria", "took a job as a nurse with the NHS"
+    role = re.search(
+        r"\b(?:accept(?:ed|ing)|t(?:aken|ook|aking)|land(?:ed|ing)|start(?:ed|ing))\s+(?:the|a|an|my)\s+(?:new\s+)?"
+        r"(?:role|position|post|job)\s+(?:of|as)\s+(?:an?\s+|the\s+)?(?P<t>[\w -]{2,40}?)\s+(?:at|with)\s+"
+        rf"(?:the\s+)?(?P<v>{_NAME})",
+        c,
+    )
+    if role:
+        _add(props, "title", role.group("t"))
+        _add(props, "employer", role.group("v"))
     for pattern in (
         r"\b(?:work|works|working|teach|teaches|teaching)\s+(?:\w+\s+)?(?:at|for)\s+(?P<v>(?:the\s+|an?\s+)?"
         r"[\w'&. -]+?)(?=,|\.|;|!|\?| and | but | so | in |$)",
@@ -1037,6 +1050,8 @@ def properties(clause: str) -> dict[str, str]:
     ):
         props["employer"] = "own business"
     for pattern in (
+        # "admitted to the partnership", "made partner", "became an equity partner"
+        r"\b(?:admitted to the |made |became (?:an?\s+)?(?:equity |salaried |full )?)(?P<v>partner)(?:ship)?\b",
         r"\b(?:promoted|bumped up|moved up)\s+to\s+(?P<v>[\w -]+?)(?=,|\.|;|!|\?| last | this | today|$)",
         rf"(?:\b(?:I'm|I am|im|now)|{_PERSON_IS}|{_AS_A_JOB})\s+(?:now\s+|still\s+)?(?:an?\s+|the\s+)"
         r"(?P<v>[a-z][\w -]{2,30}?)"
@@ -1090,7 +1105,8 @@ def properties(clause: str) -> dict[str, str]:
         m
         for m in re.finditer(
             r"\b(?P<v>window|aisle|middle)\s+seats?\b|"
-            r"(?:^|[,;.!]\s*|\b(?:want|wants|need|needs|prefer|prefers|book|take|takes|always|give me|get)\s+"
+            r"(?:^|[,;.!]\s*|\b(?:want|wants|need|needs|prefer|prefers|book|take|takes|always|give me|get|go|goes|"
+            r"sit|sits|pick|picks)\s+"
             r"(?:an?\s+|the\s+)?)"
             r"(?P<w>aisle|window)\b(?!\s+(?:cleaner|frame|box|shopping))",
             c,
@@ -1131,9 +1147,10 @@ def properties(clause: str) -> dict[str, str]:
     # Partners and relationship status.
     partner = re.search(rf"\b[Mm]y\s+(?:new\s+)?(?:{'|'.join(PARTNERS)}|bf|gf|hubby)\s+(?:is\s+)?(?P<v>{_NAME})", c)
     partner = partner or re.search(
-        rf"\b(?:am|'m|are|'re|is|'s|been|started|start|was|were|now|officially)\s+(?:now\s+|officially\s+)?"
+        rf"\b(?:am|'m|[Ii]m|are|'re|is|'s|been|started|start|was|were|now|officially)\s+(?:now\s+|officially\s+)?"
         r"(?:dating|seeing)\s+"
-        r"(?:someone[\w ,]*?[,:]\s*|(?:someone|somebody|a (?:guy|girl|woman|man)) (?:called|named)\s+)?"
+        r"(?:someone[\w ,]*?[,:]\s*(?:(?:her|his|their) name(?:'s| is)\s+|(?:she|he)(?:'s| is) (?:called|named)\s+)?|"
+        r"(?:someone|somebody|a (?:guy|girl|woman|man)) (?:called|named)\s+)?"
         rf"(?P<v>{_NAME})",
         c,
     )
@@ -1677,7 +1694,7 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         obj = re.sub(r"^(?:on|with|from|at|of)\s+", "", obj, flags=re.I)
         obj = re.sub(r"^(?:the|my|our|a|an|his|her)\s+", "", obj, flags=re.I).strip().lower()
         obj = re.split(r"\s+(?:on|in|at|last|this|yesterday|today|for|after|to|from|with|and|but)\b", obj)[0]
-        if verb in ("called it quits", "broke up", "split up"):
+        if verb in ("called it quits", "broke up", "split up") or "together" in verb:
             ends = "partner"
             # What a break-up leaves, until someone new: "my girlfriend Anu and I broke up" is no girlfriend now.
             props["relationship"] = "single"

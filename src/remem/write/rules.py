@@ -305,10 +305,16 @@ _CALL_ME = re.compile(
 _OLD_DROPPED = re.compile(
     r"^(?:you can |u can |pls |please |just )?(?:drop|skip|ditch|lose) the (?P<old>[^,]+),\s*(?:it\b[^,]*,\s*)?|"
     # "moving out of the connewitz WG end of month, got a studio in plagwitz": the new home is what it says
-    r"^(?:(?:i'm|im|we're|were|i am|we are)\s+)?(?:moving|moved)\s+out\s+of\s+(?:the\s+|my\s+|our\s+)?"
-    r"(?P<left>[^,]+),\s*(?=(?:and\s+)?(?:got|found|signed|moving|moved|taking|took)\b)",
+    # "Moving news: I'm leaving Soweto, got a place in Midrand", "we sold the Sapporo apartment and bought a house"
+    r"^(?:[\w ]{1,24}:\s*)?(?:(?:i'm|im|we're|were|i am|we are|we|i|we've|i've)\s+)?"
+    r"(?:(?:moving|moved)\s+out\s+of|leaving|left|sold|selling)\s+(?:the\s+|my\s+|our\s+)?"
+    r"(?P<left>[^,]+?)(?:,\s*|\s+and\s+)(?=(?:and\s+)?(?:got|found|signed|moving|moved|taking|took|bought|buying)\b)",
     re.I,
 )
+
+
+# What a home was ("the Sapporo apartment"): the place is the value it leaves, not every apartment.
+_HOME_NOUN = re.compile(r"\s+(?:apartment|flat|house|place|condo|studio|room|unit)$", re.I)
 
 
 def _without_old(plain: str) -> tuple[str, str | None]:
@@ -316,7 +322,8 @@ def _without_old(plain: str) -> tuple[str, str | None]:
     dropped = _OLD_DROPPED.match(plain)  # "you can drop the Mrs. Hollis, it feels very stiff. Everyone calls me Peggy"
     if dropped and len(content_words(plain[dropped.end() :])) >= 2:
         rest = plain[dropped.end() :]
-        return rest[:1].upper() + rest[1:], (dropped.group("old") or dropped.group("left")).strip()
+        old = (dropped.group("old") or _HOME_NOUN.sub("", dropped.group("left"))).strip()
+        return rest[:1].upper() + rest[1:], old or dropped.group("left").strip()
     if not _CHANGED.search(plain):
         return plain, None
     after = _OLD_AFTER.search(plain) or _OLD_GONE.search(plain)

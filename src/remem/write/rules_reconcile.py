@@ -26,7 +26,7 @@ from typing import Any
 from remem.search.terms import STOPWORDS
 from remem.types import MemoryItem
 from remem.write.candidates import Candidate
-from remem.write.claims import PET_SPECIES, SAID_BEFORE, same_value, stem, value_tokens
+from remem.write.claims import PARTNERS, PET_SPECIES, SAID_BEFORE, same_value, stem, value_tokens
 from remem.write.dates import MONTH_WORD, NUMBERS, resolve, shift_months
 from remem.write.reconcile import Neighbour, Verdict, normalise
 from remem.write.rules import NEGATION, STATE_NEGATES, content_words
@@ -331,6 +331,9 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
     speaker = str(candidate.metadata.get("speaker") or "").lower()
     if speaker and subject(candidate.metadata) == ends != speaker:
         about_ended += [n for n in current if subject(n.memory.metadata) == speaker and n not in own]
+    if ends == "partner" and speaker:  # "my boyfriend Tomas is taking me to Riga" is said of the boyfriend
+        partners = {f"{speaker}'s {word}" for word in (*PARTNERS, "bf", "gf")}
+        about_ended += [n for n in current if subject(n.memory.metadata) in partners and n not in own]
     # A pet that died or was rehomed leaves one fewer of its kind: "we adopted a second cat" no longer holds.
     species = {
         key.split(":")[0]
