@@ -1609,3 +1609,41 @@ def test_the_keys_to_a_place_say_where_someone_lives(mem: Memory) -> None:
     tell(mem, "Marta", "update!! i got the keys to my own piso in valencia, no flatmates", "2023-04-01")
     assert "'residence': 'Valencia'" in claim_text(mem, r"valencia")
     assert not current(mem, r"Madrid")
+
+
+def test_a_plan_that_fell_through_said_without_an_article_ends_the_plan(mem: Memory) -> None:
+    """ "Update: adoption of the rescue cat fell through" ends "planning to adopt a rescue cat"; "the kids named
+    her Mochi" names the kitten taken instead."""
+    tell(mem, "Ines", "we're planning to adopt a rescue cat from the shelter in Braga next month", "2023-03-01")
+    tell(mem, "Ines", "Update: adoption of the rescue cat fell through. we got a kitten from a neighbour instead, "
+         "the kids named her Mochi", "2023-04-20")  # fmt: skip
+    assert not current(mem, r"planning to adopt")
+    assert "Mochi" in claim_text(mem, r"Mochi")
+
+
+def test_back_from_the_honeymoon_is_married_and_ends_engaged(mem: Memory) -> None:
+    """ "HE ASKED, Rahul and I are engaged" is the speaker's, not "he"'s; "back from the honeymoon" says
+    married, so "engaged" is no longer current."""
+    tell(mem, "Priya", "HE ASKED!!! Rahul and I are engaged, still shaking", "2023-02-10")
+    assert "'relationship': 'engaged'" in claim_text(mem, r"engaged")
+    tell(mem, "Priya", "back from the honeymoon in Goa! the wedding was a blur", "2023-12-12")
+    assert "'relationship': 'married'" in claim_text(mem, r"honeymoon")
+    assert not current(mem, r"\bengaged\b")
+
+
+def test_millones_is_a_salary_in_millions(mem: Memory) -> None:
+    """ "gano 4 millones al mes" in a mixed-language turn is a salary of 4,000,000, and a new one replaces it."""
+    tell(mem, "Camilo", "I make 4 millones a month as a nurse in Medellín", "2023-01-05")
+    assert "'money:salary': '4000000'" in claim_text(mem, r"millones")
+    tell(mem, "Camilo", "got a raise!! new salary 4.6 millones a month", "2023-08-05")
+    assert not current(mem, r"\b4 millones")
+
+
+def test_two_salaries_in_one_breath_and_a_hyphenated_name_are_each_their_own(mem: Memory) -> None:
+    """ "My husband Jae-won and I ... I earn 48 million, he earns 55 million": his pay is his (he is Jae-won),
+    and "Jae-won got a raise, now 60 million" closes his pay, not the speaker's."""
+    tell(mem, "Min", "My husband Jae-won and I are doing a budget. I earn 48 million won a year, he earns 55 million.",
+         "2023-01-05")  # fmt: skip
+    tell(mem, "Min", "Jae-won got a raise, now 60 million. mine is the same", "2023-05-05")
+    assert current(mem, r"\b48 million") and not current(mem, r"\b55 million")
+    assert current(mem, r"Jae-won got a raise")

@@ -332,7 +332,9 @@ _KIN_DIED = re.compile(
     rf"^(?:(?:my|our)\s+)?(?P<rel>{RELATIONS})\s+(?:has\s+|sadly\s+)?(?:died|passed away|passed)\b", re.I
 )
 _FELL_THROUGH = re.compile(
-    r"\b(?P<object>(?:the|my|our|his|her)\s+[\w'-]+(?:\s+[\w'-]+){0,2}?)\s+(?:fell through|didn'?t go through|"
+    # "the house purchase fell through", "Update: adoption of greyhound fell through"
+    r"(?:\b(?P<object>(?:the|my|our|his|her)\s+[\w'-]+(?:\s+[\w'-]+){0,2}?)|(?:^|[:;]\s*)(?P<bare>[\w'-]+(?:\s+[\w'-]+){0,3}?))"
+    r"\s+(?:fell through|didn'?t go through|"
     r"collapsed|got cancelled|was cancelled|is cancelled|is off)\b",
     re.I,
 )
@@ -340,7 +342,7 @@ _INSTEAD_OF = re.compile(r"\binstead of\s+(?P<old>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+
 _PET_NAMED = re.compile(
     rf"^(?:meet|say hi to|say hello to|introducing|this is)\s+(?P<a>{_NAME})\b|"
     rf"\b(?:her|his|its) name(?:'s|\s+is)\s+(?P<b>{_NAME})\b|"
-    rf"(?:\b(?:we|I|they)\s+(?:called|named|call|name)|(?:^|,\s*)named)\s+(?:her|him|it)\s+(?P<d>{_NAME})\b|"
+    rf"(?:\b(?:we|I|they|(?:the\s+|my\s+|our\s+)?(?:kids|children|son|daughter|boys|girls))\s+(?:called|named|call|name)|(?:^|,\s*)named)\s+(?:her|him|it)\s+(?P<d>{_NAME})\b|"
     rf"\b(?:{_DOG_BREEDS}|{_CAT_BREEDS}|{_PET})\s+(?:called|named)\s+(?P<c>{_NAME})\b"
 )
 
@@ -664,7 +666,9 @@ _AMOUNT_PATTERN = (
     rf"(?:(?P<cur>[$€£₹¥₦₩₱])|{_CURRENCY_BEFORE})\s?(?P<n>\d[\d,.]*k?)(?:\s?(?P<mil>million\b|m\b|bn\b))?|"
     r"\b(?P<m>\d[\d,.]*)\s*(?:k\b|grand\b)|"
     rf"\b(?P<a>\d[\d,.]*)\s?(?P<scale>{_MILLION})?\s?(?:{_CURRENCY_AFTER})|"
-    r"\b(?P<s>\d[\d,.]*)\s?(?P<big>million\b|triệu|lakhs?\b|lacs?\b|crores?\b)|"
+    # "12 millones", "3 milhões", "2 Millionen": the word for million in other languages
+    r"\b(?P<s>\d[\d,.]*)\s?(?P<big>millions?\b|millones\b|milh(?:ão|ões)\b|millionen\b|milioni?\b|triệu|"
+    r"lakhs?\b|lacs?\b|crores?\b)|"
     r"\b(?P<t>\d{1,3}(?:\.\d{1,2})?)(?P<short>[mM])\b(?![\w-])"  # "2.5M pesos", "3.1M now"
 )
 
@@ -770,7 +774,7 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
     if last_other and last_other not in (me, "he", "she") and THEIR_OWN.match(clause):
         return last_other, clause  # "sipho finally quit the bank!!! opened his own braai spot": Sipho's spot
     pronoun = re.match(r"^(she|he)(?:'s)?\b", clause, re.I)
-    if pronoun:
+    if pronoun and not re.search(r"\b[A-Z][\w-]+\s+(?:and|&)\s+I\b", clause):  # "SHE SAID YES, Neha and I are ..."
         # Someone the speaker spoke of, never the speaker: with no one named before, "she" stays "she".
         return last_other or pronoun.group(1).lower(), clause
     # "and now Mateo switched from football to swimming": the name after the words that lead into it
@@ -790,7 +794,7 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
 
 
 _INTRODUCED = re.compile(
-    rf"\b(?:someone|somebody|a (?:guy|girl|woman|man|lad|lass)|(?:my|our) (?:new )?(?:{RELATIONS}|bf|gf|hubby))"
+    rf"\b(?:someone|somebody|a (?:guy|girl|woman|man|lad|lass)|(?i:my|our) (?:new )?(?:{RELATIONS}|bf|gf|hubby))"
     r",?\s+(?:called\s+|named\s+)?(?P<name>[A-Z][\w-]+)\b|"
     r"\b(?i:separated|split up|broke up|divorced|married|engaged|dating|seeing|moved in)\s+(?i:from|with|to)?\s*"
     r"(?P<partner>[A-Z][\w-]+)\b"
@@ -1191,6 +1195,13 @@ def properties(clause: str) -> dict[str, str]:
         props["relationship"] = "dating"  # "Leo has a girlfriend now"
     if "relationship" not in props and re.search(r"\bi (?:have|got) a (?:husband|wife)\b", c, re.I):
         props["relationship"] = "married"  # "still can't believe i have a husband"
+    if "relationship" not in props and re.search(
+        r"\b(?:back from|home from|on|after)\s+(?:the|our|my)\s+honeymoon\b|"
+        r"\b(?:the|our|my)\s+wedding\s+(?:was|went)\b",
+        c,
+        re.I,
+    ):
+        props["relationship"] = "married"  # "back from the honeymoon in Bali!", "the wedding was chaos but perfect"
     if re.search(r"\bas (?:husband and wife|man and wife|a married couple|newlyweds)\b|\bnewlyweds?\b", c, re.I):
         props["relationship"] = "married"  # "first anniversary as husband and wife"
     if re.search(
@@ -1722,7 +1733,8 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         ends = f"{speaker.lower()}'s {kin.group('rel').lower()}"  # "grandad passed away": what was said of him
     through = _FELL_THROUGH.search(clause) if ends is None else None
     if through:  # "the house purchase fell through": the purchase plan ends
-        ends = re.sub(r"^(?:the|my|our|his|her)\s+", "", through.group("object"), flags=re.I).lower()
+        ends = re.sub(r"^(?:the|my|our|his|her)\s+", "", through.group("object") or through.group("bare"), flags=re.I)
+        ends = ends.lower()
     instead = _INSTEAD_OF.search(clause) if ends is None else None
     if instead:
         ends = instead.group("old").lower()  # "going to Taipei instead of Seoul": the Seoul plan ends

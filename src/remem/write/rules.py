@@ -394,7 +394,7 @@ def _attribute(plain: str) -> tuple[str | None, str | None]:
 
 # Someone else doing something, "Mateo (7) does football", "he's at paystack": a clause's own subject.
 _SOMEONE_DOES = (
-    r"[A-Z][a-z]+(?:'s)?(?:\s+\([^)]{1,12}\))?\s+(?:is|does|plays|started|takes|goes|works|lives|studies|teaches|"
+    r"[A-Z][a-z]+(?:-[a-z]+)?(?:'s)?(?:\s+\([^)]{1,12}\))?\s+(?:is|does|plays|started|takes|goes|works|lives|studies|teaches|"
     r"joined|has|had|moved|got|left)\b"
 )
 _HE_OR_SHE = r"(?:he's|she's|he is|she is)"
@@ -410,6 +410,7 @@ _CLAUSE = re.compile(
     r"|[!?]{2,}\s*|\s*[\n;]+\s*|\s+[-\u2013\u2014]\s+"
     r"|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764\uFE0F\u200D]+\s*"
     r"|,\s+(?=(?:and\s+)?(?:I|I'm|I've|i|i'm|im|i've|we|we're|he's|she's)\s)"
+    r"|,\s+(?=(?:and\s+)?(?:he|she)\s+(?:earns|makes|takes home|gets paid)\b)"  # "I earn 52M, she earns 61M"
     r"|,\s+(?=[A-Z][a-z]+(?:'s)?\s+(?:still\s+|now\s+|also\s+)?(?:is|eats|has|had|works|lives|loves|hates|moved|got|"
     r"left|found|said|was|does|plays|switched|started)\b)"
     r"|\s+(?:but|so)\s+(?=(?:I|I'm|I've|we|we're|my|our|new)\s)"
@@ -435,7 +436,7 @@ _OPENER = re.compile(
     r"sounds? (?:great|good|amazing|awesome|fun|lovely|perfect|cool|like a plan)|by the way|"
     r"(?:quick|small|big|huge|fun|good|bad|sad|great)\s+(?:update|news|change|thing|one|q|question|fact)|"
     r"update from \w+|long time no (?:chat|see)|bit of background|some context(?: for future chats)?|"
-    r"\w+ update)\b[\s,:!.\-]*)+",
+    r"\w+ update)\b(?!-\w)[\s,:!.\-]*)+",  # not "Soo-ah": a name with a hyphen
     re.I,
 )
 _TRAILER = re.compile(
@@ -602,7 +603,8 @@ def clauses(text: str) -> list[str]:
             and len(own) < 2
             and not out[-1].endswith("?")
             and not _sentence_of_its_own(out[-1], piece)
-            and not (_SELF_STATED.match(piece) and _someone_else(out[-1]))  # "Frida works at IKEA, I'm a welder"
+            # "Frida works at IKEA, I'm a welder", "Jae-won got a raise. mine is the same": the speaker's own
+            and not ((_SELF_STATED.match(piece) or re.match(r"(?i:mine|my)\b", piece)) and _someone_else(out[-1]))
         ):
             out[-1] = f"{out[-1].rstrip('.!')}{joint}{piece}"
         elif (
@@ -899,6 +901,11 @@ def _as_introduced(clause: str, typed: str) -> str:
 _LEAD_MARK = re.compile(r"^(?:…|\.{2,}|[-–—*•~]+)\s*")
 
 
+def _capitalised(name: str) -> str:
+    """A lower-cased name with a capital on each word: "jae-won" is "Jae-won", not str.title()'s "Jae-Won"."""
+    return " ".join(word[:1].upper() + word[1:] for word in name.split(" "))
+
+
 def _plain(clause: str, capitalise: bool = True) -> str:
     plain = _LEAD_MARK.sub("", clause.strip())
     plain = _LEAD_MARK.sub("", _OPENER.sub("", plain).strip())  # "sad news… pimienta passed away"
@@ -979,7 +986,7 @@ class RuleExtractor:
                     and "'s " not in said.subject
                     and THEIR_OWN.match(typed)
                 ):
-                    typed = f"{said.subject.title()} {typed}"  # "opened his own braai spot": Sipho opened it
+                    typed = f"{_capitalised(said.subject)} {typed}"  # "opened his own braai spot": Sipho opened it
                     plain = typed
                 # "wait sorry, it's june 21 not 12": the apology, before this clause or in it (the plain text lost it)
                 sorry = sorry or CORRECTION.search(clause) is not None
@@ -1038,7 +1045,7 @@ class RuleExtractor:
                         out.pop()
                     name = partner.group("name")
                     plain = f"{before_plain.rstrip('.!')}, {typed}"
-                    said = replace(before_said, properties={**before_said.properties, "partner": name.title()})
+                    said = replace(before_said, properties={**before_said.properties, "partner": _capitalised(name)})
                     others[speaker] = name.lower()  # and "she's a vet" after it is Mei
                 if (
                     moved is not None
@@ -1125,7 +1132,7 @@ def _candidate(
 ) -> Candidate | None:
     pronoun = re.match(r"(?:he|she)(?='s\b|\s)", plain, re.I)
     if pronoun and said.subject not in ("he", "she", speaker.lower()) and " " not in said.subject:
-        plain = said.subject.title() + plain[pronoun.end() :]  # "He moved to Oslo" said of Lars: "Lars moved ..."
+        plain = _capitalised(said.subject) + plain[pronoun.end() :]  # "He moved to Oslo" said of Lars: "Lars moved ..."
     embedded = _EMBEDDED.search(plain)
     if embedded:
         plain = embedded.group("fact")[:1].upper() + embedded.group("fact")[1:]

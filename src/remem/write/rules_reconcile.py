@@ -379,9 +379,10 @@ _ENDED_TAIL = frozenset(["membership", "subscription", "plan", "account", "contr
 
 
 def _root(word: str) -> str:
-    """A word without its -ing, -er, -s or -e: "nursing" and "nurse", "plumbing" and "plumber" are one root."""
+    """A word without its -ing, -ion, -er, -s or -e: "nursing" and "nurse", "plumbing" and "plumber",
+    "adoption" and "adopt" are one root."""
     word = word.lower()
-    for suffix in ("ing", "ers", "er", "es", "s", "e"):
+    for suffix in ("ing", "ion", "ers", "er", "es", "s", "e"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
