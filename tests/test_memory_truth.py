@@ -1647,3 +1647,33 @@ def test_two_salaries_in_one_breath_and_a_hyphenated_name_are_each_their_own(mem
     tell(mem, "Min", "Jae-won got a raise, now 60 million. mine is the same", "2023-05-05")
     assert current(mem, r"\b48 million") and not current(mem, r"\b55 million")
     assert current(mem, r"Jae-won got a raise")
+
+
+def test_an_allergen_said_before_the_word_allergy_is_one_allergy_however_restated(mem: Memory) -> None:
+    """ "a severe sesame allergy", then "I'm the sesame-allergic guy": one allergy, no job called a guy."""
+    tell(mem, "Tariq", "I have a severe sesame allergy, I always carry an EpiPen", "2023-01-05")
+    assert "'allergy:sesame': 'sesame'" in claim_text(mem, r"sesame allergy")
+    tell(mem, "Tariq", "reminder: I'm the sesame-allergic guy, so no tahini in anything", "2023-05-05")
+    assert len(current(mem, r"sesame[- ]allerg")) == 1
+    assert "title" not in claim_text(mem, r"sesame")
+
+
+def test_settled_in_finally_is_no_town_called_finally(mem: Memory) -> None:
+    """ "settled in finally" after a move says nothing of where: the new town stays the home."""
+    tell(mem, "Kofi", "just signed the lease on a flat in Westlands, Nairobi, movers come friday", "2023-03-01")
+    tell(mem, "Kofi", "settled in finally. the view at night is unreal", "2023-03-20")
+    assert "Finally" not in claim_text(mem, r"settled in")
+    assert current(mem, r"Westlands")
+
+
+def test_a_transfer_to_a_college_is_a_new_employer_and_a_question_says_no_job(mem: Memory) -> None:
+    """ "Big change for me: I transferred to a federal college in Jos, still physics" is a new workplace
+    (the still of the subject is no restatement); "And for me, physics demos safe for SS1?" asks, and
+    says no job."""
+    tell(mem, "Ngozi", "I teach physics at a secondary school in Kaduna", "2022-09-05")
+    said = "Big change for me: I transferred to a federal college in Jos, starting this term, still physics"
+    tell(mem, "Ngozi", said, "2023-01-10")
+    assert "'employer': 'a federal college in Jos'" in claim_text(mem, r"federal college")
+    assert not current(mem, r"secondary school in Kaduna")
+    tell(mem, "Ngozi", "And for me, physics demos safe for SS1?", "2023-02-01")
+    assert "SS1" not in claim_text(mem, r".")

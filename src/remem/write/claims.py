@@ -227,7 +227,8 @@ _WORKPLACES = (
     r"(?:agency|company|startup|start-up|firm|bank|school|hospital|studio|shop|restaurant|cafe|café|bakery|brewery|"
     r"consultancy|charity|university|uni|lab|clinic|hotel|factory|warehouse|store|depot|office|practice|garage|"
     r"nonprofit|non-profit|newspaper|publisher|council|ministry|airline|pharmacy|salon|library|museum|bookshop|"
-    r"bookstore|call cent(?:re|er)|supermarket|pub|bar|gym|nursery|daycare|kindergarten|care home)"
+    r"bookstore|call cent(?:re|er)|supermarket|pub|bar|gym|nursery|daycare|kindergarten|care home|college|academy|"
+    r"institute|polytechnic)"
 )
 
 
@@ -513,6 +514,7 @@ _COMMON = frozenset(
     house apartment suburbs country countryside village office school uni university college hospital clinic
     bed part nights days weekends weekdays night day week month year least last next now soon today tomorrow
     tmrw tmr tmw tonight yesterday again too also still just really so and or but for with as of on in at to
+    finally already nicely properly fine okay ok quickly slowly yet
     from by about after
     before since until lol haha btw tho though because cause cuz i im i'm me we us you u it its it's they them
     new old big small little tiny nice good great same other another one two three some all both each every
@@ -979,7 +981,8 @@ def properties(clause: str) -> dict[str, str]:
         c,
     )
     if titled and (
-        re.match(r"^\w+(?:ing|ed)\b", titled.group("t"))  # "planning a wedding for May", "obsessed with"
+        c.rstrip().endswith("?")  # "And for me, chemistry demos safe for JSS1?" asks; it says no job
+        or re.match(r"^\w+(?:ing|ed)\b", titled.group("t"))  # "planning a wedding for May", "obsessed with"
         or value_tokens(titled.group("v")) & _CALENDAR
     ):
         titled = None
@@ -1098,7 +1101,8 @@ def properties(clause: str) -> dict[str, str]:
         match = re.search(pattern, c, re.I)
         if match and not re.search(
             r"\b(?:fan|lot|bit|mess|pain|nightmare|start|way|one|person|place|best|worst|key|main|only|first|last|"
-            r"part|thing|reason|point|journey|feeling|decision|chance|idea|pic|photo|picture)\b",
+            r"part|thing|reason|point|journey|feeling|decision|chance|idea|pic|photo|picture|guy|girl|gal|dude|"
+            r"lady|type|kind)\b",
             match["v"],
         ):
             studying = match.groupdict().get("study")
@@ -1265,11 +1269,21 @@ def properties(clause: str) -> dict[str, str]:
     allergies = (
         r"\b(?P<i>lactose|gluten|dairy|wheat|fructose|histamine|egg|soy)[- ]intoleran(?:t|ce)\b|"
         r"\ballerg(?:ic to|y to|ies:?|y:)\s*(?P<v>(?:tree )?[\w-]+)|\bno (?P<w>[\w-]+) for me,? allergy|"
-        r"\b(?:it's|its|it is)\s+(?P<x>(?:tree )?[\w-]+)\s+(?:I'm|im|I am)\s+allergic to"  # "it's tree nuts i'm ..."
+        r"\b(?:it's|its|it is)\s+(?P<x>(?:tree )?[\w-]+)\s+(?:I'm|im|I am)\s+allergic to|"  # "it's tree nuts i'm ..."
+        # "a severe peanut allergy", "the peanut-allergic guy": the allergen before the word
+        r"\b(?!(?:severe|bad|mild|serious|food|seasonal|skin|nasty|deadly|terrible|an|the|my|his|her|their|our|a|"
+        r"no|any|some|new|real|life|hay|dust|drug|known|weird|slight|major|minor)\b)"
+        r"(?P<y>(?:tree )?[a-z]{3,})[- ]allerg(?:y|ic)\b"
     )
     for allergy in re.finditer(allergies, c, re.I):
         allergen = stem(
-            str(allergy.group("v") or allergy.group("w") or allergy.group("x") or allergy.group("i")).lower()
+            str(
+                allergy.group("v")
+                or allergy.group("w")
+                or allergy.group("x")
+                or allergy.group("i")
+                or allergy.group("y")
+            ).lower()
         )
         props[f"allergy:{allergen}"] = allergen
     car = re.search(rf"\b(?:drive|drives|driving)\s+an?\s+(?P<v>(?:\d{{4}}\s+)?{_NAME})", c) or re.search(

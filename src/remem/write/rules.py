@@ -434,7 +434,8 @@ _OPENER = re.compile(
     r"^(?:(?:hey|hi|hello|hiya|howzit|servus|hola|morning|ok(?:ay)?|so+|lol|haha\w*|ugh|omg|wow|yeah|yep|yes|nah|"
     r"oh|ah|well|anyway|btw|fyi|also|and|but|plus|meanwhile|honestly|wait|sorry|oops|update|news|random|"
     r"sounds? (?:great|good|amazing|awesome|fun|lovely|perfect|cool|like a plan)|by the way|"
-    r"(?:quick|small|big|huge|fun|good|bad|sad|great)\s+(?:update|news|change|thing|one|q|question|fact)|"
+    r"(?:quick|small|big|huge|fun|good|bad|sad|great)\s+(?:update|news|change|thing|one|q|question|fact)"
+    r"(?:\s+for\s+(?:me|us))?|"  # "Big change for me: I transferred to ..."
     r"update from \w+|long time no (?:chat|see)|bit of background|some context(?: for future chats)?|"
     r"\w+ update)\b(?!-\w)[\s,:!.\-]*)+",  # not "Soo-ah": a name with a hyphen
     re.I,
