@@ -1677,3 +1677,38 @@ def test_a_transfer_to_a_college_is_a_new_employer_and_a_question_says_no_job(me
     assert not current(mem, r"secondary school in Kaduna")
     tell(mem, "Ngozi", "And for me, physics demos safe for SS1?", "2023-02-01")
     assert "SS1" not in claim_text(mem, r".")
+
+
+def test_a_correction_is_never_a_restatement_of_what_it_corrects(mem: Memory) -> None:
+    """ "contract is actually 3 years, not 2" reads nearly as "My contract is 2 years"; it rewrites it, and
+    "it's in Lausanne, not Vevey" keeps the place it says, not the one it denies."""
+    tell(mem, "Bea", "I just moved for a job with Logitech, the office is in Lausanne. My contract is 2 years.",
+         "2022-10-03T09:00:00Z")  # fmt: skip
+    tell(mem, "Bea", "no no, it's in Lausanne, not Morges. Also I checked, contract is actually 3 years, not 2",
+         "2022-10-03T10:00:00Z")  # fmt: skip
+    assert current(mem, r"contract is 3 years") and not current(mem, r"contract is 2 years")
+    assert not current(mem, r"Morges")
+
+
+def test_changed_jobs_moved_to_a_company_is_the_employer_and_its_amount_is_pay(mem: Memory) -> None:
+    """ "I changed jobs - moved to Kakao, 70 million now": Kakao is the employer, not a town, and 70 million
+    is the new salary; "moved to Dubai for a new job" is still a move."""
+    tell(mem, "Hyun", "I earn 58 million won a year at a small agency in Seoul", "2023-01-05")
+    tell(mem, "Hyun", "I changed jobs - moved to Kakao, 70 million now", "2023-09-05")
+    assert "'employer': 'Kakao', 'money:salary': '70000000'" in claim_text(mem, r"Kakao")
+    assert not current(mem, r"58 million")
+    tell(mem, "Hyun", "my cousin Jiwoo moved to Dubai for a new job", "2023-10-05")
+    assert "'residence': 'Dubai'" in claim_text(mem, r"Dubai")
+
+
+def test_a_turn_found_for_something_else_it_says_is_not_replaced_by_its_change(mem: Memory) -> None:
+    """ "it's in Lausanne, not Morges. also the contract is actually 3 years" is found for the contract; the
+    fact that keeps only Lausanne matches that question far worse, and does not take the turn's place."""
+    tell(mem, "Bea", "I just moved for a job with Logitech, the office is in Lausanne. My contract is 2 years.",
+         "2022-10-03T09:00:00Z")  # fmt: skip
+    tell(
+        mem, None, "Welcome! Since you're in Morges, the lake path is lovely.", "2022-10-03T09:00:10Z", role="assistant"
+    )
+    tell(mem, "Bea", "no no, it's in Lausanne, not Morges. Also I checked, contract is actually 3 years, not 2",
+         "2022-10-03T10:00:00Z")  # fmt: skip
+    assert "3 years" in top(mem, "How long is Bea's work contract?")

@@ -491,9 +491,11 @@ def _collapse(ranked: list[tuple[str, float]], items: dict[str, MemoryItem], k: 
     kept: list[tuple[str, float]] = []
     # A fact that keeps only the new value of a change its turn says with the old one ("switched to Molinos
     # del Sur, dropped Harinera Azteca") takes its turn's place: the turn would read the old value as current.
+    # Only where the fact matches the question half as well as its turn: a turn that says the change beside
+    # something else ("it's in Lausanne, not Vevey. ... contract is actually 3 years") is found for the rest too.
     cleaner = {
-        item.source_episode_ids[0]: memory_id
-        for memory_id, _ in ranked
+        item.source_episode_ids[0]: (memory_id, score)
+        for memory_id, score in ranked
         if (item := items.get(memory_id)) is not None
         and item.metadata.get("replaces")
         and len(item.source_episode_ids) == 1
@@ -503,8 +505,13 @@ def _collapse(ranked: list[tuple[str, float]], items: dict[str, MemoryItem], k: 
         item = items.get(memory_id)
         if item is None or memory_id in placed:
             continue
-        if item.kind == "turn" and len(item.source_episode_ids) == 1 and item.source_episode_ids[0] in cleaner:
-            memory_id = cleaner[item.source_episode_ids[0]]
+        if (
+            item.kind == "turn"
+            and len(item.source_episode_ids) == 1
+            and item.source_episode_ids[0] in cleaner
+            and cleaner[item.source_episode_ids[0]][1] >= score / 2
+        ):
+            memory_id = cleaner[item.source_episode_ids[0]][0]
             item = items[memory_id]
             placed.add(memory_id)
         sources = set(item.source_episode_ids)

@@ -1560,7 +1560,8 @@ _STAFF = frozenset(["staff", "employee", "worker", "person", "people", "hire"])
 _TURN_MONEY = re.compile(
     r"\b(rent|renting|landlord|lease|salary|raise|pay ?rise|rise|hike|increment|appraisal|pay|income|mortgage|loan|"
     r"(?:annual |pay |salary )?review|base|package|compensation|ctc|wages?|earn(?:s|ing|ings)?|take[- ]home|"
-    r"paycheck|paycheque|stipend)\b",
+    r"paycheck|paycheque|stipend|"
+    r"(?:changed|switched|changing|switching|new|got a new)\s+(?:jobs?|roles?)|job offer)\b",  # "changed jobs, 60M now"
     re.I,
 )
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
@@ -1583,6 +1584,7 @@ AMOUNT = re.compile(_AMOUNT_PATTERN, re.I)
 
 
 _JOB_SWITCH = re.compile(r"\b(?:switched|changed|new|started a new|got a new)\s+jobs?\b", re.I)
+_JOBS_CHANGED = re.compile(r"\b(?:switched|changed)\s+jobs?\b", re.I)  # not "moved to Dubai for a new job"
 _NAME_NOW = re.compile(r"^(?:at\s+)?(?P<v>[A-Za-z][\w&.-]+)\s+now\b")
 
 
@@ -1591,8 +1593,16 @@ _MOVED = re.compile(r"\b(?:moved|moving|relocated|new (?:place|flat|house|home)|
 
 def named_now(clause: str, turn: str, props: dict[str, str]) -> dict[str, str] | None:
     """In a turn that says the job changed ("switched jobs. spotify now, platform team."), a name said
-    with "now" is the new employer; in one that says a move ("Moved! Fishponds now, bigger place"), the
-    new home; None otherwise."""
+    with "now", or moved to ("changed jobs, moved to Nexon"), is the new employer; in one that says a move
+    ("Moved! Fishponds now, bigger place"), the new home; None otherwise."""
+    home = props.get("residence")
+    if (
+        home
+        and "employer" not in props
+        and _JOBS_CHANGED.search(turn)
+        and re.search(rf"\bmoved\s+(?:over\s+)?to\s+{re.escape(home)}\b", clause, re.I)
+    ):  # "I changed jobs too - moved to Nexon, 60 million now": the new employer, not a town
+        return {**{k: v for k, v in props.items() if k != "residence"}, "employer": home}
     named = _NAME_NOW.match(clause)
     if named is None:
         return None

@@ -296,6 +296,11 @@ _OLD_SWAPPED = re.compile(
     r"(?:swapped|switched|changed|replaced)\s+(?:it|that|them)\s+(?:for|to|with)\s+(?P<new>[^,.;!?]+)",
     re.I,
 )
+_NOT_AFTER = re.compile(
+    r",\s*not\s+(?!(?:that|sure|really|much|too|only|just|bad|yet|even|so|at|a|an|the|me|my|for|in|on|to|if|as|"
+    r"because|bc|now|anymore|always|everyone|everything|all)\b)(?P<old>[\w'-]+(?:\s+[\w'-]+){0,2})[.!]*$",
+    re.I,
+)
 _CHANGED = re.compile(r"\b(?:switched|changed|swapped|moved|now|new|from now on|instead)\b", re.I)
 
 
@@ -325,6 +330,9 @@ def _without_old(plain: str) -> tuple[str, str | None]:
         old = (dropped.group("old") or _HOME_NOUN.sub("", dropped.group("left"))).strip()
         return rest[:1].upper() + rest[1:], old or dropped.group("left").strip()
     if not _CHANGED.search(plain):
+        said_not = _NOT_AFTER.search(plain)  # "and it's in Lausanne, not Vevey": what it corrects
+        if said_not and len(content_words(plain[: said_not.start()])) >= 2:
+            return plain[: said_not.start()].rstrip(" ,"), said_not.group("old").strip()
         return plain, None
     after = _OLD_AFTER.search(plain) or _OLD_GONE.search(plain)
     if after and len(content_words(plain[: after.start()])) >= 2:

@@ -123,6 +123,7 @@ class RuleReconciler:
             same_kind = n.memory.kind == candidate.kind
             if (
                 same_kind
+                and not (meta.get("correction") and normalise(n.memory.text) != normalise(candidate.text))
                 and (normalise(n.memory.text) == normalise(candidate.text) or n.similarity >= DUPLICATE_AT)
                 and not _differs(meta, n.memory.metadata)  # "my birthday is actually on 3 July": near, not the same
             ):
