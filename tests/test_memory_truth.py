@@ -1712,3 +1712,40 @@ def test_a_turn_found_for_something_else_it_says_is_not_replaced_by_its_change(m
     tell(mem, "Bea", "no no, it's in Lausanne, not Morges. Also I checked, contract is actually 3 years, not 2",
          "2022-10-03T10:00:00Z")  # fmt: skip
     assert "3 years" in top(mem, "How long is Bea's work contract?")
+
+
+def test_work_said_in_passing_then_freelancing_then_an_offer_signed_each_is_the_employer(mem: Memory) -> None:
+    """ "i work at lidl on weekends" (the employer is Lidl, not "Lidl on weekends"), "I'm freelancing for
+    now", "got a job at a climbing gym", "Signed a full-time offer from Adyen": each replaces the last."""
+    tell(mem, "Noor", "sorry if im slow, i work at lidl on weekends", "2023-01-05")
+    assert "'employer': 'Lidl'" in claim_text(mem, r"lidl")
+    tell(mem, "Noor", "quit lidl, got a job on the front desk at a climbing gym now", "2023-03-05")
+    assert "'employer': 'a climbing gym'" in claim_text(mem, r"climbing gym")
+    tell(mem, "Noor", "gym let me go, so I'm freelancing for now, mostly design gigs", "2023-06-05")
+    assert "'employer': 'freelance'" in claim_text(mem, r"freelancing")
+    tell(mem, "Noor", "Signed a full-time offer from Adyen yesterday, starting in May", "2024-04-05")
+    assert "'employer': 'Adyen'" in claim_text(mem, r"Adyen")
+    assert not current(mem, r"freelancing|climbing gym|lidl")
+
+
+def test_someone_named_between_dashes_is_the_partner_not_the_listener(mem: Memory) -> None:
+    """ "I've been seeing someone — Valentina — for about two months": the name stays, as the partner."""
+    tell(mem, "Ana", "I've been seeing someone — Valentina — for about two months", "2023-05-01")
+    assert "'partner': 'Valentina'" in claim_text(mem, r"Valentina")
+
+
+def test_a_correction_that_clears_the_old_value_rewrites_it(mem: Memory) -> None:
+    """ "turns out i had it wrong ... its actually shellfish (prawns especially), fish is fine" corrects
+    "im allergic to fish" to shellfish, without the aside."""
+    tell(mem, None, "dinner at a seafood place tmrw, im allergic to fish. what can i order", "2024-01-08")
+    tell(mem, None, "ok so turns out i had it wrong. did a proper test and its actually shellfish (prawns "
+         "especially), fish is fine", "2024-02-08")  # fmt: skip
+    assert current(mem, r"allergic to shellfish") and not current(mem, r"allergic to fish\b")
+
+
+def test_must_have_the_aisle_is_a_seat(mem: Memory) -> None:
+    """ "I must have the aisle" after "I always prefer the window seat" changes the seat."""
+    tell(mem, "Gerd", "I always prefer the window seat, I like watching the clouds", "2023-01-05")
+    tell(mem, "Gerd", "since my hip operation I must have the aisle, so I can stand up", "2023-07-05")
+    assert "'seat': 'aisle'" in claim_text(mem, r"aisle")
+    assert not current(mem, r"window seat")

@@ -154,13 +154,18 @@ RESCHEDULE = re.compile(
 CORRECTION = re.compile(
     r"\b(?:sorry|oops|typo|autocorrect|i meant|correction|misspoke|my bad|wait|actually|not the|not \w+day|"
     r"(?:wrote|got|said|typed|put) (?:it|that) wrong|told you (?:the )?wrong|mistyped|misremembered|my mistake|"
-    r"I was wrong)\b",
+    r"I was wrong|had it wrong)\b",
     re.I,
 )
 # "actually" and "wait" correct something only with what they replace: "actually it's Tuesday, not Monday".
 _WEAK_CORRECTION = frozenset(["wait", "actually"])
 _MEANT = re.compile(r"\b(?:I meant|it'?s|it was|make that|should be|actually)\s+(?P<new>[^,.!?;]+)", re.I)
-_NOT = re.compile(r"\bnot\s+(?:the\s+|on\s+)?(?P<old>[\w'-]+(?:\s+\d+\w*)?)", re.I)
+_NOT = re.compile(
+    r"\bnot\s+(?:the\s+|on\s+)?(?P<old>[\w'-]+(?:\s+\d+\w*)?)|"
+    # "it's actually tree nuts, peanuts are fine": what was said before, now cleared
+    r",\s*(?P<cleared>[\w'-]+)\s+(?:are|is)\s+(?:fine|ok|okay|safe|no problem)\b",
+    re.I,
+)
 HEDGE = re.compile(
     r"\b(?:leaning towards|thinking (?:about|of)|might|maybe|considering|tempted|not sure|if I|wondering|"
     r"could be|want to go|would love to|'d love to|hopefully|hoping to|we should)\b",
@@ -1008,7 +1013,7 @@ def properties(clause: str) -> dict[str, str]:
         _add(props, "employer", role.group("v"))
     for pattern in (
         r"\b(?:work|works|working|teach|teaches|teaching)\s+(?:\w+\s+)?(?:at|for)\s+(?P<v>(?:the\s+|an?\s+)?"
-        r"[\w'&. -]+?)(?=,|\.|;|!|\?| and | but | so | in |$)",
+        r"[\w'&. -]+?)(?=,|\.|;|!|\?| and | but | so | in | on (?:the )?(?:weekends?|weekdays|\w+days)\b|$)",
         rf"\b(?:I'm|I am|im|I've been|been|[Hh]e's|[Ss]he's|[Hh]e is|[Ss]he is)\s+(?:now\s+|still\s+)?at\s+"
         rf"(?P<v>{_NAME})",
         rf"\bwork(?:s|ed|ing)?\s+as\s+(?:an?\s+)?[\w -]{{2,40}}?\s+(?:at|for)\s+(?P<v>(?:the\s+)?{_NAME})",
@@ -1023,6 +1028,11 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?:poached|headhunted|snapped up)\s+by|transfer(?:red)?\s+to(?:\s+the)?)\s+"
         r"(?P<v>(?:an?\s+|the\s+)?(?:(?!for\b|of\b|in\b|with\b|to\b|on\b|at\b|and\b)[a-z-]+\s+){0,3}?"
         rf"(?:(?:{_NAME}\s+)?{_WORKPLACES}\b(?:\s+in\s+{_NAME})?|{_NAME}(?:\s+office)?))",
+        # "got a job on the front desk at a bouldering gym", "signed a full-time offer from Delivery Hero"
+        rf"\b(?:got|landed|found|started)\s+a\s+(?:new\s+)?(?:job|gig|position)\b[^.;,]{{0,30}}?\bat\s+"
+        rf"(?P<v>(?:an?\s+|the\s+)?(?:[\w-]+\s+){{0,3}}?{_WORKPLACES}\b|{_NAME})",
+        rf"\b(?:signed|accepted|took)\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?:job\s+)?offer\s+(?:from|at|with)\s+"
+        rf"(?P<v>{_NAME})",
         # "a staff nurse in the cardiac ICU at Apollo Hospitals": a job's name, then where
         rf"\b{JOB_NOUN}s?\b[^.,;!?]{{0,40}}?\bat\s+(?:the\s+)?(?P<v>{_NAME})",
         # "I'm still nursing, now at the Royal Infirmary": the same work somewhere new
@@ -1043,7 +1053,12 @@ def properties(clause: str) -> dict[str, str]:
     )
     if gig and "employer" not in props:
         props["employer"] = (gig.group("v") or gig.group("w")).title()
-    if re.search(r"\b(?:gone|went|going) freelance\b|\bworking for myself\b|\bself-employed\b", c, re.I):
+    if re.search(
+        r"\b(?:gone|went|going) freelance\b|\bworking for myself\b|\bself-employed\b|"
+        r"\b(?:I'm|im|I am|been|now|currently)\s+(?:just\s+)?freelancing\b",
+        c,
+        re.I,
+    ):
         props["employer"] = "freelance"
     elif re.search(
         r"\b(?:gone|went|going|struck) out on (?:my|his|her|their) own\b|"
@@ -1114,7 +1129,7 @@ def properties(clause: str) -> dict[str, str]:
         for m in re.finditer(
             r"\b(?P<v>window|aisle|middle)\s+seats?\b|"
             r"(?:^|[,;.!]\s*|\b(?:want|wants|need|needs|prefer|prefers|book|take|takes|always|give me|get|go|goes|"
-            r"sit|sits|pick|picks)\s+"
+            r"sit|sits|pick|picks|must have|have to have)\s+"
             r"(?:an?\s+|the\s+)?)"
             r"(?P<w>aisle|window)\b(?!\s+(?:cleaner|frame|box|shopping))",
             c,
@@ -1789,8 +1804,10 @@ def correction_in(clause: str, cued: bool = False) -> tuple[str | None, str] | N
         right = re.sub(
             r"^(?:(?:sorry|oops|correction|typo|wait|actually|no|my bad)\b[\s,:!.-]*)+", "", right, flags=re.I
         )
+    # "its actually tree nuts (cashew + pistachio especially)": the value, without the aside or the cue
+    right = re.sub(r"\s*\([^)]*\)", "", re.sub(r"^(?:actually|really)\s+", "", right or "", flags=re.I))
     if not right:
         return None
     # "it's cashews I'm allergic to, not peanuts": the value is what comes before the speaker's own words
     right = re.split(r",|\bnot\b|\s+(?:I'm|I am|im|I)\s", right, flags=re.I)[0]
-    return (old.group("old") if old else None, _clean_value(right))
+    return ((old.group("old") or old.group("cleared")) if old else None, _clean_value(right))

@@ -70,7 +70,8 @@ _TRAILING_VOCATIVE = re.compile(r"(?P<before>\b[\w']+),\s+[A-Z][a-z]+(?P<end>[.!
 # "..., Mel!" addresses the listener; "with my ex, Lucia." names the ex, and the name stays.
 _NAMED_BEFORE = _words(
     "ex son mum mom dad boss wife aunt niece uncle cousin sister friend nephew father mother partner brother "
-    "husband manager daughter girlfriend boyfriend fiance fiancé fiancee dog cat puppy kitten"
+    "husband manager daughter girlfriend boyfriend fiance fiancé fiancee dog cat puppy kitten "
+    "someone somebody"  # "I've been seeing someone — Valentina —": whom, not the listener
 )
 
 
