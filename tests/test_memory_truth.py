@@ -1749,3 +1749,31 @@ def test_must_have_the_aisle_is_a_seat(mem: Memory) -> None:
     tell(mem, "Gerd", "since my hip operation I must have the aisle, so I can stand up", "2023-07-05")
     assert "'seat': 'aisle'" in claim_text(mem, r"aisle")
     assert not current(mem, r"window seat")
+
+
+def test_an_ending_after_a_left_foot_still_ends_and_a_new_target_is_news(mem: Memory) -> None:
+    """ "a stress fracture in my left foot ... I've pulled out of Valencia" ends the race plan ("left foot"
+    is no leaving), and "Cleared to run again. New target: the Porto half" is a new plan, not a restatement."""
+    tell(mem, None, "Registered for the Valencia Marathon in December!! first full marathon ever", "2022-03-01")
+    tell(mem, None, "bad news, it's a stress fracture in my left foot, 8 weeks no running. I've pulled out of "
+         "Valencia", "2022-09-01")  # fmt: skip
+    assert not current(mem, r"Registered for the Valencia")
+    tell(mem, None, "Cleared to run again! New target: the Porto half marathon in March", "2023-01-10")
+    assert current(mem, r"Porto half")
+
+
+def test_a_workplace_named_with_a_number_word_is_no_count_and_at_a_name_now_is_the_new_one(mem: Memory) -> None:
+    """ "pastry chef at Seven Sisters" counts no sisters; "I'm running the pastry section at The Ledbury now"
+    is the new employer after "left Seven Sisters"."""
+    tell(mem, "Ola", "I'm a pastry chef at Seven Sisters and my shifts start at 4am", "2022-01-10")
+    assert "count:" not in claim_text(mem, r"Seven Sisters")
+    tell(mem, "Ola", "finally left Seven Sisters — I'm running the pastry section at The Ledbury now", "2023-01-10")
+    assert "'employer': 'Ledbury'" in claim_text(mem, r"Ledbury")
+    assert not current(mem, r"chef at Seven Sisters")
+
+
+def test_a_bhk_is_a_home(mem: Memory) -> None:
+    """ "got a 2bhk in chennai near adyar" says where the speaker lives (Chennai, not "Chennai Near Adyar")."""
+    tell(mem, None, "im in pune rn, need the cheapest way to mumbai", "2021-06-01")
+    tell(mem, None, "update: got a 2bhk in chennai near adyar, commute is ok", "2022-06-01")
+    assert "'residence': 'Chennai'" in claim_text(mem, r"2bhk")

@@ -499,7 +499,7 @@ _NAME_SLOT = re.compile(
     r"first (?:day|week|month|shift) at|job over at|"
     r"promoted at|"
     r"i'm at|im at|he's at|she's at)|"
-    r"(?:flat|place|house|apartment|room|condo|studio|bedsit|wg|flatshare|\w+-bed(?:room)?|job|position|role)\s+"
+    r"(?:flat|place|house|apartment|room|condo|studio|bedsit|wg|flatshare|\w+-bed(?:room)?|\dbhk|job|position|role)\s+"
     r"(?:in|near)|"
     r"(?:i'm|im|i am|we're|were|we are)\s+(?:now\s+)?in|(?:'s|is)\s+off\s+to|"
     r"keys to (?:my|our|the|a) (?:own |new )?[\w-]+ in|"  # "got the keys to my own depa in guadalajara"
@@ -519,7 +519,7 @@ _COMMON = frozenset(
     house apartment suburbs country countryside village office school uni university college hospital clinic
     bed part nights days weekends weekdays night day week month year least last next now soon today tomorrow
     tmrw tmr tmw tonight yesterday again too also still just really so and or but for with as of on in at to
-    finally already nicely properly fine okay ok quickly slowly yet
+    finally already nicely properly fine okay ok quickly slowly yet near
     from by about after
     before since until lol haha btw tho though because cause cuz i im i'm me we us you u it its it's they them
     new old big small little tiny nice good great same other another one two three some all both each every
@@ -947,7 +947,7 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?P<v>{_NAME})\b(?!\s+\d)",
         # not a home looked for: "help me find a one-bedroom in San Salvario"
         rf"^(?!.*\b(?:find|finding|looking (?:for|at)|search\w*|hunting|view\w*)\b).*?"
-        rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|lease|\w+-bed(?:room)?)\b[^.]*?"
+        rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|lease|\w+-bed(?:room)?|\dbhk)\b[^.]*?"
         rf"\bin\s+(?P<v>{_NAME})",
         rf"\bgot the keys to (?:my|our|the|a) (?:own |new )?[\w-]+ in\s+(?P<v>{_NAME})",
         # "took a job in Denver and moved", "Kemi's off to Toronto for a job": a new job's city is the new home.
@@ -1028,6 +1028,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?:poached|headhunted|snapped up)\s+by|transfer(?:red)?\s+to(?:\s+the)?)\s+"
         r"(?P<v>(?:an?\s+|the\s+)?(?:(?!for\b|of\b|in\b|with\b|to\b|on\b|at\b|and\b)[a-z-]+\s+){0,3}?"
         rf"(?:(?:{_NAME}\s+)?{_WORKPLACES}\b(?:\s+in\s+{_NAME})?|{_NAME}(?:\s+office)?))",
+        # "I'm running the pastry section at The Kitchin now": where the speaker is now, by name
+        rf"\b(?:I'm|I am|im)\b[^.;,]{{0,40}}?\bat\s+(?:[Tt]he\s+)?(?P<v>{_NAME})\s+now\b",
         # "got a job on the front desk at a bouldering gym", "signed a full-time offer from Delivery Hero"
         rf"\b(?:got|landed|found|started)\s+a\s+(?:new\s+)?(?:job|gig|position)\b[^.;,]{{0,30}}?\bat\s+"
         rf"(?P<v>(?:an?\s+|the\s+)?(?:[\w-]+\s+){{0,3}}?{_WORKPLACES}\b|{_NAME})",
@@ -1502,6 +1504,7 @@ def properties(clause: str) -> dict[str, str]:
             re.I,
         )
         if m.group("noun").lower() not in _UNITS
+        and not m.group("noun")[:1].isupper()  # "a pastry chef at Twelve Triangles": a name, not a count
         and m.group("noun").lower()
         not in ("this", "thus", "is", "was", "has", "does", "goes", "yes", "plus", "across", "less")
         and number(m.group("n")) is not None
@@ -1673,6 +1676,23 @@ _AMOUNT_LOST = re.compile(
 )
 
 
+def _ends_something(clause: str, ending: re.Match[str]) -> bool:
+    """Whether an ENDING match ends something: not "I won't quit on my dreams", "lost 9kg", "left back"."""
+    if re.search(
+        r"\b(?:won'?t|will not|not gonna|not going to|never|don'?t|do not|didn'?t|can'?t|cannot|wouldn'?t|"
+        r"refuse to|not about to)\s+(?:ever\s+)?$",
+        clause[: ending.start("verb")],
+        re.I,
+    ):
+        return False
+    if ending.group("verb").lower() in ("lost", "dropped") and _AMOUNT_LOST.match(clause[ending.end("verb") :]):
+        return False  # "lost 9kg since September", "dropped two dress sizes": weight, not an ending
+    # "they've moved me to left back", "my left foot": a side, not a leaving
+    return not re.match(
+        r"left\s+(?:back|wing|winger|side|midfield|field|foot|hand|knee|leg|arm|eye|ear)\b", ending.group(0), re.I
+    )
+
+
 def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     """The claim one clause makes, said by `speaker` (a name, or "the user")."""
     subject, clause = _subject_of(_truecase(clause), speaker, last_other)
@@ -1722,22 +1742,9 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     if "'s " in subject:
         named = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+(?:\w+\s+)?(?:{RELATIONS})\s*,?\s*(?P<v>[A-Z][\w-]+)\b", clause)
         aka = named.group("v").lower() if named and named.group("v") not in _NOT_NAMES else None
-    ending = ENDING.search(clause) or _SPLIT_ENDING.search(clause)
-    if ending and re.search(
-        r"\b(?:won'?t|will not|not gonna|not going to|never|don'?t|do not|didn'?t|can'?t|cannot|wouldn'?t|"
-        r"refuse to|not about to)\s+(?:ever\s+)?$",
-        clause[: ending.start("verb")],
-        re.I,
-    ):
-        ending = None  # "I won't quit on my dreams" ends nothing
-    if (
-        ending
-        and ending.group("verb").lower() in ("lost", "dropped")
-        and _AMOUNT_LOST.match(clause[ending.end("verb") :])
-    ):
-        ending = None  # "lost 9kg since September", "dropped two dress sizes": weight, not an ending
-    if ending and re.match(r"left\s+(?:back|wing|winger|side|midfield|field|foot|hand)\b", ending.group(0), re.I):
-        ending = None  # "they've moved me to left back": a side, not a leaving
+    # The first ending the clause says: "a stress fracture in my left foot ... I've pulled out of Berlin"
+    ending = next((m for m in ENDING.finditer(clause) if _ends_something(clause, m)), None)
+    ending = ending or _SPLIT_ENDING.search(clause)
     ends = None
     if ending:
         verb, obj = ending.group("verb").lower(), (ending.group("object") or "").strip()
@@ -1780,7 +1787,8 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     return Claim(
         subject=subject,
         properties=props,
-        still=bool(STILL.search(clause)),
+        # "Cleared to run again. New target: the Lisbon half": news, however much it shares with before
+        still=bool(STILL.search(clause)) and not re.search(r"\bnew (?:target|goal|plan)\b", clause, re.I),
         ends=ends,
         reschedule=bool(RESCHEDULE.search(clause)),
         correction=correction_in(clause),
