@@ -1777,3 +1777,20 @@ def test_a_bhk_is_a_home(mem: Memory) -> None:
     tell(mem, None, "im in pune rn, need the cheapest way to mumbai", "2021-06-01")
     tell(mem, None, "update: got a 2bhk in chennai near adyar, commute is ok", "2022-06-01")
     assert "'residence': 'Chennai'" in claim_text(mem, r"2bhk")
+
+
+def test_a_younger_sister_said_beside_the_speaker_is_her_own_clause_and_subject(mem: Memory) -> None:
+    """ "I'm a nurse here in Accra and my younger sister Esi is a pharmacist" is two people; "she just
+    accepted a job in Leeds" is Esi's, and "Esi's been in Leeds four months" moves Esi, not the speaker."""
+    tell(mem, "Ama", "I'm a nurse here in Accra and my younger sister Esi is a pharmacist — she just accepted a job "
+         "at a hospital in Leeds", "2022-07-01")  # fmt: skip
+    assert "'title': 'nurse'" in claim_text(mem, r"nurse here")
+    assert "pharmacist" not in claim_text(mem, r"nurse here")
+    tell(mem, "Ama", "Esi's been in Leeds four months and loves it. I'm visiting her at Christmas", "2022-12-01")
+    assert "'residence': 'Accra'" in claim_text(mem, r"nurse here")
+
+
+def test_a_pet_named_in_lower_case_after_her_name_is(mem: Memory) -> None:
+    """ "GOT A CORN SNAKE!!! her name is pickle": the pet's name, whatever the case it was typed in."""
+    tell(mem, None, "GOT A CORN SNAKE!!! her name is pickle. what temp should the tank be?", "2023-03-01")
+    assert "Pickle" in claim_text(mem, r"pickle")

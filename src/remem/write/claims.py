@@ -111,7 +111,7 @@ _NOT_NAMES = frozenset(
 _PERSON_VERBS = (
     r"(?:is|'s|was|has|had|have|left|found|retired|said|says|moved|moving|got|gets|keeps|started|starts|joined|"
     r"works|worked|lives|lived|eats|loves|hates|thinks|wants|went|goes|quit|turned|passed|died|gave|became|did|"
-    r"does|just|finally|also|still|now|took|takes|landed|graduated|accepted|off|switched|plays|changed|"
+    r"does|just|finally|also|still|now|took|takes|landed|graduated|accepted|off|switched|plays|changed|been|"
     r"and [A-Z]\w+ (?:are|have))"
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|me|my|mine|myself|we|we're|we've|our|us|im|ive)\b", re.I)
@@ -292,8 +292,13 @@ _AMBIGUOUS_BREEDS = (
 )
 _PET_NOUNS = {"dog": "dog", "dogs": "dog", "puppy": "dog", "pup": "dog", "cat": "cat", "cats": "cat",
               "kitten": "cat", "kitty": "cat"}  # fmt: skip
+# Pets of other kinds, each its own species: "GOT A LEOPARD GECKO!!! her name is noodle". Not "fish" or
+# "chicken", which are as often dinner.
+_SMALL_PETS = ("hamster", "rabbit", "bunny", "guinea pig", "gecko", "parrot", "budgie", "tortoise", "ferret",
+               "lizard", "bearded dragon", "snake", "cockatiel", "chinchilla", "gerbil")  # fmt: skip
+_PET_NOUNS.update({pet: "rabbit" if pet == "bunny" else pet for pet in _SMALL_PETS})
 PET_SPECIES = {"dog": "dog", "puppy": "dog", "cat": "cat", "kitten": "cat"}  # a relation's species
-_PET = r"(?:dog|puppy|pup|cat|kitten|kitty)"
+_PET = r"(?:dog|puppy|pup|cat|kitten|kitty|" + "|".join(_SMALL_PETS) + ")"
 _PET_ADJECTIVES = r"(?:(?![Ii]\b)[a-z-]+,?\s+){0,3}?"  # "retired racing", "little", "10-week-old"
 _BREED_FRAMES = re.compile(
     rf"\b(?:(?:adopted|rescued|got|getting|bought|brought home|picked up|welcomed|have|has|own|owns)\s+"
@@ -503,6 +508,7 @@ _NAME_SLOT = re.compile(
     r"(?:in|near)|"
     r"(?:i'm|im|i am|we're|were|we are)\s+(?:now\s+)?in|(?:'s|is)\s+off\s+to|"
     r"keys to (?:my|our|the|a) (?:own |new )?[\w-]+ in|"  # "got the keys to my own depa in guadalajara"
+    r"(?:her|his|its|their) name(?:'s| is)|"  # "GOT A LEOPARD GECKO!!! her name is noodle"
     r"(?:i'm|im|i am|he's|she's|he is|she is)\s+(?:now\s+)?(?:a|an)\s+(?:[a-z-]+\s+){0,3}?(?:at|for)|"
     r"\b(?:manager|engineer|eng|developer|dev|designer|analyst|nurse|teacher|lead|consultant|chef|cook)\s+(?:at|for)|"
     rf"(?P<relation>(?:my|our)\s+(?:new\s+)?(?:{RELATIONS}|gf|bf|bestie|mate|best mate)))\s+"
@@ -801,7 +807,8 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
 
 
 _INTRODUCED = re.compile(
-    rf"\b(?:someone|somebody|a (?:guy|girl|woman|man|lad|lass)|(?i:my|our) (?:new )?(?:{RELATIONS}|bf|gf|hubby))"
+    rf"\b(?:someone|somebody|a (?:guy|girl|woman|man|lad|lass)|"
+    rf"(?i:my|our) (?:new |younger |older |little |big |baby |twin |elder )?(?:{RELATIONS}|bf|gf|hubby))"
     r",?\s+(?:called\s+|named\s+)?(?P<name>[A-Z][\w-]+)\b|"
     r"\b(?i:separated|split up|broke up|divorced|married|engaged|dating|seeing|moved in)\s+(?i:from|with|to)?\s*"
     r"(?P<partner>[A-Z][\w-]+)\b"
@@ -1079,7 +1086,7 @@ def properties(clause: str) -> dict[str, str]:
         r"\b(?:promoted|bumped up|moved up)\s+to\s+(?P<v>[\w -]+?)(?=,|\.|;|!|\?| last | this | today|$)",
         rf"(?:\b(?:I'm|I am|im|now)|{_PERSON_IS}|{_AS_A_JOB})\s+(?:now\s+|still\s+)?(?:an?\s+|the\s+)"
         r"(?P<v>[a-z][\w -]{2,30}?)"
-        r"(?=\s+(?:at|in|for|on|so|and|but|from)\b|,|\.|;|!|\?|$)",
+        r"(?=\s+(?:at|in|for|on|so|and|but|from|here|there)\b|,|\.|;|!|\?|$)",
         r"\b(?P<v>head of [\w ]+?)(?=\s+now|,|\.|!|$)",
         # "Now I am QA team lead": a job's name said without its article
         rf"\b(?:I'm|I am|im)\s+(?:now\s+)?(?P<v>(?:[A-Za-z-]+\s+){{0,3}}{JOB_NOUN})\b"

@@ -409,7 +409,8 @@ _SOMEONE_DOES = (
 _HE_OR_SHE = r"(?:he's|she's|he is|she is)"
 # Clause boundaries in chat: sentence ends in any case, runs of "!!"/"?!", emoji, new lines, dashes,
 # and a comma or "but"/"so" before a new first-person or pronoun subject ("..., and I do sound").
-_MY_RELATION = rf"(?i:my|our)\s+(?i:{RELATIONS})"  # "my wife", "our son"
+# "my wife", "our son", "my younger sister"
+_MY_RELATION = rf"(?i:my|our)\s+(?:(?i:younger|older|little|big|baby|twin|elder|new|best)\s+)?(?i:{RELATIONS})"
 # The one person a clause names by relation ("my mom's meds"): whom "she" after it is, not a pet
 _KIN = re.compile(r"\b(?:my|our)\s+(mum|mom|mother|dad|father|sister|brother|wife|husband|son|daughter|grandma|"
                   r"grandmother|grandpa|grandfather|aunt|uncle)\b", re.I)  # fmt: skip
@@ -624,8 +625,12 @@ def clauses(text: str) -> list[str]:
         ):
             leading = piece  # "Seven years now, and I've finally found my muses": it leads the next clause
         elif leading is not None:
-            if _SELF_STATED.match(piece) and _someone_else(leading):
-                out.extend([leading, piece])  # "Frida works at IKEA in Malmö and I'm a welder": two people
+            if (_SELF_STATED.match(piece) and _someone_else(leading)) or (
+                _SELF_STATED.match(leading) and _someone_else(piece)
+            ):
+                # "Frida works at IKEA in Malmö and I'm a welder", "I'm an architect here and my younger sister Lin
+                # is a vet": two people
+                out.extend([leading, piece])
             else:
                 out.append(f"{leading}{joint}{piece}")
             leading = None
