@@ -1794,3 +1794,15 @@ def test_a_pet_named_in_lower_case_after_her_name_is(mem: Memory) -> None:
     """ "GOT A CORN SNAKE!!! her name is pickle": the pet's name, whatever the case it was typed in."""
     tell(mem, None, "GOT A CORN SNAKE!!! her name is pickle. what temp should the tank be?", "2023-03-01")
     assert "Pickle" in claim_text(mem, r"pickle")
+
+
+def test_cutting_coffee_out_ends_the_flat_whites_and_the_tea_had_instead_is_the_drink(mem: Memory) -> None:
+    """ "I've cut coffee out completely ... been having rooibos instead" ends "four flat whites a day" (a
+    kind of coffee) and says rooibos; "cut back to one coffee a day" gives nothing up."""
+    tell(mem, "Ines", "night shifts again, I'm basically surviving on four flat whites a day", "2022-01-10")
+    tell(mem, "Ines", "Update: I've cut coffee out completely, and I've been having rooibos instead", "2022-05-10")
+    assert not current(mem, r"flat whites")
+    assert "rooibo" in claim_text(mem, r"rooibos")
+    tell(mem, "Kai", "I drink my coffee black, always", "2022-01-10")
+    tell(mem, "Kai", "cut back to one coffee a day, doctor's orders. started drinking matcha instead", "2022-05-10")
+    assert current(mem, r"coffee black")

@@ -143,6 +143,8 @@ _SPLIT_ENDING = re.compile(
     r"\s+(?:down|off)\b",
     re.I,
 )
+# "I've cut coffee out completely", "cut out sugar": what is given up
+_CUT_OUT = re.compile(r"\b(?:cut|cutting)\s+(?:out\s+(?P<a>[\w'-]+)|(?P<b>[\w'-]+)\s+out)\b", re.I)
 RESCHEDULE = re.compile(
     r"\b(?:pushed|postponed|postpone|postponing|rescheduled|reschedule|rescheduling|rebooked|slipped|delayed|"
     r"brought forward|push(?:ed|ing)? (?:[\w']+ ){0,3}back|(?:is|'s) (?:moving|shifting)\s*[.!]*$|"
@@ -461,7 +463,8 @@ def answer_style(clause: str) -> str | None:
 _DRINKS = (
     r"flat whites?|lattes?|cappuccinos?|espressos?|americanos?|cortados?|macchiatos?|mochas?|long blacks?|"
     r"black coffee|filter coffee|cold brews?|iced coffees?|decaf(?: coffee)?|matcha(?: lattes?)?|chai(?: lattes?)?|"
-    r"english breakfast|earl grey|green tea|herbal tea|builder'?s tea|black tea|mint tea|hot chocolate|coffee|tea"
+    r"english breakfast|earl grey|green tea|herbal tea|builder'?s tea|black tea|mint tea|hot chocolate|rooibos|"
+    r"oolong|chamomile|peppermint tea|yerba mate|kombucha|coffee|tea"
 )
 _DRINK = re.compile(
     rf"\b(?P<v>(?:(?:oat|oat milk|soy|almond|skim|skimmed|whole milk|coconut|lactose-free|iced|double|single|"
@@ -470,23 +473,25 @@ _DRINK = re.compile(
 )
 _MY_DRINK = re.compile(
     r"\b(?:always|usually|usual|every (?:morning|day)|my (?:order|go-to|drink)|for me|the only|I drink|"
-    r"I only drink|I have|I get|switched to|now|these days|go-to)\b",
+    r"I only drink|I have|I get|switched to|now|these days|go-to|been having)\b",
     re.I,
 )
 _NOT_MY_DRINK = re.compile(
-    r"\b(?:not|never|no more|hate|hates|can't stand|instead of|rather than|than|gave up|quit|off)\b|\?", re.I
+    r"\b(?:not|never|no more|hate|hates|can't stand|instead of|rather than|than|gave up|quit|off)\b|"
+    r"\bcut(?:ting)?\s+(?:out\s+)?$|\?",  # "I've cut coffee out", not "cut back to one coffee a day"
+    re.I,
 )
 
 
 def drink(clause: str) -> str | None:
     """The speaker's usual drink as the clause says it, or None: "switched to green tea, no more coffee"
     is green tea (what the clause says no to comes after it)."""
-    match = _DRINK.search(clause)
-    if match is None or not _MY_DRINK.search(clause) or "?" in clause:
+    if not _MY_DRINK.search(clause) or "?" in clause:
         return None
-    if _NOT_MY_DRINK.search(clause[max(0, match.start() - 30) : match.start()]):
-        return None
-    return " ".join(stem(word) for word in match.group("v").lower().split())
+    for match in _DRINK.finditer(clause):  # "cut coffee out ... having rooibos instead": the one not given up
+        if not _NOT_MY_DRINK.search(clause[max(0, match.start() - 30) : match.start()]):
+            return " ".join(stem(word) for word in match.group("v").lower().split())
+    return None
 
 
 # People type names in lower case ("just got a flat in leeds", "new job at spotify", "my sister layla
@@ -1784,6 +1789,9 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     kin = _KIN_DIED.search(clause) if ends is None else None
     if kin:
         ends = f"{speaker.lower()}'s {kin.group('rel').lower()}"  # "grandad passed away": what was said of him
+    cut = _CUT_OUT.search(clause) if ends is None else None
+    if cut and (cut.group("a") or cut.group("b")).lower() not in ("the", "my", "it", "that", "this", "all"):
+        ends = (cut.group("a") or cut.group("b")).lower()
     through = _FELL_THROUGH.search(clause) if ends is None else None
     if through:  # "the house purchase fell through": the purchase plan ends
         ends = re.sub(r"^(?:the|my|our|his|her)\s+", "", through.group("object") or through.group("bare"), flags=re.I)

@@ -389,9 +389,25 @@ def _root(word: str) -> str:
     return word
 
 
+# What giving up one thing gives up: "cut coffee out" ends "surviving on four flat whites a day".
+_KINDS_OF = {
+    "coffee": r"flat whites?|lattes?|espressos?|cappuccinos?|americanos?|cortados?|macchiatos?|cold brew|nespresso",
+    "caffeine": r"coffee|flat whites?|lattes?|espressos?|cappuccinos?|energy drinks?|red bull",
+    "alcohol": r"beers?|wine|whisk(?:e)?y|vodka|gin|pints?|cocktails?|drinking",
+    "booze": r"beers?|wine|whisk(?:e)?y|vodka|gin|pints?|cocktails?|drinking",
+    "drinking": r"beers?|wine|whisk(?:e)?y|vodka|gin|pints?|cocktails?",
+    "meat": r"beef|pork|chicken|lamb|steak|bacon|burgers?|sausages?",
+    "sugar": r"sweets|chocolate|cakes?|fizzy drinks?|soda|candy",
+}
+
+
 def _named_by_ending(ends: str, text: str) -> bool:
     """Whether a fact names what an ending ends, by the root of each of its words ("quit nursing" names
-    "works as a nurse", "cancelled my gym membership" names "goes to the gym five times a week")."""
+    "works as a nurse", "cancelled my gym membership" names "goes to the gym five times a week"), or by
+    a kind of it ("cut coffee out" names "four flat whites a day")."""
+    kinds = _KINDS_OF.get(ends)
+    if kinds is not None and re.search(rf"\b(?:{kinds})\b", text, re.I):
+        return True
     wanted = {_root(w) for w in re.findall(r"[a-z]{3,}", ends) if w not in _ENDED_TAIL and w not in ("the", "and")}
     return bool(wanted) and wanted <= {_root(w) for w in re.findall(r"[A-Za-z]{3,}", text)}
 
