@@ -118,6 +118,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?:on\s+)?{_MONTH}\.?\s+{_DAY}\b{_YEAR}", re.I), "day-month"),
     # "two weeks today", "a week tomorrow", "a fortnight today": British, and a day, not today.
     (re.compile(rf"\b(?:{_NUM}\s+weeks?|a\s+fortnight)\s+(?P<from>today|tonight|tomorrow)\b", re.I), "weeks-from"),
+    # "two weeks from today", "10 days from now": that very day, not today
+    (re.compile(rf"\b{_NUM}\s+{_UNIT}\s+from\s+(?:today|tonight|now)\b", re.I), "from-today"),
     (re.compile(r"\b(?:in\s+a\s+fortnight|a\s+fortnight\s+ago)\b", re.I), "fortnight"),
     (re.compile(r"\bthe day before yesterday\b", re.I), "before-yesterday"),
     (re.compile(r"\b(?:the\s+)?day after tomorrow\b|\bovermorrow\b", re.I), "after-tomorrow"),
@@ -241,6 +243,12 @@ def _apply(rule: str, match: re.Match[str], now: datetime, tense: Tense) -> Reso
         n = 2 if "fortnight" in phrase.lower() else NUMBERS.get(match.group("n").lower()) or int(match.group("n"))
         start = now + timedelta(days=1) if match.group("from").lower() == "tomorrow" else now
         return Resolved(phrase, _day(start + timedelta(weeks=n)), "day")
+    if rule == "from-today":
+        n = NUMBERS.get(match.group("n").lower()) or int(match.group("n"))
+        unit = match.group("unit").lower()
+        if unit in ("month", "year"):
+            return Resolved(phrase, _day(shift_months(now, n * (12 if unit == "year" else 1))), "day")
+        return Resolved(phrase, _day(now + timedelta(days=n * (7 if unit == "week" else 1))), "day")
     if rule == "fortnight":
         return Resolved(phrase, _day(now + timedelta(days=-14 if phrase.lower().endswith("ago") else 14)), "day")
     if rule == "before-yesterday":
