@@ -1806,3 +1806,30 @@ def test_cutting_coffee_out_ends_the_flat_whites_and_the_tea_had_instead_is_the_
     tell(mem, "Kai", "I drink my coffee black, always", "2022-01-10")
     tell(mem, "Kai", "cut back to one coffee a day, doctor's orders. started drinking matcha instead", "2022-05-10")
     assert current(mem, r"coffee black")
+
+
+def test_an_old_flat_rented_out_is_not_where_someone_lives(mem: Memory) -> None:
+    """ "my old flat in Porto is now rented to my cousin" after a move to Lyon leaves Lyon the home."""
+    tell(mem, None, "I rent a small flat near Boavista in Porto", "2021-10-01")
+    tell(mem, None, "since last month I am living in Lyon, in the Croix-Rousse quarter", "2022-03-01")
+    tell(mem, None, "also, my old flat in Porto is now rented to my cousin Rui", "2022-04-01")
+    assert "residence" not in claim_text(mem, r"old flat")
+
+
+def test_a_last_day_somewhere_and_a_start_as_a_title_at_another_change_the_employer(mem: Memory) -> None:
+    """ "Last day at Kestrel was Friday!! Starting Monday as a senior PM at Tamarind Health": the employer
+    is Tamarind Health, and nothing says Kestrel is current."""
+    tell(mem, "Anu", "I'm a data analyst at Kestrel Logistics in Pune", "2023-01-05")
+    tell(mem, "Anu", "got moved into the product manager role, still at Kestrel", "2023-06-05")
+    tell(mem, "Anu", "Last day at Kestrel was Friday!! Starting Monday as a senior PM at Tamarind Health", "2024-01-05")
+    assert "'employer': 'Tamarind Health'" in claim_text(mem, r"Tamarind")
+    assert not current(mem, r"works at Kestrel|still at Kestrel|analyst at Kestrel")
+
+
+def test_an_apology_then_a_date_corrects_a_relatives_birthday(mem: Memory) -> None:
+    """ "wait no, sorry, that's her sister's. Anja's is 3 June." corrects "my wife Anja's birthday is on
+    3 April" (a fact of the speaker's that names her), date and all; the partner is Anja, not "Anja's"."""
+    tell(mem, "Lars", "please remember: my wife Anja's birthday is on 3 April", "2023-02-01T09:00:00Z")
+    assert "'partner': 'Anja'" in claim_text(mem, r"Anja")
+    tell(mem, "Lars", "wait no, sorry, that's her sister's. Anja's is 3 June.", "2023-02-01T09:05:00Z")
+    assert current(mem, r"Anja's birthday is on 3 June") and not current(mem, r"April")

@@ -133,6 +133,7 @@ ENDING = re.compile(
     r"cancel+ed|"
     r"called it quits|broke up|split up|moved out of|put down|no longer (?:have|own|eat|drink|smoke|do|work)|"
     r"(?:are|'re|were)\s+(?:not|no longer)\s+together(?:\s+any ?more)?|"  # "mateo and i are not together anymore"
+    r"last day at|"  # "Last day at Kestrel was Friday!!"
     r"(?:do not|don't|dont) (?:eat|drink|smoke|have|own) \w+ any ?more|stopped)\b\s*(?:with\s+|from\s+|at\s+)?"
     r"(?P<object>(?:the|my|our|a|an|his|her)?\s*[\w'-]+(?:\s+[A-Z][\w'-]+)*)?",
     re.I,
@@ -959,6 +960,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?P<v>{_NAME})\b(?!\s+\d)",
         # not a home looked for: "help me find a one-bedroom in San Salvario"
         rf"^(?!.*\b(?:find|finding|looking (?:for|at)|search\w*|hunting|view\w*)\b).*?"
+        # not "my old flat in Porto is now rented to my cousin": a home left
+        rf"(?<!\bold )(?<!\bformer )(?<!\bprevious )"
         rf"\b(?:moved in together|place|flat|house|apartment|studio|bedsit|lease|\w+-bed(?:room)?|\dbhk)\b[^.]*?"
         rf"\bin\s+(?P<v>{_NAME})",
         rf"\bgot the keys to (?:my|our|the|a) (?:own |new )?[\w-]+ in\s+(?P<v>{_NAME})",
@@ -1040,6 +1043,8 @@ def properties(clause: str) -> dict[str, str]:
         rf"(?:poached|headhunted|snapped up)\s+by|transfer(?:red)?\s+to(?:\s+the)?)\s+"
         r"(?P<v>(?:an?\s+|the\s+)?(?:(?!for\b|of\b|in\b|with\b|to\b|on\b|at\b|and\b)[a-z-]+\s+){0,3}?"
         rf"(?:(?:{_NAME}\s+)?{_WORKPLACES}\b(?:\s+in\s+{_NAME})?|{_NAME}(?:\s+office)?))",
+        # "Starting Monday as a senior PM at Tamarind Health": the job's name, then where
+        rf"(?i:{_AS_A_JOB})\s+(?:an?\s+|the\s+)?[\w -]{{2,40}}?\s+at\s+(?:the\s+)?(?P<v>{_NAME})",
         # "I'm running the pastry section at The Kitchin now": where the speaker is now, by name
         rf"\b(?:I'm|I am|im)\b[^.;,]{{0,40}}?\bat\s+(?:[Tt]he\s+)?(?P<v>{_NAME})\s+now\b",
         # "got a job on the front desk at a bouldering gym", "signed a full-time offer from Delivery Hero"
@@ -1195,7 +1200,7 @@ def properties(clause: str) -> dict[str, str]:
     # A terse "Seeing someone new: Mikkel, carpenter." (not "Seeing Tom for lunch")
     partner = partner or re.search(rf"^(?i:seeing|dating)\s+(?:someone|somebody)[\w ]{{0,12}}?[,:]\s*(?P<v>{_NAME})", c)
     if partner and partner.group("v") not in _NOT_NAMES:
-        _add(props, "partner", partner.group("v"))
+        _add(props, "partner", re.sub(r"'s$", "", partner.group("v")))  # "my wife Katrin's birthday": Katrin
         called = re.match(r"\w+\s+(?:new\s+)?(\w+)", partner.group(0))  # "my boyfriend Tom": they are dating
         word = called.group(1).lower() if called else ""
         implied = _PARTNER_STATUS.get("fianc" if word.startswith("fianc") else word)  # fiancé, fiancée, fiance
@@ -1762,7 +1767,7 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         verb, obj = ending.group("verb").lower(), (ending.group("object") or "").strip()
         obj = re.sub(r"^(?:on|with|from|at|of)\s+", "", obj, flags=re.I)
         obj = re.sub(r"^(?:the|my|our|a|an|his|her)\s+", "", obj, flags=re.I).strip().lower()
-        obj = re.split(r"\s+(?:on|in|at|last|this|yesterday|today|for|after|to|from|with|and|but)\b", obj)[0]
+        obj = re.split(r"\s+(?:on|in|at|last|this|yesterday|today|for|after|to|from|with|and|but|was|is)\b", obj)[0]
         if verb in ("called it quits", "broke up", "split up") or "together" in verb:
             ends = "partner"
             # What a break-up leaves, until someone new: "my girlfriend Anu and I broke up" is no girlfriend now.
@@ -1817,6 +1822,13 @@ def correction_in(clause: str, cued: bool = False) -> tuple[str | None, str] | N
     turn said it is a correction ("wait sorry i'm dumb. it's tree nuts i'm allergic to, not peanuts")."""
     cues = {m.group(0).lower() for m in CORRECTION.finditer(clause)}
     old = _NOT.search(clause)
+    if cued and old is None and not cues and len(clause.split()) <= 8:
+        # "wait no, sorry, that's her sister's. Katrin's is 12 May.": the date the apology goes on to give
+        dated = re.search(
+            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_WORD}|\b{MONTH_WORD}\s+\d{{1,2}}\b", clause, re.I
+        )
+        if dated:
+            return None, dated.group(0)
     if not ((cues and (cues - _WEAK_CORRECTION or old)) or (cued and old)):
         return None
     new = _MEANT.search(clause)

@@ -132,6 +132,12 @@ class RuleReconciler:
                 )
         if meta.get("correction"):
             fixed = _correct(candidate, own)
+            if fixed.target is None and who not in ("", str(meta.get("speaker") or "").lower()):
+                # "Katrin's is 12 May" corrects "my wife Katrin's birthday is on 12 March", said of the speaker
+                named = [
+                    n for n in current if n not in own and re.search(rf"\b{re.escape(who)}\b", n.memory.text, re.I)
+                ]
+                fixed = _correct(candidate, named) if named else fixed
             if fixed.target is not None:
                 return fixed  # a correction of nothing remembered is a statement like any other
         # A plan is often the family's: "the wedding got moved" moves "my sister's wedding is on 3 June".
@@ -570,8 +576,8 @@ def corrected(text: str, wrong: str | None, right: str) -> str | None:
             out = re.sub(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", token, out, count=1, flags=re.I)
         elif low[:3] in _MONTHS and re.fullmatch(_MONTH_WORD, low):
             others = [m for m in re.findall(_MONTH_WORD, out, re.I) if m.lower()[:3] != low[:3]]
-            if others:  # "i meant july 14": the month said before
-                out = re.sub(rf"\b{re.escape(others[0])}\b", token, out, count=1)
+            if others:  # "i meant july 14": the month said before, and the date the fact was dated with
+                out = re.sub(rf"\b{re.escape(others[0])}\b", token, out)
         elif (token[:1].isupper() and len(token) > 2) or len(token) >= 5:
             # A name mistyped, or autocorrected ("spotify" for "shopify"): the same first letter, one
             # edit apart, two for a longer word.
