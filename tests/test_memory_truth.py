@@ -1136,7 +1136,9 @@ def test_a_job_noun_turned_verb_and_a_mother_who_signed_up_are_facts(mem: Memory
     assert current(mem, r"Mum joined a choir")
     # a verb after "my mum" is not her name
     assert claim("my mum signed up for salsa classes", "Jo").properties == {}
-    assert claim("my mum linda signed up for salsa classes", "Jo").properties == {"mum": "Linda"}
+    assert claim("my mum linda signed up for salsa classes", "Jo").properties == {
+        "mother": "Linda"
+    }  # "mum", "mom" and "mother" are one relation
 
 
 def test_a_terse_title_said_before_two_places_goes_on_after_a_move(mem: Memory) -> None:
@@ -1448,7 +1450,7 @@ def test_she_after_a_question_about_my_mom_is_mom(mem: Memory) -> None:
     tell(mem, "Aya", "can u help me track my mom's meds? she takes amlodipine 5mg every morning. she lives in Osaka",
          "2023-03-20")  # fmt: skip
     facts = [m for m in mem.list(space="s", limit=100) if m.kind == "fact"]
-    assert facts and all(m.metadata.get("subject") == "aya's mom" for m in facts)
+    assert facts and all(m.metadata.get("subject") == "aya's mother" for m in facts)
     tell(mem, "Aya", "mom's doctor upped her amlodipine to 10mg", "2023-07-11")
     assert not current(mem, r"\b5 ?mg") and current(mem, r"\b10 ?mg")
 
@@ -1833,3 +1835,23 @@ def test_an_apology_then_a_date_corrects_a_relatives_birthday(mem: Memory) -> No
     assert "'partner': 'Anja'" in claim_text(mem, r"Anja")
     tell(mem, "Lars", "wait no, sorry, that's her sister's. Anja's is 3 June.", "2023-02-01T09:05:00Z")
     assert current(mem, r"Anja's birthday is on 3 June") and not current(mem, r"April")
+
+
+def test_no_meat_though_qualifies_the_clause_before_it(mem: Memory) -> None:
+    """ "I've started eating fish again. no meat though." is one statement: the diet eats fish, and no
+    bare "no meat" fact reads as vegetarian."""
+    tell(mem, "Siri", "I'm vegan, plan me a week of lunches", "2023-01-05")
+    tell(mem, "Siri", "small change. I've started eating fish again. no meat though.", "2023-06-05")
+    assert "'diet': 'eats fish'" in claim_text(mem, r"fish again, no meat")
+    assert "vegetarian" not in claim_text(mem, r".")
+
+
+def test_dad_and_my_father_are_one_person(mem: Memory) -> None:
+    """ "My father Kenta ... still runs his noodle shop", then "Dad finally sold the noodle shop": the
+    ending is the father's, whichever word names him, and "Where does my dad live?" asks for him."""
+    tell(mem, None, "My father Kenta is 70 and still runs his noodle shop in Otaru", "2023-01-05")
+    tell(mem, None, "Dad finally sold the noodle shop last week! retired for real now", "2023-04-05")
+    assert not current(mem, r"still runs his noodle shop")
+    tell(mem, None, "my father moved to Sapporo to be near my sister", "2023-06-05")
+    tell(mem, None, "my mum is still in Otaru, she loves her garden there", "2023-06-06")
+    assert "Sapporo" in top(mem, "Where does my dad live?")

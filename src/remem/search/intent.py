@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from remem.write.claims import PARTNERS, PET_SPECIES, PROVIDER_WORDS, PROVIDERS, RELATIONS, stem
+from remem.write.claims import PARTNERS, PET_SPECIES, PROVIDER_WORDS, PROVIDERS, RELATIONS, kin, stem
 
 # A question's wording -> the claim properties that answer it. A property ending in ":" is a
 # family ("count:" matches "count:cat" and "count:people"). A third element names what also answers,
@@ -146,7 +146,7 @@ def intent(question: str) -> Intent:
             if role not in props:
                 props.append(role)
                 primary = primary or (role,)
-    relations = tuple(dict.fromkeys(m.group(1).lower() for m in _RELATION.finditer(question)))
+    relations = tuple(dict.fromkeys(kin(m.group(1)) for m in _RELATION.finditer(question)))
     names = tuple(
         dict.fromkeys(
             word.lower()
@@ -159,7 +159,7 @@ def intent(question: str) -> Intent:
         tuple(props),
         relations,
         bool(_FIRST_PERSON.search(question)),
-        via.group(1).lower() if via else None,
+        kin(via.group(1)) if via else None,
         primary,
         tuple(
             dict.fromkeys(

@@ -32,6 +32,16 @@ RELATIONS = (
     "grandfather|grandpa|niece|nephew|neighbou?r|ex|kids?|child|baby|dog|cat|puppy|kitten|mate|buddy|pal|bestie|"
     "co-?worker|workmate|classmate|housemate|teammate"
 )
+# One word for each parent, however a speaker says it: "my father Hiroshi", then "Dad finally sold the bookshop".
+_KIN_WORDS = {"dad": "father", "daddy": "father", "papa": "father", "pa": "father", "mum": "mother", "mom": "mother",
+              "mummy": "mother", "mommy": "mother", "mama": "mother", "ma": "mother"}  # fmt: skip
+
+
+def kin(word: str) -> str:
+    """A relation word, lower case, a parent's by one name: "Dad" is "father", "mum" is "mother"."""
+    return _KIN_WORDS.get(word.lower(), word.lower())
+
+
 PARTNERS = ("wife", "husband", "partner", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "fiancée")
 # What calling someone "my boyfriend" or "my wife" says of the two of them ("partner" says nothing).
 # "Seeing someone new: Mikkel" says dating too.
@@ -772,11 +782,11 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
         if re.match(r"^\s+(?:is|'s)\s+[A-Z][\w-]+\s*(?:[,.;!?]|$)", rest):
             return me, clause  # "my partner is Ren, ...": who the partner is, the speaker's fact
         if re.match(r"^,?\s*(?:[A-Z]\w+,?\s+)?" + _PERSON_VERBS, rest) or re.match(r"^'s\b", rest):
-            return f"{me}'s {relation.group(1).lower()}", clause
+            return f"{me}'s {kin(relation.group(1))}", clause
     # not "mum of two"; "mom signed up for pottery" is hers
     lead = re.match(rf"^(Mum|Mom|Dad|Mother|Father)(?:'s\b|\s+{_PERSON_VERBS}|\s+[a-z]{{2,}}ed\b)", clause, re.I)
     if lead:
-        return f"{me}'s {lead.group(1).lower()}", clause
+        return f"{me}'s {kin(lead.group(1))}", clause
     joint = re.match(
         rf"^([A-Z][\w-]+)\s+(?:and|&)\s+[A-Z][\w-]+\s+{_PERSON_VERBS}", clause
     )  # "Amani and Tom got married"
@@ -789,7 +799,7 @@ def _subject_of(clause: str, speaker: str, last_other: str | None) -> tuple[str,
         and theirs.group(1).lower() not in (me, *_NOT_SUBJECTS)
         and re.match(r"^,?\s*(?:[A-Z]\w+,?\s+)?" + _PERSON_VERBS, clause[theirs.end() :])
     ):
-        return f"{theirs.group(1).lower()}'s {theirs.group(2).lower()}", clause
+        return f"{theirs.group(1).lower()}'s {kin(theirs.group(2))}", clause
     if last_other and last_other not in (me, "he", "she") and THEIR_OWN.match(clause):
         return last_other, clause  # "sipho finally quit the bank!!! opened his own braai spot": Sipho's spot
     pronoun = re.match(r"^(she|he)(?:'s)?\b", clause, re.I)
@@ -1739,7 +1749,7 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         # "my manager Greta is amazing" is the speaker's manager as much as Greta's.
         owner = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+(?:new\s+)?({RELATIONS})\s*,?\s*(?P<v>{_NAME})", clause)
         if owner and owner.group(1).lower() not in PARTNERS and set(props) <= {"age"}:  # "my dog Rufus is 12"
-            return Claim(speaker.lower(), {owner.group(1).lower(): owner.group("v")})
+            return Claim(speaker.lower(), {kin(owner.group(1)): owner.group("v")})
     new_role = re.search(rf"\b(?:[Mm]y\s+)?(?:[Nn]ew|[Oo]ur new)\s+({RELATIONS})\s+(?:is|=)\s+(?P<v>{_NAME})", clause)
     new_role = new_role or re.match(rf"^[Mm]y\s+({RELATIONS})\s+is\s+(?P<v>{_NAME})\s*$", clause)  # "my partner is Jun"
     new_role = new_role or re.search(  # "new boss started today, his name is Dev"
@@ -1754,7 +1764,7 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
     if own and subject == speaker.lower():
         kind = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+({RELATIONS})", clause)
         if kind:
-            props.setdefault(kind.group(1).lower(), own.group("v"))
+            props.setdefault(kin(kind.group(1)), own.group("v"))
     aka = None
     if "'s " in subject:
         named = re.match(rf"^(?:[Mm]y|[Oo]ur)\s+(?:\w+\s+)?(?:{RELATIONS})\s*,?\s*(?P<v>[A-Z][\w-]+)\b", clause)
@@ -1791,9 +1801,9 @@ def claim(clause: str, speaker: str, last_other: str | None = None) -> Claim:
         ends = died.group("who").lower()  # "Simsim died last week": what was said of Simsim ends
         if re.fullmatch(RELATIONS, ends):
             ends = subject = f"{speaker.lower()}'s {ends}"  # "Grandad passed away": what was said of him
-    kin = _KIN_DIED.search(clause) if ends is None else None
-    if kin:
-        ends = f"{speaker.lower()}'s {kin.group('rel').lower()}"  # "grandad passed away": what was said of him
+    died_kin = _KIN_DIED.search(clause) if ends is None else None
+    if died_kin:
+        ends = f"{speaker.lower()}'s {kin(died_kin.group('rel'))}"  # "grandad passed away": what was said of him
     cut = _CUT_OUT.search(clause) if ends is None else None
     if cut and (cut.group("a") or cut.group("b")).lower() not in ("the", "my", "it", "that", "this", "all"):
         ends = (cut.group("a") or cut.group("b")).lower()

@@ -29,6 +29,7 @@ from remem.write.claims import (
     claim,
     correction_in,
     introduced,
+    kin,
     named_now,
     pet_named,
     properties,
@@ -558,6 +559,10 @@ _SIGN_OFF = re.compile(
 _SENTENCE_START = re.compile(r"(?:she|he|they|we|I)(?:'s|'re|'m|\s+(?:is|are|was|were|am|has|have|had))\s", re.I)
 
 
+# A short "but not" after a statement qualifies it: "no meat though.", "not on weekends tho"
+_QUALIFIER = re.compile(r"^(?:no|not|but not|except|minus)\s+[\w' -]{1,30}?\s+(?:though|tho)\W*$", re.I)
+
+
 def _sentence_of_its_own(before: str, piece: str) -> bool:
     """ "She's a vet in Kraków." after a full stop: a sentence with a subject of its own, never the
     last one's tail ("we've been hiring, I'm at 48 people now" is one clause)."""
@@ -609,6 +614,8 @@ def clauses(text: str) -> list[str]:
             out[-1] = f"{out[-1].rstrip('.!')}, {piece}"  # "- which refreshes me": it says more of the last one
         elif piece.endswith("?") or _SIGN_OFF.match(piece):
             out.append(piece)  # "What's up with you?", "Talk to you soon!": its own clause, never a statement's tail
+        elif out and not out[-1].endswith("?") and _QUALIFIER.match(piece):
+            out[-1] = f"{out[-1].rstrip('.!')}, {piece}"  # "started eating fish again. no meat though."
         elif (
             out
             and len(own) < 2
@@ -1051,8 +1058,8 @@ class RuleExtractor:
                     others[speaker] = about
                 elif (newcomer := introduced(typed)) is not None:
                     others[speaker] = newcomer  # "seeing someone called Julia": "she's a vet" is Julia
-                elif len(kin := {m.lower() for m in _KIN.findall(typed)}) == 1:
-                    others[speaker] = f"{speaker.lower()}'s {kin.pop()}"  # "track my mom's meds? she takes ..."
+                elif len(kins := {kin(m) for m in _KIN.findall(typed)}) == 1:
+                    others[speaker] = f"{speaker.lower()}'s {kins.pop()}"  # "track my mom's meds? she takes ..."
                 if courted is not None and (partner := _PARTNER_NAMED.match(typed)) is not None:
                     # "been seeing someone new. her name's mei": one fact says whom, with the clause before it
                     before, before_plain, before_said = courted

@@ -338,6 +338,13 @@ def _ending(candidate: Candidate, own: Sequence[Neighbour], current: Sequence[Ne
     speaker = str(candidate.metadata.get("speaker") or "").lower()
     if speaker and subject(candidate.metadata) == ends != speaker:
         about_ended += [n for n in current if subject(n.memory.metadata) == speaker and n not in own]
+    owner, _, relation = subject(candidate.metadata).partition("'s ")
+    if relation and owner == speaker:  # "Dad finally sold the bookshop" ends what "my father Hiroshi ..." said
+        about_ended += [
+            n
+            for n in current
+            if subject(n.memory.metadata) == speaker and relation in _claims(n.memory.metadata) and n not in own
+        ]
     if ends == "partner" and speaker:  # "my boyfriend Tomas is taking me to Riga" is said of the boyfriend
         partners = {f"{speaker}'s {word}" for word in (*PARTNERS, "bf", "gf")}
         about_ended += [n for n in current if subject(n.memory.metadata) in partners and n not in own]
